@@ -1,0 +1,72 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef NETLAB_BIND_H
+#define NETLAB_BIND_H
+
+/*
+ * What every binding shares: turning arguments into core values, turning a
+ * core error into one Lua error message, and the namespace and link objects.
+ */
+#include <lua.h>
+#include <lauxlib.h>
+
+#include "core/nl.h"
+#include "core/ns.h"
+#include "core/parse.h"
+
+/* Metatables (in the registry) of the objects netlab hands to scripts. */
+#define NLB_NS "netlab.ns"
+#define NLB_LINK "netlab.link"
+
+/*
+ * The one error formatter. Raises
+ *   FILE:LINE: link.veth: veth "veth-purple": File exists (EEXIST)
+ * where FILE:LINE is the user's line (frames of netlab's own Lua are skipped)
+ * and link.veth the function the user called.
+ */
+int nlb_error(lua_State *L, const struct nl_err *err);
+/* `bad argument #N to 'veth' (…)`, positioned and named as nlb_error does. */
+int nlb_argerror(lua_State *L, int arg, const char *fmt, ...);
+/* Pushes "FILE:LINE: " of the innermost frame of the user's own code ("" if none). */
+void nlb_where(lua_State *L);
+
+/*
+ * Call shapes: f(name, opts) or f{name, opt = …}. Returns the index of the
+ * options table (0 when there is none) and sets *name.
+ */
+int nlb_args(lua_State *L, const char **name);
+
+/* Options; a wrong type raises a bad-argument error naming the field. */
+const char *nlb_optstring(lua_State *L, int t, const char *field, const char *def);
+lua_Integer nlb_optint(lua_State *L, int t, const char *field, lua_Integer def, lua_Integer lo,
+		       lua_Integer hi);
+/* Returns -1 when the field is absent (nil), else 0 or 1. */
+int nlb_optbool(lua_State *L, int t, const char *field);
+/* A namespace option (nil: root). */
+struct ns *nlb_optns(lua_State *L, int t, const char *field);
+
+/* The namespace at idx: nil (root), a name, or a namespace object; raises if there is none. */
+struct ns *nlb_checkns(lua_State *L, int idx);
+/* A link at idx: a link object, or a name whose namespace is opts.ns. */
+const char *nlb_checklink(lua_State *L, int idx, int opts, struct ns **ns);
+/* A link name option that may be a link object (its name is used). */
+const char *nlb_optlinkname(lua_State *L, int t, const char *field);
+
+void nlb_pushns(lua_State *L, const char *name);
+void nlb_pushlink(lua_State *L, const char *nsname, const char *name);
+
+/* A metatable by name, created (empty) on first use; for tables netlab returns. */
+void nlb_setmeta(lua_State *L, const char *name);
+
+/* The errno's symbolic name, "EEXIST". */
+const char *nlb_errname(int code);
+
+/* Module openers, and the list the interpreter preloads. */
+int luaopen_netlab(lua_State *L);
+int luaopen_ns(lua_State *L);
+int luaopen_link(lua_State *L);
+int luaopen_route(lua_State *L);
+int luaopen_nat(lua_State *L);
+/* Loads every module (C half, then its embedded Lua half) as globals. */
+void nlb_openlibs(lua_State *L);
+
+#endif

@@ -1,0 +1,16 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef NETLAB_EMBEDDED_H
+#define NETLAB_EMBEDDED_H
+
+#include <stddef.h>
+
+/* The Lua sources compiled into the binary (see bindings/embed.sh). */
+struct nlb_chunk {
+	const char *name;
+	const char *src;
+	size_t len;
+};
+
+extern const struct nlb_chunk nlb_chunks[];
+
+#endif

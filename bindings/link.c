@@ -1,0 +1,399 @@
+// SPDX-License-Identifier: MIT
+/* The link module: create, change, delete and list links, and their addresses. */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <linux/rtnetlink.h>
+
+#include "bind.h"
+#include "core/addr.h"
+#include "core/link.h"
+
+/* One end's options: ns, up, mtu, master. */
+static void check_end(lua_State *L, int t, struct link_end *e)
+{
+	int up = nlb_optbool(L, t, "up");
+
+	e->ns = nlb_optns(L, t, "ns");
+	e->up = up == 1;
+	e->mtu = (unsigned int)nlb_optint(L, t, "mtu", 0, 68, 65535);
+	e->master = nlb_optlinkname(L, t, "master");
+}
+
+/* link.add{name, kind = …, ns =, up =, mtu =, master =, peer = {name, …}} */
+static int l_add(lua_State *L)
+{
+	struct link_spec spec = { .stp = -1, .vlan_filtering = -1 };
+	struct nl_err err = { 0 };
+	int t = nlb_args(L, &spec.dev.name), peer_t = 0;
+
+	spec.kind = nlb_optstring(L, t, "kind", NULL);
+	if (!spec.kind)
+		return nlb_argerror(L, t ? t : 2, "field 'kind' missing (veth, bridge, dummy, …)");
+	check_end(L, t, &spec.dev);
+	if (!strcmp(spec.kind, "veth")) {
+		int type = t ? lua_getfield(L, t, "peer") : LUA_TNIL;
+
+		if (type == LUA_TSTRING) {
+			spec.peer.name = lua_tostring(L, -1);
+			spec.peer.ns = ns_root();
+		} else if (type == LUA_TTABLE) {
+			peer_t = lua_gettop(L);
+			if (lua_geti(L, peer_t, 1) != LUA_TSTRING)
+				return nlb_argerror(L, t, "field 'peer': a name expected as its first item");
+			spec.peer.name = lua_tostring(L, -1);
+			lua_pop(L, 1);
+			check_end(L, peer_t, &spec.peer);
+		} else {
+			return nlb_argerror(L, t ? t : 2, "field 'peer' missing: a veth has two ends");
+		}
+	}
+	if (!strcmp(spec.kind, "bridge")) {
+		spec.stp = nlb_optbool(L, t, "stp");
+		spec.vlan_filtering = nlb_optbool(L, t, "vlan_filtering");
+	}
+	if (link_add(&spec, &err) < 0)
+		return nlb_error(L, &err);
+	nlb_pushlink(L, spec.dev.ns->name, spec.dev.name);
+	lua_pushinteger(L, spec.dev.index);
+	lua_setfield(L, -2, "index");
+	if (spec.peer.name) {
+		nlb_pushlink(L, spec.peer.ns->name, spec.peer.name);
+		lua_pushinteger(L, spec.peer.index);
+		lua_setfield(L, -2, "index");
+		lua_setfield(L, -2, "peer");
+	}
+	return 1;
+}
+
+/* The options table of f(link, opts): its index, or 0. */
+static int opts_at(lua_State *L, int idx)
+{
+	if (lua_isnoneornil(L, idx))
+		return 0;
+	luaL_checktype(L, idx, LUA_TTABLE);
+	return idx;
+}
+
+/* link.set(link, {up =, mtu =, master = name|false, name = new, netns = ns, alias =}) */
+static int l_set(lua_State *L)
+{
+	struct link_change c = LINK_CHANGE_INIT;
+	struct nl_err err = { 0 };
+	int t = opts_at(L, 2);
+	struct ns *ns;
+	const char *name = nlb_checklink(L, 1, t, &ns);
+
+	if (!t)
+		return nlb_argerror(L, 2, "table of changes expected");
+	c.up = nlb_optbool(L, t, "up");
+	c.mtu = (unsigned int)nlb_optint(L, t, "mtu", 0, 68, 65535);
+	if (lua_getfield(L, t, "master") == LUA_TBOOLEAN && !lua_toboolean(L, -1))
+		c.master = "";
+	else
+		c.master = nlb_optlinkname(L, t, "master");
+	lua_pop(L, 1);
+	c.rename = nlb_optstring(L, t, "name", NULL);
+	if (lua_getfield(L, t, "netns") != LUA_TNIL)
+		c.netns = nlb_checkns(L, -1);
+	lua_pop(L, 1);
+	if (lua_getfield(L, t, "alias") == LUA_TBOOLEAN && !lua_toboolean(L, -1))
+		c.alias = "";
+	else
+		c.alias = nlb_optstring(L, t, "alias", NULL);
+	lua_pop(L, 1);
+	if (link_set(ns, name, &c, &err) < 0)
+		return nlb_error(L, &err);
+	/* A link object follows its link through a rename or a move. */
+	if (lua_istable(L, 1) && (c.rename || c.netns)) {
+		if (c.rename) {
+			lua_pushstring(L, c.rename);
+			lua_setfield(L, 1, "name");
+		}
+		if (c.netns) {
+			nlb_pushns(L, c.netns->name);
+			lua_setfield(L, 1, "ns");
+		}
+	}
+	lua_settop(L, 1);
+	return 1;
+}
+
+static int l_del(lua_State *L)
+{
+	struct nl_err err = { 0 };
+	struct ns *ns;
+	const char *name = nlb_checklink(L, 1, opts_at(L, 2), &ns);
+
+	if (link_del(ns, name, &err) < 0)
+		return nlb_error(L, &err);
+	return 0;
+}
+
+static void setstr(lua_State *L, const char *k, const char *v)
+{
+	if (!v || !*v)
+		return;
+	lua_pushstring(L, v);
+	lua_setfield(L, -2, k);
+}
+
+static void setint(lua_State *L, const char *k, lua_Integer v)
+{
+	lua_pushinteger(L, v);
+	lua_setfield(L, -2, k);
+}
+
+static void push_info(lua_State *L, const struct link_info *li, const char *nsname)
+{
+	char mac[18];
+
+	lua_createtable(L, 0, 12);
+	setstr(L, "name", li->name);
+	setstr(L, "ns", nsname);
+	setint(L, "index", li->index);
+	setstr(L, "kind", li->kind[0] ? li->kind : "device");
+	setstr(L, "state", link_state_name(li->operstate));
+	lua_pushboolean(L, !!(li->flags & IFF_UP));
+	lua_setfield(L, -2, "up");
+	setint(L, "mtu", li->mtu);
+	setstr(L, "master", li->master_name);
+	setstr(L, "peer", li->peer_name);
+	setstr(L, "peer_ns", li->peer_name[0] ? li->peer_ns : NULL);
+	setstr(L, "alias", li->alias);
+	snprintf(mac, sizeof(mac), "%02x:%02x:%02x:%02x:%02x:%02x", li->mac[0], li->mac[1],
+		 li->mac[2], li->mac[3], li->mac[4], li->mac[5]);
+	setstr(L, "mac", mac);
+	lua_newtable(L);
+	lua_setfield(L, -2, "addrs");
+	nlb_setmeta(L, "netlab.linkinfo");
+}
+
+static const char *scope_name(int scope)
+{
+	switch (scope) {
+	case RT_SCOPE_UNIVERSE:
+		return "global";
+	case RT_SCOPE_LINK:
+		return "link";
+	case RT_SCOPE_HOST:
+		return "host";
+	case RT_SCOPE_SITE:
+		return "site";
+	default:
+		return "nowhere";
+	}
+}
+
+static void push_addr(lua_State *L, const struct addr_info *ai)
+{
+	char b[INET6_ADDRSTRLEN + 8];
+
+	lua_createtable(L, 0, 5);
+	setstr(L, "dev", ai->dev);
+	cidr_fmt(&ai->local, b, sizeof(b));
+	setstr(L, "addr", b);
+	setstr(L, "family", ai->local.family == AF_INET ? "inet" : "inet6");
+	if (ai->has_brd) {
+		inet_ntop(AF_INET, ai->broadcast.a.b, b, sizeof(b));
+		setstr(L, "brd", b);
+	}
+	setstr(L, "scope", scope_name(ai->scope));
+	nlb_setmeta(L, "netlab.addr");
+}
+
+/* Adds ai's address to the addrs list of the info table whose index matches. */
+static int attach_addr(const struct addr_info *ai, void *data)
+{
+	lua_State *L = data;
+	char b[INET6_ADDRSTRLEN + 8];
+	lua_Integer i, n = (lua_Integer)lua_rawlen(L, -1);
+
+	cidr_fmt(&ai->local, b, sizeof(b));
+	for (i = 1; i <= n; i++) {
+		lua_rawgeti(L, -1, i);
+		lua_getfield(L, -1, "index");
+		if (lua_tointeger(L, -1) == ai->ifindex) {
+			lua_getfield(L, -2, "addrs");
+			lua_pushstring(L, b);
+			lua_rawseti(L, -2, (lua_Integer)lua_rawlen(L, -2) + 1);
+			lua_pop(L, 1);
+		}
+		lua_pop(L, 2);
+	}
+	return 0;
+}
+
+static int l_get(lua_State *L)
+{
+	struct nl_err err = { 0 };
+	struct link_info li;
+	struct ns *ns;
+	const char *name = nlb_checklink(L, 1, opts_at(L, 2), &ns);
+
+	if (link_get(ns, name, 1, &li, &err) < 0) {
+		if (err.code == ENODEV)
+			return 0;
+		return nlb_error(L, &err);
+	}
+	/* Put it in a list of one, so attach_addr serves both get and list. */
+	lua_createtable(L, 1, 0);
+	push_info(L, &li, ns->name);
+	lua_rawseti(L, -2, 1);
+	if (addr_list(ns, NULL, AF_UNSPEC, attach_addr, L, &err) < 0)
+		return nlb_error(L, &err);
+	lua_rawgeti(L, -1, 1);
+	return 1;
+}
+
+/* f(), f(ns), f{ns = …}: the namespace a listing is about. */
+static struct ns *list_ns(lua_State *L, int idx, int *t)
+{
+	*t = 0;
+	if (lua_istable(L, idx) && !lua_getmetatable(L, idx)) {
+		*t = idx;
+		return nlb_optns(L, idx, "ns");
+	}
+	if (lua_istable(L, idx))
+		lua_pop(L, 1);
+	return nlb_checkns(L, idx);
+}
+
+static int list_cb(const struct link_info *li, void *data)
+{
+	lua_State *L = data;
+
+	lua_getfield(L, -1, "__ns");
+	push_info(L, li, lua_tostring(L, -1));
+	lua_remove(L, -2);
+	lua_rawseti(L, -2, (lua_Integer)lua_rawlen(L, -2) + 1);
+	return 0;
+}
+
+static int l_list(lua_State *L)
+{
+	struct nl_err err = { 0 };
+	int t;
+	struct ns *ns = list_ns(L, 1, &t);
+
+	lua_newtable(L);
+	lua_pushstring(L, ns->name);
+	lua_setfield(L, -2, "__ns");
+	if (link_list(ns, 1, list_cb, L, &err) < 0 ||
+	    addr_list(ns, NULL, AF_UNSPEC, attach_addr, L, &err) < 0)
+		return nlb_error(L, &err);
+	lua_pushnil(L);
+	lua_setfield(L, -2, "__ns");
+	nlb_setmeta(L, "netlab.links");
+	return 1;
+}
+
+static void check_cidr(lua_State *L, int idx, struct cidr *c)
+{
+	char why[PARSE_WHY];
+
+	if (cidr_parse(luaL_checkstring(L, idx), 1, c, why) < 0)
+		nlb_argerror(L, idx, "%s", why);
+}
+
+/* link.addr_add(link, "10.0.0.1/24", {ns =, brd = "+"|addr}) */
+static int l_addr_add(lua_State *L)
+{
+	struct nl_err err = { 0 };
+	struct addr_spec a = { 0 };
+	char why[PARSE_WHY];
+	int t = opts_at(L, 3);
+	struct ns *ns;
+	const char *dev = nlb_checklink(L, 1, t, &ns);
+	const char *brd;
+
+	check_cidr(L, 2, &a.local);
+	brd = nlb_optstring(L, t, "brd", NULL);
+	if (brd && !strcmp(brd, "+")) {
+		a.brd = ADDR_BRD_PLUS;
+	} else if (brd) {
+		a.brd = ADDR_BRD_GIVEN;
+		if (addr_parse(brd, &a.broadcast, why) < 0 || a.broadcast.family != AF_INET)
+			return nlb_argerror(L, t, "field 'brd': \"+\" or an IPv4 address expected");
+	}
+	if (a.brd != ADDR_BRD_NONE && a.local.family != AF_INET)
+		return nlb_argerror(L, t, "field 'brd': IPv6 has no broadcast");
+	if (addr_add(ns, dev, &a, &err) < 0)
+		return nlb_error(L, &err);
+	return 0;
+}
+
+static int l_addr_del(lua_State *L)
+{
+	struct nl_err err = { 0 };
+	struct cidr c;
+	struct ns *ns;
+	const char *dev = nlb_checklink(L, 1, opts_at(L, 3), &ns);
+
+	check_cidr(L, 2, &c);
+	if (addr_del(ns, dev, &c, &err) < 0)
+		return nlb_error(L, &err);
+	return 0;
+}
+
+static int addrs_cb(const struct addr_info *ai, void *data)
+{
+	lua_State *L = data;
+
+	push_addr(L, ai);
+	lua_rawseti(L, -2, (lua_Integer)lua_rawlen(L, -2) + 1);
+	return 0;
+}
+
+/* link.addrs([link], {ns =, family = "inet"|"inet6"}) */
+static int l_addrs(lua_State *L)
+{
+	static const char *const fams[] = { "all", "inet", "inet6", NULL };
+	static const int famv[] = { AF_UNSPEC, AF_INET, AF_INET6 };
+	struct nl_err err = { 0 };
+	const char *dev = NULL, *fam;
+	struct ns *ns;
+	int t, f;
+
+	if (lua_istable(L, 1) && !lua_getmetatable(L, 1)) {
+		t = 1; /* link.addrs{ns = …} */
+		ns = nlb_optns(L, t, "ns");
+	} else {
+		if (lua_istable(L, 1))
+			lua_pop(L, 1);
+		t = opts_at(L, 2);
+		if (lua_isnoneornil(L, 1))
+			ns = nlb_optns(L, t, "ns");
+		else
+			dev = nlb_checklink(L, 1, t, &ns);
+	}
+	fam = nlb_optstring(L, t, "family", "all");
+	for (f = 0; fams[f] && strcmp(fams[f], fam); f++)
+		;
+	if (!fams[f])
+		return nlb_argerror(L, t, "field 'family': \"inet\", \"inet6\" or \"all\" expected, got \"%s\"", fam);
+	lua_newtable(L);
+	if (addr_list(ns, dev, famv[f], addrs_cb, L, &err) < 0)
+		return nlb_error(L, &err);
+	nlb_setmeta(L, "netlab.addrs");
+	return 1;
+}
+
+static const luaL_Reg link_funcs[] = {
+	{ "add", l_add },
+	{ "set", l_set },
+	{ "del", l_del },
+	{ "get", l_get },
+	{ "list", l_list },
+	{ "addr_add", l_addr_add },
+	{ "addr_del", l_addr_del },
+	{ "addrs", l_addrs },
+	{ NULL, NULL },
+};
+
+int luaopen_link(lua_State *L)
+{
+	luaL_newlib(L, link_funcs);
+	return 1;
+}

@@ -1,0 +1,77 @@
+-- The Lua half of the link module: addresses given at creation, the veth
+-- and dummy shorthands, and link objects.
+local link = ...
+
+local c_add = link.add
+
+local M = netlab.meta("netlab.link")
+M.__name = "netlab.link"
+M.__index = {
+  up = function(self) return link.set(self, {up = true}) end,
+  down = function(self) return link.set(self, {up = false}) end,
+  set = link.set,
+  del = link.del,
+  info = link.get,
+  addr = function(self, cidr, o) link.addr_add(self, cidr, o); return self end,
+  addrs = link.addrs,
+  master = function(self, br) return link.set(self, {master = br}) end,
+  nomaster = function(self) return link.set(self, {master = false}) end,
+}
+M.__tostring = function(self)
+  local i = link.get(self)
+  if not i then return ("link %q in %q (gone)"):format(self.name, self.ns.name) end
+  return ("link %q in %q: %s %s mtu %d%s%s"):format(self.name, self.ns.name, i.kind, i.state,
+    i.mtu, i.master and " master " .. i.master or "",
+    #i.addrs > 0 and " " .. table.concat(i.addrs, " ") or "")
+end
+M.__eq = function(a, b) return a.name == b.name and a.ns.name == b.ns.name end
+
+-- Checked before anything is created, so a typo builds nothing.
+local function check_addrs(o, where)
+  local list = netlab.list(o.addr)
+  for _, cidr in ipairs(list) do
+    if type(cidr) ~= "string" then
+      netlab.argerror(1, ("%sfield 'addr': CIDR string expected, got %s"):format(where, type(cidr)))
+    end
+    local ok, why = netlab.cidr(cidr)
+    if not ok then netlab.argerror(1, where .. why) end
+  end
+  return list
+end
+
+-- link.add{name, kind = …, addr = CIDR or {CIDR, …}, brd = "+", …}; a veth's
+-- peer table takes addr too. Either every part is made or none is.
+function link.add(a, b)
+  local o = netlab.opts(a, b)
+  local addrs = check_addrs(o, "")
+  local peer_addrs = type(o.peer) == "table" and check_addrs(o.peer, "peer ") or {}
+  local l = c_add(o)
+  if #addrs == 0 and #peer_addrs == 0 then return l end
+  local ok, err = pcall(function()
+    for _, cidr in ipairs(addrs) do link.addr_add(l, cidr, {brd = o.brd}) end
+    for _, cidr in ipairs(peer_addrs) do link.addr_add(l.peer, cidr, {brd = o.peer.brd}) end
+  end)
+  if not ok then
+    pcall(link.del, l)
+    error(err, 0)
+  end
+  return l
+end
+
+-- link.veth{"veth-purple", ns = purple, addr = …, up = true, peer = {"veth-purple-br", master = br, up = true}}
+function link.veth(a, b)
+  local o = netlab.opts(a, b)
+  o.kind = "veth"
+  return link.add(o)
+end
+
+function link.dummy(a, b)
+  local o = netlab.opts(a, b)
+  o.kind = "dummy"
+  return link.add(o)
+end
+
+function link.up(l, o) return link.set(l, {up = true, ns = o and o.ns}) end
+function link.down(l, o) return link.set(l, {up = false, ns = o and o.ns}) end
+
+return link

@@ -1,0 +1,163 @@
+-- The Lua half of the netlab module: shared helpers for the other halves,
+-- text layout of listings, and netlab.show().
+local netlab = ...
+
+-- f(name, opts) or f{name, …}: a fresh options table with the name at [1],
+-- so the caller's table is never changed.
+function netlab.opts(a, b)
+  local o = {}
+  if type(a) == "table" and getmetatable(a) == nil then
+    for k, v in pairs(a) do o[k] = v end
+  else
+    if b ~= nil and type(b) ~= "table" then
+      netlab.argerror(2, "table of options expected, got " .. type(b))
+    end
+    for k, v in pairs(b or {}) do o[k] = v end
+    o[1] = a
+  end
+  return o
+end
+
+-- "a", an object, or a list of them, as a list.
+function netlab.list(v)
+  if v == nil then return {} end
+  if type(v) == "table" and rawget(v, "name") == nil then return v end
+  return {v}
+end
+
+-- Address arithmetic for IPv4: the n-th host of a subnet ("10.0.0.0/24", 5 -> "10.0.0.5").
+function netlab.host(subnet, n)
+  local c, why = netlab.cidr(subnet)
+  if not c then netlab.argerror(1, why) end
+  if c.family ~= "inet" then netlab.argerror(1, "netlab.host takes an IPv4 subnet") end
+  local a, b, cc, d = c.network:match("^(%d+)%.(%d+)%.(%d+)%.(%d+)")
+  local v = ((tonumber(a) * 256 + tonumber(b)) * 256 + tonumber(cc)) * 256 + tonumber(d)
+  local size = 1 << (32 - c.plen)
+  if n < 0 or n >= size then
+    netlab.argerror(2, ("host %d is outside %s"):format(n, c.network))
+  end
+  v = v + n
+  return ("%d.%d.%d.%d"):format(v >> 24 & 255, v >> 16 & 255, v >> 8 & 255, v & 255)
+end
+
+-- Rows of strings laid out in aligned columns, as `ip -br` does.
+function netlab.columns(rows, header)
+  local width, out = {}, {}
+  local all = header and {header, table.unpack(rows)} or rows
+  for _, r in ipairs(all) do
+    for i, cell in ipairs(r) do
+      width[i] = math.max(width[i] or 0, utf8.len(tostring(cell)) or #tostring(cell))
+    end
+  end
+  for _, r in ipairs(all) do
+    local line = {}
+    for i, cell in ipairs(r) do
+      cell = tostring(cell)
+      line[i] = i < #r and cell .. (" "):rep(width[i] - #cell) or cell
+    end
+    out[#out + 1] = table.concat(line, "  ")
+  end
+  return table.concat(out, "\n")
+end
+
+local function link_rows(links)
+  local rows = {}
+  for _, l in ipairs(links) do
+    local peer = l.peer and (l.peer_ns == l.ns and l.peer or l.peer .. "@" .. (l.peer_ns or "?"))
+    rows[#rows + 1] = {
+      l.name, l.state, l.kind, tostring(l.mtu),
+      l.master or "-", peer or "-",
+      #l.addrs > 0 and table.concat(l.addrs, " ") or "-",
+    }
+  end
+  return rows
+end
+
+netlab.meta("netlab.links").__tostring = function(links)
+  if #links == 0 then return "(no links)" end
+  return netlab.columns(link_rows(links),
+    {"NAME", "STATE", "KIND", "MTU", "MASTER", "PEER", "ADDRESSES"})
+end
+
+netlab.meta("netlab.linkinfo").__tostring = function(l)
+  return netlab.columns(link_rows({l}))
+end
+
+local function route_text(r)
+  local s = {r.dst}
+  if r.via then s[#s + 1] = "via " .. r.via end
+  if r.dev then s[#s + 1] = "dev " .. r.dev end
+  if r.proto ~= "boot" then s[#s + 1] = "proto " .. tostring(r.proto) end
+  if r.scope ~= "global" then s[#s + 1] = "scope " .. r.scope end
+  if r.src then s[#s + 1] = "src " .. r.src end
+  if r.metric ~= 0 then s[#s + 1] = "metric " .. r.metric end
+  if r.table ~= 254 then s[#s + 1] = "table " .. r.table end
+  if r.onlink then s[#s + 1] = "onlink" end
+  return table.concat(s, " ")
+end
+
+netlab.meta("netlab.route").__tostring = route_text
+
+netlab.meta("netlab.routes").__tostring = function(routes)
+  if #routes == 0 then return "(no routes)" end
+  local out = {}
+  for i, r in ipairs(routes) do out[i] = route_text(r) end
+  return table.concat(out, "\n")
+end
+
+netlab.meta("netlab.addr").__tostring = function(a)
+  return a.dev .. "  " .. a.addr .. (a.brd and " brd " .. a.brd or "")
+end
+
+netlab.meta("netlab.addrs").__tostring = function(addrs)
+  if #addrs == 0 then return "(no addresses)" end
+  local rows = {}
+  for _, a in ipairs(addrs) do
+    rows[#rows + 1] = {a.dev, a.family, a.addr, a.brd and "brd " .. a.brd or "", a.scope}
+  end
+  return netlab.columns(rows)
+end
+
+netlab.meta("netlab.nslist").__tostring = function(list)
+  if #list == 0 then return "(no namespaces)" end
+  local names = {}
+  for i, n in ipairs(list) do names[i] = n.name end
+  return table.concat(names, "\n")
+end
+
+-- What a namespace holds, as a person reads it: its links, then its routes.
+local function show_one(n, out)
+  local links = link.list(n)
+  local routes = route.list{ns = n, family = "inet"}
+  local v6 = route.list{ns = n, family = "inet6"}
+  for _, r in ipairs(v6) do
+    -- The kernel's own fe80::/64 and multicast routes are noise in a summary.
+    if r.proto ~= "kernel" and r.type == "unicast" then routes[#routes + 1] = r end
+  end
+  out[#out + 1] = ("== %s"):format(n.name)
+  out[#out + 1] = tostring(links):gsub("^", "  "):gsub("\n", "\n  ")
+  if #routes > 0 then
+    out[#out + 1] = "  routes:"
+    for _, r in ipairs(routes) do out[#out + 1] = "    " .. route_text(r) end
+  end
+end
+
+-- netlab.show([ns | {ns, …}]): the links and routes of the root and every
+-- namespace (or of the ones named), as text.
+function netlab.show(which)
+  local list
+  if which == nil then
+    list = {ns.root}
+    for _, n in ipairs(ns.list()) do list[#list + 1] = n end
+  else
+    list = {}
+    for _, n in ipairs(netlab.list(which)) do
+      list[#list + 1] = type(n) == "string" and ns.get(n) or n
+    end
+  end
+  local out = {}
+  for _, n in ipairs(list) do show_one(n, out) end
+  return table.concat(out, "\n")
+end
+
+return netlab

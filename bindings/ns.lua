@@ -1,0 +1,61 @@
+-- The Lua half of the ns module: options of ns.add, namespace objects.
+local ns = ...
+
+local c_add, c_spawn = ns.add, ns.spawn
+
+-- Namespace objects: purple:exec("ping", …), purple:sysctl(…), purple:links().
+local M = netlab.meta("netlab.ns")
+M.__name = "netlab.ns"
+M.__index = {
+  exec = ns.exec,
+  capture = ns.capture,
+  sysctl = ns.sysctl,
+  del = ns.del,
+  spawn = function(...) return ns.spawn(...) end,
+  forwarding = function(...) return ns.forwarding(...) end,
+  links = function(self) return link.list(self) end,
+  addrs = function(self) return link.addrs{ns = self} end,
+  routes = function(self, o)
+    o = netlab.opts(nil, o); o[1] = nil; o.ns = self
+    return route.list(o)
+  end,
+  show = function(self) return netlab.show(self) end,
+}
+M.__tostring = function(self) return ("ns %q"):format(self.name) end
+M.__eq = function(a, b) return a.name == b.name end
+
+-- ns.add(name, {lo = true, ipv6 = false, forwarding = true}): lo is left
+-- down unless asked for, as the kernel makes it and the tutorials teach.
+function ns.add(a, b)
+  local o = netlab.opts(a, b)
+  local n = c_add(o[1])
+  local ok, err = pcall(function()
+    if o.ipv6 == false then
+      -- Before any device exists, so none of them gets IPv6 (no DAD, no autoconf chatter).
+      ns.sysctl(n, "net.ipv6.conf.all.disable_ipv6", 1)
+      ns.sysctl(n, "net.ipv6.conf.default.disable_ipv6", 1)
+    end
+    if o.lo then link.set("lo", {ns = n, up = true}) end
+    if o.forwarding then ns.forwarding(n, true) end
+  end)
+  if not ok then
+    pcall(ns.del, n)
+    error(err, 0)
+  end
+  return n
+end
+
+-- ns.forwarding(ns, on): routing between interfaces, IPv4 (and IPv6 when on).
+function ns.forwarding(n, on)
+  if on == nil then return ns.sysctl(n, "net.ipv4.ip_forward") == "1" end
+  ns.sysctl(n, "net.ipv4.ip_forward", on and 1 or 0)
+end
+
+-- Processes a script starts are remembered so netlab.kill ends only those.
+function ns.spawn(...)
+  local pid = c_spawn(...)
+  netlab._adopt(pid)
+  return pid
+end
+
+return ns

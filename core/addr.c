@@ -1,0 +1,233 @@
+// SPDX-License-Identifier: MIT
+/* Addresses on links: add, delete and list, IPv4 and IPv6. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <linux/if_addr.h>
+#include <linux/rtnetlink.h>
+#include <libmnl/libmnl.h>
+
+#include "addr.h"
+#include "link.h"
+
+int addr_brd_plus(const struct cidr *local, struct cidr *brd)
+{
+	uint32_t host;
+
+	if (local->family != AF_INET || local->plen > 30)
+		return 0;
+	*brd = *local;
+	host = local->plen == 0 ? 0xffffffffu : (1u << (32 - local->plen)) - 1;
+	brd->a.v4.s_addr |= htonl(host);
+	brd->plen = 32;
+	return 1;
+}
+
+struct nlmsghdr *addr_msg(char *buf, int type, int ifindex, const struct addr_spec *a)
+{
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	struct ifaddrmsg *ifa;
+	size_t alen = a->local.family == AF_INET ? 4 : 16;
+	struct cidr brd;
+
+	nlh->nlmsg_type = (uint16_t)type;
+	nlh->nlmsg_flags = NLM_F_REQUEST;
+	if (type == RTM_NEWADDR)
+		nlh->nlmsg_flags |= NLM_F_CREATE | NLM_F_EXCL;
+	ifa = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifa));
+	ifa->ifa_family = (uint8_t)a->local.family;
+	ifa->ifa_prefixlen = (uint8_t)a->local.plen;
+	ifa->ifa_index = (uint32_t)ifindex;
+	/* As ip(8): host scope for loopback addresses, global otherwise. */
+	ifa->ifa_scope = (a->local.family == AF_INET && a->local.a.b[0] == 127) ||
+				 (a->local.family == AF_INET6 &&
+				  IN6_IS_ADDR_LOOPBACK(&a->local.a.v6)) ?
+			 RT_SCOPE_HOST : RT_SCOPE_UNIVERSE;
+	mnl_attr_put(nlh, IFA_LOCAL, alen, a->local.a.b);
+	mnl_attr_put(nlh, IFA_ADDRESS, alen, a->local.a.b);
+	if (type == RTM_NEWADDR && a->local.family == AF_INET) {
+		if (a->brd == ADDR_BRD_PLUS && addr_brd_plus(&a->local, &brd))
+			mnl_attr_put(nlh, IFA_BROADCAST, 4, brd.a.b);
+		else if (a->brd == ADDR_BRD_GIVEN)
+			mnl_attr_put(nlh, IFA_BROADCAST, 4, a->broadcast.a.b);
+	}
+	return nlh;
+}
+
+static int addr_attr(const struct nlattr *a, void *data)
+{
+	const struct nlattr **tb = data;
+	int type = mnl_attr_get_type(a);
+
+	switch (type) {
+	case IFA_ADDRESS:
+	case IFA_LOCAL:
+	case IFA_BROADCAST:
+		if (mnl_attr_validate(a, MNL_TYPE_BINARY) < 0)
+			return MNL_CB_OK;
+		break;
+	case IFA_FLAGS:
+		if (mnl_attr_validate(a, MNL_TYPE_U32) < 0)
+			return MNL_CB_OK;
+		break;
+	default:
+		return MNL_CB_OK;
+	}
+	tb[type] = a;
+	return MNL_CB_OK;
+}
+
+static int copy_addr(const struct nlattr *a, int family, struct cidr *c)
+{
+	size_t alen = family == AF_INET ? 4 : 16;
+
+	if (!a || mnl_attr_get_payload_len(a) != alen)
+		return 0;
+	memset(c, 0, sizeof(*c));
+	c->family = family;
+	memcpy(c->a.b, mnl_attr_get_payload(a), alen);
+	return 1;
+}
+
+int addr_parse_msg(const struct nlmsghdr *nlh, struct addr_info *ai)
+{
+	const struct nlattr *tb[IFA_MAX + 1] = { 0 };
+	const struct ifaddrmsg *ifa = mnl_nlmsg_get_payload(nlh);
+
+	if (nlh->nlmsg_type != RTM_NEWADDR || nlh->nlmsg_len < mnl_nlmsg_size(sizeof(*ifa)))
+		return -EBADMSG;
+	if (ifa->ifa_family != AF_INET && ifa->ifa_family != AF_INET6)
+		return -EAFNOSUPPORT;
+	memset(ai, 0, sizeof(*ai));
+	if (mnl_attr_parse(nlh, sizeof(*ifa), addr_attr, tb) < 0)
+		return -EBADMSG;
+	ai->ifindex = (int)ifa->ifa_index;
+	ai->scope = ifa->ifa_scope;
+	ai->flags = tb[IFA_FLAGS] ? mnl_attr_get_u32(tb[IFA_FLAGS]) : ifa->ifa_flags;
+	/* IFA_LOCAL is the address itself; IFA_ADDRESS is the peer on point-to-point links. */
+	if (!copy_addr(tb[IFA_LOCAL], ifa->ifa_family, &ai->local) &&
+	    !copy_addr(tb[IFA_ADDRESS], ifa->ifa_family, &ai->local))
+		return -EBADMSG;
+	ai->local.plen = ifa->ifa_prefixlen;
+	ai->has_brd = copy_addr(tb[IFA_BROADCAST], ifa->ifa_family, &ai->broadcast);
+	ai->broadcast.plen = 32;
+	return 0;
+}
+
+static void obj_addr(struct nl_err *err, const struct cidr *c, const char *dev, struct ns *ns)
+{
+	char a[INET6_ADDRSTRLEN + 8];
+
+	cidr_fmt(c, a, sizeof(a));
+	if (ns == ns_root())
+		nl_obj(err, "%s on \"%s\"", a, dev);
+	else
+		nl_obj(err, "%s on \"%s\" in \"%s\"", a, dev, ns->name);
+}
+
+static int addr_change(struct ns *ns, const char *dev, int type, const struct addr_spec *a,
+		       struct nl_err *err)
+{
+	char buf[512];
+	struct nl_sock *s;
+	int index, r;
+
+	r = ns_rtnl(ns, &s, err);
+	if (r < 0)
+		return r;
+	r = link_index(ns, dev, &index, err);
+	if (r < 0)
+		return r;
+	obj_addr(err, &a->local, dev, ns);
+	r = nl_talk(s, addr_msg(buf, type, index, a), NULL, NULL, err);
+	if (r == -EADDRNOTAVAIL && type == RTM_DELADDR && !err->msg[0])
+		nl_fail(err, EADDRNOTAVAIL, "no such address on the link");
+	return r;
+}
+
+int addr_add(struct ns *ns, const char *dev, const struct addr_spec *a, struct nl_err *err)
+{
+	return addr_change(ns, dev, RTM_NEWADDR, a, err);
+}
+
+int addr_del(struct ns *ns, const char *dev, const struct cidr *local, struct nl_err *err)
+{
+	struct addr_spec a = { .local = *local };
+
+	return addr_change(ns, dev, RTM_DELADDR, &a, err);
+}
+
+struct addrs {
+	struct addr_info *v;
+	size_t n, cap;
+	int ifindex;
+};
+
+static int collect(const struct nlmsghdr *nlh, void *data)
+{
+	struct addrs *d = data;
+
+	if (d->n == d->cap) {
+		struct addr_info *p = realloc(d->v, (d->cap = d->cap ? d->cap * 2 : 16) * sizeof(*p));
+
+		if (!p)
+			return -ENOMEM;
+		d->v = p;
+	}
+	if (addr_parse_msg(nlh, &d->v[d->n]) == 0 &&
+	    (!d->ifindex || d->v[d->n].ifindex == d->ifindex))
+		d->n++;
+	return 0;
+}
+
+static int name_cb(const struct link_info *li, void *data)
+{
+	struct addrs *d = data;
+	size_t i;
+
+	for (i = 0; i < d->n; i++)
+		if (d->v[i].ifindex == li->index)
+			snprintf(d->v[i].dev, sizeof(d->v[i].dev), "%s", li->name);
+	return 0;
+}
+
+int addr_list(struct ns *ns, const char *dev, int family, addr_cb cb, void *data,
+	      struct nl_err *err)
+{
+	char buf[256];
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	struct addrs d = { 0 };
+	struct ifaddrmsg *ifa;
+	struct nl_sock *s;
+	size_t i;
+	int r;
+
+	nl_obj(err, "addresses in \"%s\"", ns->name);
+	r = ns_rtnl(ns, &s, err);
+	if (r < 0)
+		return r;
+	if (dev) {
+		r = link_index(ns, dev, &d.ifindex, err);
+		if (r < 0)
+			return r;
+	}
+	nlh->nlmsg_type = RTM_GETADDR;
+	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
+	ifa = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifa));
+	ifa->ifa_family = (uint8_t)family;
+	r = nl_talk(s, nlh, collect, &d, err);
+	if (r == 0 && d.n) {
+		if (dev) {
+			for (i = 0; i < d.n; i++)
+				snprintf(d.v[i].dev, sizeof(d.v[i].dev), "%s", dev);
+		} else {
+			/* One dump of links names them all, rather than a lookup each. */
+			r = link_list(ns, 0, name_cb, &d, err);
+		}
+	}
+	for (i = 0; r == 0 && i < d.n; i++)
+		r = cb(&d.v[i], data);
+	free(d.v);
+	return r < 0 ? r : 0;
+}

@@ -1,0 +1,83 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef NETLAB_LINK_H
+#define NETLAB_LINK_H
+
+#include <net/if.h>
+#include <stdint.h>
+
+#include "ns.h"
+
+/* One end of a link to create. Either end of a veth may be in any namespace. */
+struct link_end {
+	const char *name;
+	struct ns *ns;
+	int up;		     /* 1: bring it up in the same request */
+	unsigned int mtu;    /* 0: the kernel's default */
+	const char *master;  /* a bridge in the same namespace, or NULL */
+	int index;	     /* out: the new link's ifindex */
+};
+
+struct link_spec {
+	const char *kind; /* "veth", "bridge", "dummy", … */
+	struct link_end dev;
+	struct link_end peer; /* veth only */
+	/* bridge only: -1 leaves the kernel's default */
+	int stp;
+	int vlan_filtering;
+};
+
+/* A change to an existing link; fields left at their "unset" value are not touched. */
+struct link_change {
+	int up;			/* -1 unchanged, 0 down, 1 up */
+	unsigned int mtu;	/* 0 unchanged */
+	const char *master;	/* NULL unchanged, "" nomaster */
+	const char *rename;	/* NULL unchanged */
+	struct ns *netns;	/* NULL: stays */
+	const char *alias;	/* NULL unchanged, "" clears */
+};
+#define LINK_CHANGE_INIT { .up = -1 }
+
+/* What a listing reports of one link. */
+struct link_info {
+	int index;
+	char name[IFNAMSIZ];
+	char kind[32];
+	unsigned int flags;	/* IFF_* */
+	int operstate;		/* IF_OPER_* */
+	unsigned int mtu;
+	int master;		/* ifindex, 0 for none */
+	char master_name[IFNAMSIZ];
+	int link;		/* IFLA_LINK: a veth's peer index */
+	int link_nsid;		/* IFLA_LINK_NETNSID, -1 when the peer is in the same namespace */
+	char peer_ns[NAME_MAX + 1]; /* resolved by link_list() for veths, "" if unknown */
+	char peer_name[IFNAMSIZ];
+	char alias[128];
+	unsigned char mac[6];
+};
+
+typedef int (*link_cb)(const struct link_info *li, void *data);
+
+/* Message builders and parsers: pure, exercised by the unit tests without a kernel. */
+struct nlmsghdr *link_msg_add(char *buf, const struct link_spec *spec, int master_index,
+			      struct nl_err *err);
+struct nlmsghdr *link_msg_change(char *buf, const char *name, const struct link_change *c,
+				 int master_index);
+int link_parse(const struct nlmsghdr *nlh, struct link_info *li);
+
+/* Kind-specific IFLA_INFO_DATA writers, one small file per kind. */
+int link_veth_put(struct nlmsghdr *nlh, const struct link_spec *spec, struct nl_err *err);
+int link_bridge_put(struct nlmsghdr *nlh, const struct link_spec *spec, struct nl_err *err);
+
+/* Creates spec.dev (and its peer) in place, up and on its master in one request where it can. */
+int link_add(struct link_spec *spec, struct nl_err *err);
+int link_set(struct ns *ns, const char *name, const struct link_change *c, struct nl_err *err);
+int link_del(struct ns *ns, const char *name, struct nl_err *err);
+/* -ENODEV when there is no such link; with peer 1 a veth's peer is resolved too. */
+int link_get(struct ns *ns, const char *name, int peer, struct link_info *li, struct nl_err *err);
+int link_index(struct ns *ns, const char *name, int *index, struct nl_err *err);
+/* Every link of ns in index order; with peers 1, veth peers resolved to namespace and name. */
+int link_list(struct ns *ns, int peers, link_cb cb, void *data, struct nl_err *err);
+
+const char *link_state_name(int operstate);
+
+#endif

@@ -1,0 +1,72 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef NETLAB_NL_H
+#define NETLAB_NL_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <linux/netlink.h>
+
+/*
+ * What went wrong, for the one error formatter in the bindings.
+ * code is a positive errno; msg is the kernel's extended-ack text or netlab's
+ * own explanation (empty: use strerror); obj names the object the failing
+ * request was about, e.g. `veth "veth-purple"`.
+ */
+struct nl_err {
+	int code;
+	char msg[256];
+	char obj[192];
+};
+
+/* Size of the buffers requests are built in and answers are read into. */
+#define NL_BUFSZ 32768
+
+struct nl_sock {
+	struct mnl_socket *sk;
+	uint32_t portid;
+	uint32_t seq;
+	int bus;
+};
+
+/* Called for every data message of an answer; return 0 to go on, <0 to stop with that error. */
+typedef int (*nl_cb)(const struct nlmsghdr *nlh, void *data);
+
+int nl_open(struct nl_sock *s, int bus, struct nl_err *err);
+void nl_close(struct nl_sock *s);
+
+/*
+ * The one request primitive: sends nlh (adding NLM_F_ACK and a sequence
+ * number), reads every answer, hands data messages to cb and turns an error
+ * ACK into -errno with the kernel's extended-ack message in err->msg.
+ */
+int nl_talk(struct nl_sock *s, struct nlmsghdr *nlh, nl_cb cb, void *data, struct nl_err *err);
+
+/*
+ * Sends several requests built back to back in buf as one datagram and reads
+ * an ACK for each; used for nftables batches and pipelined rtnetlink work.
+ * On failure *failed is set to the index (0-based) of the message whose ACK
+ * carried the error, or -1.
+ */
+int nl_talk_many(struct nl_sock *s, void *buf, size_t len, nl_cb cb, void *data, int *failed,
+		 struct nl_err *err);
+
+/* Parses an NLMSG_ERROR message; returns -errno (0 for an ACK) and copies the extack text. */
+int nl_parse_error(const struct nlmsghdr *nlh, struct nl_err *err);
+
+/* Fills err and returns -code; fmt may be NULL to leave msg empty. */
+int nl_fail(struct nl_err *err, int code, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/* Sets err->obj. */
+void nl_obj(struct nl_err *err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/*
+ * Counts kernel-changing requests; a test-only hook (NETLAB_FAULT_AT=k in the
+ * environment) makes the k-th one fail with EIO before it is sent, so tests
+ * can prove that every failure point rolls back. nl_fault_init() reads the
+ * variable and starts counting from zero.
+ */
+void nl_fault_init(void);
+int nl_fault_check(const struct nlmsghdr *nlh, struct nl_err *err);
+unsigned long nl_changes(void);
+
+#endif

@@ -1,0 +1,462 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Network namespaces, made and removed exactly as iproute2 does so that
+ * `ip netns` and netlab see the same ones, and the cache of handles that lets
+ * netlab open one netlink socket per namespace and keep it.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/ioctl.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <linux/net_namespace.h>
+#include <linux/nsfs.h>
+#include <linux/rtnetlink.h>
+#include <libmnl/libmnl.h>
+
+#include "ns.h"
+#include "parse.h"
+
+/*
+ * Each cached namespace costs up to three descriptors (nsfs, rtnetlink,
+ * nfnetlink). 128 keeps a lab of any size well inside the usual 1024 limit
+ * while every namespace a single operation needs (at most three) stays open.
+ */
+#define NS_CACHE_MAX 128
+#define NS_HASH 256
+
+static struct ns root = { .name = NS_ROOT, .fd = -1 };
+static struct ns *hash[NS_HASH];
+static struct ns *lru_head, *lru_tail;
+static int cached;
+static int run_dir_ready;
+
+static unsigned int hash_name(const char *s)
+{
+	unsigned int h = 2166136261u;
+
+	while (*s)
+		h = (h ^ (unsigned char)*s++) * 16777619u;
+	return h % NS_HASH;
+}
+
+static void lru_unlink(struct ns *n)
+{
+	if (n->prev)
+		n->prev->next = n->next;
+	else
+		lru_head = n->next;
+	if (n->next)
+		n->next->prev = n->prev;
+	else
+		lru_tail = n->prev;
+	n->prev = n->next = NULL;
+}
+
+static void lru_front(struct ns *n)
+{
+	n->next = lru_head;
+	n->prev = NULL;
+	if (lru_head)
+		lru_head->prev = n;
+	lru_head = n;
+	if (!lru_tail)
+		lru_tail = n;
+}
+
+static void handle_close(struct ns *n)
+{
+	nl_close(&n->rt);
+	nl_close(&n->nf);
+	if (n->fd >= 0)
+		close(n->fd);
+	n->fd = -1;
+}
+
+static void forget(struct ns *n)
+{
+	struct ns **p = &hash[hash_name(n->name)];
+
+	while (*p && *p != n)
+		p = &(*p)->hnext;
+	if (*p)
+		*p = n->hnext;
+	lru_unlink(n);
+	handle_close(n);
+	free(n);
+	cached--;
+}
+
+static struct ns *lookup(const char *name)
+{
+	struct ns *n;
+
+	for (n = hash[hash_name(name)]; n; n = n->hnext)
+		if (!strcmp(n->name, name))
+			return n;
+	return NULL;
+}
+
+static struct ns *remember(const char *name, int fd, const struct stat *st)
+{
+	struct ns *n = calloc(1, sizeof(*n));
+	unsigned int h = hash_name(name);
+
+	if (!n)
+		return NULL;
+	snprintf(n->name, sizeof(n->name), "%s", name);
+	n->fd = fd;
+	n->dev = st->st_dev;
+	n->ino = st->st_ino;
+	n->hnext = hash[h];
+	hash[h] = n;
+	lru_front(n);
+	if (++cached > NS_CACHE_MAX) {
+		struct ns *old = lru_tail;
+
+		while (old && old->pinned)
+			old = old->prev;
+		if (old && old != n)
+			forget(old);
+	}
+	return n;
+}
+
+void ns_pin(struct ns *ns)
+{
+	ns->pinned++;
+}
+
+void ns_unpin(struct ns *ns)
+{
+	ns->pinned--;
+}
+
+int ns_init(struct nl_err *err)
+{
+	struct stat st;
+
+	root.fd = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+	if (root.fd < 0)
+		return nl_fail(err, errno, "cannot open /proc/self/ns/net");
+	fstat(root.fd, &st);
+	root.dev = st.st_dev;
+	root.ino = st.st_ino;
+	return 0;
+}
+
+void ns_fini(void)
+{
+	while (lru_head)
+		forget(lru_head);
+	handle_close(&root);
+}
+
+struct ns *ns_root(void)
+{
+	return &root;
+}
+
+static void ns_path(const char *name, char *buf, size_t len)
+{
+	snprintf(buf, len, NS_RUN_DIR "/%s", name);
+}
+
+int ns_get(const char *name, struct ns **out, struct nl_err *err)
+{
+	char path[sizeof(NS_RUN_DIR) + NAME_MAX + 2], why[PARSE_WHY];
+	struct stat st;
+	struct ns *n;
+	int fd;
+
+	if (!name || !strcmp(name, NS_ROOT)) {
+		*out = &root;
+		return 0;
+	}
+	nl_obj(err, "namespace \"%s\"", name);
+	if (nsname_check(name, why) < 0)
+		return nl_fail(err, EINVAL, "%s", why);
+	ns_path(name, path, sizeof(path));
+	n = lookup(name);
+	/*
+	 * A cached handle is only good while /run/netns/NAME is still the same
+	 * namespace: someone may have run `ip netns del` and `add` meanwhile,
+	 * and a stale descriptor would keep a ghost namespace alive.
+	 */
+	if (stat(path, &st) < 0) {
+		if (n)
+			forget(n);
+		return nl_fail(err, errno == ENOENT ? ENOENT : errno,
+			       errno == ENOENT ? "no such namespace" : NULL);
+	}
+	if (n) {
+		if (n->dev == st.st_dev && n->ino == st.st_ino) {
+			lru_unlink(n);
+			lru_front(n);
+			*out = n;
+			return 0;
+		}
+		forget(n);
+	}
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return nl_fail(err, errno, NULL);
+	/* A leftover plain file (a failed add) is not a namespace. */
+	if (ioctl(fd, NS_GET_NSTYPE) != CLONE_NEWNET) {
+		close(fd);
+		return nl_fail(err, ENOENT, "%s is not a network namespace", path);
+	}
+	fstat(fd, &st);
+	n = remember(name, fd, &st);
+	if (!n) {
+		close(fd);
+		return nl_fail(err, ENOMEM, NULL);
+	}
+	*out = n;
+	return 0;
+}
+
+int ns_enter(struct ns *ns, struct nl_err *err)
+{
+	if (ns == &root)
+		return 0;
+	if (setns(ns->fd, CLONE_NEWNET) < 0)
+		return nl_fail(err, errno, "cannot enter the namespace");
+	return 0;
+}
+
+void ns_leave(void)
+{
+	/* Cannot fail for a namespace we held a descriptor to since start. */
+	setns(root.fd, CLONE_NEWNET);
+}
+
+static int open_in(struct ns *ns, struct nl_sock *s, int bus, struct nl_err *err)
+{
+	int r;
+
+	if (s->sk)
+		return 0;
+	r = ns_enter(ns, err);
+	if (r < 0)
+		return r;
+	/* The socket is bound to the namespace it is created in, for good. */
+	r = nl_open(s, bus, err);
+	if (ns != &root)
+		ns_leave();
+	return r;
+}
+
+int ns_rtnl(struct ns *ns, struct nl_sock **out, struct nl_err *err)
+{
+	*out = &ns->rt;
+	return open_in(ns, &ns->rt, NETLINK_ROUTE, err);
+}
+
+int ns_nfnl(struct ns *ns, struct nl_sock **out, struct nl_err *err)
+{
+	*out = &ns->nf;
+	return open_in(ns, &ns->nf, NETLINK_NETFILTER, err);
+}
+
+/*
+ * /run/netns is made a shared mount point once, as iproute2 does, so that a
+ * namespace unmounted in one mount namespace goes away in all of them and
+ * the kernel can free it sooner. The flock keeps parallel runs from stacking
+ * mounts on each other.
+ */
+static int run_dir_prepare(struct nl_err *err)
+{
+	int lock, made = 0, r = 0;
+
+	if (run_dir_ready)
+		return 0;
+	if (mkdir(NS_RUN_DIR, 0755) < 0 && errno != EEXIST)
+		return nl_fail(err, errno, "cannot create " NS_RUN_DIR);
+	lock = open(NS_RUN_DIR, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (lock >= 0)
+		flock(lock, LOCK_EX);
+	while (mount("", NS_RUN_DIR, "none", MS_SHARED | MS_REC, NULL) < 0) {
+		if (errno != EINVAL || made) {
+			r = nl_fail(err, errno, "cannot make " NS_RUN_DIR " a shared mount");
+			break;
+		}
+		if (mount(NS_RUN_DIR, NS_RUN_DIR, "none", MS_BIND | MS_REC, NULL) < 0) {
+			r = nl_fail(err, errno, "cannot bind-mount " NS_RUN_DIR);
+			break;
+		}
+		made = 1;
+	}
+	if (lock >= 0)
+		close(lock);
+	if (r == 0)
+		run_dir_ready = 1;
+	return r;
+}
+
+int ns_add(const char *name, struct ns **out, struct nl_err *err)
+{
+	char path[sizeof(NS_RUN_DIR) + NAME_MAX + 2], why[PARSE_WHY];
+	struct stat st;
+	struct ns *n;
+	int fd, nsfd, r;
+
+	nl_obj(err, "namespace \"%s\"", name);
+	if (nsname_check(name, why) < 0)
+		return nl_fail(err, EINVAL, "%s", why);
+	if (!strcmp(name, NS_ROOT))
+		return nl_fail(err, EINVAL, "\"" NS_ROOT "\" names the namespace netlab started in");
+	r = nl_fault_check(NULL, err);
+	if (r < 0)
+		return r;
+	r = run_dir_prepare(err);
+	if (r < 0)
+		return r;
+	ns_path(name, path, sizeof(path));
+	fd = open(path, O_RDONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0);
+	if (fd < 0)
+		return nl_fail(err, errno, NULL);
+	close(fd);
+	if (unshare(CLONE_NEWNET) < 0) {
+		r = nl_fail(err, errno, "cannot create a network namespace");
+		unlink(path);
+		return r;
+	}
+	nsfd = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+	if (nsfd < 0 || mount("/proc/self/ns/net", path, "none", MS_BIND, NULL) < 0) {
+		r = nl_fail(err, errno, "cannot bind the namespace to %s", path);
+		if (nsfd >= 0)
+			close(nsfd);
+		ns_leave();
+		unlink(path);
+		return r;
+	}
+	fstat(nsfd, &st);
+	n = lookup(name);
+	if (n)
+		forget(n);
+	n = remember(name, nsfd, &st);
+	if (!n) {
+		ns_leave();
+		close(nsfd);
+		umount2(path, MNT_DETACH);
+		unlink(path);
+		return nl_fail(err, ENOMEM, NULL);
+	}
+	/*
+	 * Almost every new namespace is configured next: open its socket while
+	 * inside. Should that fail, ns_rtnl() tries again on first use.
+	 */
+	nl_open(&n->rt, NETLINK_ROUTE, err);
+	ns_leave();
+	if (out)
+		*out = n;
+	return 0;
+}
+
+int ns_del(const char *name, struct nl_err *err)
+{
+	char path[sizeof(NS_RUN_DIR) + NAME_MAX + 2], why[PARSE_WHY];
+	struct ns *n;
+	int r;
+
+	nl_obj(err, "namespace \"%s\"", name);
+	if (nsname_check(name, why) < 0)
+		return nl_fail(err, EINVAL, "%s", why);
+	if (!strcmp(name, NS_ROOT))
+		return nl_fail(err, EINVAL, "the namespace netlab started in cannot be deleted");
+	r = nl_fault_check(NULL, err);
+	if (r < 0)
+		return r;
+	/* Our own descriptors would keep the namespace alive: drop them first. */
+	n = lookup(name);
+	if (n)
+		forget(n);
+	ns_path(name, path, sizeof(path));
+	umount2(path, MNT_DETACH);
+	if (unlink(path) < 0)
+		return nl_fail(err, errno, errno == ENOENT ? "no such namespace" : NULL);
+	return 0;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+int ns_list(int (*cb)(const char *name, void *data), void *data, struct nl_err *err)
+{
+	DIR *d = opendir(NS_RUN_DIR);
+	struct dirent *e;
+	char **names = NULL;
+	size_t n = 0, cap = 0, i;
+	int r = 0;
+
+	if (!d)
+		return errno == ENOENT ? 0 : nl_fail(err, errno, "cannot read " NS_RUN_DIR);
+	while ((e = readdir(d))) {
+		if (e->d_name[0] == '.')
+			continue;
+		if (n == cap) {
+			char **p = realloc(names, (cap = cap ? cap * 2 : 64) * sizeof(*names));
+
+			if (!p) {
+				r = nl_fail(err, ENOMEM, NULL);
+				goto out;
+			}
+			names = p;
+		}
+		names[n] = strdup(e->d_name);
+		if (!names[n]) {
+			r = nl_fail(err, ENOMEM, NULL);
+			goto out;
+		}
+		n++;
+	}
+	qsort(names, n, sizeof(*names), cmp_str);
+	for (i = 0; i < n && r == 0; i++)
+		r = cb(names[i], data);
+out:
+	for (i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
+	closedir(d);
+	return r;
+}
+
+static int nsid_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct nlattr *a;
+
+	mnl_attr_for_each(a, nlh, sizeof(struct rtgenmsg))
+		if (mnl_attr_get_type(a) == NETNSA_NSID)
+			*(int *)data = (int)mnl_attr_get_u32(a);
+	return 0;
+}
+
+int ns_peer_id(struct ns *of, struct ns *peer, int *id, struct nl_err *err)
+{
+	char buf[256];
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	struct rtgenmsg *g;
+	struct nl_sock *s;
+	int r;
+
+	r = ns_rtnl(of, &s, err);
+	if (r < 0)
+		return r;
+	nlh->nlmsg_type = RTM_GETNSID;
+	nlh->nlmsg_flags = NLM_F_REQUEST;
+	g = mnl_nlmsg_put_extra_header(nlh, sizeof(*g));
+	g->rtgen_family = AF_UNSPEC;
+	mnl_attr_put_u32(nlh, NETNSA_FD, (uint32_t)peer->fd);
+	*id = -1;
+	return nl_talk(s, nlh, nsid_cb, id, err);
+}

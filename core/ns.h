@@ -1,0 +1,84 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef NETLAB_NS_H
+#define NETLAB_NS_H
+
+#include <limits.h>
+#include <sys/types.h>
+
+#include "nl.h"
+
+#define NS_RUN_DIR "/run/netns"
+/* The namespace netlab started in; scripts call it "root". */
+#define NS_ROOT "root"
+
+/*
+ * A namespace netlab works in: its nsfs file descriptor and the netlink
+ * sockets opened inside it once, which stay bound there after netlab returns
+ * home. Handles are cached by name and closed least-recently-used first, so a
+ * lab of thousands of namespaces needs a bounded number of descriptors.
+ */
+struct ns {
+	char name[NAME_MAX + 1];
+	int fd;
+	dev_t dev;
+	ino_t ino;
+	struct nl_sock rt; /* rtnetlink, .sk NULL until first use */
+	struct nl_sock nf; /* nfnetlink, likewise */
+	int pinned;	   /* >0: not to be evicted from the cache */
+	struct ns *hnext;  /* hash chain */
+	struct ns *prev, *next; /* LRU, most recent first */
+};
+
+/* Call once, in the namespace that is to be "root" (after any sandbox is entered). */
+int ns_init(struct nl_err *err);
+void ns_fini(void);
+
+struct ns *ns_root(void);
+/* "root" (or NULL) is the root; otherwise /run/netns/NAME. -ENOENT when there is none. */
+int ns_get(const char *name, struct ns **out, struct nl_err *err);
+/* As `ip netns add`: a new namespace bound at /run/netns/NAME. */
+int ns_add(const char *name, struct ns **out, struct nl_err *err);
+/* As `ip netns del`. Devices inside go with it, in one batch in the kernel. */
+int ns_del(const char *name, struct nl_err *err);
+/* Names under /run/netns, sorted; cb may stop the walk by returning <0. */
+int ns_list(int (*cb)(const char *name, void *data), void *data, struct nl_err *err);
+
+/* Keeps a handle cached while other namespaces are opened (a walk over all of them). */
+void ns_pin(struct ns *ns);
+void ns_unpin(struct ns *ns);
+
+/* The sockets, opened inside the namespace on first use. */
+int ns_rtnl(struct ns *ns, struct nl_sock **out, struct nl_err *err);
+int ns_nfnl(struct ns *ns, struct nl_sock **out, struct nl_err *err);
+
+/* Switch this process into ns, and back to the root; used around /proc/sys and sockets. */
+int ns_enter(struct ns *ns, struct nl_err *err);
+void ns_leave(void);
+
+/* The id the namespace `of` has for namespace `peer` (-1: none assigned), as in IFLA_LINK_NETNSID. */
+int ns_peer_id(struct ns *of, struct ns *peer, int *id, struct nl_err *err);
+
+/* Per-namespace sysctl under /proc/sys/net, written from inside the namespace. */
+int ns_sysctl_set(struct ns *ns, const char *key, const char *value, struct nl_err *err);
+int ns_sysctl_get(struct ns *ns, const char *key, char *value, size_t len, struct nl_err *err);
+
+/*
+ * Runs argv inside the namespace as `ip netns exec` does. With out non-NULL
+ * the child's standard output is collected into a malloc'd buffer (*out,
+ * *outlen); *status gets the wait status. With wait 0 the child is left
+ * running and *pid returned instead (status and out unused).
+ */
+struct ns_exec {
+	char *const *argv;
+	int wait;
+	int capture;
+	int quiet; /* standard error to /dev/null */
+	/* results */
+	int status;
+	pid_t pid;
+	char *out;
+	size_t outlen;
+};
+int ns_exec(struct ns *ns, struct ns_exec *x, struct nl_err *err);
+
+#endif

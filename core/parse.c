@@ -1,0 +1,180 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Validation of what users type, done before anything reaches the kernel, so
+ * that a typo gets a sentence about the typo instead of a kernel errno.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <limits.h>
+#include <net/if.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "parse.h"
+
+static int bad(char *why, const char *what, const char *s, const char *detail)
+{
+	if (detail)
+		snprintf(why, PARSE_WHY, "invalid %s \"%.64s\" (%s)", what, s, detail);
+	else
+		snprintf(why, PARSE_WHY, "invalid %s \"%.64s\"", what, s);
+	return -EINVAL;
+}
+
+static int parse_host(const char *s, size_t n, struct cidr *out)
+{
+	char tmp[INET6_ADDRSTRLEN + 1];
+
+	if (n == 0 || n >= sizeof(tmp))
+		return -EINVAL;
+	memcpy(tmp, s, n);
+	tmp[n] = '\0';
+	memset(out, 0, sizeof(*out));
+	if (inet_pton(AF_INET, tmp, &out->a.v4) == 1) {
+		out->family = AF_INET;
+		out->plen = 32;
+		return 0;
+	}
+	if (inet_pton(AF_INET6, tmp, &out->a.v6) == 1) {
+		out->family = AF_INET6;
+		out->plen = 128;
+		return 0;
+	}
+	return -EINVAL;
+}
+
+int cidr_parse(const char *s, int need_plen, struct cidr *out, char *why)
+{
+	const char *slash = strchr(s, '/');
+	size_t n = slash ? (size_t)(slash - s) : strlen(s);
+	int max;
+
+	if (parse_host(s, n, out) < 0)
+		return bad(why, "CIDR", s, strchr(s, ':') ? "not an IPv6 address" :
+				     "not an IPv4 or IPv6 address");
+	max = out->family == AF_INET ? 32 : 128;
+	if (!slash) {
+		if (need_plen)
+			return bad(why, "CIDR", s, "prefix length missing, as in 10.0.0.1/24");
+		return 0;
+	}
+	{
+		char *end;
+		long v;
+
+		if (!slash[1] || slash[1] == '-' || slash[1] == '+')
+			return bad(why, "CIDR", s, "prefix length is not a number");
+		errno = 0;
+		v = strtol(slash + 1, &end, 10);
+		if (*end || errno)
+			return bad(why, "CIDR", s, "prefix length is not a number");
+		if (v > max)
+			return bad(why, "CIDR", s, max == 32 ? "prefix longer than 32" :
+							   "prefix longer than 128");
+		out->plen = (int)v;
+	}
+	return 0;
+}
+
+int addr_parse(const char *s, struct cidr *out, char *why)
+{
+	if (strchr(s, '/'))
+		return bad(why, "address", s, "an address takes no prefix length here");
+	if (parse_host(s, strlen(s), out) < 0)
+		return bad(why, "address", s, NULL);
+	return 0;
+}
+
+int cidr_fmt(const struct cidr *c, char *buf, size_t len)
+{
+	char a[INET6_ADDRSTRLEN];
+
+	inet_ntop(c->family, c->a.b, a, sizeof(a));
+	return snprintf(buf, len, "%s/%d", a, c->plen);
+}
+
+void cidr_network(struct cidr *c)
+{
+	int bytes = c->family == AF_INET ? 4 : 16;
+	int i;
+
+	for (i = 0; i < bytes; i++) {
+		int keep = c->plen - i * 8;
+
+		if (keep >= 8)
+			continue;
+		c->a.b[i] &= keep <= 0 ? 0 : (uint8_t)(0xff << (8 - keep));
+	}
+}
+
+int cidr_has_host_bits(const struct cidr *c)
+{
+	struct cidr n = *c;
+
+	cidr_network(&n);
+	return memcmp(n.a.b, c->a.b, c->family == AF_INET ? 4 : 16) != 0;
+}
+
+int cidr_contains(const struct cidr *net, const struct cidr *addr)
+{
+	struct cidr a = *addr, n = *net;
+
+	if (net->family != addr->family)
+		return 0;
+	a.plen = n.plen;
+	cidr_network(&a);
+	cidr_network(&n);
+	return memcmp(a.a.b, n.a.b, net->family == AF_INET ? 4 : 16) == 0;
+}
+
+/* The kernel's dev_valid_name(), checked here so the error names the problem. */
+int ifname_check(const char *s, char *why)
+{
+	const char *p;
+
+	if (!*s)
+		return bad(why, "interface name", s, "empty");
+	if (strlen(s) >= IFNAMSIZ)
+		return bad(why, "interface name", s, "longer than 15 bytes");
+	if (!strcmp(s, ".") || !strcmp(s, ".."))
+		return bad(why, "interface name", s, NULL);
+	for (p = s; *p; p++) {
+		if (*p == '/')
+			return bad(why, "interface name", s, "contains '/'");
+		if (*p == ':')
+			return bad(why, "interface name", s, "contains ':'");
+		if (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r' || *p == '\v' || *p == '\f')
+			return bad(why, "interface name", s, "contains white space");
+	}
+	return 0;
+}
+
+/* iproute2's rule (a file name under /run/netns), plus the name netlab reserves. */
+int nsname_check(const char *s, char *why)
+{
+	const char *p;
+
+	if (!*s)
+		return bad(why, "namespace name", s, "empty");
+	if (strlen(s) >= NAME_MAX)
+		return bad(why, "namespace name", s, "too long");
+	if (!strcmp(s, ".") || !strcmp(s, ".."))
+		return bad(why, "namespace name", s, NULL);
+	for (p = s; *p; p++) {
+		if (*p == '/')
+			return bad(why, "namespace name", s, "contains '/'");
+		if ((unsigned char)*p < 0x20 || *p == ' ')
+			return bad(why, "namespace name", s, "contains white space or control characters");
+	}
+	return 0;
+}
+
+int port_check(long long v, char *why)
+{
+	if (v < 1 || v > 65535) {
+		snprintf(why, PARSE_WHY, "invalid port %lld (1 to 65535)", v);
+		return -EINVAL;
+	}
+	return 0;
+}

@@ -1,0 +1,42 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef NETLAB_PARSE_H
+#define NETLAB_PARSE_H
+
+#include <stdint.h>
+#include <netinet/in.h>
+
+/* An address with its prefix length, IPv4 or IPv6. */
+struct cidr {
+	int family; /* AF_INET or AF_INET6 */
+	int plen;
+	union {
+		struct in_addr v4;
+		struct in6_addr v6;
+		uint8_t b[16];
+	} a;
+};
+
+/*
+ * The validators run before any syscall. Each returns 0 or -EINVAL and writes
+ * what is wrong into why (at least 128 bytes), phrased to follow the value,
+ * e.g. `invalid CIDR "192.168.52.1/33" (prefix longer than 32)`.
+ */
+#define PARSE_WHY 160
+
+/* "10.0.0.1/24", "fe80::1/64"; with need_plen 0 a bare address means /32 or /128. */
+int cidr_parse(const char *s, int need_plen, struct cidr *out, char *why);
+/* An address without prefix. */
+int addr_parse(const char *s, struct cidr *out, char *why);
+int cidr_fmt(const struct cidr *c, char *buf, size_t len);
+/* The network of c: host bits cleared. */
+void cidr_network(struct cidr *c);
+/* 1 when c has host bits set (as in "10.0.0.1/24" given as a route destination). */
+int cidr_has_host_bits(const struct cidr *c);
+int cidr_contains(const struct cidr *net, const struct cidr *addr);
+
+int ifname_check(const char *s, char *why);
+int nsname_check(const char *s, char *why);
+/* A port 1..65535. */
+int port_check(long long v, char *why);
+
+#endif

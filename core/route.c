@@ -1,0 +1,240 @@
+// SPDX-License-Identifier: MIT
+/* Routes: add, replace, delete and list, IPv4 and IPv6, in any table. */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <linux/rtnetlink.h>
+#include <libmnl/libmnl.h>
+
+#include "link.h"
+#include "route.h"
+
+int route_fmt(const struct route_spec *r, char *buf, size_t len)
+{
+	char a[INET6_ADDRSTRLEN + 8];
+	size_t n = 0;
+
+	if (r->dst.plen == 0)
+		n += (size_t)snprintf(buf, len, "default");
+	else
+		n += (size_t)cidr_fmt(&r->dst, buf, len);
+	if (r->has_via && n < len) {
+		inet_ntop(r->via.family, r->via.a.b, a, sizeof(a));
+		n += (size_t)snprintf(buf + n, len - n, " via %s", a);
+	}
+	if (r->dev && n < len)
+		n += (size_t)snprintf(buf + n, len - n, " dev %s", r->dev);
+	if (r->has_metric && n < len)
+		n += (size_t)snprintf(buf + n, len - n, " metric %u", r->metric);
+	if (r->table && n < len)
+		n += (size_t)snprintf(buf + n, len - n, " table %u", r->table);
+	return (int)n;
+}
+
+struct nlmsghdr *route_msg(char *buf, enum route_op op, const struct route_spec *r, int oif)
+{
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	size_t alen = r->dst.family == AF_INET ? 4 : 16;
+	unsigned int table = r->table ? r->table : RT_TABLE_MAIN;
+	struct rtmsg *rtm;
+
+	nlh->nlmsg_type = op == ROUTE_DEL ? RTM_DELROUTE : RTM_NEWROUTE;
+	nlh->nlmsg_flags = NLM_F_REQUEST;
+	if (op == ROUTE_ADD)
+		nlh->nlmsg_flags |= NLM_F_CREATE | NLM_F_EXCL;
+	else if (op == ROUTE_REPLACE)
+		nlh->nlmsg_flags |= NLM_F_CREATE | NLM_F_REPLACE;
+	rtm = mnl_nlmsg_put_extra_header(nlh, sizeof(*rtm));
+	rtm->rtm_family = (uint8_t)r->dst.family;
+	rtm->rtm_dst_len = (uint8_t)r->dst.plen;
+	rtm->rtm_table = table < 256 ? (uint8_t)table : RT_TABLE_UNSPEC;
+	if (op == ROUTE_DEL) {
+		/* As `ip route del`: match whatever scope, protocol and type it has. */
+		rtm->rtm_scope = RT_SCOPE_NOWHERE;
+	} else {
+		rtm->rtm_protocol = RTPROT_BOOT;
+		rtm->rtm_type = RTN_UNICAST;
+		/* A route with no gateway is on the link itself, as ip(8) decides. */
+		rtm->rtm_scope = r->has_via ? RT_SCOPE_UNIVERSE : RT_SCOPE_LINK;
+	}
+	if (r->onlink)
+		rtm->rtm_flags |= RTNH_F_ONLINK;
+	if (r->dst.plen)
+		mnl_attr_put(nlh, RTA_DST, alen, r->dst.a.b);
+	if (r->has_via)
+		mnl_attr_put(nlh, RTA_GATEWAY, alen, r->via.a.b);
+	if (oif)
+		mnl_attr_put_u32(nlh, RTA_OIF, (uint32_t)oif);
+	if (r->has_metric)
+		mnl_attr_put_u32(nlh, RTA_PRIORITY, r->metric);
+	if (r->has_src)
+		mnl_attr_put(nlh, RTA_PREFSRC, alen, r->src.a.b);
+	if (table >= 256)
+		mnl_attr_put_u32(nlh, RTA_TABLE, table);
+	return nlh;
+}
+
+static const enum mnl_attr_data_type route_attr_types[RTA_MAX + 1] = {
+	[RTA_DST] = MNL_TYPE_BINARY,
+	[RTA_GATEWAY] = MNL_TYPE_BINARY,
+	[RTA_PREFSRC] = MNL_TYPE_BINARY,
+	[RTA_OIF] = MNL_TYPE_U32,
+	[RTA_PRIORITY] = MNL_TYPE_U32,
+	[RTA_TABLE] = MNL_TYPE_U32,
+};
+
+static int route_attr(const struct nlattr *a, void *data)
+{
+	const struct nlattr **tb = data;
+	int type = mnl_attr_get_type(a);
+
+	if (type > RTA_MAX || !route_attr_types[type] ||
+	    mnl_attr_validate(a, route_attr_types[type]) < 0)
+		return MNL_CB_OK;
+	tb[type] = a;
+	return MNL_CB_OK;
+}
+
+static int copy_addr(const struct nlattr *a, int family, struct cidr *c)
+{
+	size_t alen = family == AF_INET ? 4 : 16;
+
+	if (!a || mnl_attr_get_payload_len(a) != alen)
+		return 0;
+	c->family = family;
+	memcpy(c->a.b, mnl_attr_get_payload(a), alen);
+	c->plen = (int)alen * 8;
+	return 1;
+}
+
+int route_parse(const struct nlmsghdr *nlh, struct route_info *ri)
+{
+	const struct nlattr *tb[RTA_MAX + 1] = { 0 };
+	const struct rtmsg *rtm = mnl_nlmsg_get_payload(nlh);
+
+	if (nlh->nlmsg_type != RTM_NEWROUTE || nlh->nlmsg_len < mnl_nlmsg_size(sizeof(*rtm)))
+		return -EBADMSG;
+	if (rtm->rtm_family != AF_INET && rtm->rtm_family != AF_INET6)
+		return -EAFNOSUPPORT;
+	memset(ri, 0, sizeof(*ri));
+	if (mnl_attr_parse(nlh, sizeof(*rtm), route_attr, tb) < 0)
+		return -EBADMSG;
+	ri->dst.family = rtm->rtm_family;
+	copy_addr(tb[RTA_DST], rtm->rtm_family, &ri->dst);
+	ri->dst.plen = rtm->rtm_dst_len;
+	ri->has_via = copy_addr(tb[RTA_GATEWAY], rtm->rtm_family, &ri->via);
+	ri->has_src = copy_addr(tb[RTA_PREFSRC], rtm->rtm_family, &ri->src);
+	ri->oif = tb[RTA_OIF] ? (int)mnl_attr_get_u32(tb[RTA_OIF]) : 0;
+	ri->metric = tb[RTA_PRIORITY] ? mnl_attr_get_u32(tb[RTA_PRIORITY]) : 0;
+	ri->table = tb[RTA_TABLE] ? mnl_attr_get_u32(tb[RTA_TABLE]) : rtm->rtm_table;
+	ri->protocol = rtm->rtm_protocol;
+	ri->scope = rtm->rtm_scope;
+	ri->type = rtm->rtm_type;
+	ri->onlink = !!(rtm->rtm_flags & RTNH_F_ONLINK);
+	if (rtm->rtm_flags & RTM_F_CLONED)
+		return -EAGAIN; /* a cache entry, not a route anyone added */
+	return 0;
+}
+
+static void obj_route(struct nl_err *err, const struct route_spec *r, struct ns *ns)
+{
+	char b[160];
+
+	route_fmt(r, b, sizeof(b));
+	if (ns == ns_root())
+		nl_obj(err, "%s", b);
+	else
+		nl_obj(err, "%s in \"%s\"", b, ns->name);
+}
+
+int route_change(struct ns *ns, enum route_op op, const struct route_spec *r, struct nl_err *err)
+{
+	char buf[1024];
+	struct nl_sock *s;
+	int oif = 0, rc;
+
+	obj_route(err, r, ns);
+	rc = ns_rtnl(ns, &s, err);
+	if (rc < 0)
+		return rc;
+	if (r->dev) {
+		rc = link_index(ns, r->dev, &oif, err);
+		if (rc < 0) {
+			obj_route(err, r, ns);
+			return rc;
+		}
+	}
+	obj_route(err, r, ns);
+	rc = nl_talk(s, route_msg(buf, op, r, oif), NULL, NULL, err);
+	if (rc == -ESRCH && op == ROUTE_DEL && !err->msg[0])
+		nl_fail(err, ESRCH, "no such route");
+	return rc;
+}
+
+struct routes {
+	struct route_info *v;
+	size_t n, cap;
+	unsigned int table;
+};
+
+static int collect(const struct nlmsghdr *nlh, void *data)
+{
+	struct routes *d = data;
+	struct route_info *ri;
+
+	if (d->n == d->cap) {
+		struct route_info *p = realloc(d->v, (d->cap = d->cap ? d->cap * 2 : 16) * sizeof(*p));
+
+		if (!p)
+			return -ENOMEM;
+		d->v = p;
+	}
+	ri = &d->v[d->n];
+	if (route_parse(nlh, ri) < 0)
+		return 0;
+	if (d->table != ROUTE_TABLE_ALL && ri->table != d->table)
+		return 0;
+	d->n++;
+	return 0;
+}
+
+static int name_cb(const struct link_info *li, void *data)
+{
+	struct routes *d = data;
+	size_t i;
+
+	for (i = 0; i < d->n; i++)
+		if (d->v[i].oif == li->index)
+			snprintf(d->v[i].dev, sizeof(d->v[i].dev), "%s", li->name);
+	return 0;
+}
+
+int route_list(struct ns *ns, int family, unsigned int table, route_cb cb, void *data,
+	       struct nl_err *err)
+{
+	char buf[256];
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	struct routes d = { .table = table ? table : RT_TABLE_MAIN };
+	struct rtmsg *rtm;
+	struct nl_sock *s;
+	size_t i;
+	int r;
+
+	nl_obj(err, "routes in \"%s\"", ns->name);
+	r = ns_rtnl(ns, &s, err);
+	if (r < 0)
+		return r;
+	nlh->nlmsg_type = RTM_GETROUTE;
+	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
+	rtm = mnl_nlmsg_put_extra_header(nlh, sizeof(*rtm));
+	rtm->rtm_family = (uint8_t)family;
+	r = nl_talk(s, nlh, collect, &d, err);
+	if (r == 0 && d.n)
+		r = link_list(ns, 0, name_cb, &d, err);
+	for (i = 0; r == 0 && i < d.n; i++)
+		r = cb(&d.v[i], data);
+	free(d.v);
+	return r < 0 ? r : 0;
+}

@@ -1,0 +1,52 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef NETLAB_ROUTE_H
+#define NETLAB_ROUTE_H
+
+#include <net/if.h>
+
+#include "ns.h"
+#include "parse.h"
+
+struct route_spec {
+	struct cidr dst;	/* plen 0: default */
+	int has_via;
+	struct cidr via;
+	const char *dev;	/* NULL: the kernel finds it from via */
+	int onlink;
+	int has_metric;
+	unsigned int metric;
+	unsigned int table;	/* 0: main */
+	int has_src;
+	struct cidr src;
+};
+
+struct route_info {
+	struct cidr dst;
+	int has_via;
+	struct cidr via;
+	int oif;
+	char dev[IFNAMSIZ];
+	unsigned int metric;
+	unsigned int table;
+	int protocol, scope, type;
+	int onlink;
+	int has_src;
+	struct cidr src;
+};
+
+typedef int (*route_cb)(const struct route_info *ri, void *data);
+
+enum route_op { ROUTE_ADD, ROUTE_REPLACE, ROUTE_DEL };
+
+struct nlmsghdr *route_msg(char *buf, enum route_op op, const struct route_spec *r, int oif);
+int route_parse(const struct nlmsghdr *nlh, struct route_info *ri);
+/* "default via 10.0.0.1 dev eth0 metric 10", for messages and listings. */
+int route_fmt(const struct route_spec *r, char *buf, size_t len);
+
+int route_change(struct ns *ns, enum route_op op, const struct route_spec *r, struct nl_err *err);
+/* Routes of one family (AF_UNSPEC: both) in table (0: main, RT_TABLE_UNSPEC+all: every table). */
+#define ROUTE_TABLE_ALL 0xffffffffu
+int route_list(struct ns *ns, int family, unsigned int table, route_cb cb, void *data,
+	       struct nl_err *err);
+
+#endif

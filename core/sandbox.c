@@ -1,0 +1,79 @@
+// SPDX-License-Identifier: MIT
+/* --sandbox: a private network and /run for one netlab process, gone when it exits. */
+#include <errno.h>
+#include <sched.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <linux/rtnetlink.h>
+
+#include "addr.h"
+#include "link.h"
+#include "ns.h"
+#include "route.h"
+#include "sandbox.h"
+
+int sandbox_enter(struct nl_err *err)
+{
+	nl_obj(err, "sandbox");
+	if (unshare(CLONE_NEWNET | CLONE_NEWNS) < 0)
+		return nl_fail(err, errno, "cannot create the sandbox's namespaces");
+	/* Nothing mounted from here on may reach the host's mount table. */
+	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
+		return nl_fail(err, errno, "cannot make the sandbox's mounts private");
+	/* /run itself, not /run/netns: a mkdir before this mount would land on the host. */
+	if (mount("netlab-sandbox", "/run", "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755") < 0)
+		return nl_fail(err, errno, "cannot mount a private /run");
+	if (mkdir("/run/netns", 0755) < 0)
+		return nl_fail(err, errno, "cannot create /run/netns in the sandbox");
+	/* So that /sys/class/net shows the sandbox's devices to programs run inside. */
+	if (umount2("/sys", MNT_DETACH) == 0)
+		mount("sysfs", "/sys", "sysfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL);
+	return 0;
+}
+
+static int parse(const char *s, struct cidr *c)
+{
+	char why[PARSE_WHY];
+
+	return cidr_parse(s, 1, c, why);
+}
+
+int sandbox_uplink(struct nl_err *err)
+{
+	struct link_spec wan = { .kind = "veth", .stp = -1, .vlan_filtering = -1 };
+	struct link_change up = LINK_CHANGE_INIT;
+	struct addr_spec a = { 0 };
+	struct route_spec def = { 0 };
+	struct ns *inet;
+	int r;
+
+	up.up = 1;
+	/* A host's loopback is up; a new namespace's is not. */
+	r = link_set(ns_root(), "lo", &up, err);
+	if (r < 0)
+		return r;
+	r = ns_add(SANDBOX_INTERNET, &inet, err);
+	if (r < 0)
+		return r;
+	r = link_set(inet, "lo", &up, err);
+	if (r < 0)
+		return r;
+	wan.dev = (struct link_end){ .name = SANDBOX_WAN, .ns = ns_root(), .up = 1 };
+	wan.peer = (struct link_end){ .name = "eth0", .ns = inet, .up = 1 };
+	r = link_add(&wan, err);
+	if (r < 0)
+		return r;
+	parse("203.0.113.254/24", &a.local);
+	r = addr_add(ns_root(), SANDBOX_WAN, &a, err);
+	if (r < 0)
+		return r;
+	parse("203.0.113.1/24", &a.local);
+	r = addr_add(inet, "eth0", &a, err);
+	if (r < 0)
+		return r;
+	def.dst.family = AF_INET;
+	def.has_via = 1;
+	parse("203.0.113.1/32", &def.via);
+	return route_change(ns_root(), ROUTE_ADD, &def, err);
+}

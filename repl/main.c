@@ -1,0 +1,285 @@
+// SPDX-License-Identifier: MIT
+/*
+ * netlab: the command line. `netlab run FILE [key=value …]` runs a topology
+ * script, `netlab -e CHUNK` a line of Lua, `netlab` alone the REPL (or, with
+ * standard input not a terminal, the script read from it).
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <lua.h>
+#include <lauxlib.h>
+#include <lualib.h>
+
+#include "bindings/bind.h"
+#include "core/ns.h"
+#include "core/sandbox.h"
+#include "repl/repl.h"
+
+static const char usage[] =
+	"usage: netlab [--sandbox]                     open the REPL\n"
+	"       netlab run [OPTIONS] FILE [key=value ...]  run a topology script\n"
+	"       netlab -e CHUNK                        run a line of Lua\n"
+	"       netlab --version | --help\n"
+	"\n"
+	"options:\n"
+	"  --sandbox   run in a throwaway network and mount namespace with a simulated\n"
+	"              internet (203.0.113.1 behind wan0); everything vanishes on exit\n"
+	"  -i          after the script, open the REPL with its lab in place\n"
+	"\n"
+	"Scripts use the preloaded modules ns, link, bridge, route and netlab;\n"
+	"see netlab(1) and netlab-ns(3), netlab-link(3), netlab-bridge(3), netlab-route(3).\n";
+
+struct opts {
+	int sandbox;
+	int interactive;
+	const char *script; /* run FILE */
+	const char *chunk;  /* -e CHUNK */
+	char **params;
+	int nparams;
+};
+
+void nlb_kill_children(lua_State *L);
+
+static lua_State *running;
+
+/* As lua.c: a signal sets a hook, and the hook raises an error in the script. */
+static void on_interrupt_hook(lua_State *L, lua_Debug *ar)
+{
+	(void)ar;
+	lua_sethook(L, NULL, 0, 0);
+	luaL_error(L, "interrupted");
+}
+
+static void on_signal(int sig)
+{
+	int mask = LUA_MASKCALL | LUA_MASKRET | LUA_MASKLINE | LUA_MASKCOUNT;
+
+	signal(sig, SIG_DFL); /* a second one ends netlab at once */
+	if (running)
+		lua_sethook(running, on_interrupt_hook, mask, 1);
+}
+
+static int msghandler(lua_State *L)
+{
+	const char *msg = lua_tostring(L, 1);
+
+	if (!msg) {
+		if (luaL_callmeta(L, 1, "__tostring") && lua_type(L, -1) == LUA_TSTRING)
+			return 1;
+		msg = lua_pushfstring(L, "(error object is a %s value)", luaL_typename(L, 1));
+	}
+	/* A traceback only on request: the message already names the script line. */
+	if (getenv("NETLAB_TRACEBACK"))
+		luaL_traceback(L, L, msg, 1);
+	return 1;
+}
+
+int netlab_pcall(lua_State *L, int nargs, int nres)
+{
+	int base = lua_gettop(L) - nargs, r;
+
+	lua_pushcfunction(L, msghandler);
+	lua_insert(L, base);
+	running = L;
+	signal(SIGINT, on_signal);
+	signal(SIGTERM, on_signal);
+	r = lua_pcall(L, nargs, nres, base);
+	signal(SIGINT, SIG_DFL);
+	signal(SIGTERM, SIG_DFL);
+	running = NULL;
+	lua_remove(L, base);
+	return r;
+}
+
+int netlab_report(lua_State *L, int status)
+{
+	if (status != LUA_OK) {
+		fprintf(stderr, "netlab: %s\n", lua_tostring(L, -1));
+		fflush(stderr);
+		lua_pop(L, 1);
+	}
+	return status;
+}
+
+/* The script's parameters: key=value words become params.key = "value". */
+static int set_params(lua_State *L, const struct opts *o)
+{
+	int i;
+
+	lua_createtable(L, 0, o->nparams);
+	for (i = 0; i < o->nparams; i++) {
+		const char *eq = strchr(o->params[i], '=');
+
+		if (!eq || eq == o->params[i]) {
+			fprintf(stderr, "netlab: parameter \"%s\" is not key=value\n", o->params[i]);
+			return -1;
+		}
+		lua_pushlstring(L, o->params[i], (size_t)(eq - o->params[i]));
+		lua_pushstring(L, eq + 1);
+		lua_rawset(L, -3);
+	}
+	lua_setglobal(L, "params");
+	/* arg, as lua(1) sets it: arg[0] the script, then its words. */
+	lua_createtable(L, o->nparams, 1);
+	lua_pushstring(L, o->script ? o->script : "netlab");
+	lua_rawseti(L, -2, 0);
+	for (i = 0; i < o->nparams; i++) {
+		lua_pushstring(L, o->params[i]);
+		lua_rawseti(L, -2, i + 1);
+	}
+	lua_setglobal(L, "arg");
+	return 0;
+}
+
+/* Modules a script keeps next to itself are found by require. */
+static void add_script_dir(lua_State *L, const char *script)
+{
+	const char *slash = strrchr(script, '/');
+
+	lua_getglobal(L, "package");
+	if (slash)
+		lua_pushfstring(L, "%s/?.lua;", lua_pushlstring(L, script, (size_t)(slash - script)));
+	else
+		lua_pushliteral(L, "./?.lua;");
+	lua_getfield(L, -3, "path");
+	lua_concat(L, 2);
+	lua_setfield(L, -3, "path");
+	lua_settop(L, 0);
+}
+
+static int open_all(lua_State *L)
+{
+	luaL_openlibs(L);
+	nlb_openlibs(L);
+	return 0;
+}
+
+/* CAP_NET_ADMIN (12) and CAP_SYS_ADMIN (21), from /proc/self/status. */
+static int privileged(void)
+{
+	unsigned long long eff = 0;
+	char line[256];
+	FILE *f = fopen("/proc/self/status", "re");
+
+	if (!f)
+		return geteuid() == 0;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "CapEff: %llx", &eff) == 1)
+			break;
+	fclose(f);
+	return (eff >> 12 & 1) && (eff >> 21 & 1);
+}
+
+static int parse_args(int argc, char **argv, struct opts *o)
+{
+	int i = 1;
+
+	for (; i < argc; i++) {
+		const char *a = argv[i];
+
+		if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
+			fputs(usage, stdout);
+			exit(0);
+		} else if (!strcmp(a, "--version") || !strcmp(a, "-v")) {
+			printf("netlab %s (%s)\n", NETLAB_VERSION, LUA_RELEASE);
+			exit(0);
+		} else if (!strcmp(a, "--sandbox")) {
+			o->sandbox = 1;
+		} else if (!strcmp(a, "-i")) {
+			o->interactive = 1;
+		} else if (!strcmp(a, "-e")) {
+			if (++i == argc) {
+				fprintf(stderr, "netlab: -e needs a chunk of Lua\n");
+				return -1;
+			}
+			o->chunk = argv[i];
+		} else if (!strcmp(a, "run") && !o->script && !o->chunk) {
+			for (i++; i < argc && argv[i][0] == '-' && argv[i][1]; i++) {
+				if (!strcmp(argv[i], "--sandbox")) {
+					o->sandbox = 1;
+				} else if (!strcmp(argv[i], "-i")) {
+					o->interactive = 1;
+				} else {
+					fprintf(stderr, "netlab: run: unknown option %s\n%s", argv[i], usage);
+					return -1;
+				}
+			}
+			if (i == argc) {
+				fprintf(stderr, "netlab: run needs a script\n%s", usage);
+				return -1;
+			}
+			o->script = argv[i];
+			o->params = argv + i + 1;
+			o->nparams = argc - i - 1;
+			return 0;
+		} else {
+			fprintf(stderr, "netlab: unknown argument %s\n%s", a, usage);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	struct opts o = { 0 };
+	struct nl_err err = { 0 };
+	lua_State *L;
+	int status = LUA_OK;
+
+	if (parse_args(argc, argv, &o) < 0)
+		return 2;
+	if (!privileged()) {
+		fprintf(stderr, "netlab: needs root (CAP_NET_ADMIN and CAP_SYS_ADMIN) to work "
+				"with network namespaces; try sudo\n");
+		return 1;
+	}
+	if (o.sandbox && sandbox_enter(&err) < 0) {
+		fprintf(stderr, "netlab: sandbox: %s: %s\n", err.msg, strerror(err.code));
+		return 1;
+	}
+	if (ns_init(&err) < 0) {
+		fprintf(stderr, "netlab: %s: %s\n", err.msg, strerror(err.code));
+		return 1;
+	}
+	if (o.sandbox && sandbox_uplink(&err) < 0) {
+		fprintf(stderr, "netlab: sandbox uplink: %s: %s (%s)\n", err.obj,
+			err.msg[0] ? err.msg : strerror(err.code), nlb_errname(err.code));
+		return 1;
+	}
+	nl_fault_init();
+	L = luaL_newstate();
+	if (!L) {
+		fprintf(stderr, "netlab: out of memory\n");
+		return 1;
+	}
+	lua_pushcfunction(L, open_all);
+	if (netlab_report(L, lua_pcall(L, 0, 0, 0)) != LUA_OK)
+		return 1;
+	if (set_params(L, &o) < 0)
+		return 2;
+	if (o.script) {
+		add_script_dir(L, o.script);
+		status = luaL_loadfilex(L, o.script, "t");
+		if (status == LUA_OK)
+			status = netlab_pcall(L, 0, 0);
+		netlab_report(L, status);
+	} else if (o.chunk) {
+		status = luaL_loadbufferx(L, o.chunk, strlen(o.chunk), "=(command line)", "t");
+		if (status == LUA_OK)
+			status = netlab_pcall(L, 0, 0);
+		netlab_report(L, status);
+	}
+	if ((!o.script && !o.chunk) || (o.interactive && status == LUA_OK))
+		status = repl_main(L, isatty(STDIN_FILENO)) < 0 ? LUA_ERRRUN : LUA_OK;
+	if (o.sandbox)
+		nlb_kill_children(L);
+	lua_close(L);
+	ns_fini();
+	return status == LUA_OK ? 0 : 1;
+}
