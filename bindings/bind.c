@@ -188,8 +188,7 @@ lua_Integer nlb_optint(lua_State *L, int t, const char *field, lua_Integer def, 
 		field_error(L, t, field, "integer");
 	lua_pop(L, 1);
 	if (v < lo || v > hi)
-		nlb_argerror(L, t, "field '%s': %lld is out of range (%lld to %lld)", field,
-			     (long long)v, (long long)lo, (long long)hi);
+		nlb_argerror(L, t, "field '%s': %I is out of range (%I to %I)", field, v, lo, hi);
 	return v;
 }
 

@@ -4,18 +4,18 @@ local link = ...
 
 local c_add = link.add
 
-local M = netlab.meta("netlab.link")
+local M = netlab._meta("netlab.link")
 M.__name = "netlab.link"
 M.__index = {
-  up = function(self) return link.set(self, {up = true}) end,
-  down = function(self) return link.set(self, {up = false}) end,
+  up = function(self) link.set(self, {up = true}); return self end,
+  down = function(self) link.set(self, {up = false}); return self end,
   set = link.set,
   del = link.del,
   info = link.get,
   addr = function(self, cidr, o) link.addr_add(self, cidr, o); return self end,
   addrs = link.addrs,
-  master = function(self, br) return link.set(self, {master = br}) end,
-  nomaster = function(self) return link.set(self, {master = false}) end,
+  master = function(self, br) link.set(self, {master = br}); return self end,
+  nomaster = function(self) link.set(self, {master = false}); return self end,
 }
 M.__tostring = function(self)
   local i = link.get(self)
@@ -28,13 +28,13 @@ M.__eq = function(a, b) return a.name == b.name and a.ns.name == b.ns.name end
 
 -- Checked before anything is created, so a typo builds nothing.
 local function check_addrs(o, where)
-  local list = netlab.list(o.addr)
+  local list = netlab._list(o.addr)
   for _, cidr in ipairs(list) do
     if type(cidr) ~= "string" then
-      netlab.argerror(1, ("%sfield 'addr': CIDR string expected, got %s"):format(where, type(cidr)))
+      netlab._argerror(1, ("%sfield 'addr': CIDR string expected, got %s"):format(where, type(cidr)))
     end
     local ok, why = netlab.cidr(cidr)
-    if not ok then netlab.argerror(1, where .. why) end
+    if not ok then netlab._argerror(1, where .. why) end
   end
   return list
 end
@@ -42,7 +42,7 @@ end
 -- link.add{name, kind = …, addr = CIDR or {CIDR, …}, brd = "+", …}; a veth's
 -- peer table takes addr too. Either every part is made or none is.
 function link.add(a, b)
-  local o = netlab.opts(a, b)
+  local o = netlab._opts(a, b)
   local addrs = check_addrs(o, "")
   local peer_addrs = type(o.peer) == "table" and check_addrs(o.peer, "peer ") or {}
   local l = c_add(o)
@@ -60,18 +60,27 @@ end
 
 -- link.veth{"veth-purple", ns = purple, addr = …, up = true, peer = {"veth-purple-br", master = br, up = true}}
 function link.veth(a, b)
-  local o = netlab.opts(a, b)
+  local o = netlab._opts(a, b)
   o.kind = "veth"
-  return link.add(o)
+  local l = link.add(o)
+  return l
 end
 
 function link.dummy(a, b)
-  local o = netlab.opts(a, b)
+  local o = netlab._opts(a, b)
   o.kind = "dummy"
-  return link.add(o)
+  local l = link.add(o)
+  return l
 end
 
-function link.up(l, o) return link.set(l, {up = true, ns = o and o.ns}) end
-function link.down(l, o) return link.set(l, {up = false, ns = o and o.ns}) end
+function link.up(l, o)
+  local r = link.set(l, {up = true, ns = o and o.ns})
+  return r
+end
+
+function link.down(l, o)
+  local r = link.set(l, {up = false, ns = o and o.ns})
+  return r
+end
 
 return link

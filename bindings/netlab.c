@@ -164,10 +164,10 @@ static const luaL_Reg netlab_funcs[] = {
 	{ "sleep", l_sleep },
 	{ "kill", l_kill },
 	{ "_adopt", l_adopt },
-	{ "meta", l_meta },
-	{ "where", l_where },
-	{ "error", l_error },
-	{ "argerror", l_argerror },
+	{ "_meta", l_meta },
+	{ "_where", l_where },
+	{ "_error", l_error },
+	{ "_argerror", l_argerror },
 	{ NULL, NULL },
 };
 
@@ -220,10 +220,11 @@ static void name_functions(lua_State *L, const char *mod)
 	while (lua_next(L, -2)) {
 		if (lua_isfunction(L, -1) && lua_type(L, -2) == LUA_TSTRING) {
 			lua_pushvalue(L, -1);
+			/* names, module, key, value, names[value] */
 			if (lua_rawget(L, -5) == LUA_TNIL) {
 				lua_pushvalue(L, -2);
 				lua_pushfstring(L, "%s.%s", mod, lua_tostring(L, -4));
-				lua_rawset(L, -6);
+				lua_rawset(L, -7);
 			}
 			lua_pop(L, 1);
 		}

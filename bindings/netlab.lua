@@ -1,16 +1,20 @@
 -- The Lua half of the netlab module: shared helpers for the other halves,
 -- text layout of listings, and netlab.show().
+--
+-- A rule for every Lua half: no tail calls in functions scripts call
+-- (`local r = f(); return r`). Error messages name the function the
+-- script called by finding its frame, and a tail call removes that frame.
 local netlab = ...
 
 -- f(name, opts) or f{name, …}: a fresh options table with the name at [1],
 -- so the caller's table is never changed.
-function netlab.opts(a, b)
+function netlab._opts(a, b)
   local o = {}
   if type(a) == "table" and getmetatable(a) == nil then
     for k, v in pairs(a) do o[k] = v end
   else
     if b ~= nil and type(b) ~= "table" then
-      netlab.argerror(2, "table of options expected, got " .. type(b))
+      netlab._argerror(2, "table of options expected, got " .. type(b))
     end
     for k, v in pairs(b or {}) do o[k] = v end
     o[1] = a
@@ -19,7 +23,7 @@ function netlab.opts(a, b)
 end
 
 -- "a", an object, or a list of them, as a list.
-function netlab.list(v)
+function netlab._list(v)
   if v == nil then return {} end
   if type(v) == "table" and rawget(v, "name") == nil then return v end
   return {v}
@@ -28,20 +32,20 @@ end
 -- Address arithmetic for IPv4: the n-th host of a subnet ("10.0.0.0/24", 5 -> "10.0.0.5").
 function netlab.host(subnet, n)
   local c, why = netlab.cidr(subnet)
-  if not c then netlab.argerror(1, why) end
-  if c.family ~= "inet" then netlab.argerror(1, "netlab.host takes an IPv4 subnet") end
+  if not c then netlab._argerror(1, why) end
+  if c.family ~= "inet" then netlab._argerror(1, "netlab.host takes an IPv4 subnet") end
   local a, b, cc, d = c.network:match("^(%d+)%.(%d+)%.(%d+)%.(%d+)")
   local v = ((tonumber(a) * 256 + tonumber(b)) * 256 + tonumber(cc)) * 256 + tonumber(d)
   local size = 1 << (32 - c.plen)
   if n < 0 or n >= size then
-    netlab.argerror(2, ("host %d is outside %s"):format(n, c.network))
+    netlab._argerror(2, ("host %d is outside %s"):format(n, c.network))
   end
   v = v + n
   return ("%d.%d.%d.%d"):format(v >> 24 & 255, v >> 16 & 255, v >> 8 & 255, v & 255)
 end
 
 -- Rows of strings laid out in aligned columns, as `ip -br` does.
-function netlab.columns(rows, header)
+function netlab._columns(rows, header)
   local width, out = {}, {}
   local all = header and {header, table.unpack(rows)} or rows
   for _, r in ipairs(all) do
@@ -73,14 +77,14 @@ local function link_rows(links)
   return rows
 end
 
-netlab.meta("netlab.links").__tostring = function(links)
+netlab._meta("netlab.links").__tostring = function(links)
   if #links == 0 then return "(no links)" end
-  return netlab.columns(link_rows(links),
+  return netlab._columns(link_rows(links),
     {"NAME", "STATE", "KIND", "MTU", "MASTER", "PEER", "ADDRESSES"})
 end
 
-netlab.meta("netlab.linkinfo").__tostring = function(l)
-  return netlab.columns(link_rows({l}))
+netlab._meta("netlab.linkinfo").__tostring = function(l)
+  return netlab._columns(link_rows({l}))
 end
 
 local function route_text(r)
@@ -96,29 +100,29 @@ local function route_text(r)
   return table.concat(s, " ")
 end
 
-netlab.meta("netlab.route").__tostring = route_text
+netlab._meta("netlab.route").__tostring = route_text
 
-netlab.meta("netlab.routes").__tostring = function(routes)
+netlab._meta("netlab.routes").__tostring = function(routes)
   if #routes == 0 then return "(no routes)" end
   local out = {}
   for i, r in ipairs(routes) do out[i] = route_text(r) end
   return table.concat(out, "\n")
 end
 
-netlab.meta("netlab.addr").__tostring = function(a)
+netlab._meta("netlab.addr").__tostring = function(a)
   return a.dev .. "  " .. a.addr .. (a.brd and " brd " .. a.brd or "")
 end
 
-netlab.meta("netlab.addrs").__tostring = function(addrs)
+netlab._meta("netlab.addrs").__tostring = function(addrs)
   if #addrs == 0 then return "(no addresses)" end
   local rows = {}
   for _, a in ipairs(addrs) do
     rows[#rows + 1] = {a.dev, a.family, a.addr, a.brd and "brd " .. a.brd or "", a.scope}
   end
-  return netlab.columns(rows)
+  return netlab._columns(rows)
 end
 
-netlab.meta("netlab.nslist").__tostring = function(list)
+netlab._meta("netlab.nslist").__tostring = function(list)
   if #list == 0 then return "(no namespaces)" end
   local names = {}
   for i, n in ipairs(list) do names[i] = n.name end
@@ -151,7 +155,7 @@ function netlab.show(which)
     for _, n in ipairs(ns.list()) do list[#list + 1] = n end
   else
     list = {}
-    for _, n in ipairs(netlab.list(which)) do
+    for _, n in ipairs(netlab._list(which)) do
       list[#list + 1] = type(n) == "string" and ns.get(n) or n
     end
   end

@@ -4,7 +4,7 @@ local ns = ...
 local c_add, c_spawn = ns.add, ns.spawn
 
 -- Namespace objects: purple:exec("ping", …), purple:sysctl(…), purple:links().
-local M = netlab.meta("netlab.ns")
+local M = netlab._meta("netlab.ns")
 M.__name = "netlab.ns"
 M.__index = {
   exec = ns.exec,
@@ -16,7 +16,7 @@ M.__index = {
   links = function(self) return link.list(self) end,
   addrs = function(self) return link.addrs{ns = self} end,
   routes = function(self, o)
-    o = netlab.opts(nil, o); o[1] = nil; o.ns = self
+    o = netlab._opts(nil, o); o[1] = nil; o.ns = self
     return route.list(o)
   end,
   show = function(self) return netlab.show(self) end,
@@ -27,7 +27,13 @@ M.__eq = function(a, b) return a.name == b.name end
 -- ns.add(name, {lo = true, ipv6 = false, forwarding = true}): lo is left
 -- down unless asked for, as the kernel makes it and the tutorials teach.
 function ns.add(a, b)
-  local o = netlab.opts(a, b)
+  local o = netlab._opts(a, b)
+  for _, k in ipairs{"lo", "ipv6", "forwarding"} do
+    if o[k] ~= nil and type(o[k]) ~= "boolean" then
+      netlab._argerror(type(a) == "table" and 1 or 2,
+        ("field '%s': boolean expected, got %s"):format(k, type(o[k])))
+    end
+  end
   local n = c_add(o[1])
   local ok, err = pcall(function()
     if o.ipv6 == false then

@@ -3,12 +3,10 @@
  * Links: create (any kind, in place), change, delete, look up and list.
  * The kind-specific attributes live in link_<kind>.c.
  */
-#include <net/if.h> /* before linux/if.h, which then defers to it */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <linux/if.h>
 #include <linux/if_link.h>
 #include <linux/rtnetlink.h>
 #include <libmnl/libmnl.h>

@@ -2,7 +2,9 @@
 #ifndef NETLAB_LINK_H
 #define NETLAB_LINK_H
 
+/* glibc's net/if.h first: linux/if.h (IF_OPER_*) then leaves its duplicates out. */
 #include <net/if.h>
+#include <linux/if.h>
 #include <stdint.h>
 
 #include "ns.h"

@@ -162,6 +162,8 @@ int route_change(struct ns *ns, enum route_op op, const struct route_spec *r, st
 	if (r->dev) {
 		rc = link_index(ns, r->dev, &oif, err);
 		if (rc < 0) {
+			if (rc == -ENODEV)
+				nl_fail(err, ENODEV, "no link \"%s\"", r->dev);
 			obj_route(err, r, ns);
 			return rc;
 		}

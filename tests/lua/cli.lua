@@ -1,0 +1,124 @@
+-- The command line: run with parameters, -e, standard input, errors with the
+-- script line, --sandbox leaving nothing behind, no external programs.
+local t = require "t"
+
+local dir = os.tmpname()
+os.remove(dir)
+assert(os.execute("mkdir -p " .. dir))
+
+local function script(name, text)
+  local path = dir .. "/" .. name
+  local f = assert(io.open(path, "w"))
+  f:write(text)
+  f:close()
+  return path
+end
+
+t.test("--version and --help", function()
+  local out, code = t.netlab("--version")
+  t.eq(code, 0, "exit code")
+  t.ok(out:match("^netlab %d+%.%d+%.%d+"), "version line: " .. out)
+  out, code = t.netlab("--help")
+  t.eq(code, 0, "help exit code")
+  t.ok(out:find("netlab run", 1, true), "usage mentions run")
+end)
+
+t.test("run passes key=value parameters in params and arg", function()
+  local p = script("params.lua", 'print(params.subnet, params.n, arg[0] ~= nil, #arg)\n')
+  local out, code = t.netlab("run", p, "subnet=10.77.0.0/24", "n=3")
+  t.eq(code, 0, "exit code")
+  t.eq(out, "10.77.0.0/24\t3\ttrue\t2\n", "output")
+  out, code = t.netlab("run", p, "novalue")
+  t.eq(code, 2, "a word that is not key=value")
+  t.ok(out:find('parameter "novalue" is not key=value', 1, true), out)
+end)
+
+t.test("an error names the script line and exits non-zero", function()
+  local p = script("purple_orange.lua", table.concat({
+    'local purple = ns.add("purple")',
+    'link.veth{"veth-purple", ns = purple, peer = "veth-purple-br"}',
+    'link.veth{"veth-purple", ns = purple, peer = "other"}',
+  }, "\n"))
+  local out, code = t.netlab("run", p)
+  t.eq(code, 1, "exit code")
+  t.eq(out, "netlab: " .. p .. ':3: link.veth: veth "veth-purple" in "purple": File exists (EEXIST)\n',
+    "message")
+  ns.del("purple")
+end)
+
+t.test("a Lua error in a script is reported the same way", function()
+  local p = script("bad.lua", "local x = nil\nprint(x.y)\n")
+  local out, code = t.netlab("run", p)
+  t.eq(code, 1, "exit code")
+  t.ok(out:find("^netlab: " .. p:gsub("%p", "%%%0") .. ":2: attempt to index"), out)
+  out, code = t.netlab("run", dir .. "/missing.lua")
+  t.eq(code, 1, "missing script")
+  t.ok(out:find("cannot open", 1, true), out)
+end)
+
+t.test("-e runs a chunk; standard input runs as a script", function()
+  local out, code = t.netlab("-e", "print(#ns.list(), link.get('wan0').kind)")
+  t.eq(code, 0, "exit code")
+  t.eq(out, "1\tveth\n", "-e sees the sandbox it runs in")
+  out, code = ns.capture(nil, "sh", "-c", "echo 'print(ns.root.name)' | " .. (os.getenv("NETLAB") or "./netlab"))
+  t.eq(out, "root\n", "stdin script")
+  t.eq(code, 0, "stdin exit code")
+end)
+
+t.test("unknown arguments exit with 2 and the usage", function()
+  local out, code = t.netlab("--frobnicate")
+  t.eq(code, 2, "exit code")
+  t.ok(out:find("unknown argument --frobnicate", 1, true), out)
+  out, code = t.netlab("run")
+  t.eq(code, 2, "run without a script")
+end)
+
+t.test("--sandbox builds the simulated internet and leaves nothing behind", function()
+  local p = script("sb.lua", table.concat({
+    'ns.add("inner")',
+    'print(link.get("wan0").peer, link.get("wan0").peer_ns)',
+    'print(ns.get("internet") ~= nil, link.addrs("wan0", {family = "inet"})[1].addr)',
+    'for _, r in ipairs(route.list()) do if r.dst == "default" then print(r.via) end end',
+    'print(ns.capture(nil, {"ping", "-c1", "-W1", "-q", "203.0.113.1", quiet = true}) ~= nil)',
+  }, "\n"))
+  local out, code = t.netlab("run", "--sandbox", p)
+  t.eq(code, 0, "exit code: " .. out)
+  t.eq(out:match("^[^\n]*"), "eth0\tinternet", "wan0's peer is eth0 in internet")
+  t.ok(out:find("true\t203.0.113.254/24", 1, true), out)
+  t.ok(out:find("\n203.0.113.1\n", 1, true), "default via 203.0.113.1: " .. out)
+  t.eq(ns.get("inner"), nil, "the inner sandbox's namespace is not here")
+  local _, rc = ns.capture("internet", {"sh", "-c", "ip route | grep -E '^(10|172|192)\\.'", quiet = true})
+  t.ok(rc ~= 0, "the internet has no route back to private ranges")
+end)
+
+t.test("without root: one line that says so", function()
+  if not os.execute("command -v setpriv >/dev/null") then return end
+  local bin = os.getenv("NETLAB") or "./netlab"
+  local out, code = ns.capture(nil, "sh", "-c",
+    "setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all " .. bin .. " -e 'print(1)' 2>&1")
+  t.eq(code, 1, "exit code")
+  t.ok(out:find("^netlab: needs root") and select(2, out:gsub("\n", "")) == 1, "one line: " .. out)
+end)
+
+t.test("netlab runs no external program to configure the network", function()
+  if not os.execute("command -v strace >/dev/null") then return end
+  local p = script("x.lua", table.concat({
+    'local a = ns.add("a", {lo = true})',
+    'local br = bridge.add("br0", {addr = "10.0.0.1/24", up = true})',
+    'link.veth{"va", ns = a, addr = "10.0.0.2/24", up = true, peer = {"va-br", master = br, up = true}}',
+    'route.add{ns = a, dst = "default", via = "10.0.0.1"}',
+    'ns.sysctl("root", "net.ipv4.ip_forward", 1)',
+    'print(#link.list(a), #route.list(a))',
+  }, "\n"))
+  local bin = os.getenv("NETLAB") or "./netlab"
+  local out = ns.capture(nil, "sh", "-c",
+    "strace -f -qq -e trace=execve " .. bin .. " run --sandbox " .. p .. " 2>&1 >/dev/null")
+  local execs = {}
+  for line in out:gmatch("[^\n]+") do
+    if line:find("execve(", 1, true) then execs[#execs + 1] = line end
+  end
+  t.eq(#execs, 1, "one execve, netlab's own: " .. table.concat(execs, "\n"))
+end)
+
+os.execute("rm -rf " .. dir)
+t.done()

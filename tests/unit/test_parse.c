@@ -1,0 +1,76 @@
+// SPDX-License-Identifier: MIT
+/* The validators: what users type, checked before any syscall. */
+#include <arpa/inet.h>
+
+#include "check.h"
+#include "core/parse.h"
+
+static void cidr_ok(const char *s, int family, int plen, const char *want)
+{
+	char why[PARSE_WHY], b[64];
+	struct cidr c;
+	int r = cidr_parse(s, 1, &c, why);
+
+	CHECK(r == 0 && c.family == family && c.plen == plen, "cidr \"%s\" parses", s);
+	if (r == 0) {
+		cidr_fmt(&c, b, sizeof(b));
+		CHECK_STR(b, want, "cidr_fmt");
+	}
+}
+
+static void cidr_bad(const char *s, const char *why_part)
+{
+	char why[PARSE_WHY] = "";
+	struct cidr c;
+
+	CHECK(cidr_parse(s, 1, &c, why) < 0 && strstr(why, why_part),
+	      "cidr \"%s\" rejected: %s", s, why);
+}
+
+int main(void)
+{
+	char why[PARSE_WHY];
+	struct cidr c, n;
+
+	cidr_ok("192.168.52.1/24", AF_INET, 24, "192.168.52.1/24");
+	cidr_ok("10.0.0.0/0", AF_INET, 0, "10.0.0.0/0");
+	cidr_ok("fe80::1/64", AF_INET6, 64, "fe80::1/64");
+	cidr_ok("2001:db8::/128", AF_INET6, 128, "2001:db8::/128");
+	cidr_bad("192.168.52.1/33", "prefix longer than 32");
+	cidr_bad("300.1.1.1/24", "not an IPv4 or IPv6 address");
+	cidr_bad("fe80::/129", "prefix longer than 128");
+	cidr_bad("10.0.0.1", "prefix length missing");
+	cidr_bad("10.0.0.1/", "not a number");
+	cidr_bad("10.0.0.1/-1", "not a number");
+	cidr_bad("10.0.0.1/2x", "not a number");
+	cidr_bad("", "invalid CIDR");
+	CHECK(cidr_parse("10.0.0.1", 0, &c, why) == 0 && c.plen == 32, "bare address is /32");
+	CHECK(addr_parse("10.0.0.1/24", &c, why) < 0, "an address takes no prefix");
+
+	cidr_parse("10.1.2.3/16", 1, &c, why);
+	CHECK(cidr_has_host_bits(&c), "10.1.2.3/16 has host bits");
+	n = c;
+	cidr_network(&n);
+	CHECK(n.a.v4.s_addr == htonl(0x0a010000), "network of 10.1.2.3/16 is 10.1.0.0");
+	CHECK(cidr_contains(&n, &c), "10.1.0.0/16 contains 10.1.2.3");
+	cidr_parse("2001:db8:1:2::5/60", 1, &c, why);
+	n = c;
+	cidr_network(&n);
+	cidr_fmt(&n, why, sizeof(why));
+	CHECK_STR(why, "2001:db8:1::/60", "IPv6 network");
+
+	CHECK(ifname_check("veth-purple", why) == 0, "veth-purple is a valid name");
+	CHECK(ifname_check("0123456789abcde", why) == 0, "15 bytes is fine");
+	CHECK(ifname_check("0123456789abcdef", why) < 0 && strstr(why, "longer than 15"),
+	      "16 bytes is too long: %s", why);
+	CHECK(ifname_check("a/b", why) < 0 && strstr(why, "'/'"), "'/' rejected");
+	CHECK(ifname_check("a b", why) < 0 && strstr(why, "white space"), "space rejected");
+	CHECK(ifname_check("", why) < 0 && strstr(why, "empty"), "empty rejected");
+	CHECK(ifname_check("..", why) < 0, "'..' rejected");
+	CHECK(nsname_check("purple", why) == 0, "purple is a valid namespace name");
+	CHECK(nsname_check("a/b", why) < 0, "namespace with '/' rejected");
+	CHECK(nsname_check("", why) < 0, "empty namespace rejected");
+	CHECK(port_check(0, why) < 0 && port_check(70000, why) < 0 && port_check(80, why) == 0,
+	      "ports 1..65535");
+	return check_done();
+}
