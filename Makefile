@@ -76,13 +76,13 @@ unit: $(UNIT_BIN)
 # The Debian packages netlab builds with, installed when missing.
 DEB_BUILD  := gcc make pkg-config liblua5.4-dev libmnl-dev libnftnl-dev libreadline-dev
 # What the tests use as independent witnesses and traffic: ip, nft, ping, python3, tmux.
-DEB_TEST   := iproute2 nftables iputils-ping python3 tmux util-linux procps
+DEB_TEST   := iproute2 nftables iputils-ping python3 tmux util-linux procps strace man-db groff-base
 
 deps:
-	@sh tests/deps.sh $(DEB_BUILD)
+	@sh tests/deps.sh $(DEB_BUILD) iputils-ping
 
 test-deps:
-	@sh tests/deps.sh $(DEB_BUILD) $(DEB_TEST)
+	@sh tests/deps.sh $(DEB_BUILD) iputils-ping $(DEB_TEST)
 
 # check: everything from nothing, in both build modes; the last line counts both.
 check: test-deps
@@ -93,7 +93,8 @@ check: test-deps
 test: all unit
 	sh tests/run.sh ./netlab build
 
-demo: all
+demo: deps
+	$(MAKE) all
 	./netlab run --sandbox scripts/demo.lua
 
 bench: all

@@ -64,14 +64,22 @@ function netlab._columns(rows, header)
   return table.concat(out, "\n")
 end
 
-local function link_rows(links)
+local function link_rows(links, brief)
   local rows = {}
   for _, l in ipairs(links) do
+    local addrs = l.addrs
+    if brief then
+      -- Every IPv6 device has a link-local address; a summary reads better without.
+      addrs = {}
+      for _, a in ipairs(l.addrs) do
+        if not a:match("^fe80:") then addrs[#addrs + 1] = a end
+      end
+    end
     local peer = l.peer and (l.peer_ns == l.ns and l.peer or l.peer .. "@" .. (l.peer_ns or "?"))
     rows[#rows + 1] = {
       l.name, l.state, l.kind, tostring(l.mtu),
       l.master or "-", peer or "-",
-      #l.addrs > 0 and table.concat(l.addrs, " ") or "-",
+      #addrs > 0 and table.concat(addrs, " ") or "-",
     }
   end
   return rows
@@ -139,7 +147,8 @@ local function show_one(n, out)
     if r.proto ~= "kernel" and r.type == "unicast" then routes[#routes + 1] = r end
   end
   out[#out + 1] = ("== %s"):format(n.name)
-  out[#out + 1] = tostring(links):gsub("^", "  "):gsub("\n", "\n  ")
+  out[#out + 1] = "  " .. netlab._columns(link_rows(links, true),
+    {"NAME", "STATE", "KIND", "MTU", "MASTER", "PEER", "ADDRESSES"}):gsub("\n", "\n  ")
   if #routes > 0 then
     out[#out + 1] = "  routes:"
     for _, r in ipairs(routes) do out[#out + 1] = "    " .. route_text(r) end

@@ -48,8 +48,11 @@ static void child(struct ns *ns, struct ns_exec *x, int out_fd, int err_pipe)
 	if (x->quiet) {
 		int null = open("/dev/null", O_WRONLY);
 
-		if (null >= 0)
+		if (null >= 0) {
+			if (out_fd < 0)
+				dup2(null, STDOUT_FILENO);
 			dup2(null, STDERR_FILENO);
+		}
 	}
 	if (ns != ns_root()) {
 		if (setns(ns->fd, CLONE_NEWNET) < 0)

@@ -72,7 +72,7 @@ struct ns_exec {
 	char *const *argv;
 	int wait;
 	int capture;
-	int quiet; /* standard error to /dev/null */
+	int quiet; /* standard error, and output not captured, to /dev/null */
 	/* results */
 	int status;
 	pid_t pid;
