@@ -42,7 +42,8 @@ endif
 CORE_SRC   := $(wildcard core/*.c)
 BIND_SRC   := $(wildcard bindings/*.c)
 REPL_SRC   := $(wildcard repl/*.c)
-LUA_SRC    := $(sort $(wildcard bindings/*.lua)) $(sort $(wildcard lib/netlab/*.lua))
+LUA_SRC    := $(sort $(wildcard bindings/*.lua)) $(sort $(wildcard repl/*.lua)) \
+              $(sort $(wildcard scripts/lib/netlab/*.lua))
 SRC        := $(CORE_SRC) $(BIND_SRC) $(REPL_SRC)
 OBJ        := $(SRC:%.c=$(BUILD)/%.o) $(BUILD)/gen/embedded.o
 UNIT_SRC   := $(wildcard tests/unit/*.c)

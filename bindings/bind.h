@@ -60,6 +60,14 @@ void nlb_setmeta(lua_State *L, const char *name);
 /* The errno's symbolic name, "EEXIST". */
 const char *nlb_errname(int code);
 
+/*
+ * Ctrl-C and SIGTERM while Lua runs: the signal sets a hook and the hook
+ * raises "interrupted" in the running code (as lua.c does), except inside a
+ * critical section (netlab._critical), where it waits for the section's end.
+ */
+void nlb_interrupt_arm(lua_State *L);
+void nlb_interrupt_disarm(void);
+
 /* Module openers, and the list the interpreter preloads. */
 int luaopen_netlab(lua_State *L);
 int luaopen_ns(lua_State *L);

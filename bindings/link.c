@@ -380,7 +380,57 @@ static int l_addrs(lua_State *L)
 	return 1;
 }
 
+/*
+ * link._state(link [, opts]): what labs compare, cheaply: index, kind, up,
+ * mtu, master index and alias, with no peer or address lookups. nil if absent.
+ */
+static int l_state(lua_State *L)
+{
+	struct nl_err err = { 0 };
+	struct link_info li;
+	struct ns *ns;
+	const char *name = nlb_checklink(L, 1, opts_at(L, 2), &ns);
+
+	if (link_get(ns, name, 0, &li, &err) < 0) {
+		if (err.code == ENODEV)
+			return 0;
+		return nlb_error(L, &err);
+	}
+	lua_createtable(L, 0, 6);
+	setint(L, "index", li.index);
+	setstr(L, "kind", li.kind[0] ? li.kind : "device");
+	lua_pushboolean(L, !!(li.flags & IFF_UP));
+	lua_setfield(L, -2, "up");
+	setint(L, "mtu", li.mtu);
+	setint(L, "master", li.master);
+	setstr(L, "alias", li.alias);
+	return 1;
+}
+
+static int names_cb(const struct link_info *li, void *data)
+{
+	lua_State *L = data;
+
+	lua_pushinteger(L, li->index);
+	lua_setfield(L, -2, li->name);
+	return 0;
+}
+
+/* link._names([ns]): name -> index of every link, from one dump. */
+static int l_names(lua_State *L)
+{
+	struct nl_err err = { 0 };
+	struct ns *ns = nlb_checkns(L, 1);
+
+	lua_newtable(L);
+	if (link_list(ns, 0, names_cb, L, &err) < 0)
+		return nlb_error(L, &err);
+	return 1;
+}
+
 static const luaL_Reg link_funcs[] = {
+	{ "_state", l_state },
+	{ "_names", l_names },
 	{ "add", l_add },
 	{ "set", l_set },
 	{ "del", l_del },

@@ -2,7 +2,8 @@
 -- and dummy shorthands, and link objects.
 local link = ...
 
-local c_add = link.add
+-- The C primitive stays reachable as link._add: labs record what it makes.
+link._add = link.add
 
 local M = netlab._meta("netlab.link")
 M.__name = "netlab.link"
@@ -45,7 +46,7 @@ function link.add(a, b)
   local o = netlab._opts(a, b)
   local addrs = check_addrs(o, "")
   local peer_addrs = type(o.peer) == "table" and check_addrs(o.peer, "peer ") or {}
-  local l = c_add(o)
+  local l = link._add(o)
   if #addrs == 0 and #peer_addrs == 0 then return l end
   local ok, err = pcall(function()
     for _, cidr in ipairs(addrs) do link.addr_add(l, cidr, {brd = o.brd}) end

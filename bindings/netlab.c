@@ -5,8 +5,15 @@
  * half, then its Lua half from the binary.
  */
 #include <arpa/inet.h>
+#include <dirent.h>
+#include <limits.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <signal.h>
 #include <string.h>
 #include <sys/wait.h>
@@ -26,8 +33,8 @@ static int l_sleep(lua_State *L)
 		return nlb_argerror(L, 1, "a duration of 0 seconds or more expected");
 	ts.tv_sec = (time_t)s;
 	ts.tv_nsec = (long)((s - (lua_Number)ts.tv_sec) * 1e9);
-	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
-		;
+	/* A signal ends the sleep early, so Ctrl-C reaches the script at once. */
+	nanosleep(&ts, NULL);
 	return 0;
 }
 
@@ -68,19 +75,295 @@ static int kill_child(pid_t pid)
 	return 0;
 }
 
-static int l_kill(lua_State *L)
+static pid_t check_child(lua_State *L, int idx)
 {
-	lua_Integer pid = luaL_checkinteger(L, 1);
+	lua_Integer pid = luaL_checkinteger(L, idx);
 
 	lua_getfield(L, LUA_REGISTRYINDEX, CHILDREN);
 	lua_pushinteger(L, pid);
 	if (lua_rawget(L, -2) != LUA_TBOOLEAN)
-		return nlb_argerror(L, 1, "%d is not a process this script started", (int)pid);
-	lua_pop(L, 1);
+		nlb_argerror(L, idx, "%d is not a process this script started", (int)pid);
+	lua_pop(L, 2);
+	return (pid_t)pid;
+}
+
+static void forget_child(lua_State *L, pid_t pid)
+{
+	lua_getfield(L, LUA_REGISTRYINDEX, CHILDREN);
 	lua_pushinteger(L, pid);
 	lua_pushnil(L);
 	lua_rawset(L, -3);
-	lua_pushboolean(L, kill_child((pid_t)pid) == 0);
+	lua_pop(L, 1);
+}
+
+/* netlab.kill(pid [, "INT"|"TERM"|"KILL"|n]): without a signal, TERM then KILL, and reaped. */
+static int l_kill(lua_State *L)
+{
+	static const char *const names[] = { "INT", "TERM", "KILL", "HUP", "USR1", NULL };
+	static const int sigs[] = { SIGINT, SIGTERM, SIGKILL, SIGHUP, SIGUSR1 };
+	pid_t pid = check_child(L, 1);
+	int sig;
+
+	if (lua_isnoneornil(L, 2)) {
+		forget_child(L, pid);
+		lua_pushboolean(L, kill_child(pid) == 0);
+		return 1;
+	}
+	sig = lua_type(L, 2) == LUA_TNUMBER ? (int)lua_tointeger(L, 2) :
+					       sigs[luaL_checkoption(L, 2, NULL, names)];
+	lua_pushboolean(L, kill(pid, sig) == 0);
+	return 1;
+}
+
+/* netlab.wait(pid [, seconds]): "exit", code or "signal", n; nil when it is still running. */
+static int l_wait(lua_State *L)
+{
+	pid_t pid = check_child(L, 1);
+	lua_Number s = luaL_optnumber(L, 2, -1);
+	struct timespec tick = { 0, 10 * 1000 * 1000 };
+	int status;
+
+	for (;;) {
+		pid_t r = waitpid(pid, &status, s < 0 ? 0 : WNOHANG);
+
+		if (r == pid)
+			break;
+		if (r < 0 && errno != EINTR)
+			return nlb_argerror(L, 1, "cannot wait for %d: %s", (int)pid, strerror(errno));
+		if (r == 0) {
+			if (s <= 0)
+				return 0;
+			nanosleep(&tick, NULL);
+			s -= 0.01;
+		}
+	}
+	forget_child(L, pid);
+	if (WIFEXITED(status)) {
+		lua_pushliteral(L, "exit");
+		lua_pushinteger(L, WEXITSTATUS(status));
+	} else {
+		lua_pushliteral(L, "signal");
+		lua_pushinteger(L, WTERMSIG(status));
+	}
+	return 2;
+}
+
+/* netlab._name(fn, "mod.fn"): how errors raised under fn name it (for wrappers). */
+static int l_name(lua_State *L)
+{
+	luaL_checktype(L, 1, LUA_TFUNCTION);
+	luaL_checkstring(L, 2);
+	lua_getfield(L, LUA_REGISTRYINDEX, "netlab.names");
+	lua_pushvalue(L, 1);
+	lua_pushvalue(L, 2);
+	lua_rawset(L, -3);
+	return 0;
+}
+
+/* netlab._changes(): how many kernel-changing requests this process has made. */
+static int l_changes(lua_State *L)
+{
+	lua_pushinteger(L, (lua_Integer)nl_changes());
+	return 1;
+}
+
+static lua_State *interruptible;
+static volatile sig_atomic_t critical, pending;
+
+static void interrupt_hook(lua_State *L, lua_Debug *ar)
+{
+	(void)ar;
+	lua_sethook(L, NULL, 0, 0);
+	if (critical) {
+		pending = 1;
+		return;
+	}
+	pending = 0;
+	luaL_error(L, "interrupted");
+}
+
+static void arm_hook(lua_State *L)
+{
+	lua_sethook(L, interrupt_hook, LUA_MASKCALL | LUA_MASKRET | LUA_MASKLINE | LUA_MASKCOUNT, 1);
+}
+
+static void on_signal(int sig)
+{
+	/* A second one while the first is still pending ends netlab at once. */
+	if (pending && !critical)
+		signal(sig, SIG_DFL);
+	pending = 1;
+	if (interruptible && !critical)
+		arm_hook(interruptible);
+}
+
+void nlb_interrupt_arm(lua_State *L)
+{
+	interruptible = L;
+	pending = 0;
+	signal(SIGINT, on_signal);
+	signal(SIGTERM, on_signal);
+}
+
+void nlb_interrupt_disarm(void)
+{
+	signal(SIGINT, SIG_DFL);
+	signal(SIGTERM, SIG_DFL);
+	interruptible = NULL;
+	pending = 0;
+}
+
+/*
+ * netlab._critical(on [, discard]): while a lab is rolled back or saved,
+ * Ctrl-C and SIGTERM wait; the interruption is raised when the section ends,
+ * unless discard says the run is failing anyway.
+ */
+static int l_critical(lua_State *L)
+{
+	critical = lua_toboolean(L, 1);
+	if (critical) {
+		lua_sethook(L, NULL, 0, 0);
+	} else if (lua_toboolean(L, 2)) {
+		pending = 0;
+	} else if (pending && interruptible) {
+		arm_hook(interruptible);
+	}
+	return 0;
+}
+
+/*
+ * netlab._lock(path): an exclusive lock on a file, as a closeable handle;
+ * nil and the holder's pid when another process holds it.
+ */
+#define LOCK "netlab.lock"
+
+static int l_lock(lua_State *L)
+{
+	const char *path = luaL_checkstring(L, 1);
+	int *h = lua_newuserdatauv(L, sizeof(int), 0);
+	char buf[32];
+
+	*h = -1;
+	luaL_setmetatable(L, LOCK);
+	for (;;) {
+		struct stat a, b;
+		int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+		ssize_t n;
+
+		if (fd < 0)
+			return luaL_error(L, "cannot open %s: %s", path, strerror(errno));
+		if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
+			n = read(fd, buf, sizeof(buf) - 1);
+			close(fd);
+			lua_pushnil(L);
+			lua_pushinteger(L, n > 0 ? (buf[n] = '\0', atoi(buf)) : 0);
+			return 2;
+		}
+		/* Whoever held it may have removed the file meanwhile: lock the file that is there. */
+		if (fstat(fd, &a) == 0 && stat(path, &b) == 0 && a.st_ino == b.st_ino) {
+			n = snprintf(buf, sizeof(buf), "%d\n", (int)getpid());
+			if (ftruncate(fd, 0) < 0 || write(fd, buf, (size_t)n) != n)
+				(void)0; /* the pid is only informative */
+			*h = fd;
+			return 1;
+		}
+		close(fd);
+	}
+}
+
+/* netlab._mkdir(path): creates a directory (and its parents), mode 0755; fine if it exists. */
+static int l_mkdir(lua_State *L)
+{
+	char path[PATH_MAX], *p;
+
+	snprintf(path, sizeof(path), "%s", luaL_checkstring(L, 1));
+	for (p = path + 1;; p++) {
+		if (*p == '/' || !*p) {
+			char c = *p;
+
+			*p = '\0';
+			if (mkdir(path, 0755) < 0 && errno != EEXIST)
+				return luaL_error(L, "cannot create %s: %s", path, strerror(errno));
+			*p = c;
+			if (!c)
+				break;
+		}
+	}
+	return 0;
+}
+
+static int cmp_names(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* netlab._ls(dir): the names in a directory, sorted (an empty list if there is none). */
+static int l_ls(lua_State *L)
+{
+	DIR *d = opendir(luaL_checkstring(L, 1));
+	struct dirent *e;
+	char **v = NULL;
+	size_t n = 0, cap = 0, i;
+
+	lua_newtable(L);
+	if (!d)
+		return 1;
+	while ((e = readdir(d))) {
+		if (e->d_name[0] == '.')
+			continue;
+		if (n == cap) {
+			char **p = realloc(v, (cap = cap ? cap * 2 : 16) * sizeof(*v));
+
+			if (!p)
+				break;
+			v = p;
+		}
+		v[n] = strdup(e->d_name);
+		if (v[n])
+			n++;
+	}
+	closedir(d);
+	if (n)
+		qsort(v, n, sizeof(*v), cmp_names);
+	for (i = 0; i < n; i++) {
+		lua_pushstring(L, v[i]);
+		lua_rawseti(L, -2, (lua_Integer)i + 1);
+		free(v[i]);
+	}
+	free(v);
+	return 1;
+}
+
+/* netlab._release(): lets go of cached namespace handles (see ns_release). */
+static int l_release(lua_State *L)
+{
+	(void)L;
+	ns_release();
+	return 0;
+}
+
+/* netlab._isatty(fd) */
+static int l_isatty(lua_State *L)
+{
+	lua_pushboolean(L, isatty((int)luaL_checkinteger(L, 1)));
+	return 1;
+}
+
+static int lock_close(lua_State *L)
+{
+	int *h = luaL_checkudata(L, 1, LOCK);
+
+	if (*h >= 0)
+		close(*h);
+	*h = -1;
+	return 0;
+}
+
+static int lock_tostring(lua_State *L)
+{
+	int *h = luaL_checkudata(L, 1, LOCK);
+
+	lua_pushstring(L, *h >= 0 ? "netlab.lock (held)" : "netlab.lock (released)");
 	return 1;
 }
 
@@ -163,6 +446,15 @@ static const luaL_Reg netlab_funcs[] = {
 	{ "cidr", l_cidr },
 	{ "sleep", l_sleep },
 	{ "kill", l_kill },
+	{ "wait", l_wait },
+	{ "_name", l_name },
+	{ "_changes", l_changes },
+	{ "_critical", l_critical },
+	{ "_lock", l_lock },
+	{ "_mkdir", l_mkdir },
+	{ "_ls", l_ls },
+	{ "_isatty", l_isatty },
+	{ "_release", l_release },
 	{ "_adopt", l_adopt },
 	{ "_meta", l_meta },
 	{ "_where", l_where },
@@ -175,6 +467,19 @@ int luaopen_netlab(lua_State *L)
 {
 	lua_newtable(L);
 	lua_setfield(L, LUA_REGISTRYINDEX, CHILDREN);
+	/* One function for __gc and __close, as Lua's own files have. */
+	luaL_newmetatable(L, LOCK);
+	lua_pushcfunction(L, lock_close);
+	lua_setfield(L, -2, "__gc");
+	lua_pushcfunction(L, lock_close);
+	lua_setfield(L, -2, "__close");
+	lua_pushcfunction(L, lock_tostring);
+	lua_setfield(L, -2, "__tostring");
+	lua_pushcfunction(L, lock_close);
+	lua_setfield(L, -2, "release");
+	lua_pushvalue(L, -1);
+	lua_setfield(L, -2, "__index");
+	lua_pop(L, 1);
 	luaL_newlib(L, netlab_funcs);
 	lua_pushliteral(L, NETLAB_VERSION);
 	lua_setfield(L, -2, "version");

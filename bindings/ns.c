@@ -7,6 +7,14 @@
 
 #include "bind.h"
 
+/* A namespace object with its identity (the nsfs inode), which outlives a re-used name. */
+static void push_ns(lua_State *L, const struct ns *ns)
+{
+	nlb_pushns(L, ns->name);
+	lua_pushinteger(L, (lua_Integer)ns->ino);
+	lua_setfield(L, -2, "id");
+}
+
 static int l_add(lua_State *L)
 {
 	struct nl_err err = { 0 };
@@ -16,7 +24,7 @@ static int l_add(lua_State *L)
 	nlb_args(L, &name);
 	if (ns_add(name, &ns, &err) < 0)
 		return nlb_error(L, &err);
-	nlb_pushns(L, name);
+	push_ns(L, ns);
 	return 1;
 }
 
@@ -52,7 +60,7 @@ static int l_get(lua_State *L)
 			return 0;
 		return nlb_error(L, &err);
 	}
-	nlb_pushns(L, ns->name);
+	push_ns(L, ns);
 	return 1;
 }
 

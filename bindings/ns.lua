@@ -1,7 +1,9 @@
 -- The Lua half of the ns module: options of ns.add, namespace objects.
 local ns = ...
 
-local c_add, c_spawn = ns.add, ns.spawn
+-- The C primitive stays reachable as ns._add: labs record what it makes.
+ns._add = ns.add
+local c_spawn = ns.spawn
 
 -- Namespace objects: purple:exec("ping", …), purple:sysctl(…), purple:links().
 local M = netlab._meta("netlab.ns")
@@ -34,7 +36,7 @@ function ns.add(a, b)
         ("field '%s': boolean expected, got %s"):format(k, type(o[k])))
     end
   end
-  local n = c_add(o[1])
+  local n = ns._add(o[1])
   local ok, err = pcall(function()
     if o.ipv6 == false then
       -- Before any device exists, so none of them gets IPv6 (no DAD, no autoconf chatter).

@@ -152,10 +152,22 @@ int ns_init(struct nl_err *err)
 	return 0;
 }
 
+void ns_release(void)
+{
+	struct ns *n = lru_head;
+
+	while (n) {
+		struct ns *next = n->next;
+
+		if (!n->pinned)
+			forget(n);
+		n = next;
+	}
+}
+
 void ns_fini(void)
 {
-	while (lru_head)
-		forget(lru_head);
+	ns_release();
 	handle_close(&root);
 }
 

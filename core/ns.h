@@ -32,6 +32,12 @@ struct ns {
 /* Call once, in the namespace that is to be "root" (after any sandbox is entered). */
 int ns_init(struct nl_err *err);
 void ns_fini(void);
+/*
+ * Closes every cached handle but the root's. A handle (its descriptor and its
+ * sockets) keeps its namespace alive after `ip netns del`: a long-lived
+ * netlab (the REPL) lets go of them between commands.
+ */
+void ns_release(void);
 
 struct ns *ns_root(void);
 /* "root" (or NULL) is the root; otherwise /run/netns/NAME. -ENOENT when there is none. */

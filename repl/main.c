@@ -22,13 +22,18 @@
 
 static const char usage[] =
 	"usage: netlab [--sandbox]                     open the REPL\n"
-	"       netlab run [OPTIONS] FILE [key=value ...]  run a topology script\n"
+	"       netlab run [OPTIONS] FILE [key=value ...]  build a lab from a topology script\n"
+	"       netlab down LAB|FILE                   remove exactly what a lab made\n"
+	"       netlab ls                              list labs and whether they are intact\n"
 	"       netlab -e CHUNK                        run a line of Lua\n"
 	"       netlab --version | --help\n"
 	"\n"
-	"options:\n"
+	"run options:\n"
 	"  --sandbox   run in a throwaway network and mount namespace with a simulated\n"
 	"              internet (203.0.113.1 behind wan0); everything vanishes on exit\n"
+	"  --name LAB  name the lab (default: the script's name without .lua)\n"
+	"  --dry-run   print what a run would create, change, keep and remove\n"
+	"  --verbose   say what the run did even when standard error is not a terminal\n"
 	"  -i          after the script, open the REPL with its lab in place\n"
 	"\n"
 	"Scripts use the preloaded modules ns, link, bridge, route and netlab;\n"
@@ -37,6 +42,11 @@ static const char usage[] =
 struct opts {
 	int sandbox;
 	int interactive;
+	int dry_run;
+	int verbose;
+	const char *lab;    /* --name */
+	const char *down;   /* down LAB */
+	int ls;
 	const char *script; /* run FILE */
 	const char *chunk;  /* -e CHUNK */
 	char **params;
@@ -44,25 +54,6 @@ struct opts {
 };
 
 void nlb_kill_children(lua_State *L);
-
-static lua_State *running;
-
-/* As lua.c: a signal sets a hook, and the hook raises an error in the script. */
-static void on_interrupt_hook(lua_State *L, lua_Debug *ar)
-{
-	(void)ar;
-	lua_sethook(L, NULL, 0, 0);
-	luaL_error(L, "interrupted");
-}
-
-static void on_signal(int sig)
-{
-	int mask = LUA_MASKCALL | LUA_MASKRET | LUA_MASKLINE | LUA_MASKCOUNT;
-
-	signal(sig, SIG_DFL); /* a second one ends netlab at once */
-	if (running)
-		lua_sethook(running, on_interrupt_hook, mask, 1);
-}
 
 static int msghandler(lua_State *L)
 {
@@ -85,13 +76,9 @@ int netlab_pcall(lua_State *L, int nargs, int nres)
 
 	lua_pushcfunction(L, msghandler);
 	lua_insert(L, base);
-	running = L;
-	signal(SIGINT, on_signal);
-	signal(SIGTERM, on_signal);
+	nlb_interrupt_arm(L);
 	r = lua_pcall(L, nargs, nres, base);
-	signal(SIGINT, SIG_DFL);
-	signal(SIGTERM, SIG_DFL);
-	running = NULL;
+	nlb_interrupt_disarm();
 	lua_remove(L, base);
 	return r;
 }
@@ -204,6 +191,12 @@ static int parse_args(int argc, char **argv, struct opts *o)
 					o->sandbox = 1;
 				} else if (!strcmp(argv[i], "-i")) {
 					o->interactive = 1;
+				} else if (!strcmp(argv[i], "--dry-run")) {
+					o->dry_run = 1;
+				} else if (!strcmp(argv[i], "--verbose")) {
+					o->verbose = 1;
+				} else if (!strcmp(argv[i], "--name") && i + 1 < argc) {
+					o->lab = argv[++i];
 				} else {
 					fprintf(stderr, "netlab: run: unknown option %s\n%s", argv[i], usage);
 					return -1;
@@ -217,12 +210,65 @@ static int parse_args(int argc, char **argv, struct opts *o)
 			o->params = argv + i + 1;
 			o->nparams = argc - i - 1;
 			return 0;
+		} else if (!strcmp(a, "down") && !o->script && !o->chunk) {
+			if (i + 2 != argc) {
+				fprintf(stderr, "netlab: down needs one lab name or script\n%s", usage);
+				return -1;
+			}
+			o->down = argv[i + 1];
+			return 0;
+		} else if (!strcmp(a, "ls") && !o->script && !o->chunk && i + 1 == argc) {
+			o->ls = 1;
+			return 0;
 		} else {
 			fprintf(stderr, "netlab: unknown argument %s\n%s", a, usage);
 			return -1;
 		}
 	}
 	return 0;
+}
+
+/*
+ * Calls a function of the lab engine (repl/lab.lua) with the arguments
+ * pushed by the caller; its boolean result says whether it went well.
+ */
+static int lab_call(lua_State *L, const char *fn, int nargs)
+{
+	int status;
+
+	lua_getglobal(L, "require");
+	lua_pushliteral(L, "netlab.lab");
+	status = netlab_pcall(L, 1, 1);
+	if (status != LUA_OK)
+		return netlab_report(L, status);
+	lua_getfield(L, -1, fn);
+	lua_remove(L, -2);
+	lua_insert(L, -nargs - 1);
+	status = netlab_pcall(L, nargs, 1);
+	if (status != LUA_OK)
+		return netlab_report(L, status);
+	status = lua_toboolean(L, -1) ? LUA_OK : LUA_ERRRUN;
+	lua_pop(L, 1);
+	return status;
+}
+
+static int run_lab(lua_State *L, const struct opts *o)
+{
+	const char *slash = strrchr(o->script, '/');
+	const char *base = slash ? slash + 1 : o->script;
+	size_t n = strlen(base);
+
+	lua_pushstring(L, o->script);
+	if (o->lab)
+		lua_pushstring(L, o->lab);
+	else
+		lua_pushlstring(L, base, n > 4 && !strcmp(base + n - 4, ".lua") ? n - 4 : n);
+	lua_createtable(L, 0, 2);
+	lua_pushboolean(L, o->dry_run);
+	lua_setfield(L, -2, "dry_run");
+	lua_pushboolean(L, o->verbose);
+	lua_setfield(L, -2, "verbose");
+	return lab_call(L, "cli_run", 3);
 }
 
 int main(int argc, char **argv)
@@ -263,19 +309,21 @@ int main(int argc, char **argv)
 		return 1;
 	if (set_params(L, &o) < 0)
 		return 2;
-	if (o.script) {
+	if (o.down) {
+		lua_pushstring(L, o.down);
+		status = lab_call(L, "cli_down", 1);
+	} else if (o.ls) {
+		status = lab_call(L, "cli_ls", 0);
+	} else if (o.script) {
 		add_script_dir(L, o.script);
-		status = luaL_loadfilex(L, o.script, "t");
-		if (status == LUA_OK)
-			status = netlab_pcall(L, 0, 0);
-		netlab_report(L, status);
+		status = run_lab(L, &o);
 	} else if (o.chunk) {
 		status = luaL_loadbufferx(L, o.chunk, strlen(o.chunk), "=(command line)", "t");
 		if (status == LUA_OK)
 			status = netlab_pcall(L, 0, 0);
 		netlab_report(L, status);
 	}
-	if ((!o.script && !o.chunk) || (o.interactive && status == LUA_OK))
+	if ((!o.script && !o.chunk && !o.down && !o.ls) || (o.interactive && status == LUA_OK))
 		status = repl_main(L, isatty(STDIN_FILENO)) < 0 ? LUA_ERRRUN : LUA_OK;
 	if (o.sandbox)
 		nlb_kill_children(L);

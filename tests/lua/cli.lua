@@ -41,9 +41,9 @@ t.test("an error names the script line and exits non-zero", function()
   }, "\n"))
   local out, code = t.netlab("run", p)
   t.eq(code, 1, "exit code")
-  t.eq(out, "netlab: " .. p .. ':3: link.veth: veth "veth-purple" in "purple": File exists (EEXIST)\n',
-    "message")
-  ns.del("purple")
+  t.eq(out, "netlab: " .. p .. ':3: link.veth: veth "veth-purple" in "purple": File exists (EEXIST)\n' ..
+    'netlab: rolled back: 2 objects of lab "purple_orange" removed or restored\n', "message")
+  t.eq(ns.get("purple"), nil, "what the failed run made is gone")
 end)
 
 t.test("a Lua error in a script is reported the same way", function()
