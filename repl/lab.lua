@@ -897,6 +897,17 @@ function M.cli_run(script, name, opts)
     say("%s", err)
     return false
   end
+  if opts.help then
+    -- netlab.params prints the parameters and stops the script; no lab.
+    netlab._want_help = true
+    local ok, e = pcall(chunk)
+    if ok or (type(e) == "table" and e.help) then
+      if ok then print(("%s declares no parameters (netlab.params)"):format(script)) end
+      return true
+    end
+    say("%s", tostring(e))
+    return false
+  end
   local ok, res = pcall(M.run, name, script, chunk,
                         {dry_run = opts.dry_run, report = function(s) say("%s", s) end})
   if not ok then

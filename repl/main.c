@@ -44,6 +44,7 @@ struct opts {
 	int interactive;
 	int dry_run;
 	int verbose;
+	int script_help;    /* run FILE --help: the script's parameters */
 	const char *lab;    /* --name */
 	const char *down;   /* down LAB */
 	int ls;
@@ -209,6 +210,13 @@ static int parse_args(int argc, char **argv, struct opts *o)
 			o->script = argv[i];
 			o->params = argv + i + 1;
 			o->nparams = argc - i - 1;
+			/* `run FILE --help` asks the script for its parameters; nothing is built. */
+			for (i = 0; i < o->nparams; i++)
+				if (!strcmp(o->params[i], "--help") || !strcmp(o->params[i], "-h")) {
+					o->script_help = 1;
+					o->params[i] = o->params[--o->nparams];
+					i--;
+				}
 			return 0;
 		} else if (!strcmp(a, "down") && !o->script && !o->chunk) {
 			if (i + 2 != argc) {
@@ -263,9 +271,11 @@ static int run_lab(lua_State *L, const struct opts *o)
 		lua_pushstring(L, o->lab);
 	else
 		lua_pushlstring(L, base, n > 4 && !strcmp(base + n - 4, ".lua") ? n - 4 : n);
-	lua_createtable(L, 0, 2);
+	lua_createtable(L, 0, 3);
 	lua_pushboolean(L, o->dry_run);
 	lua_setfield(L, -2, "dry_run");
+	lua_pushboolean(L, o->script_help);
+	lua_setfield(L, -2, "help");
 	lua_pushboolean(L, o->verbose);
 	lua_setfield(L, -2, "verbose");
 	return lab_call(L, "cli_run", 3);
@@ -280,11 +290,13 @@ int main(int argc, char **argv)
 
 	if (parse_args(argc, argv, &o) < 0)
 		return 2;
-	if (!privileged()) {
+	if (!o.script_help && !privileged()) {
 		fprintf(stderr, "netlab: needs root (CAP_NET_ADMIN and CAP_SYS_ADMIN) to work "
 				"with network namespaces; try sudo\n");
 		return 1;
 	}
+	if (o.script_help)
+		o.sandbox = 0;
 	if (o.sandbox && sandbox_enter(&err) < 0) {
 		fprintf(stderr, "netlab: sandbox: %s: %s\n", err.msg, strerror(err.code));
 		return 1;

@@ -82,6 +82,62 @@ function t.netlab(...)
   return ns.capture(nil, {"sh", "-c", 'exec "$@" 2>&1', "sh", bin, ...})
 end
 
+-- The kernel state a lab can touch, one self-contained line per fact:
+-- namespaces, links, addresses, routes of every table, forwarding and IPv6
+-- switches, nftables. With brief, what follows from the rest is left out
+-- (routes the kernel adds for addresses, loopback's address, default MTUs).
+function t.dump(brief)
+  local out = {}
+  local names = {"root"}
+  for _, n in ipairs(ns.list()) do names[#names + 1] = n.name end
+  for _, n in ipairs(names) do
+    if n ~= "root" then out[#out + 1] = "ns " .. n end
+    for _, l in ipairs(link.list(n)) do
+      local mtu = l.mtu
+      if brief and (mtu == 1500 or (l.kind == "loopback" and mtu == 65536)) then mtu = nil end
+      out[#out + 1] = ("%s link %s %s %s%s%s%s%s"):format(n, l.name, l.kind, l.up and "up" or "down",
+        mtu and " mtu=" .. mtu or "", l.master and " master=" .. l.master or "",
+        l.peer and " peer=" .. l.peer .. "@" .. (l.peer_ns or "?") or "",
+        l.alias and " alias=" .. l.alias or "")
+      for _, a in ipairs(l.addrs) do
+        -- Link-local addresses come from random MACs: not part of what a lab decides.
+        local skip = a:match("^fe80:") or (brief and l.kind == "loopback")
+        if not skip then out[#out + 1] = ("%s addr %s %s"):format(n, l.name, a) end
+      end
+    end
+    for _, r in ipairs(route.list{ns = n, table = "all"}) do
+      local skip = r.type ~= "unicast" or r.dst:match("^fe80:") or (brief and r.proto == "kernel")
+      if not skip then out[#out + 1] = ("%s route %s"):format(n, tostring(r)) end
+    end
+    for _, k in ipairs{"net.ipv4.ip_forward", "net.ipv6.conf.all.disable_ipv6",
+                       "net.ipv6.conf.default.disable_ipv6"} do
+      local v = ns.sysctl(n, k)
+      if not (brief and v == "0") then out[#out + 1] = ("%s sysctl %s=%s"):format(n, k, v) end
+    end
+    local rules = ns.capture(n, "nft", "list", "ruleset")
+    for line in rules:gmatch("[^\n]+") do
+      out[#out + 1] = ("%s nft %s"):format(n, line:gsub("^%s+", ""):gsub("%s+$", ""))
+    end
+  end
+  -- This process's handles would keep namespaces other netlabs delete alive.
+  netlab._release()
+  table.sort(out)
+  return table.concat(out, "\n")
+end
+
+-- The lines of b that a lacks, and the lines of a that b lacks.
+function t.delta(a, b)
+  local la, lb = {}, {}
+  for l in a:gmatch("[^\n]+") do la[l] = true end
+  for l in b:gmatch("[^\n]+") do lb[l] = true end
+  local added, removed = {}, {}
+  for l in pairs(lb) do if not la[l] then added[#added + 1] = l end end
+  for l in pairs(la) do if not lb[l] then removed[#removed + 1] = l end end
+  table.sort(added)
+  table.sort(removed)
+  return added, removed
+end
+
 function t.done()
   print(("# %d passed, %d failed"):format(passed, failed))
   io.stdout:flush()

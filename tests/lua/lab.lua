@@ -15,37 +15,19 @@ local function script(name, text)
   return path
 end
 
--- The whole kernel state a lab can touch, as text: namespaces, links,
--- addresses, routes of every table, the sysctls labs change, nftables.
-local function dump()
-  local out = {}
-  local names = {"root"}
-  for _, n in ipairs(ns.list()) do names[#names + 1] = n.name end
-  for _, n in ipairs(names) do
-    out[#out + 1] = "ns " .. n
-    for _, l in ipairs(link.list(n)) do
-      out[#out + 1] = ("  link %s %s up=%s mtu=%d master=%s peer=%s@%s alias=%s"):format(
-        l.name, l.kind, tostring(l.up), l.mtu, l.master or "-", l.peer or "-",
-        l.peer_ns or "-", l.alias or "-")
-      for _, a in ipairs(l.addrs) do
-        -- Link-local addresses come from random MACs: not part of what a lab decides.
-        if not a:match("^fe80:") then out[#out + 1] = "    addr " .. a end
-      end
-    end
-    for _, r in ipairs(route.list{ns = n, table = "all"}) do
-      if r.type == "unicast" and not r.dst:match("^fe80:") then
-        out[#out + 1] = "  route " .. tostring(r)
-      end
-    end
-    for _, k in ipairs{"net.ipv4.ip_forward", "net.ipv6.conf.all.disable_ipv6",
-                       "net.ipv6.conf.default.disable_ipv6"} do
-      out[#out + 1] = ("  sysctl %s=%s"):format(k, ns.sysctl(n, k))
-    end
-    out[#out + 1] = "  nft " .. ns.capture(n, "nft", "list", "ruleset")
-  end
-  -- This process's handles would keep namespaces other netlabs delete alive.
-  netlab._release()
-  return table.concat(out, "\n")
+local function dump() return t.dump() end
+
+local function diff(a, b)
+  local added, removed = t.delta(a, b)
+  local d = {}
+  for _, l in ipairs(removed) do d[#d + 1] = "- " .. l end
+  for _, l in ipairs(added) do d[#d + 1] = "+ " .. l end
+  return table.concat(d, "\n")
+end
+
+local function same_state(before, what)
+  local after = dump()
+  if after ~= before then error(what .. ": state differs:\n" .. diff(before, after), 2) end
 end
 
 -- Another netlab changes the kernel: this process lets go of its cached

@@ -1,0 +1,145 @@
+-- netlab.topo: the building blocks the bundled scripts are made of, for
+-- your own scripts too (local topo = require "netlab.topo").
+--
+--   topo.lan{...}    namespaces on a bridge, the bridge holding the gateway,
+--                    with default routes, forwarding and NAT as asked
+--   topo.wire{...}   a namespace wired to its host by a veth, with host routes
+--   topo.link{...}   a veth between two namespaces, an address on each end
+--
+-- Every function checks all its arguments before it builds anything, and
+-- returns the objects it made.
+local topo = {}
+
+local function fail(arg, msg)
+  netlab._argerror(arg, msg)
+end
+
+local function need(t, field, kind)
+  local v = t[field]
+  if type(v) ~= kind then
+    fail(1, ("field '%s': %s expected, got %s"):format(field, kind, type(v)))
+  end
+  return v
+end
+
+local function subnet_of(t)
+  local s = need(t, "subnet", "string")
+  local c, why = netlab.cidr(s)
+  if not c then fail(1, "field 'subnet': " .. why) end
+  if c.network ~= s then
+    fail(1, ("field 'subnet': %q has host bits set (the network is %s)"):format(s, c.network))
+  end
+  return c
+end
+
+local function host(c, n, what)
+  if math.type(n) ~= "integer" or n < 1 or n >= (1 << (32 - c.plen)) - 1 then
+    fail(1, ("%s: host number %s is not in %s"):format(what, tostring(n), c.network))
+  end
+  return netlab.host(c.network, n)
+end
+
+-- topo.lan{bridge = "super-bridge0", subnet = "192.168.52.0/24", gateway = 5,
+--          hosts = {{"purple", host = 1}, {"orange", host = 2}}, ...}
+--
+-- The bridge is made in ns (default: the root) and holds address .gateway (a
+-- host number, or false for none); brd = "+" gives it a broadcast address.
+-- Each host is a namespace {NAME, host = N, veth = its end's name (default
+-- "veth-NAME"), peer = the bridge end's name (default "veth-NAME-br"),
+-- default = false to leave out its default route, lo = true to bring its
+-- loopback up, exists = true when the namespace is already there}.
+-- forward = true turns on forwarding in ns; nat = true masquerades the
+-- subnet there. Returns {bridge = link, ns = {NAME = namespace}, gateway = address}.
+function topo.lan(t)
+  if type(t) ~= "table" then fail(1, "table expected, got " .. type(t)) end
+  local c = subnet_of(t)
+  local bname = need(t, "bridge", "string")
+  local hosts = need(t, "hosts", "table")
+  local gw = t.gateway == false and nil or host(c, t.gateway or 1, "field 'gateway'")
+  local plan = {}
+  for i, h in ipairs(hosts) do
+    if type(h) ~= "table" or type(h[1]) ~= "string" then
+      fail(1, ("hosts[%d]: {NAME, host = N, ...} expected"):format(i))
+    end
+    plan[i] = {
+      name = h[1], addr = host(c, h.host or i, ("hosts[%d] (%s)"):format(i, h[1])),
+      veth = h.veth or "veth-" .. h[1], peer = h.peer or "veth-" .. h[1] .. "-br",
+      default = h.default ~= false and t.default ~= false and gw ~= nil,
+      lo = h.lo or t.lo, exists = h.exists,
+    }
+  end
+  local where = t.ns
+  local br = bridge.add(bname, {ns = where, up = true, brd = t.brd,
+                                addr = gw and ("%s/%d"):format(gw, c.plen) or nil})
+  local made = {bridge = br, ns = {}, gateway = gw}
+  for _, p in ipairs(plan) do
+    local n = p.exists and ns.get(p.name) or ns.add(p.name, {lo = p.lo})
+    if p.exists and p.lo then link.up("lo", {ns = n}) end
+    made.ns[p.name] = n
+    link.veth{p.veth, ns = n, up = true, addr = ("%s/%d"):format(p.addr, c.plen),
+              peer = {p.peer, ns = where, master = br, up = true}}
+    if p.default then route.add{ns = n, dst = "default", via = gw} end
+  end
+  if t.forward then ns.forwarding(where, true) end
+  if t.nat then nat.masquerade{src = c.network, ns = where} end
+  return made
+end
+
+-- topo.wire{"con1", host_veth = "veth1", veth = "veth2", addr = "172.17.0.2/32",
+--           lo = true, host_route = true, default = "172.17.0.2"}
+--
+-- A namespace joined to its host (ns, default the root) by a veth: addr on
+-- the namespace's end, host_addr on the host's, a host route to addr through
+-- the host's end when host_route is set, and a default route in the
+-- namespace via default (on its end of the wire).
+function topo.wire(t)
+  if type(t) ~= "table" then fail(1, "table expected, got " .. type(t)) end
+  local name = need(t, 1, "string")
+  local addr = need(t, "addr", "string")
+  local c, why = netlab.cidr(addr)
+  if not c then fail(1, "field 'addr': " .. why) end
+  if t.default ~= nil then
+    local d, w = netlab.cidr(t.default, false)
+    if not d or t.default:find("/") then
+      fail(1, "field 'default': an address without prefix expected" .. (w and " (" .. w .. ")" or ""))
+    end
+  end
+  local host_veth = t.host_veth or "veth-" .. name
+  local veth = t.veth or "eth0"
+  local n = ns.add(name, {lo = t.lo})
+  local l = link.veth{host_veth, ns = t.ns, up = true, addr = t.host_addr,
+                      peer = {veth, ns = n, up = true, addr = addr}}
+  if t.host_route then
+    route.add{ns = t.ns, dst = ("%s/%d"):format(c.addr, c.family == "inet" and 32 or 128),
+              dev = host_veth}
+  end
+  if t.default then route.add{ns = n, dst = "default", via = t.default, dev = veth} end
+  return {ns = n, link = l}
+end
+
+-- topo.link{{"red", "veth-red", "192.168.15.1/24"}, {"blue", "veth-blue", "192.168.15.2/24"}}
+--
+-- A veth straight between two namespaces (made unless they exist), up, with
+-- an address on each end.
+function topo.link(t)
+  if type(t) ~= "table" or type(t[1]) ~= "table" or type(t[2]) ~= "table" then
+    fail(1, "two ends {NS, NAME, CIDR} expected")
+  end
+  for i = 1, 2 do
+    local e = t[i]
+    if type(e[1]) ~= "string" or type(e[2]) ~= "string" then
+      fail(1, ("end %d: {NS, NAME, CIDR} expected"):format(i))
+    end
+    if e[3] then
+      local ok, why = netlab.cidr(e[3])
+      if not ok then fail(1, ("end %d: %s"):format(i, why)) end
+    end
+  end
+  local a = ns.get(t[1][1]) or ns.add(t[1][1], {lo = t.lo})
+  local b = ns.get(t[2][1]) or ns.add(t[2][1], {lo = t.lo})
+  local l = link.veth{t[1][2], ns = a, up = true, addr = t[1][3],
+                      peer = {t[2][2], ns = b, up = true, addr = t[2][3]}}
+  return {a = a, b = b, link = l}
+end
+
+return topo

@@ -1,0 +1,40 @@
+-- Tutorial 003, second part: two nodes (namespaces node1 and node2) joined
+-- by a wire ens3 <-> ens3, each with a pod bridge test0 and a pod, and a
+-- route on each node to the other node's pods. No NAT: pods reach each
+-- other by their own addresses. Nothing is made in the root namespace.
+--   sudo netlab run --sandbox scripts/multinode.lua
+local topo = require "netlab.topo"
+
+local p = netlab.params{
+  doc = "pods on two nodes with routes between the nodes (tutorial 003)",
+  {"wire", "192.0.2.0/24", "the nodes' network: node N is .N", kind = "subnet"},
+  {"pods", "10.244", "the pod networks' first two bytes: node N has PODS.N.0/24"},
+  {"nodes", 2, "how many nodes", kind = "integer",
+   check = function(v) return v >= 2 and v <= 2, "two nodes: the wire is a veth" end},
+}
+if not p.pods:match("^%d+%.%d+$") then
+  netlab._error(("parameter pods=%s: two bytes expected, as 10.244"):format(p.pods))
+end
+
+local wire = netlab.cidr(p.wire)
+local function pod_net(n) return ("%s.%d.0/24"):format(p.pods, n) end
+
+local nodes = {}
+for n = 1, 2 do nodes[n] = ns.add("node" .. n, {forwarding = true}) end
+
+-- The nodes' own network: one wire, ens3 on both sides.
+link.veth{"ens3", ns = nodes[1], up = true, addr = ("%s/%d"):format(netlab.host(p.wire, 1), wire.plen),
+          peer = {"ens3", ns = nodes[2], up = true,
+                  addr = ("%s/%d"):format(netlab.host(p.wire, 2), wire.plen)}}
+
+for n = 1, 2 do
+  topo.lan{
+    ns = nodes[n], bridge = "test0", subnet = pod_net(n), gateway = 1,
+    hosts = {{"pod" .. n, host = 2, veth = "eth0", peer = "testveth0"}},
+  }
+end
+
+route.add{ns = nodes[1], dst = pod_net(2), via = netlab.host(p.wire, 2), dev = "ens3"}
+route.add{ns = nodes[2], dst = pod_net(1), via = netlab.host(p.wire, 1), dev = "ens3"}
+
+print(netlab.show{"node1", "node2", "pod1", "pod2"})

@@ -1,0 +1,22 @@
+-- Tutorial 000: namespaces purple and orange on bridge super-bridge0, the
+-- bridge as their gateway, and NAT to the outside. As in the tutorial, only
+-- orange gets a default route, so only orange reaches the outside.
+--   sudo netlab run --sandbox scripts/purple_orange.lua
+local topo = require "netlab.topo"
+
+local p = netlab.params{
+  doc = "purple and orange on a bridge with a gateway and NAT (tutorial 000)",
+  {"subnet", "192.168.52.0/24", "the LAN: hosts .1 and .2, the bridge .5", kind = "subnet"},
+  {"bridge", "super-bridge0", "the bridge's name", kind = "ifname"},
+  {"ns1", "purple", "the first namespace (no default route)", kind = "nsname"},
+  {"ns2", "orange", "the second namespace (default route via the bridge)", kind = "nsname"},
+  {"nat", true, "masquerade the subnet to the outside and forward"},
+}
+
+topo.lan{
+  bridge = p.bridge, subnet = p.subnet, gateway = 5,
+  hosts = {{p.ns1, host = 1, default = false}, {p.ns2, host = 2}},
+  forward = p.nat, nat = p.nat,
+}
+
+print(netlab.show{"root", p.ns1, p.ns2})

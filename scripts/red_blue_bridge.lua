@@ -1,0 +1,23 @@
+-- Tutorial 004, second part: red and blue on bridge v-net-0 (the tutorial
+-- forgets to create the -br ends), red routed through the bridge to
+-- 172.17.0.0/16 and to the outside, NAT on the host. The tutorial's
+-- 172.17.0.3/15 is not a network and its gateways take no prefix.
+--   sudo netlab run --sandbox scripts/red_blue_bridge.lua
+local topo = require "netlab.topo"
+
+local p = netlab.params{
+  doc = "red and blue on a bridge, red routed out through it with NAT (tutorial 004)",
+  {"subnet", "192.168.15.0/24", "red is .1, blue .2, the bridge .5", kind = "subnet"},
+  {"bridge", "v-net-0", "the bridge's name", kind = "ifname"},
+  {"route", "172.17.0.0/16", "the network red reaches through the bridge", kind = "subnet"},
+  {"nat", true, "masquerade the subnet to the outside and forward"},
+}
+
+local lan = topo.lan{
+  bridge = p.bridge, subnet = p.subnet, gateway = 5,
+  hosts = {{"red", host = 1}, {"blue", host = 2, default = false}},
+  forward = p.nat, nat = p.nat,
+}
+route.add{ns = "red", dst = p.route, via = lan.gateway}
+
+print(netlab.show{"root", "red", "blue"})

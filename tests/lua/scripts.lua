@@ -1,0 +1,264 @@
+-- The bundled tutorial scripts: each builds exactly its tutorial's corrected
+-- intent (compared with the state before, fact by fact), reaches what it
+-- should and nothing more, takes parameters, and goes away with down.
+local t = require "t"
+
+local bin = os.getenv("NETLAB") or "./netlab"
+
+local function run(...)
+  netlab._release()
+  return ns.capture(nil, {"sh", "-c", 'exec "$@" 2>&1', "sh", bin, ...})
+end
+
+local function lines(text)
+  local out = {}
+  for l in text:gmatch("[^\n]+") do
+    l = l:gsub("^%s+", "")
+    if l ~= "" then out[#out + 1] = l end
+  end
+  table.sort(out)
+  return table.concat(out, "\n")
+end
+
+local base = t.dump(true)
+
+-- Builds a script, checks the facts it added and the pings, and takes it down.
+local function check(name, words, want, reach)
+  local label = name .. (#words > 0 and " " .. table.concat(words, " ") or "")
+  t.test(label .. ": builds exactly the corrected intent", function()
+    local out, code = run("run", "scripts/" .. name .. ".lua", table.unpack(words))
+    t.eq(code, 0, "run: " .. out)
+    t.ok(out:find("== ", 1, true), "prints what it built")
+    local added, removed = t.delta(base, t.dump(true))
+    t.eq(table.concat(removed, "\n"), "", "nothing that was there is gone")
+    t.eq(table.concat(added, "\n"), lines(want), "what was added")
+  end)
+  t.test(label .. ": reachability", function()
+    local wrong = {}
+    for _, r in ipairs(reach) do
+      local from, to, ok = r[1], r[2], r[3]
+      if t.ping(from, to) ~= ok then
+        wrong[#wrong + 1] = ("%s -> %s should %s"):format(from, to, ok and "answer" or "not answer")
+      end
+    end
+    t.eq(table.concat(wrong, "; "), "", "pings")
+  end)
+  t.test(label .. ": down leaves the kernel as it was", function()
+    local out, code = run("down", name)
+    t.eq(code, 0, "down: " .. out)
+    local added, removed = t.delta(base, t.dump(true))
+    t.eq(table.concat(added, "\n") .. table.concat(removed, "\n"), "", "difference")
+  end)
+end
+
+check("con1", {}, [[
+  ns con1
+  con1 addr veth2 172.17.0.2/32
+  con1 link lo loopback up
+  con1 link veth2 veth up peer=veth1@root
+  con1 route default via 172.17.0.2 dev veth2
+  root link veth1 veth up peer=veth2@con1 alias=netlab:con1
+  root route 172.17.0.2/32 dev veth1 scope link
+]], {
+  {"root", "172.17.0.2", true},
+  {"con1", "127.0.0.1", true},
+  {"con1", "203.0.113.1", false},
+})
+
+check("con1_bridge", {}, [[
+  ns con1
+  ns con2
+  con1 addr veth2 172.17.0.2/24
+  con1 link lo loopback up
+  con1 link veth2 veth up peer=veth1@root
+  con1 route default via 172.17.0.1 dev veth2
+  con2 addr veth4 172.17.0.3/24
+  con2 link lo loopback up
+  con2 link veth4 veth up peer=veth3@root
+  con2 route default via 172.17.0.1 dev veth4
+  root addr br0 172.17.0.1/24
+  root link br0 bridge up alias=netlab:con1_bridge
+  root link veth1 veth up master=br0 peer=veth2@con1 alias=netlab:con1_bridge
+  root link veth3 veth up master=br0 peer=veth4@con2 alias=netlab:con1_bridge
+]], {
+  {"con1", "172.17.0.3", true},
+  {"con2", "172.17.0.2", true},
+  {"con1", "172.17.0.1", true},
+  {"root", "172.17.0.3", true},
+  {"con1", "203.0.113.1", false},
+})
+
+check("pod", {}, [[
+  ns test
+  root addr test0 10.244.0.1/24
+  root link test0 bridge up alias=netlab:pod
+  root link testveth0 veth up master=test0 peer=eth0@test alias=netlab:pod
+  test addr eth0 10.244.0.2/24
+  test link eth0 veth up peer=testveth0@root
+  test link lo loopback down
+  test route default via 10.244.0.1 dev eth0
+]], {
+  {"test", "10.244.0.1", true},
+  {"root", "10.244.0.2", true},
+  {"test", "203.0.113.1", false},
+})
+
+check("pod", {"ns=p2", "bridge=pb0", "subnet=10.250.3.0/24"}, [[
+  ns p2
+  p2 addr eth0 10.250.3.2/24
+  p2 link eth0 veth up peer=testveth0@root
+  p2 link lo loopback down
+  p2 route default via 10.250.3.1 dev eth0
+  root addr pb0 10.250.3.1/24
+  root link pb0 bridge up alias=netlab:pod
+  root link testveth0 veth up master=pb0 peer=eth0@p2 alias=netlab:pod
+]], {
+  {"p2", "10.250.3.1", true},
+})
+
+check("multinode", {}, [[
+  ns node1
+  ns node2
+  ns pod1
+  ns pod2
+  node1 addr ens3 192.0.2.1/24
+  node1 addr test0 10.244.1.1/24
+  node1 link ens3 veth up peer=ens3@node2
+  node1 link lo loopback down
+  node1 link test0 bridge up
+  node1 link testveth0 veth up master=test0 peer=eth0@pod1
+  node1 route 10.244.2.0/24 via 192.0.2.2 dev ens3
+  node1 sysctl net.ipv4.ip_forward=1
+  node2 addr ens3 192.0.2.2/24
+  node2 addr test0 10.244.2.1/24
+  node2 link ens3 veth up peer=ens3@node1
+  node2 link lo loopback down
+  node2 link test0 bridge up
+  node2 link testveth0 veth up master=test0 peer=eth0@pod2
+  node2 route 10.244.1.0/24 via 192.0.2.1 dev ens3
+  node2 sysctl net.ipv4.ip_forward=1
+  pod1 addr eth0 10.244.1.2/24
+  pod1 link eth0 veth up peer=testveth0@node1
+  pod1 link lo loopback down
+  pod1 route default via 10.244.1.1 dev eth0
+  pod2 addr eth0 10.244.2.2/24
+  pod2 link eth0 veth up peer=testveth0@node2
+  pod2 link lo loopback down
+  pod2 route default via 10.244.2.1 dev eth0
+]], {
+  {"pod1", "10.244.2.2", true},
+  {"pod2", "10.244.1.2", true},
+  {"pod1", "192.0.2.2", true},
+  {"node1", "10.244.2.2", true},
+  {"pod1", "203.0.113.1", false},
+  {"root", "10.244.1.2", false},
+})
+
+check("red_blue", {}, [[
+  ns blue
+  ns red
+  blue addr veth-blue 192.168.15.2/24
+  blue link lo loopback down
+  blue link veth-blue veth up peer=veth-red@red
+  red addr veth-red 192.168.15.1/24
+  red link lo loopback down
+  red link veth-red veth up peer=veth-blue@blue
+]], {
+  {"red", "192.168.15.2", true},
+  {"blue", "192.168.15.1", true},
+  {"red", "203.0.113.1", false},
+})
+
+check("red_blue", {"ns1=r2", "ns2=b2", "subnet=10.15.0.0/30"}, [[
+  ns b2
+  ns r2
+  b2 addr veth-b2 10.15.0.2/30
+  b2 link lo loopback down
+  b2 link veth-b2 veth up peer=veth-r2@r2
+  r2 addr veth-r2 10.15.0.1/30
+  r2 link lo loopback down
+  r2 link veth-r2 veth up peer=veth-b2@b2
+]], {
+  {"r2", "10.15.0.2", true},
+})
+
+check("two_lans", {}, [[
+  ns a1
+  ns a2
+  ns b1
+  ns b2
+  ns router
+  a1 addr veth-a1 10.1.0.2/24
+  a1 link lo loopback down
+  a1 link veth-a1 veth up peer=veth-a1-br@router
+  a1 route default via 10.1.0.1 dev veth-a1
+  a2 addr veth-a2 10.1.0.3/24
+  a2 link lo loopback down
+  a2 link veth-a2 veth up peer=veth-a2-br@router
+  a2 route default via 10.1.0.1 dev veth-a2
+  b1 addr veth-b1 10.2.0.2/24
+  b1 link lo loopback down
+  b1 link veth-b1 veth up peer=veth-b1-br@router
+  b1 route default via 10.2.0.1 dev veth-b1
+  b2 addr veth-b2 10.2.0.3/24
+  b2 link lo loopback down
+  b2 link veth-b2 veth up peer=veth-b2-br@router
+  b2 route default via 10.2.0.1 dev veth-b2
+  router addr lan1 10.1.0.1/24
+  router addr lan2 10.2.0.1/24
+  router link lan1 bridge up
+  router link lan2 bridge up
+  router link lo loopback up
+  router link veth-a1-br veth up master=lan1 peer=veth-a1@a1
+  router link veth-a2-br veth up master=lan1 peer=veth-a2@a2
+  router link veth-b1-br veth up master=lan2 peer=veth-b1@b1
+  router link veth-b2-br veth up master=lan2 peer=veth-b2@b2
+  router sysctl net.ipv4.ip_forward=1
+]], {
+  {"a1", "10.2.0.2", true},
+  {"b2", "10.1.0.3", true},
+  {"a1", "203.0.113.1", false},
+})
+
+t.test("every script lists its parameters with --help", function()
+  for _, s in ipairs{"con1", "con1_bridge", "pod", "multinode", "red_blue", "two_lans"} do
+    local out, code = run("run", "scripts/" .. s .. ".lua", "--help")
+    t.eq(code, 0, s .. " --help exit code: " .. out)
+    t.ok(out:find("parameters:", 1, true) and out:find("usage: netlab run", 1, true), s .. ": " .. out)
+  end
+  local out = run("run", "scripts/pod.lua", "--help")
+  t.ok(out:find("subnet=10.244.0.0/24%s+the pod subnet"), out)
+end)
+
+t.test("bad parameter values are refused before anything is built", function()
+  local cases = {
+    {"pod", "subnet=10.244.0.1/24", "parameter subnet=10.244.0.1/24: host bits set (the network is 10.244.0.0/24)"},
+    {"pod", "subnet=10.244.0.0/33", "prefix longer than 32"},
+    {"pod", "ns=a/b", "parameter ns=a/b"},
+    {"pod", "bridge=0123456789abcdefg", "an interface name of 1 to 15 bytes"},
+    {"pod", "colour=blue", 'unknown parameter "colour"'},
+    {"con1", "addr=172.17.0.2/32", "parameter addr=172.17.0.2/32"},
+    {"multinode", "nodes=3", "two nodes"},
+    {"multinode", "pods=10", "parameter pods=10"},
+  }
+  local before = t.dump(true)
+  for _, c in ipairs(cases) do
+    local out, code = run("run", "scripts/" .. c[1] .. ".lua", c[2])
+    t.eq(code, 1, c[1] .. " " .. c[2] .. " exit code: " .. out)
+    t.ok(out:find(c[3], 1, true), c[1] .. " " .. c[2] .. ": " .. out)
+  end
+  t.eq(t.dump(true), before, "nothing built")
+end)
+
+t.test("the library refuses bad blocks before building", function()
+  local topo = require "netlab.topo"
+  t.fails(function() topo.lan{bridge = "b", subnet = "10.0.0.1/24", hosts = {}} end, "host bits set")
+  t.fails(function() topo.lan{bridge = "b", subnet = "10.0.0.0/30", hosts = {{"x", host = 9}}} end,
+    "host number 9 is not in 10.0.0.0/30")
+  t.fails(function() topo.lan{subnet = "10.0.0.0/24", hosts = {}} end, "field 'bridge'")
+  t.fails(function() topo.wire{"w", addr = "1.2.3.4/33"} end, "field 'addr'")
+  t.fails(function() topo.link{{"a", "x", "1.2.3.4/40"}, {"b", "y"}} end, "end 1")
+  t.eq(link.get("b"), nil, "nothing built")
+end)
+
+t.done()
