@@ -1,0 +1,484 @@
+-- netlab.lab_record: a run in progress. While the script runs, the module
+-- functions that change the kernel are wrapped: each wrapper records what it
+-- makes (or the previous value of what it changes), and on a re-run keeps
+-- what already matches, changes what differs, and notes what is no longer
+-- made so that the end of the run removes it.
+local S = require "netlab.lab_state"
+local R = require "netlab.lab_remove"
+
+local nsname, linkname, copy, keyof = S.nsname, S.linkname, S.copy, S.keyof
+local find_route, route_same = S.find_route, S.route_same
+
+local Run = {}
+Run.__index = Run
+
+local function plan(run, sign, what)
+  run.planned[#run.planned + 1] = sign .. " " .. what
+end
+
+function Run:record(r, undo)
+  local key = keyof(r)
+  if self.keys[key] then
+    -- Made again in one run (made, deleted, made): keep the newest record.
+    for i, old in ipairs(self.made) do
+      if old == self.keys[key] then table.remove(self.made, i) break end
+    end
+  end
+  self.keys[key] = r
+  self.made[#self.made + 1] = r
+  if undo ~= false then self.undo[#self.undo + 1] = r end
+  if self.journal then self.journal:write(S.serialize(r), "\n") end
+  if r.kind == "ns" then self.nsmade[r.name] = true end
+end
+
+function Run:claim(r)
+  local key = keyof(r)
+  self.claimed[key] = true
+  if not self.keys[key] then
+    self.keys[key] = r
+    self.made[#self.made + 1] = r
+    if self.journal then self.journal:write(S.serialize(r), "\n") end
+  end
+  if r.kind == "ns" then self.nsmade[r.name] = true end
+end
+
+-- Drops the records of objects the script deleted itself.
+function Run:forget(match)
+  local keep = {}
+  for _, r in ipairs(self.made) do
+    if match(r) then self.keys[keyof(r)] = nil else keep[#keep + 1] = r end
+  end
+  self.made = keep
+  local u = {}
+  for _, r in ipairs(self.undo) do if not match(r) then u[#u + 1] = r end end
+  self.undo = u
+end
+
+function Run:prev(r)
+  local p = self.prevkeys[keyof(r)]
+  if p and not self.claimed[keyof(p)] then return p end
+end
+
+-- In a namespace this lab made, everything inside goes with the namespace.
+function Run:ours_ns(name)
+  return self.nsmade[name]
+end
+
+local wrappers = {}
+
+-- Each wrapper hands arguments it cannot make sense of to the original,
+-- which refuses them with the proper message.
+function wrappers.ns_add(run, orig, name)
+  if type(name) ~= "string" then return orig(name) end
+  local want = {kind = "ns", name = name}
+  local p = run:prev(want)
+  if p then
+    local cur = ns.get(name)
+    if cur and cur.id == p.id then
+      run:claim(p)
+      if run.dry then plan(run, "=", "ns " .. name) end
+      return cur
+    end
+  end
+  if run.dry then
+    plan(run, "+", "ns " .. name)
+    run.nsmade[name] = true
+    return setmetatable({name = name}, netlab._meta("netlab.ns"))
+  end
+  local n = orig(name)
+  want.id = n.id
+  run:record(want)
+  -- Nothing in a namespace made just now needs comparing before it is changed.
+  run.nsnew[name] = true
+  return n
+end
+
+function wrappers.ns_del(run, orig, n)
+  local name = nsname(n)
+  if run.dry then plan(run, "-", "ns " .. name) return end
+  orig(n)
+  run.nsmade[name] = nil
+  run:forget(function(r)
+    return (r.kind == "ns" and r.name == name) or r.ns == name or r.peer_ns == name
+  end)
+end
+
+local function end_of(o, defaults_ns)
+  if type(o) == "string" then return {name = o, ns = defaults_ns or "root"} end
+  if type(o) == "table" then
+    return {name = o[1], ns = nsname(o.ns), up = o.up, mtu = o.mtu,
+            master = o.master and (type(o.master) == "table" and o.master.name or o.master)}
+  end
+end
+
+local function link_object(name, nsn, index)
+  local n = setmetatable({name = nsn}, netlab._meta("netlab.ns"))
+  return setmetatable({name = name, ns = n, index = index}, netlab._meta("netlab.link"))
+end
+
+-- Brings an existing end to what the script asks: up, mtu, master.
+local function converge_end(run, e)
+  local s = link._state(e.name, {ns = e.ns})
+  local change, what = {ns = e.ns}, {}
+  if (e.up == true) ~= s.up then change.up = e.up == true; what[#what + 1] = "up" end
+  if e.mtu and e.mtu ~= s.mtu then change.mtu = e.mtu; what[#what + 1] = "mtu" end
+  local want_master = 0
+  if e.master then
+    local m = link._state(e.master, {ns = e.ns})
+    want_master = m and m.index or -1
+  end
+  if want_master ~= s.master then change.master = e.master or false; what[#what + 1] = "master" end
+  if #what == 0 then return end
+  if run.dry then
+    plan(run, "~", ("link %s in %s: %s"):format(e.name, e.ns, table.concat(what, ", ")))
+    return
+  end
+  -- Undo restores what the previous run left.
+  for _, f in ipairs(what) do
+    local prev = s[f]
+    if f == "master" then prev = nil end
+    run.undo[#run.undo + 1] = {kind = "set", ns = e.ns, name = e.name, field = f, prev = prev}
+  end
+  run.orig.link_set(e.name, change)
+end
+
+function wrappers.link_add(run, orig, o)
+  if type(o) ~= "table" or type(o[1]) ~= "string" or type(o.kind) ~= "string" or
+     (o.kind == "veth" and not (type(o.peer) == "string" or
+                                (type(o.peer) == "table" and type(o.peer[1]) == "string"))) then
+    return orig(o)
+  end
+  local dev = end_of(o)
+  local peer = o.kind == "veth" and end_of(o.peer, "root") or nil
+  local want = {kind = "link", ns = dev.ns, name = dev.name, lkind = o.kind,
+                peer = peer and peer.name, peer_ns = peer and peer.ns}
+  local p = run:prev(want)
+  if p then
+    local s = link._state(dev.name, {ns = dev.ns})
+    local ps = peer and link._state(peer.name, {ns = peer.ns})
+    local same = s and s.index == p.index and p.lkind == o.kind and
+                 (not peer or (ps and p.peer == peer.name and p.peer_ns == peer.ns and
+                               ps.index == p.peer_index))
+    if same then
+      run:claim(p)
+      if run.dry then plan(run, "=", ("%s %s in %s"):format(o.kind, dev.name, dev.ns)) end
+      converge_end(run, dev)
+      if peer then converge_end(run, peer) end
+      local l = link_object(dev.name, dev.ns, p.index)
+      if peer then l.peer = link_object(peer.name, peer.ns, p.peer_index) end
+      return l
+    end
+    -- The previous one differs in kind or peer: it makes way for the new one.
+    if s and s.index == p.index then
+      if run.dry then
+        plan(run, "-", ("%s %s in %s (replaced)"):format(p.lkind, p.name, p.ns))
+      else
+        run.orig.link_del(dev.name, {ns = dev.ns})
+      end
+    end
+    run.claimed[keyof(p)] = true
+  end
+  if run.dry then
+    plan(run, "+", ("%s %s in %s%s"):format(o.kind, dev.name, dev.ns,
+      peer and (" <-> %s in %s"):format(peer.name, peer.ns) or ""))
+    local l = link_object(dev.name, dev.ns)
+    if peer then l.peer = link_object(peer.name, peer.ns) end
+    return l
+  end
+  local l = orig(o)
+  want.index = l.index
+  want.peer_index = l.peer and l.peer.index
+  run:record(want)
+  -- Links outside the lab's own namespaces carry its name, for `ip link` readers.
+  local tag = "netlab:" .. run.name
+  for _, e in ipairs{l, l.peer} do
+    if e and not run:ours_ns(e.ns.name) then run.orig.link_set(e, {alias = tag}) end
+  end
+  return l
+end
+
+function wrappers.link_del(run, orig, l, o)
+  local name, nsn = linkname(l, o)
+  if run.dry then plan(run, "-", ("link %s in %s"):format(name, nsn)) return end
+  orig(l, o)
+  run:forget(function(r)
+    return (r.kind == "link" and ((r.ns == nsn and r.name == name) or
+                                  (r.peer_ns == nsn and r.peer == name))) or
+           (r.kind == "addr" and r.ns == nsn and r.dev == name)
+  end)
+end
+
+local set_fields = {"up", "mtu", "master", "alias"}
+
+function wrappers.link_set(run, orig, l, changes)
+  local name, nsn = linkname(l, changes)
+  if type(name) ~= "string" or type(nsn) ~= "string" or type(changes) ~= "table" then
+    return orig(l, changes)
+  end
+  if run.nsnew[nsn] and not run.dry then
+    local res = orig(l, changes)
+    return res
+  end
+  local mine = run:ours_ns(nsn)
+  for _, r in ipairs(run.made) do
+    if r.kind == "link" and ((r.ns == nsn and r.name == name) or
+                             (r.peer_ns == nsn and r.peer == name)) then
+      mine = true
+    end
+  end
+  local s = link._state(name, {ns = nsn})
+  if s and changes and not mine then
+    -- A setting this lab keeps on someone else's link stays recorded even
+    -- when it is already so (a re-run), so that down still restores it.
+    for _, f in ipairs(set_fields) do
+      if changes[f] ~= nil then
+        local k = keyof{kind = "set", ns = nsn, name = name, field = f}
+        local p = run.prevkeys[k]
+        if p and not run.keys[k] then run:claim(p) end
+      end
+    end
+  end
+  if s and changes then
+    -- Leave out what is already so: a converged run changes nothing.
+    local c, needed = copy(changes), false
+    for k in pairs(changes) do
+      if k ~= "ns" then needed = true end
+    end
+    if c.up ~= nil and c.up == s.up then c.up = nil end
+    if c.mtu ~= nil and c.mtu == s.mtu then c.mtu = nil end
+    if c.alias ~= nil and (c.alias or "") == (s.alias or "") then c.alias = nil end
+    if c.master ~= nil then
+      local m = c.master and link._state(type(c.master) == "table" and c.master.name or c.master,
+                                        {ns = nsn})
+      if (m and m.index or 0) == s.master then c.master = nil end
+    end
+    local left = false
+    for k in pairs(c) do if k ~= "ns" then left = true end end
+    if needed and not left then return l end
+    if run.dry then
+      plan(run, "~", ("link %s in %s"):format(name, nsn))
+      return l
+    end
+    if not mine then
+      -- Someone else's link: remember how it was, for down and rollback.
+      for _, f in ipairs(set_fields) do
+        if c[f] ~= nil then
+          local prev = s[f]
+          if f == "master" then
+            prev = nil
+            if s.master ~= 0 then
+              for mname, idx in pairs(link._names(nsn)) do
+                if idx == s.master then prev = mname end
+              end
+            end
+          end
+          local r = {kind = "set", ns = nsn, name = name, field = f, prev = prev}
+          local k = keyof(r)
+          local old = run.keys[k] or run.prevkeys[k]
+          if old then r.prev = old.prev end
+          run:record(r)
+        end
+      end
+    end
+    local res = orig(l, c)
+    if c.name or c.netns then
+      for _, r in ipairs(run.made) do
+        if r.kind == "link" and r.ns == nsn and r.name == name then
+          r.name = c.name or r.name
+          r.ns = c.netns and nsname(c.netns) or r.ns
+        end
+      end
+    end
+    return res
+  end
+  return orig(l, changes)
+end
+
+function wrappers.addr_add(run, orig, l, cidr, o)
+  local name, nsn = linkname(l, o)
+  if type(name) ~= "string" or type(nsn) ~= "string" or type(cidr) ~= "string" then
+    return orig(l, cidr, o)
+  end
+  local want = {kind = "addr", ns = nsn, dev = name, addr = cidr, brd = o and o.brd}
+  local p = run:prev(want)
+  if p then
+    for _, a in ipairs(link.addrs(name, {ns = nsn})) do
+      if a.addr == cidr then
+        run:claim(p)
+        if run.dry then plan(run, "=", ("addr %s on %s in %s"):format(cidr, name, nsn)) end
+        return
+      end
+    end
+  end
+  if run.dry then plan(run, "+", ("addr %s on %s in %s"):format(cidr, name, nsn)) return end
+  orig(l, cidr, o)
+  run:record(want)
+end
+
+function wrappers.addr_del(run, orig, l, cidr, o)
+  local name, nsn = linkname(l, o)
+  if run.dry then plan(run, "-", ("addr %s on %s in %s"):format(cidr, name, nsn)) return end
+  orig(l, cidr, o)
+  run:forget(function(r) return r.kind == "addr" and r.ns == nsn and r.dev == name and r.addr == cidr end)
+end
+
+local function route_spec(a, b)
+  local o
+  if type(a) == "string" then
+    o = copy(b)
+    o.dst = a
+  else
+    o = copy(a)
+    o.dst = o.dst or o[1]
+  end
+  o[1] = nil
+  return o
+end
+
+local function route_record(o)
+  return {kind = "route", ns = nsname(o.ns), dst = o.dst, via = o.via,
+          dev = o.dev and (type(o.dev) == "table" and o.dev.name or o.dev),
+          table = o.table, metric = o.metric, onlink = o.onlink, src = o.src}
+end
+
+local function route_wrapper(op)
+  return function(run, orig, a, b)
+    if not (type(a) == "string" and (b == nil or type(b) == "table")) and type(a) ~= "table" then
+      return orig(a, b)
+    end
+    local o = route_spec(a, b)
+    if type(o.dst) ~= "string" or type(nsname(o.ns)) ~= "string" then return orig(a, b) end
+    local want = route_record(o)
+    local p = run:prev(want)
+    local cur = (p or op == "replace") and find_route(want)
+    if p and route_same(cur, want) then
+      run:claim(p)
+      if run.dry then plan(run, "=", "route " .. want.dst .. " in " .. want.ns) end
+      return
+    end
+    if run.dry then plan(run, p and "~" or "+", "route " .. want.dst .. " in " .. want.ns) return end
+    if p and cur then
+      run.orig.route_replace(o)
+    else
+      orig(o)
+    end
+    if p then run.claimed[keyof(p)] = true end
+    run:record(want)
+  end
+end
+
+wrappers.route_add = route_wrapper("add")
+wrappers.route_replace = route_wrapper("replace")
+
+function wrappers.route_del(run, orig, a, b)
+  local o = route_spec(a, b)
+  local r = route_record(o)
+  if run.dry then plan(run, "-", "route " .. r.dst .. " in " .. r.ns) return end
+  orig(o)
+  run:forget(function(x) return x.kind == "route" and keyof(x) == keyof(r) end)
+end
+
+local function sysctl_text(v)
+  if type(v) == "boolean" then return v and "1" or "0" end
+  return tostring(v)
+end
+
+function wrappers.sysctl(run, orig, n, key, value)
+  local nsn = nsname(n)
+  if value == nil or type(key) ~= "string" or type(nsn) ~= "string" or
+     (type(value) ~= "string" and type(value) ~= "number" and type(value) ~= "boolean") then
+    return orig(n, key, value)
+  end
+  local v = sysctl_text(value)
+  if run.nsnew[nsn] and not run.dry then
+    orig(n, key, value)
+    return
+  end
+  local cur = run.dry and not ns.get(nsn) and "?" or orig(n, key)
+  if not run:ours_ns(nsn) then
+    local r = {kind = "sysctl", ns = nsn, key = key, value = v, prev = cur}
+    local k = keyof(r)
+    local old = run.keys[k] or run.prevkeys[k]
+    if old then r.prev = old.prev end
+    if run.prevkeys[k] then run.claimed[k] = true end
+    if not run.dry then run:record(r) end
+  end
+  if cur == v then return end
+  if run.dry then plan(run, "~", ("sysctl %s = %s in %s"):format(key, v, nsn)) return end
+  orig(n, key, value)
+end
+
+-- Which module functions change the kernel, and the wrapper of each.
+local hooks = {
+  {"ns", "_add", "ns_add", "ns.add"},
+  {"ns", "del", "ns_del", "ns.del"},
+  {"ns", "sysctl", "sysctl", "ns.sysctl"},
+  {"link", "_add", "link_add", "link.add"},
+  {"link", "del", "link_del", "link.del"},
+  {"link", "set", "link_set", "link.set"},
+  {"link", "addr_add", "addr_add", "link.addr_add"},
+  {"link", "addr_del", "addr_del", "link.addr_del"},
+  {"route", "add", "route_add", "route.add"},
+  {"route", "replace", "route_replace", "route.replace"},
+  {"route", "del", "route_del", "route.del"},
+}
+
+function Run:install()
+  self.orig = {}
+  self.saved = {}
+  for _, h in ipairs(hooks) do
+    local mod, fn, w, qual = h[1], h[2], h[3], h[4]
+    local orig = _G[mod][fn]
+    self.saved[#self.saved + 1] = {mod, fn, orig}
+    self.orig[w] = orig
+    local wrapper = wrappers[w]
+    local run = self
+    -- Not a tail call: errors name the function the script called from this frame.
+    local f = function(...)
+      local a, b = wrapper(run, orig, ...)
+      return a, b
+    end
+    netlab._name(f, qual)
+    _G[mod][fn] = f
+  end
+end
+
+function Run:uninstall()
+  for _, s in ipairs(self.saved or {}) do _G[s[1]][s[2]] = s[3] end
+  self.saved = nil
+end
+
+-- Undoes what this run did, newest first; called with signals held.
+function Run:rollback()
+  local list = {}
+  for i = #self.undo, 1, -1 do list[#list + 1] = self.undo[i] end
+  self:uninstall()
+  return R.remove(list, self.report)
+end
+
+function Run:commit()
+  self:uninstall()
+  -- What the previous run made and this one did not: removed, newest first.
+  local gone = {}
+  for i = #self.prevlist, 1, -1 do
+    local p = self.prevlist[i]
+    if not self.claimed[keyof(p)] then gone[#gone + 1] = p end
+  end
+  if self.dry then
+    for _, p in ipairs(gone) do plan(self, "-", keyof(p):gsub("|", " ")) end
+    return
+  end
+  if #gone > 0 then R.remove(gone, self.report) end
+  local state_path, journal_path = S.paths(self.name)
+  if #self.made > 0 then
+    S.write_state(self.name, {name = self.name, script = self.script, created = self.created},
+                self.made)
+  else
+    os.remove(state_path)
+  end
+  if self.journal then self.journal:close() end
+  os.remove(journal_path)
+  return #gone
+end
+
+return Run

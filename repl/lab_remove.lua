@@ -1,0 +1,182 @@
+-- netlab.lab_remove: taking a lab's objects away again (down, the end of a
+-- converging run, rollback), and checking that the kernel still agrees.
+local S = require "netlab.lab_state"
+
+local R = {}
+local keyof = S.keyof
+
+-- Whether the kernel object a record names is still the one the lab made.
+local function still_ours(r)
+  if r.kind == "ns" then
+    local n = ns.get(r.name)
+    return n ~= nil and (r.id == nil or n.id == r.id), n ~= nil
+  elseif r.kind == "link" then
+    local s = link._state(r.name, {ns = r.ns})
+    return s ~= nil and (r.index == nil or s.index == r.index), s ~= nil
+  end
+  return true, true
+end
+
+local function try(f, ...)
+  local ok, err = pcall(f, ...)
+  if not ok then return nil, err end
+  return true
+end
+
+-- Removes records (given newest first). Objects inside a namespace that goes
+-- too are left to the kernel, which removes a namespace's devices in one
+-- batch; a veth whose other end was in such a namespace goes with it, in the
+-- kernel's own time, and is waited for so the lab can be made again at once.
+function R.remove(records, report)
+  local dying, dying_links = {}, {}
+  for _, r in ipairs(records) do
+    if r.kind == "ns" and still_ours(r) then dying[r.name] = true end
+  end
+  for _, r in ipairs(records) do
+    if r.kind == "link" then
+      dying_links[r.ns .. "|" .. r.name] = true
+      if r.peer then dying_links[r.peer_ns .. "|" .. r.peer] = true end
+    end
+  end
+  local waits = {}
+  local done = 0
+  local function note(fmt, ...)
+    if report then report(fmt:format(...)) end
+  end
+  local function one(r)
+    local inside = r.ns and dying[r.ns]
+    if r.kind == "ns" then
+      if dying[r.name] then
+        ns.del(r.name)
+        return true
+      elseif select(2, still_ours(r)) then
+        note("namespace %q is not the one this lab made; left alone", r.name)
+      end
+    elseif inside then
+      -- Goes with its namespace; a veth's other end outside goes too, in a while.
+      if r.kind == "link" and r.lkind == "veth" and r.peer_ns and not dying[r.peer_ns] then
+        waits[#waits + 1] = {ns = r.peer_ns, name = r.peer}
+      end
+      return true
+    elseif r.kind == "link" then
+      if r.lkind == "veth" and r.peer_ns and dying[r.peer_ns] then
+        waits[#waits + 1] = r
+        return true
+      end
+      local ours, there = still_ours(r)
+      if ours then
+        link.del(r.name, {ns = r.ns})
+        if r.lkind == "veth" and r.peer and r.peer_ns then
+          waits[#waits + 1] = {ns = r.peer_ns, name = r.peer}
+        end
+        return true
+      elseif there then
+        note("link %q in %q is not the one this lab made; left alone", r.name, r.ns)
+      end
+    elseif r.kind == "addr" then
+      if not dying_links[r.ns .. "|" .. r.dev] and try(link.addr_del, r.dev, r.addr, {ns = r.ns}) then
+        return true
+      end
+    elseif r.kind == "route" then
+      if not (r.dev and dying_links[r.ns .. "|" .. r.dev]) then
+        local spec = {dst = r.dst, ns = r.ns, table = r.table, metric = r.metric,
+                      via = r.via, dev = r.dev}
+        return try(route.del, spec)
+      end
+    elseif r.kind == "sysctl" then
+      local cur = ns.sysctl(r.ns, r.key)
+      if cur == r.value then
+        ns.sysctl(r.ns, r.key, r.prev)
+        return true
+      elseif cur ~= r.prev then
+        note("sysctl %s in %q was changed by someone else; left at %s", r.key, r.ns, cur)
+      end
+    elseif r.kind == "set" then
+      return R.restore_set(r)
+    elseif r.kind == "nft" then
+      if nat and nat._del_table then
+        return try(nat._del_table, r.table, {ns = r.ns, family = r.family})
+      end
+    end
+  end
+  for _, r in ipairs(records) do
+    -- One object that cannot be removed must not keep the others.
+    local ok, res = pcall(one, r)
+    if not ok then note("%s: %s", keyof(r):gsub("|", " "), tostring(res))
+    elseif res then done = done + 1 end
+  end
+  R.wait_gone(waits, report)
+  return done
+end
+
+function R.restore_set(r)
+  local s = link._state(r.name, {ns = r.ns})
+  if not s then return false end
+  local change = {ns = r.ns}
+  if r.field == "up" then change.up = r.prev
+  elseif r.field == "mtu" then change.mtu = r.prev
+  elseif r.field == "alias" then change.alias = r.prev or false
+  elseif r.field == "master" then change.master = r.prev or false
+  else return false end
+  return try(link.set, r.name, change)
+end
+
+-- Waits until links the kernel removes in its own time are gone, so the lab
+-- can be made again at once. The kernel may take seconds (a packet still
+-- waiting for an ARP answer holds its device until the answer times out);
+-- after ten seconds in which none went, something else (a process inside)
+-- holds their namespace, and waiting longer would not help.
+function R.wait_gone(waits, report)
+  if #waits == 0 then return end
+  local byns = {}
+  for _, w in ipairs(waits) do
+    byns[w.ns] = byns[w.ns] or {}
+    byns[w.ns][w.name] = true
+  end
+  -- Our own cached handles would keep dead namespaces alive.
+  netlab._release()
+  local idle, last = 0, math.huge
+  while true do
+    local left = 0
+    for n, set in pairs(byns) do
+      local ok, names = pcall(link._names, n)
+      for name in pairs(set) do
+        if ok and names[name] then left = left + 1 else set[name] = nil end
+      end
+    end
+    if left == 0 then return end
+    if left < last then idle, last = 0, left else idle = idle + 1 end
+    if idle >= 1000 then
+      if report then
+        report(("%d link%s still held by the kernel (a process may still be in a namespace of the lab)")
+          :format(left, left == 1 and " is" or "s are"))
+      end
+      return
+    end
+    netlab.sleep(0.01)
+  end
+end
+
+-- How far the kernel still agrees with a record: "ok", "gone" or "changed".
+function R.check(r)
+  if r.kind == "ns" or r.kind == "link" then
+    local ours, there = still_ours(r)
+    return ours and "ok" or (there and "changed" or "gone")
+  elseif r.kind == "addr" then
+    local ok, list = pcall(link.addrs, r.dev, {ns = r.ns})
+    if not ok then return "gone" end
+    for _, a in ipairs(list) do if a.addr == r.addr then return "ok" end end
+    return "gone"
+  elseif r.kind == "route" then
+    local ok, x = pcall(S.find_route, r)
+    if not ok or not x then return "gone" end
+    return S.route_same(x, r) and "ok" or "changed"
+  elseif r.kind == "sysctl" then
+    local ok, v = pcall(ns.sysctl, r.ns, r.key)
+    if not ok then return "gone" end
+    return v == r.value and "ok" or "changed"
+  end
+  return "ok"
+end
+
+return R
