@@ -78,18 +78,6 @@ static int addr_attr(const struct nlattr *a, void *data)
 	return MNL_CB_OK;
 }
 
-static int copy_addr(const struct nlattr *a, int family, struct cidr *c)
-{
-	size_t alen = family == AF_INET ? 4 : 16;
-
-	if (!a || mnl_attr_get_payload_len(a) != alen)
-		return 0;
-	memset(c, 0, sizeof(*c));
-	c->family = family;
-	memcpy(c->a.b, mnl_attr_get_payload(a), alen);
-	return 1;
-}
-
 int addr_parse_msg(const struct nlmsghdr *nlh, struct addr_info *ai)
 {
 	const struct nlattr *tb[IFA_MAX + 1] = { 0 };
@@ -106,11 +94,11 @@ int addr_parse_msg(const struct nlmsghdr *nlh, struct addr_info *ai)
 	ai->scope = ifa->ifa_scope;
 	ai->flags = tb[IFA_FLAGS] ? mnl_attr_get_u32(tb[IFA_FLAGS]) : ifa->ifa_flags;
 	/* IFA_LOCAL is the address itself; IFA_ADDRESS is the peer on point-to-point links. */
-	if (!copy_addr(tb[IFA_LOCAL], ifa->ifa_family, &ai->local) &&
-	    !copy_addr(tb[IFA_ADDRESS], ifa->ifa_family, &ai->local))
+	if (!nl_attr_cidr(tb[IFA_LOCAL], ifa->ifa_family, &ai->local) &&
+	    !nl_attr_cidr(tb[IFA_ADDRESS], ifa->ifa_family, &ai->local))
 		return -EBADMSG;
 	ai->local.plen = ifa->ifa_prefixlen;
-	ai->has_brd = copy_addr(tb[IFA_BROADCAST], ifa->ifa_family, &ai->broadcast);
+	ai->has_brd = nl_attr_cidr(tb[IFA_BROADCAST], ifa->ifa_family, &ai->broadcast);
 	ai->broadcast.plen = 32;
 	return 0;
 }

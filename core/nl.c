@@ -15,6 +15,7 @@
 #include <libmnl/libmnl.h>
 
 #include "nl.h"
+#include "parse.h"
 
 int nl_fail(struct nl_err *err, int code, const char *fmt, ...)
 {
@@ -70,6 +71,19 @@ void nl_close(struct nl_sock *s)
 	if (s->sk)
 		mnl_socket_close(s->sk);
 	s->sk = NULL;
+}
+
+int nl_attr_cidr(const struct nlattr *a, int family, struct cidr *c)
+{
+	size_t alen = family == AF_INET ? 4 : 16;
+
+	if (!a || mnl_attr_get_payload_len(a) != alen)
+		return 0;
+	memset(c, 0, sizeof(*c));
+	c->family = family;
+	memcpy(c->a.b, mnl_attr_get_payload(a), alen);
+	c->plen = (int)alen * 8;
+	return 1;
 }
 
 static int extack_attr(const struct nlattr *a, void *data)

@@ -50,6 +50,14 @@ int nl_talk(struct nl_sock *s, struct nlmsghdr *nlh, nl_cb cb, void *data, struc
 int nl_talk_many(struct nl_sock *s, void *buf, size_t len, nl_cb cb, void *data, int *failed,
 		 struct nl_err *err);
 
+struct nlattr;
+struct cidr;
+/*
+ * Copies an address attribute (4 bytes for AF_INET, 16 for AF_INET6) into
+ * c as a host address; 0 when a is absent or of the wrong size.
+ */
+int nl_attr_cidr(const struct nlattr *a, int family, struct cidr *c);
+
 /* Parses an NLMSG_ERROR message; returns -errno (0 for an ACK) and copies the extack text. */
 int nl_parse_error(const struct nlmsghdr *nlh, struct nl_err *err);
 

@@ -97,18 +97,6 @@ static int route_attr(const struct nlattr *a, void *data)
 	return MNL_CB_OK;
 }
 
-static int copy_addr(const struct nlattr *a, int family, struct cidr *c)
-{
-	size_t alen = family == AF_INET ? 4 : 16;
-
-	if (!a || mnl_attr_get_payload_len(a) != alen)
-		return 0;
-	c->family = family;
-	memcpy(c->a.b, mnl_attr_get_payload(a), alen);
-	c->plen = (int)alen * 8;
-	return 1;
-}
-
 int route_parse(const struct nlmsghdr *nlh, struct route_info *ri)
 {
 	const struct nlattr *tb[RTA_MAX + 1] = { 0 };
@@ -122,10 +110,10 @@ int route_parse(const struct nlmsghdr *nlh, struct route_info *ri)
 	if (mnl_attr_parse(nlh, sizeof(*rtm), route_attr, tb) < 0)
 		return -EBADMSG;
 	ri->dst.family = rtm->rtm_family;
-	copy_addr(tb[RTA_DST], rtm->rtm_family, &ri->dst);
+	nl_attr_cidr(tb[RTA_DST], rtm->rtm_family, &ri->dst);
 	ri->dst.plen = rtm->rtm_dst_len;
-	ri->has_via = copy_addr(tb[RTA_GATEWAY], rtm->rtm_family, &ri->via);
-	ri->has_src = copy_addr(tb[RTA_PREFSRC], rtm->rtm_family, &ri->src);
+	ri->has_via = nl_attr_cidr(tb[RTA_GATEWAY], rtm->rtm_family, &ri->via);
+	ri->has_src = nl_attr_cidr(tb[RTA_PREFSRC], rtm->rtm_family, &ri->src);
 	ri->oif = tb[RTA_OIF] ? (int)mnl_attr_get_u32(tb[RTA_OIF]) : 0;
 	ri->metric = tb[RTA_PRIORITY] ? mnl_attr_get_u32(tb[RTA_PRIORITY]) : 0;
 	ri->table = tb[RTA_TABLE] ? mnl_attr_get_u32(tb[RTA_TABLE]) : rtm->rtm_table;

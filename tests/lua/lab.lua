@@ -53,7 +53,7 @@ local function same_state(before, what)
   if after ~= before then error(what .. ": state differs:\n" .. diff(before, after), 2) end
 end
 
-local lab1 = script("lab1", [[
+local LAB1 = [[
 local a = ns.add("a", {lo = true})
 local b = ns.add("b")
 local br = bridge.add("br0", {addr = "10.1.0.1/24", up = true})
@@ -66,7 +66,8 @@ ns.sysctl("root", "net.ipv4.ip_forward", 1)
 link.set("wan0", {mtu = 1400})
 link.veth{"x1", up = true, peer = {"x2", ns = b}}
 link.addr_add("x1", "10.2.0.1/30")
-]])
+]]
+local lab1 = script("lab1", LAB1)
 
 local changes -- kernel changes a build of lab1 makes
 
@@ -156,21 +157,7 @@ end)
 
 t.test("a fault at every kernel change rolls back to the state before", function()
   t.ok(changes, "the first test counted the changes")
-  -- lab1's file holds v2 now; write v1 back under another name.
-  local v1 = script("faulty", [[
-local a = ns.add("a", {lo = true})
-local b = ns.add("b")
-local br = bridge.add("br0", {addr = "10.1.0.1/24", up = true})
-link.veth{"va", ns = a, addr = "10.1.0.2/24", up = true, peer = {"va-br", master = br, up = true}}
-link.veth{"vb", ns = b, addr = {"10.1.0.3/24", "fd01::3/64"}, up = true,
-          peer = {"vb-br", master = br, up = true}}
-route.add{ns = a, dst = "default", via = "10.1.0.1"}
-route.add{dst = "10.9.0.0/16", via = "10.1.0.2"}
-ns.sysctl("root", "net.ipv4.ip_forward", 1)
-link.set("wan0", {mtu = 1400})
-link.veth{"x1", up = true, peer = {"x2", ns = b}}
-link.addr_add("x1", "10.2.0.1/30")
-]])
+  local v1 = script("faulty", LAB1)
   local before = dump()
   local failed = {}
   for k = 1, changes do
