@@ -68,6 +68,9 @@ const char *nlb_errname(int code);
 void nlb_interrupt_arm(lua_State *L);
 void nlb_interrupt_disarm(void);
 
+/* Ends the processes scripts started with ns.spawn (a sandboxed run's exit). */
+void nlb_kill_children(void);
+
 /* Module openers, and the list the interpreter preloads. */
 int luaopen_netlab(lua_State *L);
 int luaopen_ns(lua_State *L);

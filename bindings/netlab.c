@@ -22,7 +22,6 @@
 #include "bind.h"
 #include "bindings/embedded.h"
 
-#define CHILDREN "netlab.children"
 
 static int l_sleep(lua_State *L)
 {
@@ -38,14 +37,37 @@ static int l_sleep(lua_State *L)
 	return 0;
 }
 
-/* Remembers a pid ns.spawn started; only those may be signalled by netlab.kill. */
+/*
+ * The processes scripts started with ns.spawn; only those may be signalled by
+ * netlab.kill. Kept outside Lua so that a sandboxed run can still end them
+ * at exit when the script leaves through os.exit.
+ */
+static pid_t *children;
+static size_t nchildren, capchildren;
+
+static int child_at(pid_t pid)
+{
+	size_t i;
+
+	for (i = 0; i < nchildren; i++)
+		if (children[i] == pid)
+			return (int)i;
+	return -1;
+}
+
 static int l_adopt(lua_State *L)
 {
-	luaL_checkinteger(L, 1);
-	lua_getfield(L, LUA_REGISTRYINDEX, CHILDREN);
-	lua_pushvalue(L, 1);
-	lua_pushboolean(L, 1);
-	lua_rawset(L, -3);
+	pid_t pid = (pid_t)luaL_checkinteger(L, 1);
+
+	if (nchildren == capchildren) {
+		pid_t *p = realloc(children, (capchildren = capchildren ? capchildren * 2 : 16) *
+						     sizeof(*p));
+
+		if (!p)
+			return luaL_error(L, "out of memory");
+		children = p;
+	}
+	children[nchildren++] = pid;
 	return 0;
 }
 
@@ -79,21 +101,17 @@ static pid_t check_child(lua_State *L, int idx)
 {
 	lua_Integer pid = luaL_checkinteger(L, idx);
 
-	lua_getfield(L, LUA_REGISTRYINDEX, CHILDREN);
-	lua_pushinteger(L, pid);
-	if (lua_rawget(L, -2) != LUA_TBOOLEAN)
+	if (child_at((pid_t)pid) < 0)
 		nlb_argerror(L, idx, "%d is not a process this script started", (int)pid);
-	lua_pop(L, 2);
 	return (pid_t)pid;
 }
 
-static void forget_child(lua_State *L, pid_t pid)
+static void forget_child(pid_t pid)
 {
-	lua_getfield(L, LUA_REGISTRYINDEX, CHILDREN);
-	lua_pushinteger(L, pid);
-	lua_pushnil(L);
-	lua_rawset(L, -3);
-	lua_pop(L, 1);
+	int i = child_at(pid);
+
+	if (i >= 0)
+		children[i] = children[--nchildren];
 }
 
 /* netlab.kill(pid [, "INT"|"TERM"|"KILL"|n]): without a signal, TERM then KILL, and reaped. */
@@ -105,7 +123,7 @@ static int l_kill(lua_State *L)
 	int sig;
 
 	if (lua_isnoneornil(L, 2)) {
-		forget_child(L, pid);
+		forget_child(pid);
 		lua_pushboolean(L, kill_child(pid) == 0);
 		return 1;
 	}
@@ -137,7 +155,7 @@ static int l_wait(lua_State *L)
 			s -= 0.01;
 		}
 	}
-	forget_child(L, pid);
+	forget_child(pid);
 	if (WIFEXITED(status)) {
 		lua_pushliteral(L, "exit");
 		lua_pushinteger(L, WEXITSTATUS(status));
@@ -367,20 +385,13 @@ static int lock_tostring(lua_State *L)
 	return 1;
 }
 
-/* For the interpreter at exit: ends what the script left running (sandboxed runs). */
-void nlb_kill_children(lua_State *L);
-void nlb_kill_children(lua_State *L)
+void nlb_kill_children(void)
 {
-	if (lua_getfield(L, LUA_REGISTRYINDEX, CHILDREN) != LUA_TTABLE) {
-		lua_pop(L, 1);
-		return;
-	}
-	lua_pushnil(L);
-	while (lua_next(L, -2)) {
-		lua_pop(L, 1);
-		kill_child((pid_t)lua_tointeger(L, -1));
-	}
-	lua_pop(L, 1);
+	while (nchildren)
+		kill_child(children[--nchildren]);
+	free(children);
+	children = NULL;
+	capchildren = 0;
 }
 
 static int l_meta(lua_State *L)
@@ -465,8 +476,6 @@ static const luaL_Reg netlab_funcs[] = {
 
 int luaopen_netlab(lua_State *L)
 {
-	lua_newtable(L);
-	lua_setfield(L, LUA_REGISTRYINDEX, CHILDREN);
 	/* One function for __gc and __close, as Lua's own files have. */
 	luaL_newmetatable(L, LOCK);
 	lua_pushcfunction(L, lock_close);

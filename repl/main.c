@@ -54,7 +54,6 @@ struct opts {
 	int nparams;
 };
 
-void nlb_kill_children(lua_State *L);
 
 static int msghandler(lua_State *L)
 {
@@ -310,6 +309,9 @@ int main(int argc, char **argv)
 			err.msg[0] ? err.msg : strerror(err.code), nlb_errname(err.code));
 		return 1;
 	}
+	/* What a sandboxed script left running ends with it, however it exits. */
+	if (o.sandbox)
+		atexit(nlb_kill_children);
 	nl_fault_init();
 	L = luaL_newstate();
 	if (!L) {
@@ -337,8 +339,6 @@ int main(int argc, char **argv)
 	}
 	if ((!o.script && !o.chunk && !o.down && !o.ls) || (o.interactive && status == LUA_OK))
 		status = repl_main(L, isatty(STDIN_FILENO)) < 0 ? LUA_ERRRUN : LUA_OK;
-	if (o.sandbox)
-		nlb_kill_children(L);
 	lua_close(L);
 	ns_fini();
 	return status == LUA_OK ? 0 : 1;
