@@ -91,6 +91,20 @@ t.test("--sandbox builds the simulated internet and leaves nothing behind", func
   t.ok(rc ~= 0, "the internet has no route back to private ranges")
 end)
 
+t.test("--sandbox ends what a script left running, even through os.exit", function()
+  local pidfile = dir .. "/pid"
+  local p = script("leave.lua", table.concat({
+    'local pid = ns.spawn("internet", "sleep", "300")',
+    'local f = io.open(params.pidfile, "w") f:write(pid) f:close()',
+    'os.exit(3, true)',
+  }, "\n"))
+  local out, code = t.netlab("run", "--sandbox", p, "pidfile=" .. pidfile)
+  t.eq(code, 3, "the script's exit code: " .. out)
+  local pid = assert(io.open(pidfile)):read("a")
+  t.ok(tonumber(pid), "the child's pid: " .. pid)
+  t.ok(not io.open("/proc/" .. pid .. "/stat"), "the child is gone")
+end)
+
 t.test("without root: one line that says so", function()
   if not os.execute("command -v setpriv >/dev/null") then return end
   local bin = os.getenv("NETLAB") or "./netlab"
