@@ -44,6 +44,7 @@ BIND_SRC   := $(wildcard bindings/*.c)
 REPL_SRC   := $(wildcard repl/*.c)
 LUA_SRC    := $(sort $(wildcard bindings/*.lua)) $(sort $(wildcard repl/*.lua)) \
               $(sort $(wildcard scripts/lib/netlab/*.lua))
+MAN_SRC    := $(sort $(wildcard docs/man/*.[0-9]))
 SRC        := $(CORE_SRC) $(BIND_SRC) $(REPL_SRC)
 OBJ        := $(SRC:%.c=$(BUILD)/%.o) $(BUILD)/gen/embedded.o
 UNIT_SRC   := $(wildcard tests/unit/*.c)
@@ -61,9 +62,9 @@ $(BUILD)/%.o: %.c
 	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -c -o $@ $<
 
 # The Lua half of each module is compiled into the binary, so ./netlab needs no install.
-$(BUILD)/gen/embedded.c: $(LUA_SRC) bindings/embed.sh
+$(BUILD)/gen/embedded.c: $(LUA_SRC) $(MAN_SRC) bindings/embed.sh
 	@mkdir -p $(@D)
-	sh bindings/embed.sh $(LUA_SRC) > $@
+	sh bindings/embed.sh $(LUA_SRC) $(MAN_SRC) > $@
 
 $(BUILD)/gen/embedded.o: $(BUILD)/gen/embedded.c
 	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -Wno-missing-variable-declarations -c -o $@ $<

@@ -178,6 +178,30 @@ static int l_name(lua_State *L)
 	return 0;
 }
 
+/* netlab._function_name(fn): "link.veth" for netlab's functions, else nil. */
+static int l_function_name(lua_State *L)
+{
+	luaL_checkany(L, 1);
+	lua_getfield(L, LUA_REGISTRYINDEX, "netlab.names");
+	lua_pushvalue(L, 1);
+	lua_rawget(L, -2);
+	return 1;
+}
+
+/* netlab._man("netlab-link.3"): the man page compiled into netlab, or nil. */
+static int l_man(lua_State *L)
+{
+	const char *page = luaL_checkstring(L, 1);
+	const struct nlb_chunk *c;
+
+	for (c = nlb_chunks; c->name; c++)
+		if (!strncmp(c->name, "man/", 4) && !strcmp(c->name + 4, page)) {
+			lua_pushlstring(L, c->src, c->len);
+			return 1;
+		}
+	return 0;
+}
+
 /* netlab._changes(): how many kernel-changing requests this process has made. */
 static int l_changes(lua_State *L)
 {
@@ -460,6 +484,8 @@ static const luaL_Reg netlab_funcs[] = {
 	{ "wait", l_wait },
 	{ "_name", l_name },
 	{ "_changes", l_changes },
+	{ "_function_name", l_function_name },
+	{ "_man", l_man },
 	{ "_critical", l_critical },
 	{ "_lock", l_lock },
 	{ "_mkdir", l_mkdir },
@@ -600,6 +626,8 @@ void nlb_openlibs(lua_State *L)
 	/* The rest are libraries a script may require. */
 	luaL_getsubtable(L, LUA_REGISTRYINDEX, LUA_PRELOAD_TABLE);
 	for (c = nlb_chunks; c->name; c++) {
+		if (!strncmp(c->name, "man/", 4))
+			continue;
 		for (i = 0; i < NMODULES && strcmp(modules[i].name, c->name); i++)
 			;
 		if (i == NMODULES) {

@@ -323,6 +323,13 @@ int main(int argc, char **argv)
 		return 1;
 	if (set_params(L, &o) < 0)
 		return 2;
+	if (o.sandbox) {
+		/* The REPL says so in its prompt. */
+		lua_getglobal(L, "netlab");
+		lua_pushboolean(L, 1);
+		lua_setfield(L, -2, "sandbox");
+		lua_pop(L, 1);
+	}
 	if (o.down) {
 		lua_pushstring(L, o.down);
 		status = lab_call(L, "cli_down", 1);

@@ -1,0 +1,111 @@
+#!/bin/sh
+# The REPL through a real terminal (tmux): completion, history across
+# sessions, multi-line input, errors, Ctrl-C, help, !command, run -i.
+set -u
+bin=$(readlink -f "${NETLAB:-./netlab}")
+if ! command -v tmux >/dev/null; then
+	echo "not ok - tmux is needed for the REPL tests"
+	exit 1
+fi
+sock="netlab-test-$$"
+state=$(mktemp -d)
+script=$(mktemp --suffix=.lua)
+trap 'tmux -L "$sock" kill-server 2>/dev/null; rm -rf "$state" "$script"' EXIT
+export XDG_STATE_HOME="$state"
+# LeakSanitizer's report at exit would only clutter the pane.
+export ASAN_OPTIONS=detect_leaks=0
+
+start() { # the REPL in a fresh session: start [ARGS...]
+	tmux -L "$sock" kill-server 2>/dev/null
+	tmux -L "$sock" -f /dev/null new-session -d -x 160 -y 50 \
+		"XDG_STATE_HOME='$state' ASAN_OPTIONS=detect_leaks=0 '$bin' $*"
+	wait_for 'netlab' || echo "# the REPL did not start"
+}
+type() { tmux -L "$sock" send-keys -l "$1"; }
+key() { tmux -L "$sock" send-keys "$@"; }
+line() { type "$1"; key Enter; }
+screen() { tmux -L "$sock" capture-pane -p -J -S -300 2>/dev/null; }
+# Waits (at most 10 s) until the screen shows the text; a fixed pattern.
+wait_for() {
+	i=0
+	while [ $i -lt 200 ]; do
+		screen | grep -qF -- "$1" && return 0
+		sleep 0.05
+		i=$((i + 1))
+	done
+	return 1
+}
+check() { # check NAME TEXT: the screen shows TEXT
+	if wait_for "$2"; then echo "ok - $1"; else
+		echo "not ok - $1"
+		echo "# expected on the screen: $2"
+		screen | tail -15 | sed 's/^/#   /'
+	fi
+}
+
+start --sandbox
+check "the REPL opens inside a sandbox" 'netlab[sandbox]> '
+
+type 'link.ve'; key Tab
+check "tab completes a module function" 'netlab[sandbox]> link.veth('
+key C-u
+
+line 'purple = ns.add("purple")'
+type 'ns.del("pu'; key Tab
+check "tab completes a namespace name inside a string" 'ns.del("purple"'
+key C-u
+
+type 'purple:li'; key Tab
+check "tab completes an object's method" 'purple:links('
+key C-u
+
+line 'function twice(x)'
+check "an unfinished chunk continues on a >> prompt" '>> '
+line 'return x * 2'
+line 'end'
+line 'twice(2121)'
+check "a multi-line function definition works" '4242'
+
+line 'nosuch()'
+check "an error is reported" "attempt to call a nil value (global 'nosuch')"
+line '40 + 2 + 1000'
+check "and the next command works" '1042'
+
+line 'while true do end'
+sleep 0.3
+key C-c
+check "Ctrl-C interrupts a running loop" 'netlab: interrupted'
+line '7 * 6 + 2000'
+check "and the session goes on" '2042'
+
+type 'this line is dropped'; key C-c
+line '3000 + 1'
+check "Ctrl-C cancels the line being typed" '3001'
+
+line 'help(link.veth)'
+check "help(link.veth) prints the man page's section" 'Creates a veth pair and returns the object of its first end.'
+check "with its example" 'Example:'
+line 'help "route.add"'
+check 'help "route.add" works with a name' 'Adds a route; fails with EEXIST'
+
+line '!echo shell-says-$((6*7))'
+check "!command runs a shell command" 'shell-says-42'
+
+line 'link.list(purple)'
+check "listings print as columns" 'NAME  STATE  KIND'
+
+line 'history_marker_7331 = 1'
+key C-d
+sleep 0.3
+start --sandbox
+key Up
+check "history is kept across sessions" 'netlab[sandbox]> history_marker_7331 = 1'
+key C-u C-d
+
+cat >"$script" <<'LUA'
+ns.add("fromscript")
+LUA
+start run -i --sandbox "$script"
+line 'ns.get("fromscript")'
+check "run -i opens the REPL with the script's lab in place" 'ns "fromscript"'
+key C-d
