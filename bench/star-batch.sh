@@ -8,6 +8,7 @@
 # quiet: as star.lua's ipv6=quiet, addrgenmode none everywhere and no
 # multicast snooping on the bridge.
 set -e
+. "$(dirname "$0")/veths-gone.sh"
 n=$2
 quiet=${3:-}
 gen=""
@@ -58,11 +59,7 @@ down)
 			i=$((i + 1))
 		done
 	} | ip -batch -
-	# Until the kernel has removed every root-side veth.
-	i=1
-	while [ "$i" -le "$n" ]; do
-		if [ -e /sys/class/net/vh$i ]; then sleep 0.005; else i=$((i + 1)); fi
-	done
+	veths_gone "$n"
 	;;
 *)
 	echo "usage: star-batch.sh up N [quiet] | down N" >&2

@@ -4,6 +4,7 @@
 # namespace, then renamed there.
 #   sh bench/star-steps.sh up N | down N
 set -e
+. "$(dirname "$0")/veths-gone.sh"
 n=$2
 case $1 in
 up)
@@ -33,11 +34,7 @@ down)
 		i=$((i + 1))
 	done
 	ip link del br0
-	# Until the kernel has removed every root-side veth.
-	i=1
-	while [ "$i" -le "$n" ]; do
-		if [ -e /sys/class/net/vh$i ]; then sleep 0.005; else i=$((i + 1)); fi
-	done
+	veths_gone "$n"
 	;;
 *)
 	echo "usage: star-steps.sh up|down N" >&2
