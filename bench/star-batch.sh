@@ -2,8 +2,10 @@
 # The star of bench/star.lua with iproute2 used as well as it can be: every
 # veth made with its peer in place (no move between namespaces), one
 # `ip -batch` for the root namespace and one `ip -n hI -batch` per
-# namespace, and the bridge ports brought up after their peers (a port that
-# comes up without carrier costs the bridge extra walks of all its ports).
+# namespace, and what netlab does for the kernel's sake: the bridge ports
+# brought up after their peers (a port that comes up without carrier costs
+# the bridge extra walks of all its ports) and one queue each way given
+# (else the kernel shrinks each end's queues, an RCU wait per end).
 #   sh bench/star-batch.sh up N [quiet] | down N
 # quiet: as star.lua's ipv6=quiet, addrgenmode none everywhere and no
 # multicast snooping on the bridge.
@@ -13,6 +15,7 @@ n=$2
 quiet=${3:-}
 gen=""
 snoop=""
+q="numtxqueues 1 numrxqueues 1"
 if [ "$quiet" = quiet ]; then
 	gen="addrgenmode none"
 	snoop="mcast_snooping 0"
@@ -27,7 +30,7 @@ up)
 		i=1
 		while [ "$i" -le "$n" ]; do
 			echo "netns add h$i"
-			echo "link add vh$i master br0 type veth peer name eth0 netns h$i"
+			echo "link add vh$i master br0 $q type veth peer name eth0 $q netns h$i"
 			[ -z "$gen" ] || echo "link set vh$i $gen"
 			i=$((i + 1))
 		done

@@ -1,8 +1,8 @@
 """The star of bench/star.lua with pyroute2, used as well as it can be: each
 veth made with its peer in place, one IPRoute socket opened inside each
 namespace (pushns/popns switch this process, where NetNS would start a
-helper process per namespace), and the bridge port brought up after its
-peer, as bench/star-batch.sh does.
+helper process per namespace), and as bench/star-batch.sh, the bridge port
+brought up after its peer and one queue each way given.
 
     /usr/bin/python3 bench/star-pyroute2.py up N | down N
 """
@@ -24,7 +24,9 @@ def up(n):
         a = i + 1
         netns.create(name)
         ipr.link("add", ifname="vh%d" % i, kind="veth", master=br,
-                 peer={"ifname": "eth0", "net_ns_fd": name})
+                 num_tx_queues=1, num_rx_queues=1,
+                 peer={"ifname": "eth0", "net_ns_fd": name,
+                       "num_tx_queues": 1, "num_rx_queues": 1})
         netns.pushns(name)
         try:
             ns = IPRoute()

@@ -115,6 +115,7 @@ static int l_add(lua_State *L)
 		} else {
 			return nlb_argerror(L, t ? t : 2, "field 'peer' missing: a veth has two ends");
 		}
+		spec.queues = (unsigned int)nlb_optint(L, t, "queues", 1, 1, 4096);
 	}
 	if (!strcmp(spec.kind, "bridge")) {
 		spec.stp = nlb_optbool(L, t, "stp");

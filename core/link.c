@@ -85,6 +85,8 @@ struct nlmsghdr *link_msg_add(char *buf, const struct link_spec *spec, int maste
 		mnl_attr_put_u32(nlh, IFLA_MTU, spec->dev.mtu);
 	if (master_index)
 		mnl_attr_put_u32(nlh, IFLA_MASTER, (uint32_t)master_index);
+	if (!strcmp(spec->kind, "veth"))
+		link_veth_queues(nlh, spec);
 	info = mnl_attr_nest_start(nlh, IFLA_LINKINFO);
 	mnl_attr_put_strz(nlh, IFLA_INFO_KIND, spec->kind);
 	for (i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++)

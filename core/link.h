@@ -27,6 +27,7 @@ struct link_spec {
 	const char *kind; /* "veth", "bridge", "dummy", … */
 	struct link_end dev;
 	struct link_end peer; /* veth only */
+	unsigned int queues;  /* veth only: tx and rx queues of each end; 0 means 1 */
 	/* bridge only: -1 leaves the kernel's default */
 	int stp;
 	int vlan_filtering;
@@ -81,6 +82,7 @@ size_t link_msg_changes(char *buf, const char *name, const struct link_change *c
 int link_parse(const struct nlmsghdr *nlh, struct link_info *li);
 
 /* Kind-specific IFLA_INFO_DATA writers, one small file per kind. */
+void link_veth_queues(struct nlmsghdr *nlh, const struct link_spec *spec);
 int link_veth_put(struct nlmsghdr *nlh, const struct link_spec *spec, struct nl_err *err);
 int link_bridge_put(struct nlmsghdr *nlh, const struct link_spec *spec, struct nl_err *err);
 

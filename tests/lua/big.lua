@@ -54,9 +54,19 @@ t.test("addrgenmode none: no link-local address on a bridge or either end of a v
   t.eq(iplink(nil, "vq1").inet6_addr_gen_mode, "none", "vq1 addrgenmode by ip")
   t.eq(iplink("q1", "eth0").inet6_addr_gen_mode, "none", "eth0 addrgenmode by ip")
   t.eq(iplink(nil, "brq").linkinfo.info_data.mcast_snooping, 0, "bridge without snooping")
+  t.eq(iplink(nil, "vq1").num_tx_queues, 1, "one tx queue (given, not shrunk)")
+  t.eq(iplink("q1", "eth0").num_rx_queues, 1, "the peer's one rx queue")
   t.ok(t.ipaddrs("q1", "eth0")["10.9.0.2/24"], "the IPv4 address is there")
   t.ok(table.concat(iplink(nil, "vq1").flags, ","):find("LOWER_UP"), "vq1 up with carrier")
   t.eq(iplink(nil, "vq1").master, "brq", "vq1 on the bridge")
+end)
+
+t.test("veth queues", function()
+  link.veth{"vm1", queues = 4, peer = {"vm2", ns = q}}
+  t.eq(iplink(nil, "vm1").num_tx_queues, 4, "4 tx queues")
+  t.eq(iplink("q1", "vm2").num_rx_queues, 4, "the peer's 4 rx queues")
+  t.fails(function() link.veth{"vm3", queues = 0, peer = "vm4"} end, "bad argument", "queues")
+  link.del("vm1")
 end)
 
 t.test("link.set addrgenmode, and bad values", function()

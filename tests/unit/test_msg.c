@@ -74,6 +74,12 @@ static void veth_request(void)
 		  "veth-purple-br", "veth: peer name");
 	CHECK(mnl_attr_get_u32(nested(peer, sizeof(struct ifinfomsg), IFLA_NET_NS_FD)) == 3,
 	      "veth: peer created in place through its namespace's fd");
+	CHECK(mnl_attr_get_u32(attr(nlh, sizeof(*ifm), IFLA_NUM_TX_QUEUES)) == 1 &&
+	      mnl_attr_get_u32(attr(nlh, sizeof(*ifm), IFLA_NUM_RX_QUEUES)) == 1,
+	      "veth: one queue each way, given (else the kernel shrinks them, an RCU wait)");
+	CHECK(mnl_attr_get_u32(nested(peer, sizeof(struct ifinfomsg), IFLA_NUM_TX_QUEUES)) == 1 &&
+	      mnl_attr_get_u32(nested(peer, sizeof(struct ifinfomsg), IFLA_NUM_RX_QUEUES)) == 1,
+	      "veth: the peer's queues too");
 
 	spec.peer.ns = &a;
 	nlh = link_msg_add(buf, &spec, 0, &err);
@@ -81,6 +87,9 @@ static void veth_request(void)
 	peer = nested(nested(li, 0, IFLA_INFO_DATA), 0, VETH_INFO_PEER);
 	CHECK(!nested(peer, sizeof(struct ifinfomsg), IFLA_NET_NS_FD),
 	      "veth: no namespace fd when both ends share one");
+	spec.queues = 4;
+	nlh = link_msg_add(buf, &spec, 0, &err);
+	CHECK(mnl_attr_get_u32(attr(nlh, sizeof(*ifm), IFLA_NUM_TX_QUEUES)) == 4, "veth: queues = 4");
 	CHECK(!attr(nlh, sizeof(*ifm), IFLA_MASTER), "veth: no master attribute without a master");
 }
 
