@@ -55,12 +55,12 @@ up)
 	;;
 down)
 	{
-		echo "link del br0"
 		i=1
 		while [ "$i" -le "$n" ]; do
 			echo "netns del h$i"
 			i=$((i + 1))
 		done
+		echo "link del br0"
 	} | ip -batch -
 	veths_gone "$n"
 	;;

@@ -44,10 +44,10 @@ def up(n):
 
 
 def down(n):
-    with IPRoute() as ipr:
-        ipr.link("del", index=ipr.link_lookup(ifname="br0")[0])
     for i in range(1, n + 1):
         netns.remove("h%d" % i)
+    with IPRoute() as ipr:
+        ipr.link("del", index=ipr.link_lookup(ifname="br0")[0])
     # Until the kernel has removed every root-side veth.
     i = 1
     while i <= n:
