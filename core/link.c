@@ -612,7 +612,7 @@ int link_add(struct link_spec *spec, struct nl_err *err)
 	 * the port, disable it when the kernel notices there is no carrier and
 	 * enable it again when the peer comes up: three walks of all its ports,
 	 * which makes a big bridge quadratic. An end with a link-local mode is
-	 * brought up by the request that sets it (see put_addrgen).
+	 * brought up once that is set (see link_msg_changes).
 	 */
 	late_up = dev->up && (dev->addrgen || (is_veth && dev->master && peer->up));
 	req = *spec;
@@ -637,10 +637,12 @@ int link_add(struct link_spec *spec, struct nl_err *err)
 		if (r == -EOPNOTSUPP && !err->msg[0])
 			nl_fail(err, EOPNOTSUPP, "the kernel has no \"%s\" links", spec->kind);
 		explain_master(r, dev->master, err);
-		goto out;
 	}
-	if (r < 0)
+	/* Only a failed lookup says the link was made; else it may not be ours to delete. */
+	if (r < 0 && failed == 1)
 		goto undo;
+	if (r < 0)
+		goto out;
 	dev->index = created.index;
 	peer->index = is_veth ? created.link : 0;
 	if (is_veth) {
