@@ -68,7 +68,7 @@ static void check_addrs(lua_State *L, int t, struct link_end *e)
 		lua_pop(L, 1);
 		check_brd(L, t, &v[i]);
 	}
-	/* The userdata stays on the stack, under the field, until the call returns. */
+	/* The field goes; the userdata stays on the stack until l_add returns. */
 	lua_remove(L, -2);
 	e->addrs = v;
 	e->naddrs = n;
