@@ -3,6 +3,7 @@
 #   make                 build ./netlab
 #   make check           install what is missing, build, run every test (also under ASan+UBSan)
 #   make demo            build and run a demo topology in a throwaway sandbox
+#   make bench           time big labs against ip and pyroute2 (bench-quick: N <= 100; docs/performance.md)
 #   make install         PREFIX=/usr/local DESTDIR=
 #   make SANITIZE=1      build with AddressSanitizer and UBSan (into build-san/)
 

@@ -10,21 +10,88 @@
 #include "core/addr.h"
 #include "core/link.h"
 
-/* One end's options: ns, up, mtu, master. */
+/* addrgenmode, as ip-link(8) names the modes; -1 when absent. */
+static int check_addrgen(lua_State *L, int t)
+{
+	static const char *const modes[] = { "eui64", "none", "stable_secret", "random", NULL };
+	const char *m = nlb_optstring(L, t, "addrgenmode", NULL);
+	int i;
+
+	if (!m)
+		return -1;
+	for (i = 0; modes[i]; i++)
+		if (!strcmp(modes[i], m))
+			return i; /* IN6_ADDR_GEN_MODE_EUI64, _NONE, _STABLE_PRIVACY, _RANDOM */
+	return nlb_argerror(L, t, "field 'addrgenmode': \"none\", \"eui64\", \"stable_secret\" "
+			    "or \"random\" expected, got \"%s\"", m);
+}
+
+/* The brd option of an IPv4 address: "+" or an address. */
+static void check_brd(lua_State *L, int t, struct addr_spec *a)
+{
+	const char *brd = nlb_optstring(L, t, "brd", NULL);
+	char why[PARSE_WHY];
+
+	if (brd && !strcmp(brd, "+")) {
+		a->brd = ADDR_BRD_PLUS;
+	} else if (brd) {
+		a->brd = ADDR_BRD_GIVEN;
+		if (addr_parse(brd, &a->broadcast, why) < 0 || a->broadcast.family != AF_INET)
+			nlb_argerror(L, t, "field 'brd': \"+\" or an IPv4 address expected");
+	}
+	if (a->brd != ADDR_BRD_NONE && a->local.family != AF_INET)
+		nlb_argerror(L, t, "field 'brd': IPv6 has no broadcast");
+}
+
+/* The addr option: a CIDR or a list of them, into a userdata left on the stack. */
+static void check_addrs(lua_State *L, int t, struct link_end *e)
+{
+	struct addr_spec *v;
+	char why[PARSE_WHY];
+	int type = t ? lua_getfield(L, t, "addr") : (lua_pushnil(L), LUA_TNIL);
+	size_t i, n = type == LUA_TSTRING ? 1 : type == LUA_TTABLE ? lua_rawlen(L, -1) : 0;
+
+	if (type != LUA_TNIL && type != LUA_TSTRING && type != LUA_TTABLE)
+		nlb_argerror(L, t, "field 'addr': CIDR string expected, got %s", luaL_typename(L, -1));
+	v = lua_newuserdatauv(L, n ? n * sizeof(*v) : 1, 0);
+	memset(v, 0, n * sizeof(*v));
+	for (i = 0; i < n; i++) {
+		if (type == LUA_TTABLE)
+			lua_rawgeti(L, -2, (lua_Integer)i + 1);
+		else
+			lua_pushvalue(L, -2);
+		if (lua_type(L, -1) != LUA_TSTRING)
+			nlb_argerror(L, t, "field 'addr': CIDR string expected, got %s",
+				     luaL_typename(L, -1));
+		if (cidr_parse(lua_tostring(L, -1), 1, &v[i].local, why) < 0)
+			nlb_argerror(L, t, "%s", why);
+		lua_pop(L, 1);
+		check_brd(L, t, &v[i]);
+	}
+	/* The field goes; the userdata stays on the stack until l_add returns. */
+	lua_remove(L, -2);
+	e->addrs = v;
+	e->naddrs = n;
+}
+
+/* One end's options: ns, up, mtu, master, addrgenmode, addr (and brd). */
 static void check_end(lua_State *L, int t, struct link_end *e)
 {
 	int up = nlb_optbool(L, t, "up");
+	int addrgen = check_addrgen(L, t);
 
 	e->ns = nlb_optns(L, t, "ns");
 	e->up = up == 1;
 	e->mtu = (unsigned int)nlb_optint(L, t, "mtu", 0, 68, 65535);
 	e->master = nlb_optlinkname(L, t, "master");
+	e->addrgen = addrgen < 0 ? 0 : addrgen;
+	check_addrs(L, t, e);
 }
 
 /* link.add{name, kind = …, ns =, up =, mtu =, master =, peer = {name, …}} */
 static int l_add(lua_State *L)
 {
-	struct link_spec spec = { .stp = -1, .vlan_filtering = -1 };
+	struct link_spec spec = { .stp = -1, .vlan_filtering = -1, .mcast_snooping = -1 };
 	struct nl_err err = { 0 };
 	int t = nlb_args(L, &spec.dev.name), peer_t = 0;
 
@@ -48,10 +115,12 @@ static int l_add(lua_State *L)
 		} else {
 			return nlb_argerror(L, t ? t : 2, "field 'peer' missing: a veth has two ends");
 		}
+		spec.queues = (unsigned int)nlb_optint(L, t, "queues", 1, 1, 4096);
 	}
 	if (!strcmp(spec.kind, "bridge")) {
 		spec.stp = nlb_optbool(L, t, "stp");
 		spec.vlan_filtering = nlb_optbool(L, t, "vlan_filtering");
+		spec.mcast_snooping = nlb_optbool(L, t, "mcast_snooping");
 	}
 	if (link_add(&spec, &err) < 0)
 		return nlb_error(L, &err);
@@ -103,6 +172,7 @@ static int l_set(lua_State *L)
 	else
 		c.alias = nlb_optstring(L, t, "alias", NULL);
 	lua_pop(L, 1);
+	c.addrgen = check_addrgen(L, t);
 	if (link_set(ns, name, &c, &err) < 0)
 		return nlb_error(L, &err);
 	/* A link object follows its link through a rename or a move. */
@@ -302,23 +372,12 @@ static int l_addr_add(lua_State *L)
 {
 	struct nl_err err = { 0 };
 	struct addr_spec a = { 0 };
-	char why[PARSE_WHY];
 	int t = opts_at(L, 3);
 	struct ns *ns;
 	const char *dev = nlb_checklink(L, 1, t, &ns);
-	const char *brd;
 
 	check_cidr(L, 2, &a.local);
-	brd = nlb_optstring(L, t, "brd", NULL);
-	if (brd && !strcmp(brd, "+")) {
-		a.brd = ADDR_BRD_PLUS;
-	} else if (brd) {
-		a.brd = ADDR_BRD_GIVEN;
-		if (addr_parse(brd, &a.broadcast, why) < 0 || a.broadcast.family != AF_INET)
-			return nlb_argerror(L, t, "field 'brd': \"+\" or an IPv4 address expected");
-	}
-	if (a.brd != ADDR_BRD_NONE && a.local.family != AF_INET)
-		return nlb_argerror(L, t, "field 'brd': IPv6 has no broadcast");
+	check_brd(L, t, &a);
 	if (addr_add(ns, dev, &a, &err) < 0)
 		return nlb_error(L, &err);
 	return 0;

@@ -29,33 +29,23 @@ M.__eq = function(a, b) return a.name == b.name and a.ns.name == b.ns.name end
 
 -- Checked before anything is created, so a typo builds nothing.
 local function check_addrs(o, where)
-  local list = netlab._list(o.addr)
-  for _, cidr in ipairs(list) do
+  for _, cidr in ipairs(netlab._list(o.addr)) do
     if type(cidr) ~= "string" then
       netlab._argerror(1, ("%sfield 'addr': CIDR string expected, got %s"):format(where, type(cidr)))
     end
     local ok, why = netlab.cidr(cidr)
     if not ok then netlab._argerror(1, where .. why) end
   end
-  return list
 end
 
 -- link.add{name, kind = …, addr = CIDR or {CIDR, …}, brd = "+", …}; a veth's
--- peer table takes addr too. Either every part is made or none is.
+-- peer table takes addr too. The C half adds the addresses with the link
+-- (pipelined with its other requests), and either every part is made or none is.
 function link.add(a, b)
   local o = netlab._opts(a, b)
-  local addrs = check_addrs(o, "")
-  local peer_addrs = type(o.peer) == "table" and check_addrs(o.peer, "peer ") or {}
+  check_addrs(o, "")
+  if type(o.peer) == "table" then check_addrs(o.peer, "peer ") end
   local l = link._add(o)
-  if #addrs == 0 and #peer_addrs == 0 then return l end
-  local ok, err = pcall(function()
-    for _, cidr in ipairs(addrs) do link.addr_add(l, cidr, {brd = o.brd}) end
-    for _, cidr in ipairs(peer_addrs) do link.addr_add(l.peer, cidr, {brd = o.peer.brd}) end
-  end)
-  if not ok then
-    pcall(link.del, l)
-    error(err, 0)
-  end
   return l
 end
 

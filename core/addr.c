@@ -103,7 +103,7 @@ int addr_parse_msg(const struct nlmsghdr *nlh, struct addr_info *ai)
 	return 0;
 }
 
-static void obj_addr(struct nl_err *err, const struct cidr *c, const char *dev, struct ns *ns)
+void addr_obj(struct nl_err *err, const struct cidr *c, const char *dev, struct ns *ns)
 {
 	char a[INET6_ADDRSTRLEN + 8];
 
@@ -127,7 +127,7 @@ static int addr_change(struct ns *ns, const char *dev, int type, const struct ad
 	r = link_index(ns, dev, &index, err);
 	if (r < 0)
 		return r;
-	obj_addr(err, &a->local, dev, ns);
+	addr_obj(err, &a->local, dev, ns);
 	r = nl_talk(s, addr_msg(buf, type, index, a), NULL, NULL, err);
 	if (r == -EADDRNOTAVAIL && type == RTM_DELADDR && !err->msg[0])
 		nl_fail(err, EADDRNOTAVAIL, "no such address on the link");

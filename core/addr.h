@@ -37,6 +37,9 @@ int addr_parse_msg(const struct nlmsghdr *nlh, struct addr_info *ai);
 /* The broadcast `brd +` computes, for prefixes up to /30 (none for /31 and /32). */
 int addr_brd_plus(const struct cidr *local, struct cidr *brd);
 
+/* Names an address in errors: `10.0.0.2/16 on "eth0" in "h1"`. */
+void addr_obj(struct nl_err *err, const struct cidr *c, const char *dev, struct ns *ns);
+
 int addr_add(struct ns *ns, const char *dev, const struct addr_spec *a, struct nl_err *err);
 int addr_del(struct ns *ns, const char *dev, const struct cidr *local, struct nl_err *err);
 /* Addresses of ns (of one device when dev is non-NULL; family AF_UNSPEC for both). */

@@ -85,6 +85,8 @@ struct nlmsghdr *link_msg_add(char *buf, const struct link_spec *spec, int maste
 		mnl_attr_put_u32(nlh, IFLA_MTU, spec->dev.mtu);
 	if (master_index)
 		mnl_attr_put_u32(nlh, IFLA_MASTER, (uint32_t)master_index);
+	if (!strcmp(spec->kind, "veth"))
+		link_veth_queues(nlh, spec);
 	info = mnl_attr_nest_start(nlh, IFLA_LINKINFO);
 	mnl_attr_put_strz(nlh, IFLA_INFO_KIND, spec->kind);
 	for (i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++)
@@ -95,28 +97,74 @@ struct nlmsghdr *link_msg_add(char *buf, const struct link_spec *spec, int maste
 	return nlh;
 }
 
+/*
+ * The IPv6 link-local mode. The kernel takes it only on an existing link
+ * (a create request carrying it fails with EAFNOSUPPORT), and applies it
+ * after the up flag of the same request: see link_msg_changes().
+ */
+static void put_addrgen(struct nlmsghdr *nlh, int mode)
+{
+	struct nlattr *af = mnl_attr_nest_start(nlh, IFLA_AF_SPEC);
+	struct nlattr *in6 = mnl_attr_nest_start(nlh, AF_INET6);
+
+	mnl_attr_put_u8(nlh, IFLA_INET6_ADDR_GEN_MODE, (uint8_t)mode);
+	mnl_attr_nest_end(nlh, in6);
+	mnl_attr_nest_end(nlh, af);
+}
+
 struct nlmsghdr *link_msg_change(char *buf, const char *name, const struct link_change *c,
-				 int index_or_master)
+				 int index)
 {
 	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
 
 	nlh->nlmsg_type = RTM_NEWLINK;
 	nlh->nlmsg_flags = NLM_F_REQUEST;
-	/* A rename needs the index to find the link, since IFLA_IFNAME carries the new name. */
-	if (c->rename) {
-		put_ifinfo(nlh, index_or_master, c->up);
+	put_ifinfo(nlh, index, c->up);
+	/* By index, IFLA_IFNAME is a new name; without one it names the link. */
+	if (c->rename)
 		mnl_attr_put_strz(nlh, IFLA_IFNAME, c->rename);
-	} else {
-		put_ifinfo(nlh, 0, c->up);
+	else if (!index)
 		mnl_attr_put_strz(nlh, IFLA_IFNAME, name);
-	}
 	if (c->mtu)
 		mnl_attr_put_u32(nlh, IFLA_MTU, c->mtu);
 	if (c->alias)
 		mnl_attr_put_strz(nlh, IFLA_IFALIAS, c->alias);
 	if (c->netns)
 		mnl_attr_put_u32(nlh, IFLA_NET_NS_FD, (uint32_t)c->netns->fd);
+	if (c->addrgen >= 0)
+		put_addrgen(nlh, c->addrgen);
 	return nlh;
+}
+
+size_t link_msg_changes(char *buf, const char *name, const struct link_change *c, int index,
+			int master, int *count)
+{
+	struct link_change first = *c;
+	struct nlmsghdr *nlh;
+	size_t len;
+
+	/*
+	 * A link that is up with carrier makes its link-local address as the
+	 * up flag is applied, before IFLA_AF_SPEC of the same request is read:
+	 * "none" must reach it in a request of its own, just before.
+	 */
+	if (c->addrgen >= 0 && c->up == 1)
+		first.up = -1;
+	nlh = link_msg_change(buf, name, &first, index);
+	if (master >= 0)
+		mnl_attr_put_u32(nlh, IFLA_MASTER, (uint32_t)master);
+	len = MNL_ALIGN(nlh->nlmsg_len);
+	*count = 1;
+	if (first.up != c->up) {
+		struct link_change up = LINK_CHANGE_INIT;
+
+		up.up = 1;
+		/* After a rename in the first request, only the index still names the link. */
+		nlh = link_msg_change(buf + len, c->rename ? c->rename : name, &up, index);
+		len += MNL_ALIGN(nlh->nlmsg_len);
+		*count = 2;
+	}
+	return len;
 }
 
 static int linkinfo_attr(const struct nlattr *a, void *data)
@@ -204,12 +252,9 @@ static int info_cb(const struct nlmsghdr *nlh, void *data)
 }
 
 /* RTM_GETLINK for one link, by name or by index, optionally in the namespace with id nsid. */
-static int getlink(struct nl_sock *s, const char *name, int index, int nsid,
-		   struct link_info *li, struct nl_err *err)
+static struct nlmsghdr *getlink_msg(char *buf, const char *name, int index, int nsid)
 {
-	char buf[512];
 	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
-	int r;
 
 	nlh->nlmsg_type = RTM_GETLINK;
 	nlh->nlmsg_flags = NLM_F_REQUEST;
@@ -220,8 +265,17 @@ static int getlink(struct nl_sock *s, const char *name, int index, int nsid,
 		mnl_attr_put_u32(nlh, IFLA_TARGET_NETNSID, (uint32_t)nsid);
 	/* Skip statistics and VF data: a listing reads only names and state. */
 	mnl_attr_put_u32(nlh, IFLA_EXT_MASK, RTEXT_FILTER_SKIP_STATS);
+	return nlh;
+}
+
+static int getlink(struct nl_sock *s, const char *name, int index, int nsid,
+		   struct link_info *li, struct nl_err *err)
+{
+	char buf[512];
+	int r;
+
 	li->index = 0;
-	r = nl_talk(s, nlh, info_cb, li, err);
+	r = nl_talk(s, getlink_msg(buf, name, index, nsid), info_cb, li, err);
 	if (r == -ENODEV)
 		nl_fail(err, ENODEV, "no such link");
 	return r;
@@ -442,13 +496,87 @@ static int check_end(const struct link_end *end, const char *kind, struct nl_err
 	return 0;
 }
 
+/*
+ * After the create request, the rest of one end: its change (up, master,
+ * link-local mode), addressed by the index the kernel gave it, then its
+ * addresses. They are pipelined, one sendto for the lot, because each
+ * depends only on the link existing, which the create's ACK has shown.
+ */
+static int end_finish(struct nl_sock *s, const char *kind, const struct link_end *end,
+		      const struct link_change *c, int master, struct nl_err *err)
+{
+	char buf[8192];
+	size_t k = 0;
+	int pending = c != NULL, failed, r;
+
+	while (pending || k < end->naddrs) {
+		size_t len = 0, first = k;
+		int with_change = 0;
+		struct nlmsghdr *nlh;
+
+		if (pending) {
+			len = link_msg_changes(buf, end->name, c, end->index, master ? master : -1,
+					       &with_change);
+			pending = 0;
+		}
+		/* An address request is under 128 bytes; a long list goes in several sends. */
+		for (; k < end->naddrs && len + 128 <= sizeof(buf); k++) {
+			nlh = addr_msg(buf + len, RTM_NEWADDR, end->index, &end->addrs[k]);
+			len += MNL_ALIGN(nlh->nlmsg_len);
+		}
+		r = nl_talk_many(s, buf, len, NULL, NULL, &failed, err);
+		if (r < 0) {
+			if (failed >= with_change)
+				addr_obj(err, &end->addrs[first + (size_t)(failed - with_change)].local,
+					 end->name, end->ns);
+			else
+				obj_link(err, kind, end->name, end->ns);
+			return r;
+		}
+	}
+	return 0;
+}
+
+/*
+ * A bridge numbers its ports in 10 bits and port 0 is not used, so the
+ * 1024th port fails with a bare EXFULL ("Exchange full"); say what it means.
+ */
+static void explain_master(int r, const char *master, struct nl_err *err)
+{
+	if (r == -EXFULL && master && master[0] && !err->msg[0])
+		nl_fail(err, EXFULL, "no port left on \"%s\": a Linux bridge holds at most 1023 ports",
+			master);
+}
+
+/* A master's index, with the error naming the link that was to be put on it. */
+static int master_index(const char *kind, const struct link_end *end, int *index,
+			struct nl_err *err)
+{
+	int r;
+
+	*index = 0;
+	if (!end->master)
+		return 0;
+	r = link_index(end->ns, end->master, index, err);
+	if (r == -ENODEV)
+		nl_fail(err, ENODEV, "no master \"%s\" to put it on", end->master);
+	if (r < 0)
+		obj_link(err, kind, end->name, end->ns);
+	return r;
+}
+
 int link_add(struct link_spec *spec, struct nl_err *err)
 {
 	char buf[NL_BUFSZ];
+	struct link_spec req;
+	struct link_change dc = LINK_CHANGE_INIT, pc = LINK_CHANGE_INIT;
 	struct link_info created = { 0 };
+	struct link_end *dev = &spec->dev, *peer = &spec->peer;
 	struct nlmsghdr *nlh;
-	struct nl_sock *s;
-	int master = 0, swapped = 0, r;
+	struct nl_sock *s, *ps = NULL;
+	struct nl_err e;
+	size_t len;
+	int master, peer_master = 0, swapped = 0, late_up, failed, r;
 	int is_veth = !strcmp(spec->kind, "veth");
 
 	if (is_veth && (r = check_end(&spec->peer, spec->kind, err)) < 0)
@@ -458,8 +586,7 @@ int link_add(struct link_spec *spec, struct nl_err *err)
 	/*
 	 * The kernel sets IFLA_MASTER and the up flag on the device a request
 	 * names, not on a veth's peer: make the end that has a master (or is to
-	 * be up) the one the request names, so that the peer needs a second
-	 * request only when both ends do.
+	 * be up) the one the request names.
 	 */
 	if (is_veth && ((spec->peer.master && !spec->dev.master) ||
 			(spec->peer.up && !spec->dev.up && !spec->dev.master))) {
@@ -469,53 +596,73 @@ int link_add(struct link_spec *spec, struct nl_err *err)
 		spec->peer = t;
 		swapped = 1;
 	}
-	r = ns_rtnl(spec->dev.ns, &s, err);
+	/* Everything that can fail without touching the kernel, first. */
+	r = ns_rtnl(dev->ns, &s, err);
+	if (r == 0 && is_veth)
+		r = ns_rtnl(peer->ns, &ps, err);
+	if (r == 0)
+		r = master_index(spec->kind, dev, &master, err);
+	if (r == 0 && is_veth)
+		r = master_index(spec->kind, peer, &peer_master, err);
 	if (r < 0)
 		goto out;
-	if (spec->dev.master) {
-		r = link_index(spec->dev.ns, spec->dev.master, &master, err);
-		if (r < 0) {
-			if (r == -ENODEV)
-				nl_fail(err, ENODEV, "no master \"%s\" to put it on", spec->dev.master);
-			obj_link(err, spec->kind, spec->dev.name, spec->dev.ns);
-			goto out;
-		}
-	}
-	obj_link(err, spec->kind, spec->dev.name, spec->dev.ns);
-	nlh = link_msg_add(buf, spec, master, err);
+	/*
+	 * A bridge port comes up last, after its peer, so that it comes up with
+	 * carrier. Up with a master but no carrier yet, the bridge would enable
+	 * the port, disable it when the kernel notices there is no carrier and
+	 * enable it again when the peer comes up: three walks of all its ports,
+	 * which makes a big bridge quadratic. An end with a link-local mode is
+	 * brought up once that is set (see link_msg_changes).
+	 */
+	late_up = dev->up && (dev->addrgen || (is_veth && dev->master && peer->up));
+	req = *spec;
+	req.dev.up = dev->up && !late_up;
+	obj_link(err, spec->kind, dev->name, dev->ns);
+	nlh = link_msg_add(buf, &req, master, err);
 	if (!nlh) {
 		r = -err->code;
 		goto out;
 	}
-	r = nl_talk(s, nlh, NULL, NULL, err);
-	if (r < 0) {
+	/*
+	 * The lookup of the new indexes rides in the same sendto: if the create
+	 * fails, its answer is never read. One lookup gives both, since a veth's
+	 * IFLA_LINK is its peer's index.
+	 */
+	len = MNL_ALIGN(nlh->nlmsg_len);
+	len += MNL_ALIGN(getlink_msg(buf + len, dev->name, 0, -1)->nlmsg_len);
+	r = nl_talk_many(s, buf, len, info_cb, &created, &failed, err);
+	if (r < 0 && failed == 0) {
 		if (r == -EEXIST)
 			blame_existing(spec, err);
 		if (r == -EOPNOTSUPP && !err->msg[0])
 			nl_fail(err, EOPNOTSUPP, "the kernel has no \"%s\" links", spec->kind);
+		explain_master(r, dev->master, err);
+	}
+	/* Only a failed lookup says the link was made; else it may not be ours to delete. */
+	if (r < 0 && failed == 1)
+		goto undo;
+	if (r < 0)
 		goto out;
+	dev->index = created.index;
+	peer->index = is_veth ? created.link : 0;
+	if (is_veth) {
+		pc.up = peer->up ? 1 : -1;
+		pc.addrgen = peer->addrgen ? peer->addrgen : -1;
+		r = end_finish(ps, spec->kind, peer,
+			       peer->up || peer->addrgen || peer_master ? &pc : NULL, peer_master,
+			       err);
+		explain_master(r, peer->master, err);
+		if (r < 0)
+			goto undo;
 	}
-	/* One lookup gives both indexes: a veth's IFLA_LINK is its peer's. */
-	if (getlink(s, spec->dev.name, 0, -1, &created, err) == 0) {
-		spec->dev.index = created.index;
-		spec->peer.index = is_veth ? created.link : 0;
-	}
-	if (is_veth && (spec->peer.master || spec->peer.up)) {
-		struct link_change c = LINK_CHANGE_INIT;
-
-		c.master = spec->peer.master;
-		if (spec->peer.up)
-			c.up = 1;
-		r = link_set(spec->peer.ns, spec->peer.name, &c, err);
-		if (r < 0) {
-			struct nl_err e;
-
-			/* Leave nothing half-built: deleting one end takes both. */
-			link_del(spec->dev.ns, spec->dev.name, &e);
-			goto out;
-		}
-	}
-	r = 0;
+	dc.up = late_up ? 1 : -1;
+	dc.addrgen = dev->addrgen ? dev->addrgen : -1;
+	r = end_finish(s, spec->kind, dev, late_up || dev->addrgen ? &dc : NULL, 0, err);
+	if (r == 0)
+		goto out;
+undo:
+	/* Leave nothing half-built: deleting one end takes both. */
+	link_del(dev->ns, dev->name, &e);
 out:
 	if (swapped) {
 		struct link_end t = spec->dev;
@@ -528,10 +675,10 @@ out:
 
 int link_set(struct ns *ns, const char *name, const struct link_change *c, struct nl_err *err)
 {
-	char buf[1024], why[PARSE_WHY];
-	struct nlmsghdr *nlh;
+	char buf[2048], why[PARSE_WHY];
 	struct nl_sock *s;
-	int index = 0, master = -1, r;
+	size_t len;
+	int index = 0, master = -1, n, failed, r;
 
 	obj_link(err, NULL, name, ns);
 	if (ifname_check(name, why) < 0)
@@ -554,13 +701,12 @@ int link_set(struct ns *ns, const char *name, const struct link_change *c, struc
 	}
 	if (c->rename && (r = link_index(ns, name, &index, err)) < 0)
 		return r;
-	nlh = link_msg_change(buf, name, c, index);
-	if (master >= 0)
-		mnl_attr_put_u32(nlh, IFLA_MASTER, (uint32_t)master);
+	len = link_msg_changes(buf, name, c, index, master, &n);
 	obj_link(err, NULL, name, ns);
-	r = nl_talk(s, nlh, NULL, NULL, err);
+	r = nl_talk_many(s, buf, len, NULL, NULL, &failed, err);
 	if (r == -ENODEV && !err->msg[0])
 		nl_fail(err, ENODEV, "no such link");
+	explain_master(r, c->master, err);
 	return r;
 }
 

@@ -7,15 +7,19 @@
 #include <linux/if.h>
 #include <stdint.h>
 
+#include "addr.h"
 #include "ns.h"
 
 /* One end of a link to create. Either end of a veth may be in any namespace. */
 struct link_end {
 	const char *name;
 	struct ns *ns;
-	int up;		     /* 1: bring it up in the same request */
+	int up;		     /* 1: bring it up */
 	unsigned int mtu;    /* 0: the kernel's default */
 	const char *master;  /* a bridge in the same namespace, or NULL */
+	int addrgen;	     /* IN6_ADDR_GEN_MODE_*; 0 (eui64) is the kernel's default, not sent */
+	const struct addr_spec *addrs; /* addresses to add, naddrs of them */
+	size_t naddrs;
 	int index;	     /* out: the new link's ifindex */
 };
 
@@ -23,9 +27,11 @@ struct link_spec {
 	const char *kind; /* "veth", "bridge", "dummy", … */
 	struct link_end dev;
 	struct link_end peer; /* veth only */
+	unsigned int queues;  /* veth only: tx and rx queues of each end; 0 means 1 */
 	/* bridge only: -1 leaves the kernel's default */
 	int stp;
 	int vlan_filtering;
+	int mcast_snooping;
 };
 
 /* A change to an existing link; fields left at their "unset" value are not touched. */
@@ -36,8 +42,9 @@ struct link_change {
 	const char *rename;	/* NULL unchanged */
 	struct ns *netns;	/* NULL: stays */
 	const char *alias;	/* NULL unchanged, "" clears */
+	int addrgen;		/* -1 unchanged, else IN6_ADDR_GEN_MODE_* */
 };
-#define LINK_CHANGE_INIT { .up = -1 }
+#define LINK_CHANGE_INIT { .up = -1, .addrgen = -1 }
 
 /* What a listing reports of one link. */
 struct link_info {
@@ -62,15 +69,27 @@ typedef int (*link_cb)(const struct link_info *li, void *data);
 /* Message builders and parsers: pure, exercised by the unit tests without a kernel. */
 struct nlmsghdr *link_msg_add(char *buf, const struct link_spec *spec, int master_index,
 			      struct nl_err *err);
+/* Names the link by index when index is non-zero (a rename needs it), else by name. */
 struct nlmsghdr *link_msg_change(char *buf, const char *name, const struct link_change *c,
-				 int master_index);
+				 int index);
+/*
+ * The requests a change takes, back to back in buf: one, or two when a
+ * link-local mode must be set before the link comes up. master >= 0 sets
+ * IFLA_MASTER (0: none). Returns their length; *count gets how many.
+ */
+size_t link_msg_changes(char *buf, const char *name, const struct link_change *c, int index,
+			int master, int *count);
 int link_parse(const struct nlmsghdr *nlh, struct link_info *li);
 
 /* Kind-specific IFLA_INFO_DATA writers, one small file per kind. */
+void link_veth_queues(struct nlmsghdr *nlh, const struct link_spec *spec);
 int link_veth_put(struct nlmsghdr *nlh, const struct link_spec *spec, struct nl_err *err);
 int link_bridge_put(struct nlmsghdr *nlh, const struct link_spec *spec, struct nl_err *err);
 
-/* Creates spec.dev (and its peer) in place, up and on its master in one request where it can. */
+/*
+ * Creates spec.dev (and its peer) in place, on its master, with its
+ * addresses, and up; the requests of each namespace go in one sendto.
+ */
 int link_add(struct link_spec *spec, struct nl_err *err);
 int link_set(struct ns *ns, const char *name, const struct link_change *c, struct nl_err *err);
 int link_del(struct ns *ns, const char *name, struct nl_err *err);

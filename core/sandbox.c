@@ -41,7 +41,7 @@ static int parse(const char *s, struct cidr *c)
 
 int sandbox_uplink(struct nl_err *err)
 {
-	struct link_spec wan = { .kind = "veth", .stp = -1, .vlan_filtering = -1 };
+	struct link_spec wan = { .kind = "veth", .stp = -1, .vlan_filtering = -1, .mcast_snooping = -1 };
 	struct link_change up = LINK_CHANGE_INIT;
 	struct addr_spec a = { 0 };
 	struct route_spec def = { 0 };

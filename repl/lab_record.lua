@@ -142,6 +142,15 @@ local function converge_end(run, e)
   run.orig.link_set(e.name, change)
 end
 
+-- The addresses a link.add call gives each end: {end, list, brd}.
+local function addresses(o, dev, peer)
+  local out = {{dev, netlab._list(o.addr), o.brd}}
+  if peer and type(o.peer) == "table" then
+    out[2] = {peer, netlab._list(o.peer.addr), o.peer.brd}
+  end
+  return out
+end
+
 function wrappers.link_add(run, orig, o)
   if type(o) ~= "table" or type(o[1]) ~= "string" or type(o.kind) ~= "string" or
      (o.kind == "veth" and not (type(o.peer) == "string" or
@@ -164,6 +173,13 @@ function wrappers.link_add(run, orig, o)
       if run.dry then plan(run, "=", ("%s %s in %s"):format(o.kind, dev.name, dev.ns)) end
       converge_end(run, dev)
       if peer then converge_end(run, peer) end
+      -- The C half adds a new link's addresses; a kept link's are converged here.
+      for _, a in ipairs(addresses(o, dev, peer)) do
+        for _, cidr in ipairs(a[2]) do
+          wrappers.addr_add(run, run.orig.addr_add, link_object(a[1].name, a[1].ns), cidr,
+                            {brd = a[3]})
+        end
+      end
       local l = link_object(dev.name, dev.ns, p.index)
       if peer then l.peer = link_object(peer.name, peer.ns, p.peer_index) end
       return l
@@ -181,6 +197,11 @@ function wrappers.link_add(run, orig, o)
   if run.dry then
     plan(run, "+", ("%s %s in %s%s"):format(o.kind, dev.name, dev.ns,
       peer and (" <-> %s in %s"):format(peer.name, peer.ns) or ""))
+    for _, a in ipairs(addresses(o, dev, peer)) do
+      for _, cidr in ipairs(a[2]) do
+        plan(run, "+", ("addr %s on %s in %s"):format(cidr, a[1].name, a[1].ns))
+      end
+    end
     local l = link_object(dev.name, dev.ns)
     if peer then l.peer = link_object(peer.name, peer.ns) end
     return l
@@ -189,6 +210,12 @@ function wrappers.link_add(run, orig, o)
   want.index = l.index
   want.peer_index = l.peer and l.peer.index
   run:record(want)
+  -- Addresses go with their link: recorded for re-runs, nothing to undo apart.
+  for _, a in ipairs(addresses(o, dev, peer)) do
+    for _, cidr in ipairs(a[2]) do
+      run:record({kind = "addr", ns = a[1].ns, dev = a[1].name, addr = cidr, brd = a[3]}, false)
+    end
+  end
   -- Links outside the lab's own namespaces carry its name, for `ip link` readers.
   local tag = "netlab:" .. run.name
   for _, e in ipairs{l, l.peer} do

@@ -42,7 +42,8 @@ static void veth_request(void)
 {
 	static char buf[NL_BUFSZ];
 	struct ns a = { .name = "purple", .fd = 7 }, b = { .name = "root", .fd = 3 };
-	struct link_spec spec = { .kind = "veth", .stp = -1, .vlan_filtering = -1 };
+	struct link_spec spec = { .kind = "veth", .stp = -1, .vlan_filtering = -1,
+				  .mcast_snooping = -1 };
 	const struct nlattr *li, *data, *peer;
 	const struct ifinfomsg *ifm, *pifm;
 	struct nlmsghdr *nlh;
@@ -73,6 +74,12 @@ static void veth_request(void)
 		  "veth-purple-br", "veth: peer name");
 	CHECK(mnl_attr_get_u32(nested(peer, sizeof(struct ifinfomsg), IFLA_NET_NS_FD)) == 3,
 	      "veth: peer created in place through its namespace's fd");
+	CHECK(mnl_attr_get_u32(attr(nlh, sizeof(*ifm), IFLA_NUM_TX_QUEUES)) == 1 &&
+	      mnl_attr_get_u32(attr(nlh, sizeof(*ifm), IFLA_NUM_RX_QUEUES)) == 1,
+	      "veth: one queue each way, given (else the kernel shrinks them, an RCU wait)");
+	CHECK(mnl_attr_get_u32(nested(peer, sizeof(struct ifinfomsg), IFLA_NUM_TX_QUEUES)) == 1 &&
+	      mnl_attr_get_u32(nested(peer, sizeof(struct ifinfomsg), IFLA_NUM_RX_QUEUES)) == 1,
+	      "veth: the peer's queues too");
 
 	spec.peer.ns = &a;
 	nlh = link_msg_add(buf, &spec, 0, &err);
@@ -80,6 +87,9 @@ static void veth_request(void)
 	peer = nested(nested(li, 0, IFLA_INFO_DATA), 0, VETH_INFO_PEER);
 	CHECK(!nested(peer, sizeof(struct ifinfomsg), IFLA_NET_NS_FD),
 	      "veth: no namespace fd when both ends share one");
+	spec.queues = 4;
+	nlh = link_msg_add(buf, &spec, 0, &err);
+	CHECK(mnl_attr_get_u32(attr(nlh, sizeof(*ifm), IFLA_NUM_TX_QUEUES)) == 4, "veth: queues = 4");
 	CHECK(!attr(nlh, sizeof(*ifm), IFLA_MASTER), "veth: no master attribute without a master");
 }
 
@@ -87,7 +97,8 @@ static void bridge_request(void)
 {
 	static char buf[NL_BUFSZ];
 	struct ns a = { .name = "root", .fd = 3 };
-	struct link_spec spec = { .kind = "bridge", .stp = 1, .vlan_filtering = -1 };
+	struct link_spec spec = { .kind = "bridge", .stp = 1, .vlan_filtering = -1,
+				  .mcast_snooping = 0 };
 	const struct nlattr *data;
 	struct nlmsghdr *nlh;
 	struct nl_err err;
@@ -97,6 +108,8 @@ static void bridge_request(void)
 	data = nested(attr(nlh, sizeof(struct ifinfomsg), IFLA_LINKINFO), 0, IFLA_INFO_DATA);
 	CHECK(data && mnl_attr_get_u32(nested(data, 0, IFLA_BR_STP_STATE)) == 1, "bridge: stp on");
 	CHECK(data && !nested(data, 0, IFLA_BR_VLAN_FILTERING), "bridge: vlan filtering left alone");
+	CHECK(data && nested(data, 0, IFLA_BR_MCAST_SNOOPING) &&
+	      mnl_attr_get_u8(nested(data, 0, IFLA_BR_MCAST_SNOOPING)) == 0, "bridge: snooping off");
 }
 
 static void change_request(void)
@@ -118,6 +131,51 @@ static void change_request(void)
 	ifm = mnl_nlmsg_get_payload(nlh);
 	CHECK(ifm->ifi_index == 9 && ifm->ifi_change == 0, "rename: by index, flags untouched");
 	CHECK_STR(mnl_attr_get_str(attr(nlh, sizeof(*ifm), IFLA_IFNAME)), "eth1", "rename: new name");
+	c = (struct link_change)LINK_CHANGE_INIT;
+	c.up = 1;
+	nlh = link_msg_change(buf, "eth0", &c, 12);
+	ifm = mnl_nlmsg_get_payload(nlh);
+	CHECK(ifm->ifi_index == 12 && !attr(nlh, sizeof(*ifm), IFLA_IFNAME),
+	      "by index: no name attribute (it would rename)");
+}
+
+/* The link-local mode goes in a request of its own before the one that brings the link up. */
+static void addrgen_requests(void)
+{
+	static char buf[2048];
+	struct link_change c = LINK_CHANGE_INIT;
+	const struct nlattr *af, *in6, *mode;
+	const struct ifinfomsg *ifm;
+	struct nlmsghdr *nlh = (struct nlmsghdr *)buf;
+	size_t len;
+	int n;
+
+	c.up = 1;
+	c.addrgen = IN6_ADDR_GEN_MODE_NONE;
+	len = link_msg_changes(buf, "eth0", &c, 7, 3, &n);
+	CHECK(n == 2, "addrgen and up: two requests (%d)", n);
+	ifm = mnl_nlmsg_get_payload(nlh);
+	CHECK(ifm->ifi_change == 0 && ifm->ifi_index == 7, "first: the link by index, flags untouched");
+	af = attr(nlh, sizeof(*ifm), IFLA_AF_SPEC);
+	in6 = af ? nested(af, 0, AF_INET6) : NULL;
+	mode = in6 ? nested(in6, 0, IFLA_INET6_ADDR_GEN_MODE) : NULL;
+	CHECK(mode && mnl_attr_get_u8(mode) == IN6_ADDR_GEN_MODE_NONE, "first: addrgenmode none");
+	CHECK(attr(nlh, sizeof(*ifm), IFLA_MASTER) &&
+	      mnl_attr_get_u32(attr(nlh, sizeof(*ifm), IFLA_MASTER)) == 3, "first: the master");
+	nlh = (struct nlmsghdr *)(buf + MNL_ALIGN(nlh->nlmsg_len));
+	ifm = mnl_nlmsg_get_payload(nlh);
+	CHECK(ifm->ifi_flags == IFF_UP && ifm->ifi_change == IFF_UP && ifm->ifi_index == 7,
+	      "second: up, by index");
+	CHECK(!attr(nlh, sizeof(*ifm), IFLA_AF_SPEC), "second: no AF_SPEC");
+	CHECK(len == MNL_ALIGN(((struct nlmsghdr *)buf)->nlmsg_len) + MNL_ALIGN(nlh->nlmsg_len),
+	      "length covers both");
+	c.up = 0;
+	len = link_msg_changes(buf, "eth0", &c, 0, -1, &n);
+	nlh = (struct nlmsghdr *)buf;
+	ifm = mnl_nlmsg_get_payload(nlh);
+	CHECK(n == 1 && len == MNL_ALIGN(nlh->nlmsg_len) && ifm->ifi_change == IFF_UP &&
+	      attr(nlh, sizeof(*ifm), IFLA_AF_SPEC) && !attr(nlh, sizeof(*ifm), IFLA_MASTER),
+	      "addrgen and down: one request, no master");
 }
 
 static void link_answer(void)
@@ -257,6 +315,7 @@ int main(void)
 	veth_request();
 	bridge_request();
 	change_request();
+	addrgen_requests();
 	link_answer();
 	addr_request();
 	route_request();
