@@ -163,7 +163,8 @@ t.test("masquerade: the internet is reached only with masquerade and forwarding"
   local rule, chain = nft_rule(nil, r.handle)
   t.ok(rule, "nft sees the rule by its handle")
   t.eq(exprs(rule), "ip saddr == 192.168.1.0/24; oifname == wan0; counter; masquerade", "nft's reading")
-  t.eq(rule.comment, "netlab", "tagged for nft users")
+  -- This test runs as lab "nat": its rules carry the lab's name.
+  t.eq(rule.comment, "netlab:nat", "tagged for nft users")
   t.eq(chain.type .. " " .. chain.hook .. " " .. chain.prio, "nat postrouting 100", "chain")
   t.ok(packets(rule) >= 2, "the rule counted the traffic: " .. packets(rule))
   t.eq(r.text, 'ip saddr 192.168.1.0/24 oifname "wan0" masquerade', "the rule as netlab prints it")
@@ -247,7 +248,7 @@ t.test("list: netlab's rules, or the whole ruleset, readable and with handles", 
   local text = tostring(list)
   t.ok(text:find("table inet netlab {", 1, true), text)
   t.ok(text:find("type filter hook forward priority 0; policy accept;", 1, true), text)
-  t.ok(text:find('iifname "br0" accept comment "netlab" # handle %d+'), text)
+  t.ok(text:find('iifname "br0" accept comment "netlab:nat" # handle %d+'), text)
   local all = tostring(nat.list{all = true})
   t.ok(all:find('table ip filter {', 1, true), all)
   t.ok(all:find('iifname "docker0" accept # handle', 1, true), all)
