@@ -582,6 +582,7 @@ static const struct {
 	{ "link", luaopen_link },
 	{ "bridge", NULL },
 	{ "route", luaopen_route },
+	{ "nat", luaopen_nat },
 };
 
 #define NMODULES (sizeof(modules) / sizeof(modules[0]))

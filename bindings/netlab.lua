@@ -153,6 +153,11 @@ local function show_one(n, out)
     out[#out + 1] = "  routes:"
     for _, r in ipairs(routes) do out[#out + 1] = "    " .. route_text(r) end
   end
+  local ok, rules = pcall(nat.list, n)
+  if ok and #rules > 0 then
+    out[#out + 1] = "  nat (table inet netlab):"
+    for _, r in ipairs(rules) do out[#out + 1] = ("    %s: %s"):format(r.chain, r.text) end
+  end
 end
 
 -- netlab.show([ns | {ns, …}]): the links and routes of the root and every

@@ -178,3 +178,46 @@ int port_check(long long v, char *why)
 	}
 	return 0;
 }
+
+int hostport_parse(const char *s, struct cidr *out, int *port, char *why)
+{
+	const char *host = s, *colon;
+	size_t n;
+
+	*port = 0;
+	if (*s == '[') {
+		const char *end = strchr(s, ']');
+
+		if (!end)
+			return bad(why, "address", s, "']' missing");
+		if (end[1] && end[1] != ':')
+			return bad(why, "address", s, "':PORT' or nothing expected after ']'");
+		host = s + 1;
+		n = (size_t)(end - host);
+		colon = end[1] ? end + 1 : NULL;
+	} else {
+		/* One colon separates a port; more make a bare IPv6 address. */
+		colon = strchr(s, ':');
+		if (colon && strchr(colon + 1, ':'))
+			colon = NULL;
+		n = colon ? (size_t)(colon - s) : strlen(s);
+	}
+	if (parse_host(host, n, out) < 0 || (host != s && out->family != AF_INET6))
+		return bad(why, "address", s, host != s ? "not an IPv6 address in brackets" :
+				 "not ADDR or ADDR:PORT");
+	if (colon) {
+		char *end;
+		long v;
+
+		if (!colon[1] || colon[1] == '-' || colon[1] == '+')
+			return bad(why, "address", s, "port is not a number");
+		errno = 0;
+		v = strtol(colon + 1, &end, 10);
+		if (*end || errno)
+			return bad(why, "address", s, "port is not a number");
+		if (v < 1 || v > 65535)
+			return bad(why, "address", s, "port out of range, 1 to 65535");
+		*port = (int)v;
+	}
+	return 0;
+}

@@ -38,5 +38,7 @@ int ifname_check(const char *s, char *why);
 int nsname_check(const char *s, char *why);
 /* A port 1..65535. */
 int port_check(long long v, char *why);
+/* "10.0.0.2", "10.0.0.2:80", "fd00::2" or "[fd00::2]:80"; *port is 0 when none is given. */
+int hostport_parse(const char *s, struct cidr *out, int *port, char *why);
 
 #endif

@@ -35,6 +35,7 @@ function M.run(name, script, fn, opts)
   local run = setmetatable({
     name = name, script = script, dry = opts.dry_run, planned = {},
     made = {}, keys = {}, undo = {}, claimed = {}, nsmade = {}, nsnew = {},
+    tables_seen = {}, pending_tables = {},
     prevlist = prevlist, prevkeys = {},
     created = prevstate and prevstate.created or os.date("!%Y-%m-%dT%H:%M:%SZ"),
     report = opts.report,

@@ -94,8 +94,29 @@ function R.remove(records, report)
     elseif r.kind == "set" then
       return R.restore_set(r)
     elseif r.kind == "nft" then
-      if nat and nat._del_table then
-        return try(nat._del_table, r.table, {ns = r.ns, family = r.family})
+      -- Only rules that still carry the lab's comment are the lab's.
+      local st = S.nft_state(r.ns, r.table)
+      local mine = {}
+      for _, h in ipairs(S.handles(r.handles)) do
+        local x = st and st.rules[h]
+        if x and x.comment == r.comment then mine[#mine + 1] = h end
+      end
+      if #mine > 0 then
+        nat.del(mine, {ns = r.ns, table = r.table})
+        return true
+      end
+    elseif r.kind == "nftpolicy" then
+      local st = S.nft_state(r.ns, r.table)
+      if st and st.policy == r.value then
+        nat.filter{ns = r.ns, table = r.table, policy = r.prev == "none" and "accept" or r.prev}
+        return true
+      end
+    elseif r.kind == "nfttable" then
+      -- The table goes when the lab made it and nobody's rules are left in it.
+      local st = S.nft_state(r.ns, r.table)
+      if st and st.exists and next(st.rules) == nil then
+        nat.flush{ns = r.ns, table = r.table}
+        return true
       end
     end
   end
@@ -171,6 +192,18 @@ function R.check(r)
     local ok, x = pcall(S.find_route, r)
     if not ok or not x then return "gone" end
     return S.route_same(x, r) and "ok" or "changed"
+  elseif r.kind == "nft" then
+    local st = S.nft_state(r.ns, r.table)
+    if not st then return "gone" end
+    for _, h in ipairs(S.handles(r.handles)) do
+      local x = st.rules[h]
+      if not x then return "gone" end
+      if x.comment ~= r.comment then return "changed" end
+    end
+    return "ok"
+  elseif r.kind == "nftpolicy" then
+    local st = S.nft_state(r.ns, r.table)
+    return st and st.policy == r.value and "ok" or "changed"
   elseif r.kind == "sysctl" then
     local ok, v = pcall(ns.sysctl, r.ns, r.key)
     if not ok then return "gone" end

@@ -33,7 +33,9 @@ function S.keyof(r)
   end
   if r.kind == "sysctl" then return "sysctl|" .. r.ns .. "|" .. r.key end
   if r.kind == "set" then return "set|" .. r.ns .. "|" .. r.name .. "|" .. r.field end
-  if r.kind == "nft" then return "nft|" .. r.ns .. "|" .. r.family .. "|" .. r.table end
+  if r.kind == "nft" then return "nft|" .. r.ns .. "|" .. r.table .. "|" .. r.spec end
+  if r.kind == "nftpolicy" then return "nftpolicy|" .. r.ns .. "|" .. r.table end
+  if r.kind == "nfttable" then return "nfttable|" .. r.ns .. "|" .. r.table end
   error("unknown record kind " .. tostring(r.kind))
 end
 
@@ -145,7 +147,8 @@ function S.summary(records)
     {"ns", "namespace", "namespaces"}, {"link", "link", "links"},
     {"addr", "address", "addresses"}, {"route", "route", "routes"},
     {"sysctl", "sysctl", "sysctls"}, {"set", "changed link setting", "changed link settings"},
-    {"nft", "nftables table", "nftables tables"},
+    {"nft", "nat rule call", "nat rule calls"}, {"nftpolicy", "forward policy", "forward policies"},
+    {"nfttable", "nftables table", "nftables tables"},
   }
   local out = {}
   for _, w in ipairs(words) do
@@ -153,6 +156,26 @@ function S.summary(records)
     if c then out[#out + 1] = ("%d %s"):format(c, c == 1 and w[2] or w[3]) end
   end
   return #out > 0 and table.concat(out, ", ") or "nothing"
+end
+
+-- nftables, as netlab's nat module keeps it: the rules of (ns, table) with
+-- their handles and comments, and the forward chain's policy ("none" when
+-- there is no such table or chain).
+function S.nft_state(nsn, tbl)
+  local ok, l = pcall(nat.list, {ns = nsn, table = tbl})
+  if not ok then return nil end
+  local st = {rules = {}, policy = "none", exists = #l.tables > 0}
+  for _, r in ipairs(l) do st.rules[r.handle] = r end
+  for _, c in ipairs(l.chains) do
+    if c.hook == "forward" and c.policy then st.policy = c.policy end
+  end
+  return st
+end
+
+function S.handles(text)
+  local out = {}
+  for h in tostring(text or ""):gmatch("%d+") do out[#out + 1] = math.tointeger(tonumber(h)) end
+  return out
 end
 
 return S

@@ -36,8 +36,9 @@ static const char usage[] =
 	"  --verbose   say what the run did even when standard error is not a terminal\n"
 	"  -i          after the script, open the REPL with its lab in place\n"
 	"\n"
-	"Scripts use the preloaded modules ns, link, bridge, route and netlab;\n"
-	"see netlab(1) and netlab-ns(3), netlab-link(3), netlab-bridge(3), netlab-route(3).\n";
+	"Scripts use the preloaded modules ns, link, bridge, route, nat and netlab;\n"
+	"see netlab(1) and netlab-ns(3), netlab-link(3), netlab-bridge(3), netlab-route(3),\n"
+	"netlab-nat(3).\n";
 
 struct opts {
 	int sandbox;

@@ -108,7 +108,7 @@ function R.help_text(qualified)
   if not mod then return nil end
   local page = netlab._man(pages[mod] or "")
   if not page then return nil end
-  local out, inside, example = {}, false, false
+  local out, inside, example, indented = {}, false, false, false
   for line in (page .. "\n"):gmatch("([^\n]*)\n") do
     local title = line:match("^%.SS%s+(.*)$")
     if title then
@@ -123,7 +123,10 @@ function R.help_text(qualified)
       if line:match("^%.SH") then break end
       if line:match("^%.EX") then example = true; out[#out + 1] = "Example:"
       elseif line:match("^%.EE") then example = false
-      elseif line:match("^%.PP") or line:match("^%.TP") then out[#out + 1] = ""
+      elseif line:match("^%.PP") or line:match("^%.TP") then out[#out + 1] = ""; indented = false
+      elseif line:match("^%.IP") then out[#out + 1] = ""; indented = true
+      elseif line:match("^%.br") then -- in an indented paragraph every line stands alone
+      elseif indented then out[#out + 1] = "    " .. (roff_text(line) or "")
       elseif example then out[#out + 1] = "    " .. line:gsub("\\%-", "-"):gsub("\\e", "\\")
       else
         local text = roff_text(line)

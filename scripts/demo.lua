@@ -1,5 +1,5 @@
 -- The demo `make demo` runs: two namespaces on a bridge, a gateway on the
--- bridge, then what was built and who can reach whom.
+-- bridge with NAT to the outside, then what was built and who can reach whom.
 --   sudo netlab run --sandbox scripts/demo.lua
 local purple = ns.add("purple", {lo = true})
 local orange = ns.add("orange", {lo = true})
@@ -11,6 +11,7 @@ for i, n in ipairs{purple, orange} do
   route.add{ns = n, dst = "default", via = "192.168.52.5"}
 end
 ns.forwarding("root", true)
+nat.masquerade{src = "192.168.52.0/24"}
 
 print(netlab.show())
 print()
@@ -25,5 +26,7 @@ print("reachability:")
 ping(purple, "192.168.52.2")
 ping(orange, "192.168.52.1")
 ping(orange, "192.168.52.5")
--- Without NAT the simulated internet cannot answer private addresses.
+-- The simulated internet answers only because the host masquerades the LAN.
 ping(orange, "203.0.113.1")
+print()
+print(nat.list())

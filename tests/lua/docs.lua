@@ -7,6 +7,7 @@ local pages = {
   link = "docs/man/netlab-link.3",
   bridge = "docs/man/netlab-bridge.3",
   route = "docs/man/netlab-route.3",
+  nat = "docs/man/netlab-nat.3",
   netlab = "docs/man/netlab.1",
 }
 

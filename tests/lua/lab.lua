@@ -66,6 +66,10 @@ ns.sysctl("root", "net.ipv4.ip_forward", 1)
 link.set("wan0", {mtu = 1400})
 link.veth{"x1", up = true, peer = {"x2", ns = b}}
 link.addr_add("x1", "10.2.0.1/30")
+nat.masquerade{src = "10.1.0.0/24"}
+nat.filter{policy = "drop"}
+nat.allow{iif = "br0"}
+nat.forward_port{port = 8080, to = "10.1.0.2:80", ns = a}
 ]]
 local lab1 = script("lab1", LAB1)
 
@@ -78,6 +82,11 @@ t.test("run then down leaves the kernel exactly as before", function()
   changes = tonumber(out:match("%((%d+) kernel changes"))
   t.ok(changes and changes > 10, "kernel changes counted: " .. out)
   t.ok(out:find('lab "lab1" is up: 2 namespaces, 4 links', 1, true), out)
+  local rules = nat.list()
+  t.eq(#rules, 2, "masquerade and accept in netlab's table")
+  t.eq(rules[1].comment, "netlab:lab1", "rules carry the lab's name")
+  t.eq(ns.capture(nil, "nft", "list", "chain", "inet", "netlab", "forward"):match("policy (%a+)"),
+       "drop", "the forward policy, by nft")
   t.ok(ns.get("a") and link.get("br0"), "built")
   t.eq(link.get("wan0").mtu, 1400, "changed wan0")
   t.eq(ns.sysctl(nil, "net.ipv4.ip_forward"), "1", "forwarding on")
@@ -88,6 +97,21 @@ t.test("run then down leaves the kernel exactly as before", function()
   out, code = run("down", "lab1")
   t.eq(code, 1, "down of a lab that is down")
   t.ok(out:find('no lab "lab1"', 1, true), out)
+end)
+
+t.test("down keeps the rules others made in netlab's table and restores the policy", function()
+  local _, code = run("run", lab1)
+  t.eq(code, 0, "run")
+  t.ok(ns.exec(nil, "nft", "add", "rule", "inet", "netlab", "forward", "iifname", "other0", "accept"),
+       "someone adds a rule to netlab's table")
+  local out
+  out, code = run("down", "lab1")
+  t.eq(code, 0, "down: " .. out)
+  local text = ns.capture(nil, "nft", "list", "table", "inet", "netlab")
+  t.ok(text:find('iifname "other0" accept', 1, true), "their rule stays: " .. text)
+  t.ok(not text:find("masquerade", 1, true), "the lab's rules are gone: " .. text)
+  t.ok(text:find("policy accept", 1, true), "the policy is back: " .. text)
+  t.ok(ns.exec(nil, "nft", "delete", "table", "inet", "netlab"), "clean up")
 end)
 
 t.test("links outside the lab's namespaces carry its name", function()

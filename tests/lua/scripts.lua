@@ -10,11 +10,15 @@ local function run(...)
   return ns.capture(nil, {"sh", "-c", 'exec "$@" 2>&1', "sh", bin, ...})
 end
 
+-- The expected facts, sorted and each once (t.delta compares sets of lines).
 local function lines(text)
-  local out = {}
+  local out, seen = {}, {}
   for l in text:gmatch("[^\n]+") do
     l = l:gsub("^%s+", "")
-    if l ~= "" then out[#out + 1] = l end
+    if l ~= "" and not seen[l] then
+      seen[l] = true
+      out[#out + 1] = l
+    end
   end
   table.sort(out)
   return table.concat(out, "\n")
@@ -220,8 +224,150 @@ check("two_lans", {}, [[
   {"a1", "203.0.113.1", false},
 })
 
+check("purple_orange", {}, [[
+  ns orange
+  ns purple
+  orange addr veth-orange 192.168.52.2/24
+  orange link lo loopback down
+  orange link veth-orange veth up peer=veth-orange-br@root
+  orange route default via 192.168.52.5 dev veth-orange
+  purple addr veth-purple 192.168.52.1/24
+  purple link lo loopback down
+  purple link veth-purple veth up peer=veth-purple-br@root
+  root addr super-bridge0 192.168.52.5/24
+  root link super-bridge0 bridge up alias=netlab:purple_orange
+  root link veth-orange-br veth up master=super-bridge0 peer=veth-orange@orange alias=netlab:purple_orange
+  root link veth-purple-br veth up master=super-bridge0 peer=veth-purple@purple alias=netlab:purple_orange
+  root nft table inet netlab {
+  root nft comment "netlab"
+  root nft chain postrouting {
+  root nft type nat hook postrouting priority srcnat; policy accept;
+  root nft ip saddr 192.168.52.0/24 masquerade comment "netlab:purple_orange"
+  root nft }
+  root nft }
+  root sysctl net.ipv4.ip_forward=1
+]], {
+  {"orange", "203.0.113.1", true},
+  {"purple", "203.0.113.1", false},
+  {"purple", "192.168.52.2", true},
+  {"orange", "192.168.52.5", true},
+  {"root", "192.168.52.1", true},
+})
+
+check("purple_orange", {"subnet=10.77.0.0/24", "bridge=br77"}, [[
+  ns orange
+  ns purple
+  orange addr veth-orange 10.77.0.2/24
+  orange link lo loopback down
+  orange link veth-orange veth up peer=veth-orange-br@root
+  orange route default via 10.77.0.5 dev veth-orange
+  purple addr veth-purple 10.77.0.1/24
+  purple link lo loopback down
+  purple link veth-purple veth up peer=veth-purple-br@root
+  root addr br77 10.77.0.5/24
+  root link br77 bridge up alias=netlab:purple_orange
+  root link veth-orange-br veth up master=br77 peer=veth-orange@orange alias=netlab:purple_orange
+  root link veth-purple-br veth up master=br77 peer=veth-purple@purple alias=netlab:purple_orange
+  root nft table inet netlab {
+  root nft comment "netlab"
+  root nft chain postrouting {
+  root nft type nat hook postrouting priority srcnat; policy accept;
+  root nft ip saddr 10.77.0.0/24 masquerade comment "netlab:purple_orange"
+  root nft }
+  root nft }
+  root sysctl net.ipv4.ip_forward=1
+]], {
+  {"orange", "203.0.113.1", true},
+  {"purple", "203.0.113.1", false},
+  {"purple", "10.77.0.2", true},
+})
+
+check("purple_orange", {"nat=false"}, [[
+  ns orange
+  ns purple
+  orange addr veth-orange 192.168.52.2/24
+  orange link lo loopback down
+  orange link veth-orange veth up peer=veth-orange-br@root
+  orange route default via 192.168.52.5 dev veth-orange
+  purple addr veth-purple 192.168.52.1/24
+  purple link lo loopback down
+  purple link veth-purple veth up peer=veth-purple-br@root
+  root addr super-bridge0 192.168.52.5/24
+  root link super-bridge0 bridge up alias=netlab:purple_orange
+  root link veth-orange-br veth up master=super-bridge0 peer=veth-orange@orange alias=netlab:purple_orange
+  root link veth-purple-br veth up master=super-bridge0 peer=veth-purple@purple alias=netlab:purple_orange
+]], {
+  {"orange", "203.0.113.1", false},
+  {"orange", "192.168.52.1", true},
+})
+
+check("cool", {}, [[
+  ns cool
+  cool addr veth0 192.168.1.11/24
+  cool link lo loopback up
+  cool link veth0 veth up peer=br-veth0@root
+  cool route default via 192.168.1.10 dev veth0
+  root addr br0 192.168.1.10/24
+  root link br-veth0 veth up master=br0 peer=veth0@cool alias=netlab:cool
+  root link br0 bridge up alias=netlab:cool
+  root nft table inet netlab {
+  root nft comment "netlab"
+  root nft chain forward {
+  root nft chain postrouting {
+  root nft type filter hook forward priority filter; policy drop;
+  root nft type nat hook postrouting priority srcnat; policy accept;
+  root nft iifname "br0" accept comment "netlab:cool"
+  root nft oifname "br0" accept comment "netlab:cool"
+  root nft ip saddr 192.168.1.0/24 masquerade comment "netlab:cool"
+  root nft }
+  root nft }
+  root nft }
+  root sysctl net.ipv4.ip_forward=1
+]], {
+  {"cool", "203.0.113.1", true},
+  {"cool", "192.168.1.10", true},
+  {"cool", "127.0.0.1", true},
+})
+
+check("red_blue_bridge", {}, [[
+  ns blue
+  ns red
+  blue addr veth-blue 192.168.15.2/24
+  blue link lo loopback down
+  blue link veth-blue veth up peer=veth-blue-br@root
+  red addr veth-red 192.168.15.1/24
+  red link lo loopback down
+  red link veth-red veth up peer=veth-red-br@root
+  red route 172.17.0.0/16 via 192.168.15.5 dev veth-red
+  red route default via 192.168.15.5 dev veth-red
+  root addr v-net-0 192.168.15.5/24
+  root link v-net-0 bridge up alias=netlab:red_blue_bridge
+  root link veth-blue-br veth up master=v-net-0 peer=veth-blue@blue alias=netlab:red_blue_bridge
+  root link veth-red-br veth up master=v-net-0 peer=veth-red@red alias=netlab:red_blue_bridge
+  root nft table inet netlab {
+  root nft comment "netlab"
+  root nft chain postrouting {
+  root nft type nat hook postrouting priority srcnat; policy accept;
+  root nft ip saddr 192.168.15.0/24 masquerade comment "netlab:red_blue_bridge"
+  root nft }
+  root nft }
+  root sysctl net.ipv4.ip_forward=1
+]], {
+  {"red", "203.0.113.1", true},
+  {"blue", "203.0.113.1", false},
+  {"red", "192.168.15.2", true},
+})
+
+t.test("cool: the bridge's broadcast is brd +, as the tutorial asks", function()
+  local out, code = run("run", "scripts/cool.lua")
+  t.eq(code, 0, "run: " .. out)
+  t.eq(t.ipaddrs(nil, "br0")["192.168.1.10/24"].broadcast, "192.168.1.255", "ip sees brd 192.168.1.255")
+  t.eq(select(2, run("down", "cool")), 0, "down")
+end)
+
 t.test("every script lists its parameters with --help", function()
-  for _, s in ipairs{"con1", "con1_bridge", "pod", "multinode", "red_blue", "two_lans"} do
+  for _, s in ipairs{"purple_orange", "con1", "con1_bridge", "cool", "pod", "multinode",
+                     "red_blue", "red_blue_bridge", "two_lans"} do
     local out, code = run("run", "scripts/" .. s .. ".lua", "--help")
     t.eq(code, 0, s .. " --help exit code: " .. out)
     t.ok(out:find("parameters:", 1, true) and out:find("usage: netlab run", 1, true), s .. ": " .. out)

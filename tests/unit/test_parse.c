@@ -27,6 +27,26 @@ static void cidr_bad(const char *s, const char *why_part)
 	      "cidr \"%s\" rejected: %s", s, why);
 }
 
+static void hostport_ok(const char *s, int family, int port)
+{
+	char why[PARSE_WHY];
+	struct cidr c;
+	int p = -1;
+
+	CHECK(hostport_parse(s, &c, &p, why) == 0 && c.family == family && p == port,
+	      "\"%s\" is an address and port %d", s, port);
+}
+
+static void hostport_bad(const char *s, const char *why_part)
+{
+	char why[PARSE_WHY] = "";
+	struct cidr c;
+	int p;
+
+	CHECK(hostport_parse(s, &c, &p, why) < 0 && strstr(why, why_part),
+	      "\"%s\" rejected: %s", s, why);
+}
+
 int main(void)
 {
 	char why[PARSE_WHY];
@@ -72,5 +92,19 @@ int main(void)
 	CHECK(nsname_check("", why) < 0, "empty namespace rejected");
 	CHECK(port_check(0, why) < 0 && port_check(70000, why) < 0 && port_check(80, why) == 0,
 	      "ports 1..65535");
+	hostport_ok("10.0.0.2:80", AF_INET, 80);
+	hostport_ok("10.0.0.2", AF_INET, 0);
+	hostport_ok("fd00::2", AF_INET6, 0);
+	hostport_ok("[fd00::2]:8080", AF_INET6, 8080);
+	hostport_ok("[fd00::2]", AF_INET6, 0);
+	hostport_bad("10.0.0.2:0", "port out of range");
+	hostport_bad("10.0.0.2:70000", "port out of range");
+	hostport_bad("10.0.0.2:http", "port is not a number");
+	hostport_bad("10.0.0.2:", "port is not a number");
+	hostport_bad("[10.0.0.2]:80", "not an IPv6 address in brackets");
+	hostport_bad("[fd00::2:80", "']' missing");
+	hostport_bad("[fd00::2]x", "':PORT' or nothing");
+	hostport_bad("10.0.0.0/24", "not ADDR or ADDR:PORT");
+	hostport_bad("", "not ADDR or ADDR:PORT");
 	return check_done();
 }

@@ -1,0 +1,798 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Rules as text, for listings and error messages: the expressions the kernel
+ * holds, read back into the words nft(8) uses ("ip saddr 10.0.0.0/8 oifname
+ * "eth0" masquerade"). It follows values through the registers the way nft's
+ * own decoder does, for the expressions netlab and the common tools write;
+ * anything else is named in brackets, so no rule is ever hidden.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <linux/netfilter.h>
+#include <linux/netfilter/nf_conntrack_common.h>
+#include <linux/netfilter/nf_nat.h>
+#include <linux/netfilter/nf_tables.h>
+#include <linux/rtnetlink.h>
+#include <libmnl/libmnl.h>
+#include <libnftnl/expr.h>
+#include <libnftnl/rule.h>
+
+#include "nft.h"
+
+/* How the bytes a register holds are written. */
+enum dtype {
+	DT_RAW,
+	DT_IPV4,
+	DT_IPV6,
+	DT_PORT,   /* big endian 16 bits */
+	DT_PROTO,  /* an IP protocol number */
+	DT_FAMILY, /* NFPROTO_* */
+	DT_IFNAME,
+	DT_CTSTATE,
+	DT_CTDIR,
+	DT_ADDRTYPE, /* RTN_* */
+	DT_U32,
+	DT_HEX32,
+	DT_ETHER, /* an ethertype, big endian */
+};
+
+#define NREGS (NFT_REG32_15 + 1)
+
+struct reg {
+	char name[64];
+	enum dtype type;
+	int masked;
+	uint8_t mask[16];
+	uint8_t data[16]; /* what an immediate put there */
+	uint32_t len;
+	int full; /* the field's size when a shorter load reads a prefix of it */
+};
+
+/* A match nft(8) adds for another one to make sense; dropped when that one follows. */
+struct dep {
+	char text[64];
+	char implies[8]; /* "ip ", "ip6 ", "tcp ", … */
+};
+
+struct dec {
+	char *out;
+	size_t len, n;
+	int family; /* the table's */
+	int nfproto;
+	int l4proto;
+	struct reg regs[NREGS];
+	struct dep deps[2];
+	int ndeps;
+};
+
+static struct reg *reg(struct dec *d, uint32_t r)
+{
+	return &d->regs[r < NREGS ? r : 0];
+}
+
+static void put(struct dec *d, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void put(struct dec *d, const char *fmt, ...)
+{
+	va_list ap;
+	int r;
+
+	if (d->n >= d->len)
+		return;
+	va_start(ap, fmt);
+	r = vsnprintf(d->out + d->n, d->len - d->n, fmt, ap);
+	va_end(ap);
+	if (r > 0)
+		d->n = d->n + (size_t)r < d->len ? d->n + (size_t)r : d->len - 1;
+}
+
+/* A statement or match; first the dependencies it does not imply. */
+static void term(struct dec *d, const char *text)
+{
+	int i;
+
+	for (i = 0; i < d->ndeps; i++) {
+		const char *imp = d->deps[i].implies;
+
+		if (strncmp(text, imp, strlen(imp)))
+			put(d, "%s%s", d->n ? " " : "", d->deps[i].text);
+	}
+	d->ndeps = 0;
+	put(d, "%s%s", d->n ? " " : "", text);
+}
+
+static const char *proto_name(int p)
+{
+	switch (p) {
+	case IPPROTO_TCP:
+		return "tcp";
+	case IPPROTO_UDP:
+		return "udp";
+	case IPPROTO_ICMP:
+		return "icmp";
+	case IPPROTO_ICMPV6:
+		return "icmpv6";
+	case IPPROTO_SCTP:
+		return "sctp";
+	case IPPROTO_UDPLITE:
+		return "udplite";
+	case IPPROTO_DCCP:
+		return "dccp";
+	case IPPROTO_GRE:
+		return "gre";
+	case IPPROTO_ESP:
+		return "esp";
+	default:
+		return NULL;
+	}
+}
+
+static const char *addrtype_name(uint32_t t)
+{
+	static const char *names[] = {
+		[RTN_UNSPEC] = "unspec",	 [RTN_UNICAST] = "unicast",
+		[RTN_LOCAL] = "local",		 [RTN_BROADCAST] = "broadcast",
+		[RTN_ANYCAST] = "anycast",	 [RTN_MULTICAST] = "multicast",
+		[RTN_BLACKHOLE] = "blackhole",	 [RTN_UNREACHABLE] = "unreachable",
+		[RTN_PROHIBIT] = "prohibit",
+	};
+
+	return t < sizeof(names) / sizeof(names[0]) && names[t] ? names[t] : NULL;
+}
+
+static uint32_t u32_of(const uint8_t *p, uint32_t len)
+{
+	uint32_t v = 0;
+
+	memcpy(&v, p, len < 4 ? len : 4);
+	return v;
+}
+
+/* A value of type t from len bytes at p, into buf. */
+static void value(enum dtype t, const uint8_t *p, uint32_t len, int full, char *buf, size_t n)
+{
+	uint8_t a[16] = { 0 };
+	size_t k;
+
+	switch (t) {
+	case DT_IPV4:
+	case DT_IPV6:
+		if (len <= 16 && (len == (t == DT_IPV4 ? 4u : 16u) || full)) {
+			memcpy(a, p, len);
+			inet_ntop(t == DT_IPV4 ? AF_INET : AF_INET6, a, buf, (socklen_t)n);
+			return;
+		}
+		break;
+	case DT_PORT:
+		if (len == 2) {
+			snprintf(buf, n, "%u", (p[0] << 8) | p[1]);
+			return;
+		}
+		break;
+	case DT_ETHER:
+		if (len == 2) {
+			unsigned int e = (unsigned int)((p[0] << 8) | p[1]);
+
+			snprintf(buf, n, "%s", e == 0x0800 ? "ip" : e == 0x86dd ? "ip6" :
+					       e == 0x0806 ? "arp" : "");
+			if (!*buf)
+				snprintf(buf, n, "0x%04x", e);
+			return;
+		}
+		break;
+	case DT_PROTO:
+		if (len == 1) {
+			if (proto_name(p[0]))
+				snprintf(buf, n, "%s", proto_name(p[0]));
+			else
+				snprintf(buf, n, "%u", p[0]);
+			return;
+		}
+		break;
+	case DT_FAMILY:
+		if (len == 1) {
+			snprintf(buf, n, "%s", p[0] == NFPROTO_IPV4 ? "ipv4" :
+					       p[0] == NFPROTO_IPV6 ? "ipv6" : "");
+			if (!*buf)
+				snprintf(buf, n, "%u", p[0]);
+			return;
+		}
+		break;
+	case DT_IFNAME:
+		snprintf(buf, n, "\"%.*s\"", (int)strnlen((const char *)p, len), (const char *)p);
+		return;
+	case DT_CTDIR:
+		if (len == 1) {
+			snprintf(buf, n, "%s", p[0] == IP_CT_DIR_ORIGINAL ? "original" : "reply");
+			return;
+		}
+		break;
+	case DT_ADDRTYPE:
+		if (len == 4 && addrtype_name(u32_of(p, len))) {
+			snprintf(buf, n, "%s", addrtype_name(u32_of(p, len)));
+			return;
+		}
+		break;
+	case DT_U32:
+		if (len <= 4) {
+			snprintf(buf, n, "%" PRIu32, u32_of(p, len));
+			return;
+		}
+		break;
+	case DT_HEX32:
+		if (len == 4) {
+			snprintf(buf, n, "0x%08" PRIx32, u32_of(p, len));
+			return;
+		}
+		break;
+	case DT_CTSTATE:
+	case DT_RAW:
+		break;
+	}
+	/* Anything else: the bytes as nft prints raw data. */
+	k = (size_t)snprintf(buf, n, "0x");
+	for (; len && k + 3 < n; len--, p++)
+		k += (size_t)snprintf(buf + k, n - k, "%02x", *p);
+}
+
+static void ctstate_names(uint32_t bits, char *buf, size_t n)
+{
+	static const struct {
+		uint32_t bit;
+		const char *name;
+	} s[] = {
+		{ NF_CT_STATE_INVALID_BIT, "invalid" },
+		{ NF_CT_STATE_BIT(IP_CT_ESTABLISHED), "established" },
+		{ NF_CT_STATE_BIT(IP_CT_RELATED), "related" },
+		{ NF_CT_STATE_BIT(IP_CT_NEW), "new" },
+		{ NF_CT_STATE_UNTRACKED_BIT, "untracked" },
+	};
+	size_t i, k = 0;
+
+	buf[0] = '\0';
+	for (i = 0; i < sizeof(s) / sizeof(s[0]) && k < n; i++)
+		if (bits & s[i].bit)
+			k += (size_t)snprintf(buf + k, n - k, "%s%s", k ? "," : "", s[i].name);
+	if (!k)
+		snprintf(buf, n, "0x%" PRIx32, bits);
+}
+
+static void load(struct dec *d, uint32_t r, enum dtype t, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+static void load(struct dec *d, uint32_t r, enum dtype t, const char *fmt, ...)
+{
+	struct reg *g = reg(d, r);
+	va_list ap;
+
+	memset(g, 0, sizeof(*g));
+	g->type = t;
+	va_start(ap, fmt);
+	vsnprintf(g->name, sizeof(g->name), fmt, ap);
+	va_end(ap);
+}
+
+static const struct {
+	uint32_t key;
+	const char *name;
+	enum dtype type;
+} meta_keys[] = {
+	{ NFT_META_LEN, "meta length", DT_U32 },
+	{ NFT_META_PROTOCOL, "meta protocol", DT_ETHER },
+	{ NFT_META_PRIORITY, "meta priority", DT_HEX32 },
+	{ NFT_META_MARK, "meta mark", DT_HEX32 },
+	{ NFT_META_IIF, "iif", DT_U32 },
+	{ NFT_META_OIF, "oif", DT_U32 },
+	{ NFT_META_IIFNAME, "iifname", DT_IFNAME },
+	{ NFT_META_OIFNAME, "oifname", DT_IFNAME },
+	{ NFT_META_SKUID, "meta skuid", DT_U32 },
+	{ NFT_META_SKGID, "meta skgid", DT_U32 },
+	{ NFT_META_NFPROTO, "meta nfproto", DT_FAMILY },
+	{ NFT_META_L4PROTO, "meta l4proto", DT_PROTO },
+	{ NFT_META_BRI_IIFNAME, "meta ibrname", DT_IFNAME },
+	{ NFT_META_BRI_OIFNAME, "meta obrname", DT_IFNAME },
+	{ NFT_META_PKTTYPE, "meta pkttype", DT_U32 },
+	{ NFT_META_CPU, "meta cpu", DT_U32 },
+	{ NFT_META_IIFGROUP, "meta iifgroup", DT_U32 },
+	{ NFT_META_OIFGROUP, "meta oifgroup", DT_U32 },
+	{ NFT_META_CGROUP, "meta cgroup", DT_U32 },
+};
+
+static const struct {
+	uint32_t key;
+	const char *name;
+	enum dtype type;
+} ct_keys[] = {
+	{ NFT_CT_STATE, "state", DT_CTSTATE },
+	{ NFT_CT_DIRECTION, "direction", DT_CTDIR },
+	{ NFT_CT_STATUS, "status", DT_HEX32 },
+	{ NFT_CT_MARK, "mark", DT_HEX32 },
+	{ NFT_CT_EXPIRATION, "expiration", DT_U32 },
+	{ NFT_CT_L3PROTOCOL, "l3proto", DT_FAMILY },
+	{ NFT_CT_PROTOCOL, "protocol", DT_PROTO },
+	{ NFT_CT_PROTO_SRC, "proto-src", DT_PORT },
+	{ NFT_CT_PROTO_DST, "proto-dst", DT_PORT },
+	{ NFT_CT_SRC_IP, "ip saddr", DT_IPV4 },
+	{ NFT_CT_DST_IP, "ip daddr", DT_IPV4 },
+	{ NFT_CT_SRC_IP6, "ip6 saddr", DT_IPV6 },
+	{ NFT_CT_DST_IP6, "ip6 daddr", DT_IPV6 },
+	{ NFT_CT_ZONE, "zone", DT_U32 },
+};
+
+static void do_meta(struct dec *d, const struct nftnl_expr *e)
+{
+	uint32_t key = nftnl_expr_get_u32(e, NFTNL_EXPR_META_KEY);
+	const char *name = NULL;
+	enum dtype t = DT_RAW;
+	size_t i;
+	char b[96], v[64];
+
+	for (i = 0; i < sizeof(meta_keys) / sizeof(meta_keys[0]); i++)
+		if (meta_keys[i].key == key) {
+			name = meta_keys[i].name;
+			t = meta_keys[i].type;
+		}
+	if (nftnl_expr_is_set(e, NFTNL_EXPR_META_DREG)) {
+		if (name)
+			load(d, nftnl_expr_get_u32(e, NFTNL_EXPR_META_DREG), t, "%s", name);
+		else
+			load(d, nftnl_expr_get_u32(e, NFTNL_EXPR_META_DREG), t, "meta %u", key);
+		return;
+	}
+	{
+		struct reg *g = reg(d, nftnl_expr_get_u32(e, NFTNL_EXPR_META_SREG));
+
+		if (g->name[0])
+			snprintf(v, sizeof(v), "%s", g->name);
+		else
+			value(t, g->data, g->len, 0, v, sizeof(v));
+	}
+	if (name)
+		snprintf(b, sizeof(b), "%s%s set %s", strncmp(name, "meta ", 5) ? "meta " : "", name, v);
+	else
+		snprintf(b, sizeof(b), "meta %u set %s", key, v);
+	term(d, b);
+}
+
+/* The name of a header field; a load shorter than the field reads a prefix of it. */
+static void do_payload(struct dec *d, const struct nftnl_expr *e)
+{
+	uint32_t base = nftnl_expr_get_u32(e, NFTNL_EXPR_PAYLOAD_BASE);
+	uint32_t off = nftnl_expr_get_u32(e, NFTNL_EXPR_PAYLOAD_OFFSET);
+	uint32_t len = nftnl_expr_get_u32(e, NFTNL_EXPR_PAYLOAD_LEN);
+	uint32_t r = nftnl_expr_get_u32(e, NFTNL_EXPR_PAYLOAD_DREG);
+	static const char *bases[] = { "ll", "nh", "th", "ih" };
+	int v6 = d->nfproto ? d->nfproto == NFPROTO_IPV6 : d->family == NFPROTO_IPV6;
+
+	if (!nftnl_expr_is_set(e, NFTNL_EXPR_PAYLOAD_DREG)) {
+		term(d, "[payload write]");
+		return;
+	}
+	if (base == NFT_PAYLOAD_NETWORK_HEADER && !v6) {
+		if ((off == 12 || off == 16) && len >= 1 && len <= 4) {
+			load(d, r, DT_IPV4, "ip %s", off == 12 ? "saddr" : "daddr");
+			reg(d, r)->full = len < 4;
+			return;
+		}
+		if (off == 9 && len == 1) {
+			load(d, r, DT_PROTO, "ip protocol");
+			return;
+		}
+	}
+	if (base == NFT_PAYLOAD_NETWORK_HEADER && v6) {
+		if ((off == 8 || off == 24) && len >= 1 && len <= 16) {
+			load(d, r, DT_IPV6, "ip6 %s", off == 8 ? "saddr" : "daddr");
+			reg(d, r)->full = len < 16;
+			return;
+		}
+		if (off == 6 && len == 1) {
+			load(d, r, DT_PROTO, "ip6 nexthdr");
+			return;
+		}
+	}
+	if (base == NFT_PAYLOAD_TRANSPORT_HEADER && (off == 0 || off == 2) && len == 2) {
+		const char *p = proto_name(d->l4proto);
+
+		load(d, r, DT_PORT, "%s %s", p ? p : "th", off ? "dport" : "sport");
+		return;
+	}
+	load(d, r, DT_RAW, "@%s,%u,%u", base < 4 ? bases[base] : "?", off * 8, len * 8);
+}
+
+static void do_ct(struct dec *d, const struct nftnl_expr *e)
+{
+	uint32_t key = nftnl_expr_get_u32(e, NFTNL_EXPR_CT_KEY);
+	const char *dir = "";
+	size_t i;
+
+	if (nftnl_expr_is_set(e, NFTNL_EXPR_CT_DIR))
+		dir = nftnl_expr_get_u8(e, NFTNL_EXPR_CT_DIR) == IP_CT_DIR_ORIGINAL ? "original " :
+										       "reply ";
+	if (!nftnl_expr_is_set(e, NFTNL_EXPR_CT_DREG)) {
+		term(d, key == NFT_CT_MARK ? "ct mark set [register]" : "[ct set]");
+		return;
+	}
+	for (i = 0; i < sizeof(ct_keys) / sizeof(ct_keys[0]); i++)
+		if (ct_keys[i].key == key) {
+			load(d, nftnl_expr_get_u32(e, NFTNL_EXPR_CT_DREG), ct_keys[i].type, "ct %s%s",
+			     dir, ct_keys[i].name);
+			return;
+		}
+	load(d, nftnl_expr_get_u32(e, NFTNL_EXPR_CT_DREG), DT_RAW, "ct %s%u", dir, key);
+}
+
+static void do_fib(struct dec *d, const struct nftnl_expr *e)
+{
+	uint32_t flags = nftnl_expr_get_u32(e, NFTNL_EXPR_FIB_FLAGS);
+	uint32_t result = nftnl_expr_get_u32(e, NFTNL_EXPR_FIB_RESULT);
+	char keys[48] = "";
+	size_t k = 0;
+
+	if (flags & NFTA_FIB_F_SADDR)
+		k += (size_t)snprintf(keys + k, sizeof(keys) - k, "%ssaddr", k ? " . " : "");
+	if (flags & NFTA_FIB_F_DADDR)
+		k += (size_t)snprintf(keys + k, sizeof(keys) - k, "%sdaddr", k ? " . " : "");
+	if (flags & NFTA_FIB_F_MARK)
+		k += (size_t)snprintf(keys + k, sizeof(keys) - k, "%smark", k ? " . " : "");
+	if (flags & NFTA_FIB_F_IIF)
+		k += (size_t)snprintf(keys + k, sizeof(keys) - k, "%siif", k ? " . " : "");
+	if (flags & NFTA_FIB_F_OIF)
+		snprintf(keys + k, sizeof(keys) - k, "%soif", k ? " . " : "");
+	load(d, nftnl_expr_get_u32(e, NFTNL_EXPR_FIB_DREG),
+	     result == NFT_FIB_RESULT_ADDRTYPE ? DT_ADDRTYPE :
+	     result == NFT_FIB_RESULT_OIFNAME ? DT_IFNAME : DT_U32,
+	     "fib %s %s", keys, result == NFT_FIB_RESULT_ADDRTYPE ? "type" :
+				result == NFT_FIB_RESULT_OIFNAME ? "oifname" : "oif");
+}
+
+static int is_prefix(const uint8_t *m, uint32_t len, int *plen)
+{
+	uint32_t i;
+	int bits = 0, ended = 0;
+
+	for (i = 0; i < len * 8; i++) {
+		int set = (m[i / 8] >> (7 - i % 8)) & 1;
+
+		if (set && ended)
+			return 0;
+		if (set)
+			bits++;
+		else
+			ended = 1;
+	}
+	*plen = bits;
+	return 1;
+}
+
+static const char *cmp_op(uint32_t op)
+{
+	switch (op) {
+	case NFT_CMP_EQ:
+		return "";
+	case NFT_CMP_NEQ:
+		return "!= ";
+	case NFT_CMP_LT:
+		return "< ";
+	case NFT_CMP_LTE:
+		return "<= ";
+	case NFT_CMP_GT:
+		return "> ";
+	default:
+		return ">= ";
+	}
+}
+
+static void do_cmp(struct dec *d, const struct nftnl_expr *e)
+{
+	struct reg *g = reg(d, nftnl_expr_get_u32(e, NFTNL_EXPR_CMP_SREG));
+	uint32_t op = nftnl_expr_get_u32(e, NFTNL_EXPR_CMP_OP), len = 0;
+	const uint8_t *data = nftnl_expr_get(e, NFTNL_EXPR_CMP_DATA, &len);
+	char v[96], b[192];
+	int plen;
+
+	if (!data || !g->name[0]) {
+		term(d, "[cmp]");
+		return;
+	}
+	if (g->type == DT_CTSTATE && g->masked && op == NFT_CMP_NEQ && !u32_of(data, len)) {
+		ctstate_names(u32_of(g->mask, 4), v, sizeof(v));
+		snprintf(b, sizeof(b), "%s %s", g->name, v);
+	} else if (g->type == DT_CTSTATE && !g->masked) {
+		ctstate_names(u32_of(data, len), v, sizeof(v));
+		snprintf(b, sizeof(b), "%s %s%s", g->name, cmp_op(op), v);
+	} else if ((g->type == DT_IPV4 || g->type == DT_IPV6) && g->full && !g->masked) {
+		/* A short load of an address: a byte-aligned prefix. */
+		value(g->type, data, len, 1, v, sizeof(v));
+		snprintf(b, sizeof(b), "%s %s%s/%u", g->name, cmp_op(op), v, len * 8);
+	} else if (g->masked && (g->type == DT_IPV4 || g->type == DT_IPV6) &&
+		   is_prefix(g->mask, len, &plen)) {
+		value(g->type, data, len, 0, v, sizeof(v));
+		snprintf(b, sizeof(b), "%s %s%s/%d", g->name, cmp_op(op), v, plen);
+	} else if (g->masked) {
+		char m[48];
+
+		value(DT_RAW, g->mask, len, 0, m, sizeof(m));
+		value(g->type, data, len, 0, v, sizeof(v));
+		snprintf(b, sizeof(b), "%s & %s %s%s", g->name, m, op == NFT_CMP_EQ ? "== " : cmp_op(op),
+			 v);
+	} else {
+		value(g->type, data, len, 0, v, sizeof(v));
+		snprintf(b, sizeof(b), "%s %s%s", g->name, cmp_op(op), v);
+	}
+	/* nfproto and l4proto matches are what ip/tcp fields need; nft leaves them implied. */
+	if (op == NFT_CMP_EQ && len == 1 &&
+	    (!strcmp(g->name, "meta nfproto") || !strcmp(g->name, "meta l4proto")) &&
+	    d->ndeps < 2) {
+		struct dep *dp = &d->deps[d->ndeps++];
+		const char *p = proto_name(data[0]);
+
+		snprintf(dp->text, sizeof(dp->text), "%.60s", b);
+		if (g->name[5] == 'n') {
+			d->nfproto = data[0];
+			snprintf(dp->implies, sizeof(dp->implies), "%s", data[0] == NFPROTO_IPV6 ? "ip6 " :
+								 "ip ");
+		} else {
+			d->l4proto = data[0];
+			snprintf(dp->implies, sizeof(dp->implies), "%s ", p ? p : "?");
+		}
+		return;
+	}
+	term(d, b);
+}
+
+static void do_bitwise(struct dec *d, const struct nftnl_expr *e)
+{
+	struct reg *src = reg(d, nftnl_expr_get_u32(e, NFTNL_EXPR_BITWISE_SREG));
+	struct reg *dst = reg(d, nftnl_expr_get_u32(e, NFTNL_EXPR_BITWISE_DREG));
+	uint32_t len = 0;
+	const void *mask = nftnl_expr_get(e, NFTNL_EXPR_BITWISE_MASK, &len);
+
+	if (dst != src)
+		*dst = *src;
+	if (mask && len <= sizeof(dst->mask)) {
+		memcpy(dst->mask, mask, len);
+		dst->masked = 1;
+		dst->full = 0;
+	}
+}
+
+static void do_immediate(struct dec *d, const struct nftnl_expr *e)
+{
+	uint32_t r = nftnl_expr_get_u32(e, NFTNL_EXPR_IMM_DREG), len = 0;
+	const void *data;
+	char b[NFT_TEXT];
+
+	if (r == NFT_REG_VERDICT) {
+		int v = (int)nftnl_expr_get_u32(e, NFTNL_EXPR_IMM_VERDICT);
+		const char *chain = nftnl_expr_is_set(e, NFTNL_EXPR_IMM_CHAIN) ?
+					    nftnl_expr_get_str(e, NFTNL_EXPR_IMM_CHAIN) : "?";
+
+		switch (v) {
+		case NF_ACCEPT:
+			term(d, "accept");
+			break;
+		case NF_DROP:
+			term(d, "drop");
+			break;
+		case NF_QUEUE:
+			term(d, "queue");
+			break;
+		case NFT_CONTINUE:
+			term(d, "continue");
+			break;
+		case NFT_BREAK:
+			break;
+		case NFT_RETURN:
+			term(d, "return");
+			break;
+		case NFT_JUMP:
+		case NFT_GOTO:
+			snprintf(b, sizeof(b), "%s %s", v == NFT_JUMP ? "jump" : "goto", chain);
+			term(d, b);
+			break;
+		default:
+			snprintf(b, sizeof(b), "[verdict %d]", v);
+			term(d, b);
+		}
+		return;
+	}
+	data = nftnl_expr_get(e, NFTNL_EXPR_IMM_DATA, &len);
+	memset(reg(d, r), 0, sizeof(struct reg));
+	if (data && len <= 16) {
+		memcpy(reg(d, r)->data, data, len);
+		reg(d, r)->len = len;
+	}
+}
+
+/*
+ * " to 10.0.0.2:80", " to [fd00::2]:80", " to :8080" from the registers a NAT
+ * statement names; amin or pmin 0 when the statement has no such attribute.
+ */
+static void nat_target(struct dec *d, const struct nftnl_expr *e, uint16_t amin, uint16_t amax,
+		       uint16_t pmin, uint16_t pmax, char *buf, size_t n)
+{
+	char a[2 * INET6_ADDRSTRLEN + 2] = "", p[16] = "", p2[16] = "";
+	int v6 = 0, has_a = amin && nftnl_expr_is_set(e, amin);
+	int has_p = pmin && nftnl_expr_is_set(e, pmin);
+
+	buf[0] = '\0';
+	if (has_a) {
+		struct reg *g = reg(d, nftnl_expr_get_u32(e, amin));
+		size_t k;
+
+		v6 = g->len == 16;
+		value(v6 ? DT_IPV6 : DT_IPV4, g->data, g->len, 0, a, sizeof(a));
+		if (nftnl_expr_is_set(e, amax) &&
+		    nftnl_expr_get_u32(e, amax) != nftnl_expr_get_u32(e, amin)) {
+			g = reg(d, nftnl_expr_get_u32(e, amax));
+			k = strlen(a);
+			a[k++] = '-';
+			value(v6 ? DT_IPV6 : DT_IPV4, g->data, g->len, 0, a + k, sizeof(a) - k);
+		}
+	}
+	if (has_p) {
+		struct reg *g = reg(d, nftnl_expr_get_u32(e, pmin));
+
+		value(DT_PORT, g->data, g->len, 0, p, sizeof(p));
+		if (nftnl_expr_is_set(e, pmax) &&
+		    nftnl_expr_get_u32(e, pmax) != nftnl_expr_get_u32(e, pmin)) {
+			g = reg(d, nftnl_expr_get_u32(e, pmax));
+			p2[0] = '-';
+			value(DT_PORT, g->data, g->len, 0, p2 + 1, sizeof(p2) - 1);
+		}
+	}
+	if (has_a && has_p && v6)
+		snprintf(buf, n, " to [%s]:%s%s", a, p, p2);
+	else if (has_a || has_p)
+		snprintf(buf, n, " to %s%s%s%s", a, has_p ? ":" : "", p, p2);
+}
+
+static void nat_flags(uint32_t flags, char *buf, size_t n)
+{
+	size_t k = strlen(buf);
+
+	if (flags & NF_NAT_RANGE_PROTO_RANDOM)
+		k += (size_t)snprintf(buf + k, n - k, " random");
+	if (flags & NF_NAT_RANGE_PROTO_RANDOM_FULLY)
+		k += (size_t)snprintf(buf + k, n - k, " fully-random");
+	if (flags & NF_NAT_RANGE_PERSISTENT)
+		snprintf(buf + k, n - k, " persistent");
+}
+
+static void do_nat(struct dec *d, const struct nftnl_expr *e)
+{
+	uint32_t type = nftnl_expr_get_u32(e, NFTNL_EXPR_NAT_TYPE);
+	uint32_t fam = nftnl_expr_get_u32(e, NFTNL_EXPR_NAT_FAMILY);
+	char to[128], b[192];
+
+	nat_target(d, e, NFTNL_EXPR_NAT_REG_ADDR_MIN, NFTNL_EXPR_NAT_REG_ADDR_MAX,
+		   NFTNL_EXPR_NAT_REG_PROTO_MIN, NFTNL_EXPR_NAT_REG_PROTO_MAX, to, sizeof(to));
+	if (nftnl_expr_is_set(e, NFTNL_EXPR_NAT_FLAGS))
+		nat_flags(nftnl_expr_get_u32(e, NFTNL_EXPR_NAT_FLAGS), to, sizeof(to));
+	/* In an inet table the statement names the family it rewrites, as nft writes it. */
+	snprintf(b, sizeof(b), "%s%s%s", type == NFT_NAT_SNAT ? "snat" : "dnat",
+		 d->family != NFPROTO_INET ? "" : fam == NFPROTO_IPV6 ? " ip6" : " ip", to);
+	term(d, b);
+}
+
+static void do_masq(struct dec *d, const struct nftnl_expr *e, const char *word, uint16_t pmin,
+		    uint16_t pmax, uint16_t flags)
+{
+	char to[128], b[160];
+
+	nat_target(d, e, 0, 0, pmin, pmax, to, sizeof(to));
+	if (nftnl_expr_is_set(e, flags))
+		nat_flags(nftnl_expr_get_u32(e, flags), to, sizeof(to));
+	snprintf(b, sizeof(b), "%s%s", word, to);
+	term(d, b);
+}
+
+static void do_other(struct dec *d, const struct nftnl_expr *e, const char *name)
+{
+	char b[192];
+
+	if (!strcmp(name, "lookup")) {
+		struct reg *g = reg(d, nftnl_expr_get_u32(e, NFTNL_EXPR_LOOKUP_SREG));
+		int inv = nftnl_expr_is_set(e, NFTNL_EXPR_LOOKUP_FLAGS) &&
+			  (nftnl_expr_get_u32(e, NFTNL_EXPR_LOOKUP_FLAGS) & NFT_LOOKUP_F_INV);
+
+		snprintf(b, sizeof(b), "%s %s%s@%s", g->name[0] ? g->name : "[register]",
+			 inv ? "!= " : "",
+			 nftnl_expr_is_set(e, NFTNL_EXPR_LOOKUP_DREG) ? "map " : "",
+			 nftnl_expr_get_str(e, NFTNL_EXPR_LOOKUP_SET));
+	} else if (!strcmp(name, "log")) {
+		snprintf(b, sizeof(b), "log");
+		if (nftnl_expr_is_set(e, NFTNL_EXPR_LOG_PREFIX))
+			snprintf(b, sizeof(b), "log prefix \"%s\"",
+				 nftnl_expr_get_str(e, NFTNL_EXPR_LOG_PREFIX));
+	} else if (!strcmp(name, "reject")) {
+		snprintf(b, sizeof(b), "%s", nftnl_expr_get_u32(e, NFTNL_EXPR_REJECT_TYPE) ==
+						     NFT_REJECT_TCP_RST ? "reject with tcp reset" :
+									  "reject");
+	} else if (!strcmp(name, "limit")) {
+		uint64_t unit = nftnl_expr_get_u64(e, NFTNL_EXPR_LIMIT_UNIT);
+
+		snprintf(b, sizeof(b), "limit rate %" PRIu64 "%s/%s",
+			 nftnl_expr_get_u64(e, NFTNL_EXPR_LIMIT_RATE),
+			 nftnl_expr_get_u32(e, NFTNL_EXPR_LIMIT_TYPE) == NFT_LIMIT_PKT_BYTES ?
+				 " bytes" : "",
+			 unit == 1 ? "second" : unit == 60 ? "minute" : unit == 3600 ? "hour" :
+			 unit == 86400 ? "day" : "week");
+	} else if (!strcmp(name, "match") || !strcmp(name, "target")) {
+		/* What iptables-nft writes for matches nftables has no expression for. */
+		snprintf(b, sizeof(b), "xt %s \"%s\"", name,
+			 nftnl_expr_get_str(e, name[0] == 'm' ? NFTNL_EXPR_MT_NAME :
+								NFTNL_EXPR_TG_NAME));
+	} else if (!strcmp(name, "notrack")) {
+		snprintf(b, sizeof(b), "notrack");
+	} else {
+		snprintf(b, sizeof(b), "[%s]", name);
+	}
+	term(d, b);
+}
+
+int nft_rule_text(const struct nftnl_rule *r, char *buf, size_t len)
+{
+	struct dec d = { .out = buf, .len = len };
+	struct nftnl_expr_iter *it = nftnl_expr_iter_create(r);
+	struct nftnl_expr *e;
+
+	buf[0] = '\0';
+	if (!it)
+		return -ENOMEM;
+	d.family = (int)nftnl_rule_get_u32(r, NFTNL_RULE_FAMILY);
+	while ((e = nftnl_expr_iter_next(it))) {
+		const char *name = nftnl_expr_get_str(e, NFTNL_EXPR_NAME);
+
+		if (!strcmp(name, "meta"))
+			do_meta(&d, e);
+		else if (!strcmp(name, "payload"))
+			do_payload(&d, e);
+		else if (!strcmp(name, "ct"))
+			do_ct(&d, e);
+		else if (!strcmp(name, "fib"))
+			do_fib(&d, e);
+		else if (!strcmp(name, "cmp"))
+			do_cmp(&d, e);
+		else if (!strcmp(name, "bitwise"))
+			do_bitwise(&d, e);
+		else if (!strcmp(name, "immediate"))
+			do_immediate(&d, e);
+		else if (!strcmp(name, "nat"))
+			do_nat(&d, e);
+		else if (!strcmp(name, "masq"))
+			do_masq(&d, e, "masquerade", NFTNL_EXPR_MASQ_REG_PROTO_MIN,
+				NFTNL_EXPR_MASQ_REG_PROTO_MAX, NFTNL_EXPR_MASQ_FLAGS);
+		else if (!strcmp(name, "redir"))
+			do_masq(&d, e, "redirect", NFTNL_EXPR_REDIR_REG_PROTO_MIN,
+				NFTNL_EXPR_REDIR_REG_PROTO_MAX, NFTNL_EXPR_REDIR_FLAGS);
+		else if (strcmp(name, "counter")) /* counters are reported on their own */
+			do_other(&d, e, name);
+	}
+	nftnl_expr_iter_destroy(it);
+	/* Dependencies nothing followed: they were the match itself. */
+	if (d.ndeps)
+		term(&d, "");
+	while (d.n && buf[d.n - 1] == ' ')
+		buf[--d.n] = '\0';
+	return (int)d.n;
+}
+
+int nft_msg_text(const struct nlmsghdr *nlh, char *buf, size_t len)
+{
+	struct nftnl_rule *r = nftnl_rule_alloc();
+	int n;
+
+	buf[0] = '\0';
+	if (!r)
+		return -ENOMEM;
+	if ((nlh->nlmsg_type & 0xff) != NFT_MSG_NEWRULE || nftnl_rule_nlmsg_parse(nlh, r) < 0) {
+		nftnl_rule_free(r);
+		return -EBADMSG;
+	}
+	n = nft_rule_text(r, buf, len);
+	nftnl_rule_free(r);
+	return n;
+}

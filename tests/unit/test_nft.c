@@ -1,0 +1,291 @@
+// SPDX-License-Identifier: MIT
+/*
+ * nftables messages built and parsed back with libnftnl, and rules decoded
+ * into nft's words, with no kernel: netlab's own rules, and rules written the
+ * way nft and iptables-nft write theirs.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <linux/netfilter.h>
+#include <linux/netfilter/nfnetlink.h>
+#include <linux/netfilter/nf_conntrack_common.h>
+#include <linux/netfilter/nf_tables.h>
+#include <libmnl/libmnl.h>
+#include <libnftnl/chain.h>
+#include <libnftnl/common.h>
+#include <libnftnl/expr.h>
+#include <libnftnl/rule.h>
+#include <libnftnl/table.h>
+#include <libnftnl/udata.h>
+
+#include "check.h"
+#include "core/nft.h"
+
+static char buf[8192];
+
+static struct cidr cidr(const char *s)
+{
+	char why[PARSE_WHY];
+	struct cidr c;
+
+	if (cidr_parse(s, 0, &c, why) < 0)
+		abort();
+	return c;
+}
+
+/* The rule a message carries, decoded, and its expressions by name in order. */
+static void roundtrip(const struct nft_rule_spec *r, const char *want_text, const char *want_exprs)
+{
+	struct nlmsghdr *nlh = nft_msg_rule(buf, "netlab", r);
+	struct nftnl_rule *nr = nftnl_rule_alloc();
+	struct nftnl_expr_iter *it;
+	struct nftnl_expr *e;
+	char text[NFT_TEXT], exprs[512] = "";
+	size_t k = 0;
+
+	CHECK(nlh != NULL, "%s: built", want_text);
+	CHECK((nlh->nlmsg_type >> 8) == NFNL_SUBSYS_NFTABLES &&
+	      (nlh->nlmsg_type & 0xff) == NFT_MSG_NEWRULE, "%s: NFT_MSG_NEWRULE", want_text);
+	CHECK((nlh->nlmsg_flags & (NLM_F_APPEND | NLM_F_CREATE | NLM_F_ECHO)) ==
+	      (NLM_F_APPEND | NLM_F_CREATE | NLM_F_ECHO), "%s: appended, echoed", want_text);
+	CHECK(nftnl_rule_nlmsg_parse(nlh, nr) == 0, "%s: parses back", want_text);
+	CHECK(nftnl_rule_get_u32(nr, NFTNL_RULE_FAMILY) == NFPROTO_INET, "%s: inet", want_text);
+	CHECK_STR(nftnl_rule_get_str(nr, NFTNL_RULE_TABLE), "netlab", "table");
+	CHECK_STR(nftnl_rule_get_str(nr, NFTNL_RULE_CHAIN), nft_chain_name(r->chain), "chain");
+	it = nftnl_expr_iter_create(nr);
+	while ((e = nftnl_expr_iter_next(it)))
+		k += (size_t)snprintf(exprs + k, sizeof(exprs) - k, "%s%s", k ? " " : "",
+				      nftnl_expr_get_str(e, NFTNL_EXPR_NAME));
+	nftnl_expr_iter_destroy(it);
+	CHECK_STR(exprs, want_exprs, "expressions");
+	nft_rule_text(nr, text, sizeof(text));
+	CHECK_STR(text, want_text, "decoded");
+	nftnl_rule_free(nr);
+}
+
+static void masquerade(void)
+{
+	struct nft_rule_spec r = { .chain = NFT_POSTROUTING, .action = NFT_MASQUERADE };
+	struct nftnl_rule *nr = nftnl_rule_alloc();
+	struct nftnl_expr_iter *it;
+	struct nftnl_expr *e;
+	uint32_t len;
+
+	r.family = AF_INET;
+	r.has_saddr = 1;
+	r.saddr = cidr("192.168.52.0/24");
+	snprintf(r.oif, sizeof(r.oif), "wan0");
+	snprintf(r.comment, sizeof(r.comment), "netlab");
+	roundtrip(&r, "ip saddr 192.168.52.0/24 oifname \"wan0\" masquerade",
+		  "meta cmp payload bitwise cmp meta cmp counter masq");
+
+	/* The parts the kernel reads: the address field, its mask, the padded name. */
+	nftnl_rule_nlmsg_parse(nft_msg_rule(buf, "netlab", &r), nr);
+	it = nftnl_expr_iter_create(nr);
+	nftnl_expr_iter_next(it);
+	e = nftnl_expr_iter_next(it);
+	CHECK(*(const uint8_t *)nftnl_expr_get(e, NFTNL_EXPR_CMP_DATA, &len) == NFPROTO_IPV4 &&
+	      len == 1, "masquerade: nfproto ipv4");
+	e = nftnl_expr_iter_next(it);
+	CHECK(nftnl_expr_get_u32(e, NFTNL_EXPR_PAYLOAD_BASE) == NFT_PAYLOAD_NETWORK_HEADER &&
+	      nftnl_expr_get_u32(e, NFTNL_EXPR_PAYLOAD_OFFSET) == 12 &&
+	      nftnl_expr_get_u32(e, NFTNL_EXPR_PAYLOAD_LEN) == 4, "masquerade: ip saddr at 12, 4 bytes");
+	e = nftnl_expr_iter_next(it);
+	CHECK(!memcmp(nftnl_expr_get(e, NFTNL_EXPR_BITWISE_MASK, &len), "\xff\xff\xff\x00", 4) &&
+	      len == 4, "masquerade: /24 mask");
+	nftnl_expr_iter_next(it);
+	nftnl_expr_iter_next(it);
+	e = nftnl_expr_iter_next(it);
+	CHECK(!memcmp(nftnl_expr_get(e, NFTNL_EXPR_CMP_DATA, &len), "wan0\0\0\0\0\0\0\0\0\0\0\0\0", 16) &&
+	      len == 16, "masquerade: oifname padded to IFNAMSIZ");
+	nftnl_expr_iter_destroy(it);
+	CHECK(nftnl_rule_is_set(nr, NFTNL_RULE_USERDATA), "masquerade: comment as userdata");
+	nftnl_rule_free(nr);
+
+	/* A host address is a /32 with no mask; IPv6 likewise. */
+	r.saddr = cidr("10.0.0.7");
+	r.oif[0] = '\0';
+	roundtrip(&r, "ip saddr 10.0.0.7 masquerade", "meta cmp payload cmp counter masq");
+	r.family = AF_INET6;
+	r.saddr = cidr("fd00:52::/64");
+	roundtrip(&r, "ip6 saddr fd00:52::/64 masquerade",
+		  "meta cmp payload bitwise cmp counter masq");
+}
+
+static void forward_port(void)
+{
+	struct nft_rule_spec r = { .chain = NFT_PREROUTING, .action = NFT_DNAT, .local = 1,
+				   .l4proto = IPPROTO_TCP, .dport = 8080, .to_port = 80 };
+
+	r.to = cidr("192.168.52.2");
+	roundtrip(&r, "fib daddr type local tcp dport 8080 dnat ip to 192.168.52.2:80",
+		  "fib cmp meta cmp payload cmp counter immediate immediate nat");
+	r.chain = NFT_OUTPUT;
+	r.local = 0;
+	r.family = AF_INET;
+	r.has_daddr = 1;
+	r.daddr = cidr("203.0.113.254");
+	r.l4proto = IPPROTO_UDP;
+	r.to_port = 0;
+	roundtrip(&r, "ip daddr 203.0.113.254 udp dport 8080 dnat ip to 192.168.52.2",
+		  "meta cmp payload cmp meta cmp payload cmp counter immediate nat");
+	r.family = AF_INET6;
+	r.daddr = cidr("fd00::1");
+	r.to = cidr("fd00:52::2");
+	r.to_port = 80;
+	roundtrip(&r, "ip6 daddr fd00::1 udp dport 8080 dnat ip6 to [fd00:52::2]:80",
+		  "meta cmp payload cmp meta cmp payload cmp counter immediate immediate nat");
+}
+
+static void allow(void)
+{
+	struct nft_rule_spec r = { .chain = NFT_FORWARD, .action = NFT_ACCEPT };
+	char why[PARSE_WHY];
+
+	snprintf(r.iif, sizeof(r.iif), "br0");
+	roundtrip(&r, "iifname \"br0\" accept", "meta cmp counter immediate");
+	r.iif[0] = '\0';
+	CHECK(nft_ctstate_parse("established, related", &r.ct_state, why) == 0, "state parses");
+	roundtrip(&r, "ct state established,related accept", "ct bitwise cmp counter immediate");
+	CHECK(r.ct_state == (NF_CT_STATE_BIT(IP_CT_ESTABLISHED) | NF_CT_STATE_BIT(IP_CT_RELATED)),
+	      "state bits");
+}
+
+static void table_and_chains(void)
+{
+	struct nftnl_table *t = nftnl_table_alloc();
+	struct nftnl_chain *c = nftnl_chain_alloc();
+	struct nlmsghdr *nlh;
+	uint32_t len = 0;
+	const char *ud;
+
+	nlh = nft_msg_table(buf, NFT_MSG_NEWTABLE, "lab1");
+	CHECK((nlh->nlmsg_type & 0xff) == NFT_MSG_NEWTABLE && (nlh->nlmsg_flags & NLM_F_CREATE) &&
+	      !(nlh->nlmsg_flags & NLM_F_EXCL), "table: created unless it exists");
+	CHECK(nftnl_table_nlmsg_parse(nlh, t) == 0, "table: parses back");
+	CHECK_STR(nftnl_table_get_str(t, NFTNL_TABLE_NAME), "lab1", "table: name");
+	CHECK(nftnl_table_get_u32(t, NFTNL_TABLE_FAMILY) == NFPROTO_INET, "table: inet");
+	ud = nftnl_table_get_data(t, NFTNL_TABLE_USERDATA, &len);
+	/* type 0 (comment), length 7, "netlab\0": what nft reads as comment "netlab" */
+	CHECK(ud && len == 9 && ud[0] == NFTNL_UDATA_TABLE_COMMENT && ud[1] == 7 &&
+	      !strcmp(ud + 2, NFT_TAG), "table: tagged with comment \"netlab\"");
+	nftnl_table_free(t);
+
+	nlh = nft_msg_chain(buf, "lab1", NFT_FORWARD, NF_DROP);
+	CHECK(nftnl_chain_nlmsg_parse(nlh, c) == 0, "chain: parses back");
+	CHECK_STR(nftnl_chain_get_str(c, NFTNL_CHAIN_NAME), "forward", "chain: name");
+	CHECK_STR(nftnl_chain_get_str(c, NFTNL_CHAIN_TYPE), "filter", "chain: type");
+	CHECK(nftnl_chain_get_u32(c, NFTNL_CHAIN_HOOKNUM) == NF_INET_FORWARD &&
+	      nftnl_chain_get_s32(c, NFTNL_CHAIN_PRIO) == 0, "chain: forward hook, priority filter");
+	CHECK(nftnl_chain_get_u32(c, NFTNL_CHAIN_POLICY) == NF_DROP, "chain: policy drop");
+	nftnl_chain_free(c);
+	c = nftnl_chain_alloc();
+	nftnl_chain_nlmsg_parse(nft_msg_chain(buf, "lab1", NFT_POSTROUTING, -1), c);
+	CHECK(!nftnl_chain_is_set(c, NFTNL_CHAIN_POLICY), "chain: no policy unless asked");
+	CHECK_STR(nftnl_chain_get_str(c, NFTNL_CHAIN_TYPE), "nat", "chain: nat");
+	CHECK(nftnl_chain_get_s32(c, NFTNL_CHAIN_PRIO) == 100, "chain: srcnat priority");
+	nftnl_chain_free(c);
+}
+
+/* Expressions added one by one, as other tools write them. */
+static struct nftnl_expr *ex(struct nftnl_rule *r, const char *name)
+{
+	struct nftnl_expr *e = nftnl_expr_alloc(name);
+
+	nftnl_rule_add_expr(r, e);
+	return e;
+}
+
+static void foreign(void)
+{
+	struct nftnl_rule *r = nftnl_rule_alloc();
+	struct nftnl_expr *e;
+	char text[NFT_TEXT];
+	uint8_t one = 10, p6 = IPPROTO_TCP;
+	uint16_t be = htons(22);
+
+	/* ip filter: ip saddr 10.0.0.0/8 (a 1-byte load, as nft optimises it) tcp dport 22 drop */
+	nftnl_rule_set_u32(r, NFTNL_RULE_FAMILY, NFPROTO_IPV4);
+	e = ex(r, "payload");
+	nftnl_expr_set_u32(e, NFTNL_EXPR_PAYLOAD_BASE, NFT_PAYLOAD_NETWORK_HEADER);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_PAYLOAD_OFFSET, 12);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_PAYLOAD_LEN, 1);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_PAYLOAD_DREG, NFT_REG_1);
+	e = ex(r, "cmp");
+	nftnl_expr_set_u32(e, NFTNL_EXPR_CMP_SREG, NFT_REG_1);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_CMP_OP, NFT_CMP_EQ);
+	nftnl_expr_set(e, NFTNL_EXPR_CMP_DATA, &one, 1);
+	e = ex(r, "meta");
+	nftnl_expr_set_u32(e, NFTNL_EXPR_META_KEY, NFT_META_L4PROTO);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_META_DREG, NFT_REG_1);
+	e = ex(r, "cmp");
+	nftnl_expr_set_u32(e, NFTNL_EXPR_CMP_SREG, NFT_REG_1);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_CMP_OP, NFT_CMP_EQ);
+	nftnl_expr_set(e, NFTNL_EXPR_CMP_DATA, &p6, 1);
+	e = ex(r, "payload");
+	nftnl_expr_set_u32(e, NFTNL_EXPR_PAYLOAD_BASE, NFT_PAYLOAD_TRANSPORT_HEADER);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_PAYLOAD_OFFSET, 2);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_PAYLOAD_LEN, 2);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_PAYLOAD_DREG, NFT_REG_1);
+	e = ex(r, "cmp");
+	nftnl_expr_set_u32(e, NFTNL_EXPR_CMP_SREG, NFT_REG_1);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_CMP_OP, NFT_CMP_NEQ);
+	nftnl_expr_set(e, NFTNL_EXPR_CMP_DATA, &be, 2);
+	e = ex(r, "counter");
+	e = ex(r, "immediate");
+	nftnl_expr_set_u32(e, NFTNL_EXPR_IMM_DREG, NFT_REG_VERDICT);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_IMM_VERDICT, (uint32_t)NF_DROP);
+	nft_rule_text(r, text, sizeof(text));
+	CHECK_STR(text, "ip saddr 10.0.0.0/8 tcp dport != 22 drop", "nft's own short prefix load");
+	nftnl_rule_free(r);
+
+	/* iptables-nft: -m conntrack … -j DOCKER, xtables matches and a jump */
+	r = nftnl_rule_alloc();
+	nftnl_rule_set_u32(r, NFTNL_RULE_FAMILY, NFPROTO_IPV4);
+	e = ex(r, "match");
+	nftnl_expr_set_str(e, NFTNL_EXPR_MT_NAME, "conntrack");
+	nftnl_expr_set_u32(e, NFTNL_EXPR_MT_REV, 3);
+	/* libnftnl takes the info block and frees it with the rule. */
+	nftnl_expr_set(e, NFTNL_EXPR_MT_INFO, calloc(1, 4), 4);
+	e = ex(r, "immediate");
+	nftnl_expr_set_u32(e, NFTNL_EXPR_IMM_DREG, NFT_REG_VERDICT);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_IMM_VERDICT, (uint32_t)NFT_JUMP);
+	nftnl_expr_set_str(e, NFTNL_EXPR_IMM_CHAIN, "DOCKER");
+	e = ex(r, "quota");
+	nft_rule_text(r, text, sizeof(text));
+	CHECK_STR(text, "xt match \"conntrack\" jump DOCKER [quota]",
+		  "xtables matches, jumps, and the unknown named in brackets");
+	nftnl_rule_free(r);
+}
+
+static void validators(void)
+{
+	char why[PARSE_WHY];
+	uint32_t bits;
+
+	CHECK(nft_table_check("netlab", why) == 0, "table name netlab");
+	CHECK(nft_table_check("lab_1.a-b", why) == 0, "table name with _ . -");
+	CHECK(nft_table_check("1lab", why) == -EINVAL, "table name starting with a digit");
+	CHECK(nft_table_check("a b", why) == -EINVAL, "table name with a space");
+	CHECK_STR(why, "invalid table name \"a b\" (a letter or '_' first, then letters, digits, '_', '-' or '.')",
+		  "why");
+	CHECK(nft_table_check("", why) == -EINVAL, "empty table name");
+	CHECK(nft_ctstate_parse("new", &bits, why) == 0 && bits == NF_CT_STATE_BIT(IP_CT_NEW),
+	      "state new");
+	CHECK(nft_ctstate_parse("established,bogus", &bits, why) == -EINVAL, "unknown state");
+	CHECK_STR(why, "invalid state \"established,bogus\" (established, related, new, invalid or untracked, separated by commas)",
+		  "why");
+	CHECK(nft_ctstate_parse("", &bits, why) == -EINVAL, "empty state");
+}
+
+int main(void)
+{
+	masquerade();
+	forward_port();
+	allow();
+	table_and_chains();
+	foreign();
+	validators();
+	return check_done();
+}
