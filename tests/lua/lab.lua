@@ -37,22 +37,6 @@ local function run(...)
   return ns.capture(nil, {"sh", "-c", 'exec "$@" 2>&1', "sh", bin, ...})
 end
 
-local function diff(a, b)
-  local la, lb = {}, {}
-  for l in a:gmatch("[^\n]+") do la[l] = true end
-  for l in b:gmatch("[^\n]+") do lb[l] = true end
-  local d = {}
-  for l in pairs(la) do if not lb[l] then d[#d + 1] = "- " .. l end end
-  for l in pairs(lb) do if not la[l] then d[#d + 1] = "+ " .. l end end
-  table.sort(d)
-  return table.concat(d, "\n")
-end
-
-local function same_state(before, what)
-  local after = dump()
-  if after ~= before then error(what .. ": state differs:\n" .. diff(before, after), 2) end
-end
-
 local LAB1 = [[
 local a = ns.add("a", {lo = true})
 local b = ns.add("b")
