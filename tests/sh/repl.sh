@@ -83,8 +83,14 @@ line '3000 + 1'
 check "Ctrl-C cancels the line being typed" '3001'
 
 line 'help(link.veth)'
-check "help(link.veth) prints the man page's section" 'Creates a veth pair and returns the object of its first end.'
+check "help(link.veth) prints the man page's section" 'Creates a veth pair, two links joined like a cable'
+check "with the ip command it stands for" 'ip link add veth-purple netns purple type veth peer name veth-purple-br'
 check "with its example" 'Example:'
+if screen | grep -qE 'RCU|sendto'; then
+	echo "not ok - help(link.veth) leaves kernel internals to docs/hacking.md"
+else
+	echo "ok - help(link.veth) leaves kernel internals to docs/hacking.md"
+fi
 line 'help "route.add"'
 check 'help "route.add" works with a name' 'Adds a route; fails with EEXIST'
 
