@@ -99,7 +99,7 @@ const char *scripts_find(const char *name, char out[PATH_MAX])
 	return k > 0 && k < PATH_MAX && is_file(out) ? out : NULL;
 }
 
-/* Appends the Lua string literal body at s (after its opening quote) to doc. */
+/* Copies the body of the Lua string literal at s (just after its opening quote) into doc. */
 static void copy_literal(const char *s, char quote, char *doc, size_t n)
 {
 	size_t k = 0;
