@@ -113,11 +113,18 @@ install: all
 	cp -R scripts/. $(DESTDIR)$(DATADIR)/scripts/
 	install -m 644 docs/man/netlab.1 $(DESTDIR)$(MANDIR)/man1/
 	install -m 644 docs/man/*.3 $(DESTDIR)$(MANDIR)/man3/
+	@$(MANDB)
+
+# So that apropos and man -k find the pages; a DESTDIR install is staged for a
+# package, whose own triggers index it, and a missing man-db is no failure.
+MANDB = if [ -z "$(DESTDIR)" ] && command -v mandb >/dev/null 2>&1; then \
+		mandb -q "$(MANDIR)" >/dev/null 2>&1 || true; fi
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/netlab $(DESTDIR)$(MANDIR)/man1/netlab.1 \
 		$(DESTDIR)$(MANDIR)/man3/netlab-*.3
 	rm -rf $(DESTDIR)$(DATADIR)
+	@$(MANDB)
 
 clean:
 	rm -rf build build-san netlab

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 /* --sandbox: a private network and /run for one netlab process, gone when it exits. */
 #include <errno.h>
+#include <fcntl.h>
 #include <sched.h>
 #include <string.h>
 #include <sys/mount.h>
@@ -13,14 +14,38 @@
 #include "route.h"
 #include "sandbox.h"
 
+/* Whether / is the root of a mount; before Linux 5.8 statx cannot say, and EINVAL can only mean no. */
+static int root_is_mount(void)
+{
+#ifdef STATX_ATTR_MOUNT_ROOT
+	struct statx stx;
+
+	if (statx(AT_FDCWD, "/", AT_NO_AUTOMOUNT, STATX_BASIC_STATS, &stx) == 0 &&
+	    (stx.stx_attributes_mask & STATX_ATTR_MOUNT_ROOT))
+		return !!(stx.stx_attributes & STATX_ATTR_MOUNT_ROOT);
+#endif
+	return 0;
+}
+
 int sandbox_enter(struct nl_err *err)
 {
 	nl_obj(err, "sandbox");
 	if (unshare(CLONE_NEWNET | CLONE_NEWNS) < 0)
 		return nl_fail(err, errno, "cannot create the sandbox's namespaces");
-	/* Nothing mounted from here on may reach the host's mount table. */
-	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
+	/*
+	 * Nothing mounted from here on may reach the host's mount table. The
+	 * kernel changes the propagation only of a mount's root, so this fails
+	 * with EINVAL when / is a plain directory of a bigger mount, as in a
+	 * chroot: mounting on / first would itself propagate to the host.
+	 */
+	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0) {
+		if (errno == EINVAL && !root_is_mount())
+			return nl_fail(err, errno, "/ is not a mount point (a chroot?), and the "
+				       "kernel keeps only a mount point's mounts from the host; "
+				       "enter the chroot with unshare -m sh -c "
+				       "'mount --rbind DIR DIR && exec chroot DIR'");
 		return nl_fail(err, errno, "cannot make the sandbox's mounts private");
+	}
 	/* /run itself, not /run/netns: a mkdir before this mount would land on the host. */
 	if (mount("netlab-sandbox", "/run", "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755") < 0)
 		return nl_fail(err, errno, "cannot mount a private /run");

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: MIT
 /*
  * netlab: the command line. `netlab run FILE [key=value …]` runs a topology
- * script, `netlab -e CHUNK` a line of Lua, `netlab` alone the REPL (or, with
- * standard input not a terminal, the script read from it).
+ * script (FILE may name a bundled script: repl/scripts.c), `netlab -e CHUNK`
+ * a line of Lua, `netlab` alone the REPL (or, with standard input not a
+ * terminal, the script read from it).
  */
 #include <errno.h>
 #include <signal.h>
@@ -19,10 +20,13 @@
 #include "core/ns.h"
 #include "core/sandbox.h"
 #include "repl/repl.h"
+#include "repl/scripts.h"
 
 static const char usage[] =
 	"usage: netlab [--sandbox]                     open the REPL\n"
 	"       netlab run [OPTIONS] FILE [key=value ...]  build a lab from a topology script\n"
+	"                                              (FILE, or the name of a bundled script)\n"
+	"       netlab scripts                         list the bundled scripts (or run --list)\n"
 	"       netlab down LAB|FILE                   remove exactly what a lab made\n"
 	"       netlab ls                              list labs and whether they are intact\n"
 	"       netlab -e CHUNK                        run a line of Lua\n"
@@ -35,6 +39,7 @@ static const char usage[] =
 	"  --dry-run   print what a run would create, change, keep and remove\n"
 	"  --verbose   say what the run did even when standard error is not a terminal\n"
 	"  -i          after the script, open the REPL with its lab in place\n"
+	"  --list      list the bundled scripts instead of running one\n"
 	"\n"
 	"Scripts use the preloaded modules ns, link, bridge, route, nat and netlab;\n"
 	"see netlab(1) and netlab-ns(3), netlab-link(3), netlab-bridge(3), netlab-route(3),\n"
@@ -49,6 +54,7 @@ struct opts {
 	const char *lab;    /* --name */
 	const char *down;   /* down LAB */
 	int ls;
+	int list;           /* netlab scripts, run --list */
 	const char *script; /* run FILE */
 	const char *chunk;  /* -e CHUNK */
 	char **params;
@@ -131,12 +137,13 @@ static void add_script_dir(lua_State *L, const char *script)
 
 	lua_getglobal(L, "package");
 	if (slash)
-		lua_pushfstring(L, "%s/?.lua;", lua_pushlstring(L, script, (size_t)(slash - script)));
+		lua_pushlstring(L, script, (size_t)(slash - script) + 1);
 	else
-		lua_pushliteral(L, "./?.lua;");
+		lua_pushliteral(L, "./");
+	lua_pushliteral(L, "?.lua;");
 	lua_getfield(L, -3, "path");
-	lua_concat(L, 2);
-	lua_setfield(L, -3, "path");
+	lua_concat(L, 3);
+	lua_setfield(L, -2, "path");
 	lua_settop(L, 0);
 }
 
@@ -198,6 +205,9 @@ static int parse_args(int argc, char **argv, struct opts *o)
 					o->verbose = 1;
 				} else if (!strcmp(argv[i], "--name") && i + 1 < argc) {
 					o->lab = argv[++i];
+				} else if (!strcmp(argv[i], "--list")) {
+					o->list = 1;
+					return 0;
 				} else {
 					fprintf(stderr, "netlab: run: unknown option %s\n%s", argv[i], usage);
 					return -1;
@@ -227,6 +237,9 @@ static int parse_args(int argc, char **argv, struct opts *o)
 			return 0;
 		} else if (!strcmp(a, "ls") && !o->script && !o->chunk && i + 1 == argc) {
 			o->ls = 1;
+			return 0;
+		} else if (!strcmp(a, "scripts") && !o->script && !o->chunk && i + 1 == argc) {
+			o->list = 1;
 			return 0;
 		} else {
 			fprintf(stderr, "netlab: unknown argument %s\n%s", a, usage);
@@ -285,11 +298,25 @@ int main(int argc, char **argv)
 {
 	struct opts o = { 0 };
 	struct nl_err err = { 0 };
+	char found[PATH_MAX];
 	lua_State *L;
 	int status = LUA_OK;
 
 	if (parse_args(argc, argv, &o) < 0)
 		return 2;
+	/* Reading the scripts' files changes nothing: no root needed. */
+	if (o.list)
+		return scripts_list(stdout) < 0;
+	if (o.script) {
+		const char *path = scripts_find(o.script, found);
+
+		if (!path) {
+			fprintf(stderr, "netlab: cannot open %s: no such file here, nor a bundled "
+					"script of that name (netlab scripts lists them)\n", o.script);
+			return 1;
+		}
+		o.script = path;
+	}
 	if (!o.script_help && !privileged()) {
 		fprintf(stderr, "netlab: needs root (CAP_NET_ADMIN and CAP_SYS_ADMIN) to work "
 				"with network namespaces; try sudo\n");
@@ -298,7 +325,7 @@ int main(int argc, char **argv)
 	if (o.script_help)
 		o.sandbox = 0;
 	if (o.sandbox && sandbox_enter(&err) < 0) {
-		fprintf(stderr, "netlab: sandbox: %s: %s\n", err.msg, strerror(err.code));
+		fprintf(stderr, "netlab: sandbox: %s (%s)\n", err.msg, strerror(err.code));
 		return 1;
 	}
 	if (ns_init(&err) < 0) {

@@ -56,6 +56,130 @@ t.test("a Lua error in a script is reported the same way", function()
   t.ok(out:find("cannot open", 1, true), out)
 end)
 
+-- netlab run from directory cwd, as a user types it: bare names stay bare.
+local function netlab_in(cwd, ...)
+  local bin = os.getenv("NETLAB") or "./netlab"
+  return ns.capture(nil, {"sh", "-c", 'b=$(realpath "$1") && cd "$2" && shift 2 && exec "$b" "$@" 2>&1',
+                          "sh", bin, cwd, ...})
+end
+
+-- The bundled scripts' directory as the tests see it: scripts/ of this tree.
+local function tree_scripts()
+  local out = ns.capture(nil, "realpath", "scripts")
+  return (out:gsub("\n$", ""))
+end
+
+t.test("run FILE by its bare name, from its own directory", function()
+  local sub = dir .. "/bare"
+  assert(os.execute("mkdir -p " .. sub))
+  local f = assert(io.open(sub .. "/helper.lua", "w"))
+  f:write('return {word = "from the module next to it"}\n')
+  f:close()
+  f = assert(io.open(sub .. "/bare.lua", "w"))
+  f:write('print(require("helper").word, arg[0])\nns.add("bare1")\n')
+  f:close()
+  local out, code = netlab_in(sub, "run", "bare.lua")
+  t.eq(code, 0, "exit code: " .. out)
+  t.eq(out, "from the module next to it\tbare.lua\n", "output")
+  t.ok(ns.get("bare1"), "the script built its namespace")
+  t.ok(t.ip(nil, "netns", "list")[1], "ip netns list sees it")
+  out, code = netlab_in("/", "run", sub .. "/bare.lua")
+  t.eq(code, 0, "by path from elsewhere, the module next to it still found: " .. out)
+  out, code = netlab_in(sub, "down", "bare")
+  t.eq(code, 0, "down: " .. out)
+  t.eq(ns.get("bare1"), nil, "down removed it")
+end)
+
+t.test("a missing bare name says it cannot open it", function()
+  local out, code = netlab_in(dir, "run", "nosuch.lua")
+  t.eq(code, 1, "exit code: " .. out)
+  t.ok(out:find("^netlab: cannot open nosuch.lua"), out)
+  t.ok(out:find("netlab scripts", 1, true), "points at the list: " .. out)
+  t.eq(select(2, out:gsub("\n", "")), 1, "one line: " .. out)
+  out, code = netlab_in(dir, "run", "--sandbox", "nosuch")
+  t.eq(code, 1, "exit code under --sandbox: " .. out)
+  t.ok(out:find("^netlab: cannot open nosuch"), out)
+end)
+
+t.test("a bundled script runs by name from any directory", function()
+  local out, code = netlab_in("/tmp", "run", "purple_orange.lua")
+  t.eq(code, 0, "exit code: " .. out)
+  local purple = t.ipaddrs("purple", "veth-purple")
+  t.ok(purple["192.168.52.1/24"], "ip -n purple addr: veth-purple has 192.168.52.1/24")
+  t.ok(t.ipaddrs("orange", "veth-orange")["192.168.52.2/24"], "orange has 192.168.52.2/24")
+  t.ok(t.ping("orange", "203.0.113.1"), "orange reaches the sandbox's internet (NAT, netlab.topo)")
+  out = netlab_in("/tmp", "ls")
+  t.ok(out:find("purple_orange", 1, true), "the lab is named after the script: " .. out)
+  t.ok(out:find(tree_scripts() .. "/purple_orange.lua", 1, true), "and records where it is: " .. out)
+  -- Without .lua too, and the bundled script's own parameters.
+  out, code = netlab_in("/", "run", "pod", "ns=pod1")
+  t.eq(code, 0, "run pod: " .. out)
+  t.ok(t.ipaddrs("pod1", "eth0")["10.244.0.2/24"], "ip -n pod1 addr: eth0 has 10.244.0.2/24")
+  for _, lab in ipairs{"purple_orange", "pod"} do
+    out, code = netlab_in("/tmp", "down", lab)
+    t.eq(code, 0, "down " .. lab .. ": " .. out)
+  end
+  t.eq(ns.get("purple"), nil, "down removed purple")
+  t.eq(ns.get("pod1"), nil, "down removed pod1")
+  -- A file here wins over the bundled script of the same name.
+  local f = assert(io.open(dir .. "/pod.lua", "w"))
+  f:write('print("the local pod.lua")\n')
+  f:close()
+  out, code = netlab_in(dir, "run", "pod.lua")
+  t.eq(out, "the local pod.lua\n", "the file here runs: " .. out)
+  os.remove(dir .. "/pod.lua")
+end)
+
+t.test("netlab scripts and run --list show the bundled scripts with their docs", function()
+  local out, code = netlab_in("/tmp", "scripts")
+  t.eq(code, 0, "exit code: " .. out)
+  local first = out:match("^[^\n]*")
+  t.ok(first:find(tree_scripts(), 1, true), "names the directory: " .. first)
+  local listed = 0
+  for name in ns.capture(nil, "ls", "scripts"):gmatch("[^\n]+") do
+    if name:match("%.lua$") then
+      local text = assert(io.open("scripts/" .. name)):read("a")
+      local doc = text:match('doc = "([^"]*)"') or text:match("^%-%- ([^\n]*)"):sub(1, 40)
+      t.ok(out:find("\n  " .. name:gsub("%p", "%%%0") .. " +" .. doc:gsub("%p", "%%%0")),
+           name .. " listed with its doc: " .. out)
+      listed = listed + 1
+    end
+  end
+  t.ok(listed >= 10, "every bundled script: " .. listed)
+  t.ok(not out:find("topo.lua", 1, true), "the library is not a script")
+  local out2 = netlab_in("/", "run", "--list")
+  t.eq(out2, out, "run --list says the same")
+  if os.execute("command -v setpriv >/dev/null") then
+    local bin = os.getenv("NETLAB") or "./netlab"
+    out2, code = ns.capture(nil, "sh", "-c", "setpriv --reuid=65534 --regid=65534 --clear-groups " ..
+      "--inh-caps=-all " .. bin .. " scripts 2>&1")
+    t.eq(code, 0, "listing needs no root: " .. out2)
+  end
+end)
+
+t.test("--sandbox in a chroot says what is wrong and what to do", function()
+  if not os.execute("command -v chroot >/dev/null && command -v unshare >/dev/null") then return end
+  local bin = ns.capture(nil, "realpath", os.getenv("NETLAB") or "./netlab"):gsub("\n$", "")
+  local top = dir .. "/chroot"
+  assert(os.execute("mkdir -p " .. top))
+  -- A chroot of bind mounts, in a mount namespace of its own inside this
+  -- sandbox, on a tmpfs that goes with it: outside, top stays an empty directory.
+  local sh = table.concat({
+    'set -e; mount -t tmpfs none "$1"; R="$1/root"; B="$2"; mkdir -p "$R"',
+    'for d in usr etc "${B%/*}"; do mkdir -p "$R/$d"; mount --rbind "/$d" "$R/$d"; done',
+    'for l in bin lib lib64 sbin; do if [ -L /$l ]; then ln -s "$(readlink /$l)" "$R/$l"; fi; done',
+    'mkdir -p "$R/proc" "$R/run" "$R/sys" "$R/tmp"; mount -t proc proc "$R/proc"',
+    'chroot "$R" "$B" --sandbox -e "print(1)" 2>&1 || echo "rc=$?"',
+    'mount --rbind "$R" "$R"; chroot "$R" "$B" --sandbox -e "print(#ns.list())" 2>&1',
+  }, "\n")
+  local out = ns.capture(nil, "unshare", "--mount", "--propagation", "private", "sh", "-c", sh, "sh",
+                         top, bin)
+  t.ok(out:find("netlab: sandbox: / is not a mount point (a chroot?)", 1, true), out)
+  t.ok(out:find("mount --rbind DIR DIR && exec chroot DIR", 1, true), "says what to do: " .. out)
+  t.ok(out:find("\nrc=1\n", 1, true), "exit code 1: " .. out)
+  t.ok(out:find("\n1\n$"), "as it says, the sandbox then works (its internet namespace): " .. out)
+end)
+
 t.test("-e runs a chunk; standard input runs as a script", function()
   local out, code = t.netlab("-e", "print(#ns.list(), link.get('wan0').kind)")
   t.eq(code, 0, "exit code")
