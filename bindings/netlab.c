@@ -477,8 +477,74 @@ static int l_cidr(lua_State *L)
 	return 1;
 }
 
+/*
+ * Host N of SUBNET as text, with its prefix when plen is set. Returns 1 with
+ * the text pushed, or 0 with why filled (nothing pushed); which argument was
+ * wrong goes to *arg.
+ */
+static int push_host(lua_State *L, int plen, char *why, int *arg)
+{
+	const char *s = luaL_checkstring(L, 1);
+	lua_Integer n = luaL_checkinteger(L, 2);
+	char b[INET6_ADDRSTRLEN + 4];
+	struct cidr net, c;
+
+	*arg = 1;
+	if (cidr_parse(s, 1, &net, why) < 0)
+		return 0;
+	*arg = 2;
+	if (cidr_host(&net, (long long)n, &c, why) < 0)
+		return 0;
+	if (plen) {
+		cidr_fmt(&c, b, sizeof(b));
+	} else {
+		inet_ntop(c.family, c.a.b, b, sizeof(b));
+	}
+	lua_pushstring(L, b);
+	return 1;
+}
+
+/* netlab.host("10.0.0.0/24", 2) -> "10.0.0.2" */
+static int l_host(lua_State *L)
+{
+	char why[PARSE_WHY];
+	int arg;
+
+	if (!push_host(L, 0, why, &arg))
+		return nlb_argerror(L, arg, "%s", why);
+	return 1;
+}
+
+/* netlab.hostcidr("10.0.0.0/24", 2) -> "10.0.0.2/24" */
+static int l_hostcidr(lua_State *L)
+{
+	char why[PARSE_WHY];
+	int arg;
+
+	if (!push_host(L, 1, why, &arg))
+		return nlb_argerror(L, arg, "%s", why);
+	return 1;
+}
+
+/* netlab._hostcidr(subnet, n): as netlab.hostcidr, but nil and why for libraries to word. */
+static int l_hostcidr_try(lua_State *L)
+{
+	char why[PARSE_WHY];
+	int arg;
+
+	if (!push_host(L, 1, why, &arg)) {
+		lua_pushnil(L);
+		lua_pushstring(L, why);
+		return 2;
+	}
+	return 1;
+}
+
 static const luaL_Reg netlab_funcs[] = {
 	{ "cidr", l_cidr },
+	{ "host", l_host },
+	{ "hostcidr", l_hostcidr },
+	{ "_hostcidr", l_hostcidr_try },
 	{ "sleep", l_sleep },
 	{ "kill", l_kill },
 	{ "wait", l_wait },

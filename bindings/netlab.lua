@@ -29,21 +29,6 @@ function netlab._list(v)
   return {v}
 end
 
--- Address arithmetic for IPv4: the n-th host of a subnet ("10.0.0.0/24", 5 -> "10.0.0.5").
-function netlab.host(subnet, n)
-  local c, why = netlab.cidr(subnet)
-  if not c then netlab._argerror(1, why) end
-  if c.family ~= "inet" then netlab._argerror(1, "netlab.host takes an IPv4 subnet") end
-  local a, b, cc, d = c.network:match("^(%d+)%.(%d+)%.(%d+)%.(%d+)")
-  local v = ((tonumber(a) * 256 + tonumber(b)) * 256 + tonumber(cc)) * 256 + tonumber(d)
-  local size = 1 << (32 - c.plen)
-  if n < 0 or n >= size then
-    netlab._argerror(2, ("host %d is outside %s"):format(n, c.network))
-  end
-  v = v + n
-  return ("%d.%d.%d.%d"):format(v >> 24 & 255, v >> 16 & 255, v >> 8 & 255, v & 255)
-end
-
 -- Rows of strings laid out in aligned columns, as `ip -br` does.
 function netlab._columns(rows, header)
   local width, out = {}, {}
