@@ -40,9 +40,16 @@ static int l_sleep(lua_State *L)
 /*
  * The processes scripts started with ns.spawn; only those may be signalled by
  * netlab.kill. Kept outside Lua so that a sandboxed run can still end them
- * at exit when the script leaves through os.exit.
+ * at exit when the script leaves through os.exit. A process netlab.kill has
+ * ended and reaped stays listed with its wait status until netlab.wait asks
+ * for it: once reaped, waitpid() knows it no more (ECHILD).
  */
-static pid_t *children;
+struct child {
+	pid_t pid;
+	int reaped; /* 1: status holds its wait status */
+	int status;
+};
+static struct child *children;
 static size_t nchildren, capchildren;
 
 static int child_at(pid_t pid)
@@ -50,7 +57,7 @@ static int child_at(pid_t pid)
 	size_t i;
 
 	for (i = 0; i < nchildren; i++)
-		if (children[i] == pid)
+		if (children[i].pid == pid)
 			return (int)i;
 	return -1;
 }
@@ -60,50 +67,53 @@ static int l_adopt(lua_State *L)
 	pid_t pid = (pid_t)luaL_checkinteger(L, 1);
 
 	if (nchildren == capchildren) {
-		pid_t *p = realloc(children, (capchildren = capchildren ? capchildren * 2 : 16) *
-						     sizeof(*p));
+		struct child *p = realloc(children, (capchildren = capchildren ? capchildren * 2 : 16) *
+							    sizeof(*p));
 
 		if (!p)
 			return luaL_error(L, "out of memory");
 		children = p;
 	}
-	children[nchildren++] = pid;
+	children[nchildren++] = (struct child){ .pid = pid };
 	return 0;
 }
 
-static int reap(pid_t pid, int ms)
+/* Waits up to ms for c to end; 1 and its status kept when it has. */
+static int reap(struct child *c, int ms)
 {
 	struct timespec tick = { 0, 10 * 1000 * 1000 };
-	int status;
 
-	for (; ms >= 0; ms -= 10) {
-		if (waitpid(pid, &status, WNOHANG) != 0)
-			return 1;
-		if (ms)
+	for (; ms >= 0 && !c->reaped; ms -= 10) {
+		if (waitpid(c->pid, &c->status, WNOHANG) == c->pid)
+			c->reaped = 1;
+		else if (ms)
 			nanosleep(&tick, NULL);
 	}
-	return 0;
+	return c->reaped;
 }
 
 /* Ends a process a script started with ns.spawn: SIGTERM, then SIGKILL after a second. */
-static int kill_child(pid_t pid)
+static int kill_child(struct child *c)
 {
-	if (kill(pid, SIGTERM) < 0)
+	if (c->reaped)
+		return 0;
+	if (kill(c->pid, SIGTERM) < 0)
 		return -errno;
-	if (!reap(pid, 1000)) {
-		kill(pid, SIGKILL);
-		reap(pid, 1000);
+	if (!reap(c, 1000)) {
+		kill(c->pid, SIGKILL);
+		reap(c, 1000);
 	}
 	return 0;
 }
 
-static pid_t check_child(lua_State *L, int idx)
+static struct child *check_child(lua_State *L, int idx)
 {
 	lua_Integer pid = luaL_checkinteger(L, idx);
+	int i = child_at((pid_t)pid);
 
-	if (child_at((pid_t)pid) < 0)
+	if (i < 0)
 		nlb_argerror(L, idx, "%d is not a process this script started", (int)pid);
-	return (pid_t)pid;
+	return &children[i];
 }
 
 static void forget_child(pid_t pid)
@@ -119,29 +129,30 @@ static int l_kill(lua_State *L)
 {
 	static const char *const names[] = { "INT", "TERM", "KILL", "HUP", "USR1", NULL };
 	static const int sigs[] = { SIGINT, SIGTERM, SIGKILL, SIGHUP, SIGUSR1 };
-	pid_t pid = check_child(L, 1);
+	struct child *c = check_child(L, 1);
 	int sig;
 
 	if (lua_isnoneornil(L, 2)) {
-		forget_child(pid);
-		lua_pushboolean(L, kill_child(pid) == 0);
+		lua_pushboolean(L, kill_child(c) == 0);
 		return 1;
 	}
 	sig = lua_type(L, 2) == LUA_TNUMBER ? (int)lua_tointeger(L, 2) :
 					       sigs[luaL_checkoption(L, 2, NULL, names)];
-	lua_pushboolean(L, kill(pid, sig) == 0);
+	/* An ended process's pid may already be someone else's. */
+	lua_pushboolean(L, !c->reaped && kill(c->pid, sig) == 0);
 	return 1;
 }
 
 /* netlab.wait(pid [, seconds]): "exit", code or "signal", n; nil when it is still running. */
 static int l_wait(lua_State *L)
 {
-	pid_t pid = check_child(L, 1);
+	struct child *c = check_child(L, 1);
 	lua_Number s = luaL_optnumber(L, 2, -1);
 	struct timespec tick = { 0, 10 * 1000 * 1000 };
-	int status;
+	pid_t pid = c->pid;
+	int status = c->status;
 
-	for (;;) {
+	while (!c->reaped) {
 		pid_t r = waitpid(pid, &status, s < 0 ? 0 : WNOHANG);
 
 		if (r == pid)
@@ -412,7 +423,7 @@ static int lock_tostring(lua_State *L)
 void nlb_kill_children(void)
 {
 	while (nchildren)
-		kill_child(children[--nchildren]);
+		kill_child(&children[--nchildren]);
 	free(children);
 	children = NULL;
 	capchildren = 0;
