@@ -64,13 +64,24 @@ function link.dummy(a, b)
   return l
 end
 
+-- The object of link l: l itself, or the link named l in o.ns.
+local function object(l, o)
+  if getmetatable(l) == M then return l end
+  local where = o and o.ns or "root"
+  if type(where) == "table" then where = where.name end
+  return setmetatable({name = l, ns = setmetatable({name = where}, netlab._meta("netlab.ns"))}, M)
+end
+
+-- link.up(l [, {ns =}]) and link.down: the link's object, as l:up() and l:down() return.
 function link.up(l, o)
-  local r = link.set(l, {up = true, ns = o and o.ns})
+  link.set(l, {up = true, ns = o and o.ns})
+  local r = object(l, o)
   return r
 end
 
 function link.down(l, o)
-  local r = link.set(l, {up = false, ns = o and o.ns})
+  link.set(l, {up = false, ns = o and o.ns})
+  local r = object(l, o)
   return r
 end
 
