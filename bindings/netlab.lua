@@ -118,7 +118,7 @@ end
 netlab._meta("netlab.nslist").__tostring = function(list)
   if #list == 0 then return "(no namespaces)" end
   local names = {}
-  for i, n in ipairs(list) do names[i] = n.name end
+  for i, n in ipairs(list) do names[i] = n.gone and n.name .. " (gone)" or n.name end
   return table.concat(names, "\n")
 end
 
@@ -146,7 +146,8 @@ local function show_one(n, out)
 end
 
 -- netlab.show([ns | {ns, …}]): the links and routes of the root and every
--- namespace (or of the ones named), as text.
+-- namespace (or of the ones named), as text. A namespace that is not there
+-- (a stale /run/netns entry) is shown as gone, and the rest still shown.
 function netlab.show(which)
   local list
   if which == nil then
@@ -154,12 +155,18 @@ function netlab.show(which)
     for _, n in ipairs(ns.list()) do list[#list + 1] = n end
   else
     list = {}
-    for _, n in ipairs(netlab._list(which)) do
-      list[#list + 1] = type(n) == "string" and ns.get(n) or n
-    end
+    for _, n in ipairs(netlab._list(which)) do list[#list + 1] = n end
   end
   local out = {}
-  for _, n in ipairs(list) do show_one(n, out) end
+  for _, n in ipairs(list) do
+    local name = type(n) == "table" and n.name or n
+    local obj, why = ns.get(name)
+    if obj then
+      show_one(obj, out)
+    else
+      out[#out + 1] = ("== %s: %s"):format(tostring(name), why or "gone")
+    end
+  end
   return table.concat(out, "\n")
 end
 
