@@ -54,8 +54,15 @@ function ns.add(a, b)
 end
 
 -- ns.forwarding(ns, on): routing between interfaces, IPv4 (and IPv6 when on).
+-- Only a boolean: 0 and "no" are true in Lua, and would turn forwarding on.
 function ns.forwarding(n, on)
-  if on == nil then return ns.sysctl(n, "net.ipv4.ip_forward") == "1" end
+  if on == nil then
+    local v = ns.sysctl(n, "net.ipv4.ip_forward") == "1"
+    return v
+  end
+  if type(on) ~= "boolean" then
+    netlab._argerror(2, "boolean expected, got " .. type(on))
+  end
   ns.sysctl(n, "net.ipv4.ip_forward", on and 1 or 0)
 end
 
