@@ -229,6 +229,9 @@ static void push_info(lua_State *L, const struct link_info *li, const char *nsna
 	setstr(L, "state", link_state_name(li->operstate));
 	lua_pushboolean(L, !!(li->flags & IFF_UP));
 	lua_setfield(L, -2, "up");
+	/* Set with the carrier itself, where state waits for the kernel's linkwatch (docs/hacking.md). */
+	lua_pushboolean(L, !!(li->flags & IFF_LOWER_UP));
+	lua_setfield(L, -2, "carrier");
 	setint(L, "mtu", li->mtu);
 	setstr(L, "master", li->master_name);
 	setstr(L, "peer", li->peer_name);

@@ -21,7 +21,7 @@ M.__index = {
 M.__tostring = function(self)
   local i = link.get(self)
   if not i then return ("link %q in %q (gone)"):format(self.name, self.ns.name) end
-  return ("link %q in %q: %s %s mtu %d%s%s"):format(self.name, self.ns.name, i.kind, i.state,
+  return ("link %q in %q: %s %s mtu %d%s%s"):format(self.name, self.ns.name, i.kind, netlab._linkstate(i),
     i.mtu, i.master and " master " .. i.master or "",
     #i.addrs > 0 and " " .. table.concat(i.addrs, " ") or "")
 end
