@@ -515,40 +515,37 @@ static int push_host(lua_State *L, int plen, char *why, int *arg)
 	return 1;
 }
 
-/* netlab.host("10.0.0.0/24", 2) -> "10.0.0.2" */
-static int l_host(lua_State *L)
+/* The host's text (with its prefix when plen is set); on error, raise or return nil, why. */
+static int host_result(lua_State *L, int plen, int raise)
 {
 	char why[PARSE_WHY];
 	int arg;
 
-	if (!push_host(L, 0, why, &arg))
+	if (push_host(L, plen, why, &arg))
+		return 1;
+	if (raise)
 		return nlb_argerror(L, arg, "%s", why);
-	return 1;
+	lua_pushnil(L);
+	lua_pushstring(L, why);
+	return 2;
+}
+
+/* netlab.host("10.0.0.0/24", 2) -> "10.0.0.2" */
+static int l_host(lua_State *L)
+{
+	return host_result(L, 0, 1);
 }
 
 /* netlab.hostcidr("10.0.0.0/24", 2) -> "10.0.0.2/24" */
 static int l_hostcidr(lua_State *L)
 {
-	char why[PARSE_WHY];
-	int arg;
-
-	if (!push_host(L, 1, why, &arg))
-		return nlb_argerror(L, arg, "%s", why);
-	return 1;
+	return host_result(L, 1, 1);
 }
 
 /* netlab._hostcidr(subnet, n): as netlab.hostcidr, but nil and why for libraries to word. */
 static int l_hostcidr_try(lua_State *L)
 {
-	char why[PARSE_WHY];
-	int arg;
-
-	if (!push_host(L, 1, why, &arg)) {
-		lua_pushnil(L);
-		lua_pushstring(L, why);
-		return 2;
-	}
-	return 1;
+	return host_result(L, 1, 0);
 }
 
 static const luaL_Reg netlab_funcs[] = {
