@@ -10,14 +10,17 @@ M.__name = "netlab.link"
 M.__index = {
   up = function(self) link.set(self, {up = true}); return self end,
   down = function(self) link.set(self, {up = false}); return self end,
-  set = link.set,
-  del = link.del,
+  -- Through the module table at call time, so that a lab's wrappers see the change.
+  set = function(self, c) link.set(self, c); return self end,
+  del = function(self, o) link.del(self, o) end,
   info = link.get,
   addr = function(self, cidr, o) link.addr_add(self, cidr, o); return self end,
   addrs = link.addrs,
   master = function(self, br) link.set(self, {master = br}); return self end,
   nomaster = function(self) link.set(self, {master = false}); return self end,
 }
+netlab._name(M.__index.set, "link.set")
+netlab._name(M.__index.del, "link.del")
 M.__tostring = function(self)
   local i = link.get(self)
   if not i then return ("link %q in %q (gone)"):format(self.name, self.ns.name) end

@@ -9,10 +9,11 @@ local c_spawn = ns.spawn
 local M = netlab._meta("netlab.ns")
 M.__name = "netlab.ns"
 M.__index = {
-  exec = ns.exec,
-  capture = ns.capture,
-  sysctl = ns.sysctl,
-  del = ns.del,
+  -- Through the module table at call time, so that a lab's wrappers see the change.
+  exec = function(...) local ok, how, n = ns.exec(...); return ok, how, n end,
+  capture = function(...) local out, code = ns.capture(...); return out, code end,
+  sysctl = function(...) local v = ns.sysctl(...); return v end,
+  del = function(self) ns.del(self) end,
   spawn = function(...) return ns.spawn(...) end,
   forwarding = function(...) return ns.forwarding(...) end,
   links = function(self) return link.list(self) end,
@@ -23,6 +24,7 @@ M.__index = {
   end,
   show = function(self) return netlab.show(self) end,
 }
+for _, k in ipairs{"exec", "capture", "sysctl", "del"} do netlab._name(M.__index[k], "ns." .. k) end
 M.__tostring = function(self) return ("ns %q"):format(self.name) end
 M.__eq = function(a, b) return a.name == b.name end
 
