@@ -19,13 +19,25 @@ function bridge.detach(dev, o)
   link.set(dev, {master = false, ns = o and o.ns})
 end
 
--- The links whose master is br.
+-- The links whose master is br. A bridge that is not there is an error, not
+-- an empty list: a misspelt name would otherwise read as a bridge without ports.
 function bridge.ports(br, o)
   local name, where = br, o and o.ns
   if type(br) == "table" then name, where = br.name, br.ns end
-  local ports = setmetatable({}, netlab._meta("netlab.links"))
-  for _, l in ipairs(link.list{ns = where}) do
+  if type(name) ~= "string" then
+    netlab._argerror(1, "bridge name or object expected, got " .. type(br))
+  end
+  local ports, found = setmetatable({}, netlab._meta("netlab.links")), nil
+  local links = link.list{ns = where}
+  for _, l in ipairs(links) do
     if l.master == name then ports[#ports + 1] = l end
+    if l.name == name then found = l end
+  end
+  if not found or found.kind ~= "bridge" then
+    local nsn = type(where) == "table" and where.name or where or "root"
+    local obj = ('bridge "%s"%s'):format(name, nsn ~= "root" and (' in "%s"'):format(nsn) or "")
+    if not found then netlab._error("no such link", obj, 19) end -- ENODEV
+    netlab._error(("a %s, not a bridge"):format(found.kind), obj, 22) -- EINVAL
   end
   return ports
 end

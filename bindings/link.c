@@ -175,16 +175,18 @@ static int l_set(lua_State *L)
 	c.addrgen = check_addrgen(L, t);
 	if (link_set(ns, name, &c, &err) < 0)
 		return nlb_error(L, &err);
-	/* A link object follows its link through a rename or a move. */
-	if (lua_istable(L, 1) && (c.rename || c.netns)) {
-		if (c.rename) {
-			lua_pushstring(L, c.rename);
-			lua_setfield(L, 1, "name");
-		}
-		if (c.netns) {
-			nlb_pushns(L, c.netns->name);
-			lua_setfield(L, 1, "ns");
-		}
+	/* Given a name, the link's object; given an object, that object, which follows its link. */
+	if (!lua_istable(L, 1)) {
+		nlb_pushlink(L, (c.netns ? c.netns : ns)->name, c.rename ? c.rename : name);
+		return 1;
+	}
+	if (c.rename) {
+		lua_pushstring(L, c.rename);
+		lua_setfield(L, 1, "name");
+	}
+	if (c.netns) {
+		nlb_pushns(L, c.netns->name);
+		lua_setfield(L, 1, "ns");
 	}
 	lua_settop(L, 1);
 	return 1;
@@ -227,6 +229,9 @@ static void push_info(lua_State *L, const struct link_info *li, const char *nsna
 	setstr(L, "state", link_state_name(li->operstate));
 	lua_pushboolean(L, !!(li->flags & IFF_UP));
 	lua_setfield(L, -2, "up");
+	/* Set with the carrier itself, where state waits for the kernel's linkwatch (docs/hacking.md). */
+	lua_pushboolean(L, !!(li->flags & IFF_LOWER_UP));
+	lua_setfield(L, -2, "carrier");
 	setint(L, "mtu", li->mtu);
 	setstr(L, "master", li->master_name);
 	setstr(L, "peer", li->peer_name);

@@ -10,18 +10,21 @@ M.__name = "netlab.link"
 M.__index = {
   up = function(self) link.set(self, {up = true}); return self end,
   down = function(self) link.set(self, {up = false}); return self end,
-  set = link.set,
-  del = link.del,
+  -- Through the module table at call time, so that a lab's wrappers see the change.
+  set = function(self, c) link.set(self, c); return self end,
+  del = function(self, o) link.del(self, o) end,
   info = link.get,
   addr = function(self, cidr, o) link.addr_add(self, cidr, o); return self end,
   addrs = link.addrs,
   master = function(self, br) link.set(self, {master = br}); return self end,
   nomaster = function(self) link.set(self, {master = false}); return self end,
 }
+netlab._name(M.__index.set, "link.set")
+netlab._name(M.__index.del, "link.del")
 M.__tostring = function(self)
   local i = link.get(self)
   if not i then return ("link %q in %q (gone)"):format(self.name, self.ns.name) end
-  return ("link %q in %q: %s %s mtu %d%s%s"):format(self.name, self.ns.name, i.kind, i.state,
+  return ("link %q in %q: %s %s mtu %d%s%s"):format(self.name, self.ns.name, i.kind, netlab._linkstate(i),
     i.mtu, i.master and " master " .. i.master or "",
     #i.addrs > 0 and " " .. table.concat(i.addrs, " ") or "")
 end
@@ -64,13 +67,24 @@ function link.dummy(a, b)
   return l
 end
 
+-- The object of link l: l itself, or the link named l in o.ns.
+local function object(l, o)
+  if getmetatable(l) == M then return l end
+  local where = o and o.ns or "root"
+  if type(where) == "table" then where = where.name end
+  return setmetatable({name = l, ns = setmetatable({name = where}, netlab._meta("netlab.ns"))}, M)
+end
+
+-- link.up(l [, {ns =}]) and link.down: the link's object, as l:up() and l:down() return.
 function link.up(l, o)
-  local r = link.set(l, {up = true, ns = o and o.ns})
+  link.set(l, {up = true, ns = o and o.ns})
+  local r = object(l, o)
   return r
 end
 
 function link.down(l, o)
-  local r = link.set(l, {up = false, ns = o and o.ns})
+  link.set(l, {up = false, ns = o and o.ns})
+  local r = object(l, o)
   return r
 end
 

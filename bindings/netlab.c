@@ -40,9 +40,16 @@ static int l_sleep(lua_State *L)
 /*
  * The processes scripts started with ns.spawn; only those may be signalled by
  * netlab.kill. Kept outside Lua so that a sandboxed run can still end them
- * at exit when the script leaves through os.exit.
+ * at exit when the script leaves through os.exit. A process netlab.kill has
+ * ended and reaped stays listed with its wait status until netlab.wait asks
+ * for it: once reaped, waitpid() knows it no more (ECHILD).
  */
-static pid_t *children;
+struct child {
+	pid_t pid;
+	int reaped; /* 1: status holds its wait status */
+	int status;
+};
+static struct child *children;
 static size_t nchildren, capchildren;
 
 static int child_at(pid_t pid)
@@ -50,7 +57,7 @@ static int child_at(pid_t pid)
 	size_t i;
 
 	for (i = 0; i < nchildren; i++)
-		if (children[i] == pid)
+		if (children[i].pid == pid)
 			return (int)i;
 	return -1;
 }
@@ -60,50 +67,53 @@ static int l_adopt(lua_State *L)
 	pid_t pid = (pid_t)luaL_checkinteger(L, 1);
 
 	if (nchildren == capchildren) {
-		pid_t *p = realloc(children, (capchildren = capchildren ? capchildren * 2 : 16) *
-						     sizeof(*p));
+		struct child *p = realloc(children, (capchildren = capchildren ? capchildren * 2 : 16) *
+							    sizeof(*p));
 
 		if (!p)
 			return luaL_error(L, "out of memory");
 		children = p;
 	}
-	children[nchildren++] = pid;
+	children[nchildren++] = (struct child){ .pid = pid };
 	return 0;
 }
 
-static int reap(pid_t pid, int ms)
+/* Waits up to ms for c to end; 1 and its status kept when it has. */
+static int reap(struct child *c, int ms)
 {
 	struct timespec tick = { 0, 10 * 1000 * 1000 };
-	int status;
 
-	for (; ms >= 0; ms -= 10) {
-		if (waitpid(pid, &status, WNOHANG) != 0)
-			return 1;
-		if (ms)
+	for (; ms >= 0 && !c->reaped; ms -= 10) {
+		if (waitpid(c->pid, &c->status, WNOHANG) == c->pid)
+			c->reaped = 1;
+		else if (ms)
 			nanosleep(&tick, NULL);
 	}
-	return 0;
+	return c->reaped;
 }
 
 /* Ends a process a script started with ns.spawn: SIGTERM, then SIGKILL after a second. */
-static int kill_child(pid_t pid)
+static int kill_child(struct child *c)
 {
-	if (kill(pid, SIGTERM) < 0)
+	if (c->reaped)
+		return 0;
+	if (kill(c->pid, SIGTERM) < 0)
 		return -errno;
-	if (!reap(pid, 1000)) {
-		kill(pid, SIGKILL);
-		reap(pid, 1000);
+	if (!reap(c, 1000)) {
+		kill(c->pid, SIGKILL);
+		reap(c, 1000);
 	}
 	return 0;
 }
 
-static pid_t check_child(lua_State *L, int idx)
+static struct child *check_child(lua_State *L, int idx)
 {
 	lua_Integer pid = luaL_checkinteger(L, idx);
+	int i = child_at((pid_t)pid);
 
-	if (child_at((pid_t)pid) < 0)
+	if (i < 0)
 		nlb_argerror(L, idx, "%d is not a process this script started", (int)pid);
-	return (pid_t)pid;
+	return &children[i];
 }
 
 static void forget_child(pid_t pid)
@@ -119,29 +129,30 @@ static int l_kill(lua_State *L)
 {
 	static const char *const names[] = { "INT", "TERM", "KILL", "HUP", "USR1", NULL };
 	static const int sigs[] = { SIGINT, SIGTERM, SIGKILL, SIGHUP, SIGUSR1 };
-	pid_t pid = check_child(L, 1);
+	struct child *c = check_child(L, 1);
 	int sig;
 
 	if (lua_isnoneornil(L, 2)) {
-		forget_child(pid);
-		lua_pushboolean(L, kill_child(pid) == 0);
+		lua_pushboolean(L, kill_child(c) == 0);
 		return 1;
 	}
 	sig = lua_type(L, 2) == LUA_TNUMBER ? (int)lua_tointeger(L, 2) :
 					       sigs[luaL_checkoption(L, 2, NULL, names)];
-	lua_pushboolean(L, kill(pid, sig) == 0);
+	/* An ended process's pid may already be someone else's. */
+	lua_pushboolean(L, !c->reaped && kill(c->pid, sig) == 0);
 	return 1;
 }
 
 /* netlab.wait(pid [, seconds]): "exit", code or "signal", n; nil when it is still running. */
 static int l_wait(lua_State *L)
 {
-	pid_t pid = check_child(L, 1);
+	struct child *c = check_child(L, 1);
 	lua_Number s = luaL_optnumber(L, 2, -1);
 	struct timespec tick = { 0, 10 * 1000 * 1000 };
-	int status;
+	pid_t pid = c->pid;
+	int status = c->status;
 
-	for (;;) {
+	while (!c->reaped) {
 		pid_t r = waitpid(pid, &status, s < 0 ? 0 : WNOHANG);
 
 		if (r == pid)
@@ -412,7 +423,7 @@ static int lock_tostring(lua_State *L)
 void nlb_kill_children(void)
 {
 	while (nchildren)
-		kill_child(children[--nchildren]);
+		kill_child(&children[--nchildren]);
 	free(children);
 	children = NULL;
 	capchildren = 0;
@@ -477,8 +488,71 @@ static int l_cidr(lua_State *L)
 	return 1;
 }
 
+/*
+ * Host N of SUBNET as text, with its prefix when plen is set. Returns 1 with
+ * the text pushed, or 0 with why filled (nothing pushed); which argument was
+ * wrong goes to *arg.
+ */
+static int push_host(lua_State *L, int plen, char *why, int *arg)
+{
+	const char *s = luaL_checkstring(L, 1);
+	lua_Integer n = luaL_checkinteger(L, 2);
+	char b[INET6_ADDRSTRLEN + 4];
+	struct cidr net, c;
+
+	*arg = 1;
+	if (cidr_parse(s, 1, &net, why) < 0)
+		return 0;
+	*arg = 2;
+	if (cidr_host(&net, (long long)n, &c, why) < 0)
+		return 0;
+	if (plen) {
+		cidr_fmt(&c, b, sizeof(b));
+	} else {
+		inet_ntop(c.family, c.a.b, b, sizeof(b));
+	}
+	lua_pushstring(L, b);
+	return 1;
+}
+
+/* The host's text (with its prefix when plen is set); on error, raise or return nil, why. */
+static int host_result(lua_State *L, int plen, int raise)
+{
+	char why[PARSE_WHY];
+	int arg;
+
+	if (push_host(L, plen, why, &arg))
+		return 1;
+	if (raise)
+		return nlb_argerror(L, arg, "%s", why);
+	lua_pushnil(L);
+	lua_pushstring(L, why);
+	return 2;
+}
+
+/* netlab.host("10.0.0.0/24", 2) -> "10.0.0.2" */
+static int l_host(lua_State *L)
+{
+	return host_result(L, 0, 1);
+}
+
+/* netlab.hostcidr("10.0.0.0/24", 2) -> "10.0.0.2/24" */
+static int l_hostcidr(lua_State *L)
+{
+	return host_result(L, 1, 1);
+}
+
+/* netlab._hostcidr(subnet, n): as netlab.hostcidr, but nil and why for libraries to word. */
+static int l_hostcidr_try(lua_State *L)
+{
+	return host_result(L, 1, 0);
+}
+
 static const luaL_Reg netlab_funcs[] = {
 	{ "cidr", l_cidr },
+	{ "host", l_host },
+	{ "hostcidr", l_hostcidr },
+	{ "_hostcidr", l_hostcidr_try },
 	{ "sleep", l_sleep },
 	{ "kill", l_kill },
 	{ "wait", l_wait },

@@ -29,21 +29,6 @@ function netlab._list(v)
   return {v}
 end
 
--- Address arithmetic for IPv4: the n-th host of a subnet ("10.0.0.0/24", 5 -> "10.0.0.5").
-function netlab.host(subnet, n)
-  local c, why = netlab.cidr(subnet)
-  if not c then netlab._argerror(1, why) end
-  if c.family ~= "inet" then netlab._argerror(1, "netlab.host takes an IPv4 subnet") end
-  local a, b, cc, d = c.network:match("^(%d+)%.(%d+)%.(%d+)%.(%d+)")
-  local v = ((tonumber(a) * 256 + tonumber(b)) * 256 + tonumber(cc)) * 256 + tonumber(d)
-  local size = 1 << (32 - c.plen)
-  if n < 0 or n >= size then
-    netlab._argerror(2, ("host %d is outside %s"):format(n, c.network))
-  end
-  v = v + n
-  return ("%d.%d.%d.%d"):format(v >> 24 & 255, v >> 16 & 255, v >> 8 & 255, v & 255)
-end
-
 -- Rows of strings laid out in aligned columns, as `ip -br` does.
 function netlab._columns(rows, header)
   local width, out = {}, {}
@@ -64,6 +49,14 @@ function netlab._columns(rows, header)
   return table.concat(out, "\n")
 end
 
+-- A link's state as a person needs it: up or down as asked, and whether it
+-- has carrier (IFF_UP and IFF_LOWER_UP, set with the change itself), rather
+-- than the operational state the kernel's linkwatch sets up to a second later.
+function netlab._linkstate(l)
+  if not l.up then return "DOWN" end
+  return l.carrier and "UP" or "UP, no carrier"
+end
+
 local function link_rows(links, brief)
   local rows = {}
   for _, l in ipairs(links) do
@@ -77,7 +70,7 @@ local function link_rows(links, brief)
     end
     local peer = l.peer and (l.peer_ns == l.ns and l.peer or l.peer .. "@" .. (l.peer_ns or "?"))
     rows[#rows + 1] = {
-      l.name, l.state, l.kind, tostring(l.mtu),
+      l.name, netlab._linkstate(l), l.kind, tostring(l.mtu),
       l.master or "-", peer or "-",
       #addrs > 0 and table.concat(addrs, " ") or "-",
     }
@@ -133,13 +126,59 @@ end
 netlab._meta("netlab.nslist").__tostring = function(list)
   if #list == 0 then return "(no namespaces)" end
   local names = {}
-  for i, n in ipairs(list) do names[i] = n.name end
+  for i, n in ipairs(list) do names[i] = n.gone and n.name .. " (gone)" or n.name end
   return table.concat(names, "\n")
+end
+
+-- Whether the kernel has yet to settle a link: its carrier and its
+-- operational state disagree until linkwatch has run. A bridge's carrier
+-- waits for its ports' events too (docs/hacking.md, "Link state").
+local function settling(links)
+  for _, l in ipairs(links) do
+    if l.up then
+      local down = l.state == "DOWN" or l.state == "LOWERLAYERDOWN"
+      if l.carrier == down then return true end
+    end
+  end
+  return false
+end
+
+-- The links of n once settled: a show just after building reads as it will
+-- a moment later. linkwatch runs at least once a second, so this ends.
+local function settled_links(n)
+  local links = link.list(n)
+  for _ = 1, 60 do
+    if not settling(links) then break end
+    netlab.sleep(0.02)
+    links = link.list(n)
+  end
+  return links
+end
+
+-- The nftables lines of a namespace: each base chain's policy where it
+-- matters (a filter chain, or any that drops), then the chain's rules.
+local function nat_lines(n, out)
+  local ok, list = pcall(nat.list, n)
+  if not ok then return end
+  local lines = {}
+  for _, c in ipairs(list.chains or {}) do
+    if c.policy and (c.type == "filter" or c.policy ~= "accept") then
+      lines[#lines + 1] = ("    %s: policy %s"):format(c.name, c.policy)
+    end
+    for _, r in ipairs(list) do
+      if r.chain == c.name and r.table == c.table and r.family == c.family then
+        lines[#lines + 1] = ("    %s: %s"):format(r.chain, r.text)
+      end
+    end
+  end
+  if #lines == 0 then return end
+  out[#out + 1] = "  nat (table inet netlab):"
+  for _, l in ipairs(lines) do out[#out + 1] = l end
 end
 
 -- What a namespace holds, as a person reads it: its links, then its routes.
 local function show_one(n, out)
-  local links = link.list(n)
+  local links = settled_links(n)
   local routes = route.list{ns = n, family = "inet"}
   local v6 = route.list{ns = n, family = "inet6"}
   for _, r in ipairs(v6) do
@@ -153,15 +192,12 @@ local function show_one(n, out)
     out[#out + 1] = "  routes:"
     for _, r in ipairs(routes) do out[#out + 1] = "    " .. route_text(r) end
   end
-  local ok, rules = pcall(nat.list, n)
-  if ok and #rules > 0 then
-    out[#out + 1] = "  nat (table inet netlab):"
-    for _, r in ipairs(rules) do out[#out + 1] = ("    %s: %s"):format(r.chain, r.text) end
-  end
+  nat_lines(n, out)
 end
 
 -- netlab.show([ns | {ns, …}]): the links and routes of the root and every
--- namespace (or of the ones named), as text.
+-- namespace (or of the ones named), as text. A namespace that is not there
+-- (a stale /run/netns entry) is shown as gone, and the rest still shown.
 function netlab.show(which)
   local list
   if which == nil then
@@ -169,12 +205,18 @@ function netlab.show(which)
     for _, n in ipairs(ns.list()) do list[#list + 1] = n end
   else
     list = {}
-    for _, n in ipairs(netlab._list(which)) do
-      list[#list + 1] = type(n) == "string" and ns.get(n) or n
-    end
+    for _, n in ipairs(netlab._list(which)) do list[#list + 1] = n end
   end
   local out = {}
-  for _, n in ipairs(list) do show_one(n, out) end
+  for _, n in ipairs(list) do
+    local name = type(n) == "table" and n.name or n
+    local obj, why = ns.get(name)
+    if obj then
+      show_one(obj, out)
+    else
+      out[#out + 1] = ("== %s: %s"):format(tostring(name), why or "gone")
+    end
+  end
   return table.concat(out, "\n")
 end
 

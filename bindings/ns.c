@@ -45,7 +45,7 @@ static int l_del(lua_State *L)
 	return 0;
 }
 
-/* Absence is normal here: nil, not an error. */
+/* Absence is normal here: nil and why (no such namespace, or it is gone), not an error. */
 static int l_get(lua_State *L)
 {
 	struct nl_err err = { 0 };
@@ -56,9 +56,11 @@ static int l_get(lua_State *L)
 	if (strcmp(name, NS_ROOT) && nsname_check(name, why) < 0)
 		return nlb_argerror(L, 1, "%s", why);
 	if (ns_get(name, &ns, &err) < 0) {
-		if (err.code == ENOENT)
-			return 0;
-		return nlb_error(L, &err);
+		if (err.code != ENOENT)
+			return nlb_error(L, &err);
+		lua_pushnil(L);
+		lua_pushstring(L, err.msg);
+		return 2;
 	}
 	push_ns(L, ns);
 	return 1;
@@ -66,9 +68,15 @@ static int l_get(lua_State *L)
 
 static int list_cb(const char *name, void *data)
 {
+	struct nl_err err = { 0 };
 	lua_State *L = data;
 
 	nlb_pushns(L, name);
+	/* A stale entry is listed, marked: `ip netns list` shows it too, and it is for a person to remove. */
+	if (ns_check(name, &err) < 0) {
+		lua_pushboolean(L, 1);
+		lua_setfield(L, -2, "gone");
+	}
 	lua_rawseti(L, -2, (lua_Integer)lua_rawlen(L, -2) + 1);
 	return 0;
 }

@@ -9,10 +9,11 @@ local c_spawn = ns.spawn
 local M = netlab._meta("netlab.ns")
 M.__name = "netlab.ns"
 M.__index = {
-  exec = ns.exec,
-  capture = ns.capture,
-  sysctl = ns.sysctl,
-  del = ns.del,
+  -- Through the module table at call time, so that a lab's wrappers see the change.
+  exec = function(...) local ok, how, n = ns.exec(...); return ok, how, n end,
+  capture = function(...) local out, code = ns.capture(...); return out, code end,
+  sysctl = function(...) local v = ns.sysctl(...); return v end,
+  del = function(self) ns.del(self) end,
   spawn = function(...) return ns.spawn(...) end,
   forwarding = function(...) return ns.forwarding(...) end,
   links = function(self) return link.list(self) end,
@@ -23,6 +24,7 @@ M.__index = {
   end,
   show = function(self) return netlab.show(self) end,
 }
+for _, k in ipairs{"exec", "capture", "sysctl", "del"} do netlab._name(M.__index[k], "ns." .. k) end
 M.__tostring = function(self) return ("ns %q"):format(self.name) end
 M.__eq = function(a, b) return a.name == b.name end
 
@@ -54,8 +56,15 @@ function ns.add(a, b)
 end
 
 -- ns.forwarding(ns, on): routing between interfaces, IPv4 (and IPv6 when on).
+-- Only a boolean: 0 and "no" are true in Lua, and would turn forwarding on.
 function ns.forwarding(n, on)
-  if on == nil then return ns.sysctl(n, "net.ipv4.ip_forward") == "1" end
+  if on == nil then
+    local v = ns.sysctl(n, "net.ipv4.ip_forward") == "1"
+    return v
+  end
+  if type(on) ~= "boolean" then
+    netlab._argerror(2, "boolean expected, got " .. type(on))
+  end
   ns.sysctl(n, "net.ipv4.ip_forward", on and 1 or 0)
 end
 

@@ -15,7 +15,9 @@
 #include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/vfs.h>
 #include <unistd.h>
+#include <linux/magic.h>
 #include <linux/net_namespace.h>
 #include <linux/nsfs.h>
 #include <linux/rtnetlink.h>
@@ -181,12 +183,56 @@ static void ns_path(const char *name, char *buf, size_t len)
 	snprintf(buf, len, NS_RUN_DIR "/%s", name);
 }
 
+/*
+ * Whether /run/netns/NAME still holds a namespace (st gets what it is).
+ * Entries outlive what they stood for: a symlink to /proc/PID/ns/net after
+ * the container PID stopped (tutorial 002's way to name Docker's
+ * namespaces), or the plain file left when its bind mount went (a failed
+ * add, an unmount). Those read as gone, in words, with ENOENT as for a name
+ * that is not there at all.
+ */
+static int entry_check(const char *path, struct stat *st, struct nl_err *err)
+{
+	struct statfs fs;
+	char target[PATH_MAX];
+	ssize_t n;
+
+	if (stat(path, st) < 0) {
+		if (errno != ENOENT)
+			return nl_fail(err, errno, NULL);
+		n = readlink(path, target, sizeof(target) - 1);
+		if (n < 0)
+			return nl_fail(err, ENOENT, "no such namespace");
+		target[n] = '\0';
+		return nl_fail(err, ENOENT, "the namespace is gone: %s links to %s, which is no more",
+			       path, target);
+	}
+	if (statfs(path, &fs) == 0 && fs.f_type != NSFS_MAGIC)
+		return nl_fail(err, ENOENT, "the namespace is gone: %s is left over, bound to no namespace",
+			       path);
+	return 0;
+}
+
+int ns_check(const char *name, struct nl_err *err)
+{
+	char path[sizeof(NS_RUN_DIR) + NAME_MAX + 2], why[PARSE_WHY];
+	struct stat st;
+
+	if (!name || !strcmp(name, NS_ROOT))
+		return 0;
+	nl_obj(err, "namespace \"%s\"", name);
+	if (nsname_check(name, why) < 0)
+		return nl_fail(err, EINVAL, "%s", why);
+	ns_path(name, path, sizeof(path));
+	return entry_check(path, &st, err);
+}
+
 int ns_get(const char *name, struct ns **out, struct nl_err *err)
 {
 	char path[sizeof(NS_RUN_DIR) + NAME_MAX + 2], why[PARSE_WHY];
 	struct stat st;
 	struct ns *n;
-	int fd;
+	int fd, r;
 
 	if (!name || !strcmp(name, NS_ROOT)) {
 		*out = &root;
@@ -202,11 +248,11 @@ int ns_get(const char *name, struct ns **out, struct nl_err *err)
 	 * namespace: someone may have run `ip netns del` and `add` meanwhile,
 	 * and a stale descriptor would keep a ghost namespace alive.
 	 */
-	if (stat(path, &st) < 0) {
+	r = entry_check(path, &st, err);
+	if (r < 0) {
 		if (n)
 			forget(n);
-		return nl_fail(err, errno == ENOENT ? ENOENT : errno,
-			       errno == ENOENT ? "no such namespace" : NULL);
+		return r;
 	}
 	if (n) {
 		if (n->dev == st.st_dev && n->ino == st.st_ino) {
@@ -220,7 +266,7 @@ int ns_get(const char *name, struct ns **out, struct nl_err *err)
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return nl_fail(err, errno, NULL);
-	/* A leftover plain file (a failed add) is not a namespace. */
+	/* Another kind of namespace bound there (entry_check saw nsfs). */
 	if (ioctl(fd, NS_GET_NSTYPE) != CLONE_NEWNET) {
 		close(fd);
 		return nl_fail(err, ENOENT, "%s is not a network namespace", path);

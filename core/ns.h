@@ -42,6 +42,11 @@ void ns_release(void);
 struct ns *ns_root(void);
 /* "root" (or NULL) is the root; otherwise /run/netns/NAME. -ENOENT when there is none. */
 int ns_get(const char *name, struct ns **out, struct nl_err *err);
+/*
+ * 0 when NAME is the root or /run/netns/NAME holds a namespace; -ENOENT with
+ * the reason when it does not, or no longer does (a stale entry). Opens nothing.
+ */
+int ns_check(const char *name, struct nl_err *err);
 /* As `ip netns add`: a new namespace bound at /run/netns/NAME. */
 int ns_add(const char *name, struct ns **out, struct nl_err *err);
 /* As `ip netns del`. Devices inside go with it, in one batch in the kernel. */

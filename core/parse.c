@@ -128,6 +128,47 @@ int cidr_contains(const struct cidr *net, const struct cidr *addr)
 	return memcmp(a.a.b, n.a.b, net->family == AF_INET ? 4 : 16) == 0;
 }
 
+int cidr_host(const struct cidr *net, long long n, struct cidr *out, char *why)
+{
+	int bytes = net->family == AF_INET ? 4 : 16, hostbits = bytes * 8 - net->plen;
+	/* The last usable host number, and the first: the ends are reserved in big subnets. */
+	unsigned long long last = hostbits >= 63 ? LLONG_MAX : (1ULL << hostbits) - 1;
+	long long first = 0;
+	unsigned long long v = (unsigned long long)n;
+	char name[INET6_ADDRSTRLEN + 4];
+	int i;
+
+	*out = *net;
+	cidr_network(out);
+	cidr_fmt(out, name, sizeof(name));
+	if (net->family == AF_INET && hostbits >= 2) {
+		first = 1;
+		last--;
+	} else if (net->family == AF_INET6 && hostbits >= 2) {
+		first = 1;
+	}
+	if (n == 0 && first) {
+		snprintf(why, PARSE_WHY, "host 0 is the %s address of %s; hosts are %lld to %llu",
+			 net->family == AF_INET ? "network" : "Subnet-Router anycast", name, first,
+			 last);
+		return -EINVAL;
+	}
+	if (net->family == AF_INET && first && v == last + 1) {
+		snprintf(why, PARSE_WHY, "host %lld is the broadcast address of %s; hosts are 1 to %llu",
+			 n, name, last);
+		return -EINVAL;
+	}
+	if (n < 0 || v > last) {
+		snprintf(why, PARSE_WHY, "host %lld is outside %s; hosts are %lld to %llu", n, name,
+			 first, last);
+		return -EINVAL;
+	}
+	/* The host bits are all zero, so adding is setting them, from the last byte up. */
+	for (i = bytes - 1; i >= 0 && v; i--, v >>= 8)
+		out->a.b[i] |= (uint8_t)(v & 0xff);
+	return 0;
+}
+
 /* The kernel's dev_valid_name(), checked here so the error names the problem. */
 int ifname_check(const char *s, char *why)
 {

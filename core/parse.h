@@ -33,6 +33,14 @@ void cidr_network(struct cidr *c);
 /* 1 when c has host bits set (as in "10.0.0.1/24" given as a route destination). */
 int cidr_has_host_bits(const struct cidr *c);
 int cidr_contains(const struct cidr *net, const struct cidr *addr);
+/*
+ * Host n of the subnet net (its host bits are ignored), with net's prefix
+ * length. Refused: n outside the subnet, and the addresses no host may have:
+ * an IPv4 subnet's network (0) and broadcast (last) addresses, except in /31
+ * (RFC 3021) and /32; an IPv6 subnet's Subnet-Router anycast address (0,
+ * RFC 4291 2.6.1), except in /127 (RFC 6164) and /128.
+ */
+int cidr_host(const struct cidr *net, long long n, struct cidr *out, char *why);
 
 int ifname_check(const char *s, char *why);
 int nsname_check(const char *s, char *why);

@@ -16,16 +16,14 @@ if not p.pods:match("^%d+%.%d+$") then
   netlab._error(("parameter pods=%s: two bytes expected, as 10.244"):format(p.pods))
 end
 
-local wire = netlab.cidr(p.wire)
 local function pod_net(n) return ("%s.%d.0/24"):format(p.pods, n) end
 
 local nodes = {}
 for n = 1, 2 do nodes[n] = ns.add("node" .. n, {forwarding = true}) end
 
 -- The nodes' own network: one wire, ens3 on both sides.
-link.veth{"ens3", ns = nodes[1], up = true, addr = ("%s/%d"):format(netlab.host(p.wire, 1), wire.plen),
-          peer = {"ens3", ns = nodes[2], up = true,
-                  addr = ("%s/%d"):format(netlab.host(p.wire, 2), wire.plen)}}
+link.veth{"ens3", ns = nodes[1], up = true, addr = netlab.hostcidr(p.wire, 1),
+          peer = {"ens3", ns = nodes[2], up = true, addr = netlab.hostcidr(p.wire, 2)}}
 
 for n = 1, 2 do
   topo.lan{

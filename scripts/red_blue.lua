@@ -10,10 +10,9 @@ local p = netlab.params{
   {"ns2", "blue", "the second namespace", kind = "nsname"},
 }
 
-local plen = netlab.cidr(p.subnet).plen
 topo.link{
-  {p.ns1, "veth-" .. p.ns1, ("%s/%d"):format(netlab.host(p.subnet, 1), plen)},
-  {p.ns2, "veth-" .. p.ns2, ("%s/%d"):format(netlab.host(p.subnet, 2), plen)},
+  {p.ns1, "veth-" .. p.ns1, netlab.hostcidr(p.subnet, 1)},
+  {p.ns2, "veth-" .. p.ns2, netlab.hostcidr(p.subnet, 2)},
 }
 
 print(netlab.show{p.ns1, p.ns2})

@@ -400,7 +400,7 @@ t.test("the library refuses bad blocks before building", function()
   local topo = require "netlab.topo"
   t.fails(function() topo.lan{bridge = "b", subnet = "10.0.0.1/24", hosts = {}} end, "host bits set")
   t.fails(function() topo.lan{bridge = "b", subnet = "10.0.0.0/30", hosts = {{"x", host = 9}}} end,
-    "host number 9 is not in 10.0.0.0/30")
+    "hosts[1] (x): host 9 is outside 10.0.0.0/30; hosts are 1 to 2")
   t.fails(function() topo.lan{subnet = "10.0.0.0/24", hosts = {}} end, "field 'bridge'")
   t.fails(function() topo.wire{"w", addr = "1.2.3.4/33"} end, "field 'addr'")
   t.fails(function() topo.link{{"a", "x", "1.2.3.4/40"}, {"b", "y"}} end, "end 1")

@@ -27,6 +27,22 @@ static void cidr_bad(const char *s, const char *why_part)
 	      "cidr \"%s\" rejected: %s", s, why);
 }
 
+/* Host n of net: want is the CIDR, or (starting with '!') a part of the refusal. */
+static void host_is(const char *net, long long n, const char *want)
+{
+	char why[PARSE_WHY], got[64];
+	struct cidr c, h;
+
+	cidr_parse(net, 1, &c, why);
+	if (cidr_host(&c, n, &h, why) < 0) {
+		CHECK(want[0] == '!' && strstr(why, want + 1), "host %lld of %s refused: %s", n, net,
+		      why);
+		return;
+	}
+	cidr_fmt(&h, got, sizeof(got));
+	CHECK_STR(got, want, "host of a subnet");
+}
+
 static void hostport_ok(const char *s, int family, int port)
 {
 	char why[PARSE_WHY];
@@ -78,6 +94,29 @@ int main(void)
 	cidr_network(&n);
 	cidr_fmt(&n, why, sizeof(why));
 	CHECK_STR(why, "2001:db8:1::/60", "IPv6 network");
+
+	host_is("10.0.0.0/24", 2, "10.0.0.2/24");
+	host_is("10.0.0.7/24", 254, "10.0.0.254/24");
+	host_is("10.0.0.0/24", 0, "!network address of 10.0.0.0/24");
+	host_is("10.0.0.0/24", 255, "!broadcast address of 10.0.0.0/24; hosts are 1 to 254");
+	host_is("10.0.0.0/24", 256, "!outside 10.0.0.0/24");
+	host_is("10.0.0.0/24", -1, "!outside");
+	host_is("10.0.0.0/16", 300, "10.0.1.44/16");
+	host_is("10.0.0.0/30", 2, "10.0.0.2/30");
+	host_is("10.0.0.0/30", 3, "!broadcast");
+	host_is("10.0.0.0/31", 0, "10.0.0.0/31");
+	host_is("10.0.0.0/31", 1, "10.0.0.1/31");
+	host_is("10.0.0.0/31", 2, "!outside");
+	host_is("10.0.0.9/32", 0, "10.0.0.9/32");
+	host_is("10.0.0.9/32", 1, "!outside");
+	host_is("0.0.0.0/0", 4294967294LL, "255.255.255.254/0");
+	host_is("2001:db8::/64", 2, "2001:db8::2/64");
+	host_is("2001:db8::/64", 0x10000, "2001:db8::1:0/64");
+	host_is("2001:db8::/64", 0, "!Subnet-Router anycast");
+	host_is("2001:db8::/120", 255, "2001:db8::ff/120");
+	host_is("2001:db8::/120", 256, "!outside");
+	host_is("2001:db8::/127", 0, "2001:db8::/127");
+	host_is("2001:db8::/32", 0x7fffffffffffffffLL, "2001:db8::7fff:ffff:ffff:ffff/32");
 
 	CHECK(ifname_check("veth-purple", why) == 0, "veth-purple is a valid name");
 	CHECK(ifname_check("0123456789abcde", why) == 0, "15 bytes is fine");

@@ -32,11 +32,14 @@ local function subnet_of(t)
   return c
 end
 
+-- Host n of the subnet: its address with the prefix, and without.
 local function host(c, n, what)
-  if math.type(n) ~= "integer" or n < 1 or n >= (1 << (32 - c.plen)) - 1 then
-    fail(1, ("%s: host number %s is not in %s"):format(what, tostring(n), c.network))
+  local cidr, why
+  if math.type(n) == "integer" then cidr, why = netlab._hostcidr(c.network, n) end
+  if not cidr then
+    fail(1, ("%s: %s"):format(what, why or ("host number expected, got " .. tostring(n))))
   end
-  return netlab.host(c.network, n)
+  return cidr, cidr:match("^[^/]+")
 end
 
 -- topo.lan{bridge = "super-bridge0", subnet = "192.168.52.0/24", gateway = 5,
@@ -55,28 +58,28 @@ function topo.lan(t)
   local c = subnet_of(t)
   local bname = need(t, "bridge", "string")
   local hosts = need(t, "hosts", "table")
-  local gw = t.gateway == false and nil or host(c, t.gateway or 1, "field 'gateway'")
+  local gwcidr, gw
+  if t.gateway ~= false then gwcidr, gw = host(c, t.gateway or 1, "field 'gateway'") end
   local plan = {}
   for i, h in ipairs(hosts) do
     if type(h) ~= "table" or type(h[1]) ~= "string" then
       fail(1, ("hosts[%d]: {NAME, host = N, ...} expected"):format(i))
     end
     plan[i] = {
-      name = h[1], addr = host(c, h.host or i, ("hosts[%d] (%s)"):format(i, h[1])),
+      name = h[1], addr = (host(c, h.host or i, ("hosts[%d] (%s)"):format(i, h[1]))),
       veth = h.veth or "veth-" .. h[1], peer = h.peer or "veth-" .. h[1] .. "-br",
       default = h.default ~= false and t.default ~= false and gw ~= nil,
       lo = h.lo or t.lo, exists = h.exists,
     }
   end
   local where = t.ns
-  local br = bridge.add(bname, {ns = where, up = true, brd = t.brd,
-                                addr = gw and ("%s/%d"):format(gw, c.plen) or nil})
+  local br = bridge.add(bname, {ns = where, up = true, brd = t.brd, addr = gwcidr})
   local made = {bridge = br, ns = {}, gateway = gw}
   for _, p in ipairs(plan) do
     local n = p.exists and ns.get(p.name) or ns.add(p.name, {lo = p.lo})
     if p.exists and p.lo then link.up("lo", {ns = n}) end
     made.ns[p.name] = n
-    link.veth{p.veth, ns = n, up = true, addr = ("%s/%d"):format(p.addr, c.plen),
+    link.veth{p.veth, ns = n, up = true, addr = p.addr,
               peer = {p.peer, ns = where, master = br, up = true}}
     if p.default then route.add{ns = n, dst = "default", via = gw} end
   end
