@@ -83,13 +83,21 @@ static void push_api_name(lua_State *L, int qualified)
 		}
 	}
 	if (lua_isnil(L, -1)) {
+		/* What the call site calls the function (topo.lan: "lan"), unless it is internal. */
+		const char *site = NULL;
+		int internal = 0;
+
 		lua_pop(L, 1);
-		if (found)
+		if (top && lua_getstack(L, top - 1, &ar)) {
+			lua_getinfo(L, "nf", &ar);
+			internal = lua_rawget(L, -2) != LUA_TNIL;
+			lua_pop(L, 1);
+			site = ar.name;
+		}
+		if (internal || (!site && found))
 			lua_pushliteral(L, "");
-		else if (top && lua_getstack(L, top - 1, &ar) && (lua_getinfo(L, "n", &ar), ar.name))
-			lua_pushstring(L, ar.name);
 		else
-			lua_pushliteral(L, "?");
+			lua_pushstring(L, site ? site : "?");
 	} else if (!qualified) {
 		const char *dot = strpbrk(lua_tostring(L, -1), ".:");
 

@@ -166,6 +166,20 @@ refused("netlab.params: a misspelled key of the declaration", function()
   netlab.params{dok = "what it builds", {"count", 1, "how many"}}
 end, "bad argument #1 to 'params'", "unknown field 'dok' (did you mean 'doc'?)")
 
+local topo = require "netlab.topo"
+refused("topo.lan: a misspelled key", function()
+  topo.lan{bridge = "br5", subnet = "10.5.0.0/24", gatway = 5, hosts = {{"h5"}}}
+end, "bad argument #1 to 'lan'", "unknown field 'gatway' (did you mean 'gateway'?)")
+refused("topo.lan: a misspelled key of a host", function()
+  topo.lan{bridge = "br5", subnet = "10.5.0.0/24", hosts = {{"h5", hots = 3}}}
+end, "bad argument #1 to 'lan'", "unknown field 'hots' (did you mean 'host'?)")
+refused("topo.wire: a misspelled key", function()
+  topo.wire{"w5", addr = "10.6.0.2/32", hostroute = true}
+end, "bad argument #1 to 'wire'", "unknown field 'hostroute' (did you mean 'host_route'?)")
+refused("topo.link: a misspelled key", function()
+  topo.link{{"l5", "v-l5", "10.7.0.1/24"}, {"l6", "v-l6", "10.7.0.2/24"}, loo = true}
+end, "bad argument #1 to 'link'", "unknown field 'loo' (did you mean 'lo'?)")
+
 refused("nat.masquerade: the same check, with what was meant", function()
   nat.masquerade{srcc = "10.9.8.0/24"}
 end, "bad argument #1 to 'masquerade'", "unknown field 'srcc' (did you mean 'src'?)")
