@@ -18,7 +18,11 @@ const char *nlb_errname(int code)
 	return s ? s : "E?";
 }
 
-/* The level of the innermost frame of the user's code, or 0. */
+/*
+ * The level of the innermost frame of the user's code, or 0 when there is
+ * none: a tail call (`return link.veth{…}`) replaces the caller's frame, so
+ * the user's line may be gone from the stack.
+ */
 static int user_level(lua_State *L)
 {
 	lua_Debug ar;
@@ -46,54 +50,87 @@ void nlb_where(lua_State *L)
 }
 
 /*
- * Pushes the name of the function the user's code called: "link.veth" from
- * the registry of netlab's functions, else what the call site calls it.
+ * Pushes the name of the function the user's code called: the outermost of
+ * netlab's named functions between the user's frame and here ("link.veth",
+ * not the link.add it calls, nor a pcall the user passed it to), else what
+ * the call site calls the frame under the user's. Walking every frame, not
+ * just the one under the user's, keeps the name right through pcall and tail
+ * calls. Internal helpers (netlab._error) are no name to show: "" then.
  */
 static void push_api_name(lua_State *L, int qualified)
 {
 	lua_Debug ar;
-	int lvl = user_level(L);
+	int lvl, top = user_level(L), found = 0;
 
-	if (!lvl || !lua_getstack(L, lvl - 1, &ar)) {
-		lua_pushliteral(L, "?");
-		return;
-	}
-	lua_getinfo(L, "nf", &ar);
-	if (lua_getfield(L, LUA_REGISTRYINDEX, "netlab.names") == LUA_TTABLE) {
-		lua_pushvalue(L, -2);
-		if (lua_rawget(L, -2) == LUA_TSTRING) {
-			const char *q = lua_tostring(L, -1);
-			const char *dot = strpbrk(q, ".:");
-
-			if (!qualified && dot)
-				lua_pushstring(L, dot + 1);
-			else
-				lua_pushvalue(L, -1);
-			lua_replace(L, -4);
-			lua_pop(L, 2);
-			return;
-		}
+	if (lua_getfield(L, LUA_REGISTRYINDEX, "netlab.names") != LUA_TTABLE) {
 		lua_pop(L, 1);
+		lua_newtable(L);
 	}
-	lua_pop(L, 2);
-	lua_pushstring(L, ar.name ? ar.name : "?");
+	lua_pushnil(L); /* the best name so far */
+	for (lvl = 0; (!top || lvl < top) && lua_getstack(L, lvl, &ar); lvl++) {
+		lua_getinfo(L, "f", &ar);
+		if (lua_rawget(L, -3) == LUA_TSTRING) {
+			const char *dot = strpbrk(lua_tostring(L, -1), ".:");
+
+			found = 1;
+			if (dot && dot[1] == '_') {
+				lua_pop(L, 1);
+				continue;
+			}
+			lua_replace(L, -2);
+		} else {
+			lua_pop(L, 1);
+		}
+	}
+	if (lua_isnil(L, -1)) {
+		/* What the call site calls the function (topo.lan: "lan"), unless it is internal. */
+		const char *site = NULL;
+		int internal = 0;
+
+		lua_pop(L, 1);
+		if (top && lua_getstack(L, top - 1, &ar)) {
+			lua_getinfo(L, "nf", &ar);
+			internal = lua_rawget(L, -2) != LUA_TNIL;
+			lua_pop(L, 1);
+			site = ar.name;
+		}
+		if (internal || (!site && found))
+			lua_pushliteral(L, "");
+		else
+			lua_pushstring(L, site ? site : "?");
+	} else if (!qualified) {
+		const char *dot = strpbrk(lua_tostring(L, -1), ".:");
+
+		lua_pushstring(L, dot ? dot + 1 : lua_tostring(L, -1));
+		lua_replace(L, -2);
+	}
+	lua_remove(L, -2);
 }
 
 int nlb_error(lua_State *L, const struct nl_err *err)
 {
-	const char *msg = err->msg[0] ? err->msg : strerror(err->code);
+	const char *msg = err->msg[0] || !err->code ? err->msg : strerror(err->code);
 
 	nlb_where(L);
 	push_api_name(L, 1);
-	if (err->obj[0])
-		lua_pushfstring(L, ": %s: %s (%s)", err->obj, msg, nlb_errname(err->code));
+	if (*lua_tostring(L, -1))
+		lua_pushliteral(L, ": ");
 	else
-		lua_pushfstring(L, ": %s (%s)", msg, nlb_errname(err->code));
+		lua_pushliteral(L, "");
+	/* Code 0: a message of netlab's own (a Lua half's), with no errno to show. */
+	if (err->obj[0])
+		lua_pushfstring(L, "%s: %s", err->obj, msg);
+	else
+		lua_pushstring(L, msg);
+	if (err->code)
+		lua_pushfstring(L, " (%s)", nlb_errname(err->code));
+	else
+		lua_pushliteral(L, "");
 	if ((err->code == EPERM || err->code == EACCES) && geteuid() != 0)
 		lua_pushliteral(L, "; netlab needs root (CAP_NET_ADMIN and CAP_SYS_ADMIN)");
 	else
 		lua_pushliteral(L, "");
-	lua_concat(L, 4);
+	lua_concat(L, 6);
 	return lua_error(L);
 }
 
@@ -104,6 +141,10 @@ int nlb_argerror(lua_State *L, int arg, const char *fmt, ...)
 	nlb_where(L);
 	lua_pushfstring(L, "bad argument #%d to '", arg);
 	push_api_name(L, 0);
+	if (!*lua_tostring(L, -1)) {
+		lua_pop(L, 1);
+		lua_pushliteral(L, "?");
+	}
 	lua_pushliteral(L, "' (");
 	va_start(ap, fmt);
 	lua_pushvfstring(L, fmt, ap);
@@ -111,6 +152,194 @@ int nlb_argerror(lua_State *L, int arg, const char *fmt, ...)
 	lua_pushliteral(L, ")");
 	lua_concat(L, 6);
 	return lua_error(L);
+}
+
+/*
+ * How far apart two names are, as edits (insert, delete, change, or swap of
+ * two neighbours: "veht" is one from "veth"); names longer than NEAR_MAX are
+ * never near.
+ */
+#define NEAR_MAX 32
+
+static size_t distance(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b), i, j;
+	size_t d[NEAR_MAX + 1][NEAR_MAX + 1];
+
+	if (la > NEAR_MAX || lb > NEAR_MAX)
+		return (size_t)-1;
+	for (i = 0; i <= la; i++)
+		d[i][0] = i;
+	for (j = 0; j <= lb; j++)
+		d[0][j] = j;
+	for (i = 1; i <= la; i++)
+		for (j = 1; j <= lb; j++) {
+			size_t c = d[i - 1][j - 1] + (a[i - 1] != b[j - 1]);
+
+			if (d[i - 1][j] + 1 < c)
+				c = d[i - 1][j] + 1;
+			if (d[i][j - 1] + 1 < c)
+				c = d[i][j - 1] + 1;
+			if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] &&
+			    d[i - 2][j - 2] + 1 < c)
+				c = d[i - 2][j - 2] + 1;
+			d[i][j] = c;
+		}
+	return d[la][lb];
+}
+
+/*
+ * Whether a typo of want could have given got: one edit for short names, two
+ * for longer ones, or one a start of the other ("device" for "dev").
+ */
+static size_t nearness(const char *got, const char *want)
+{
+	size_t lg = strlen(got), lw = strlen(want), d = distance(got, want);
+	size_t shorter = lg < lw ? lg : lw;
+
+	if (d <= (lg <= 3 ? 1 : 2))
+		return d;
+	if (shorter >= 2 && !strncmp(got, want, shorter))
+		return 3;
+	return (size_t)-1;
+}
+
+const char *nlb_nearest(const char *got, const char *const *names)
+{
+	const char *best = NULL;
+	size_t bestd = (size_t)-1, d;
+
+	for (; *names; names++) {
+		d = nearness(got, *names);
+		if (d < bestd) {
+			best = *names;
+			bestd = d;
+		}
+	}
+	return best;
+}
+
+/* "a, b, c" of a NULL-terminated list, pushed. */
+static void push_names(lua_State *L, const char *const *names)
+{
+	luaL_Buffer b;
+
+	luaL_buffinit(L, &b);
+	for (; *names; names++) {
+		luaL_addstring(&b, *names);
+		if (names[1])
+			luaL_addstring(&b, ", ");
+	}
+	luaL_pushresult(&b);
+}
+
+void nlb_checkfields(lua_State *L, int t, int arg, lua_Integer npos, const char *const *known)
+{
+	lua_Integer n = npos < 0 ? (lua_Integer)lua_rawlen(L, t) : npos;
+
+	t = lua_absindex(L, t);
+	lua_pushnil(L);
+	while (lua_next(L, t)) {
+		const char *k, *near;
+		int isint;
+		lua_Integer i;
+
+		lua_pop(L, 1);
+		i = lua_tointegerx(L, -1, &isint);
+		if (lua_type(L, -1) == LUA_TNUMBER && isint && i >= 1 && i <= n)
+			continue;
+		if (lua_type(L, -1) != LUA_TSTRING) {
+			const char *type = luaL_typename(L, -1);
+
+			nlb_argerror(L, arg, "unexpected %s key [%s] in the options", type,
+				     luaL_tolstring(L, -1, NULL));
+			return;
+		}
+		k = lua_tostring(L, -1);
+		for (i = 0; known[i] && strcmp(known[i], k); i++)
+			;
+		if (known[i])
+			continue;
+		near = nlb_nearest(k, known);
+		if (near) {
+			nlb_argerror(L, arg, "unknown field '%s' (did you mean '%s'?)", k, near);
+		} else if (!known[0]) {
+			nlb_argerror(L, arg, "unknown field '%s' (no fields are taken here)", k);
+		} else {
+			push_names(L, known);
+			nlb_argerror(L, arg, "unknown field '%s' (known: %s)", k, lua_tostring(L, -1));
+		}
+	}
+}
+
+static void push_list(lua_State *L, const char *const *names)
+{
+	lua_Integer i;
+
+	lua_newtable(L);
+	for (i = 0; names[i]; i++) {
+		lua_pushstring(L, names[i]);
+		lua_rawseti(L, -2, i + 1);
+	}
+}
+
+void nlb_setspecs(lua_State *L, const struct nlb_spec *specs)
+{
+	lua_newtable(L);
+	for (; specs->fn; specs++) {
+		push_list(L, specs->fields);
+		if (specs->sub) {
+			push_list(L, specs->subfields);
+			lua_setfield(L, -2, specs->sub);
+		}
+		lua_setfield(L, -2, specs->fn);
+	}
+	lua_setfield(L, -2, "_spec");
+}
+
+/*
+ * __index of the module tables: link.veht is a mistake, so it says what was
+ * meant instead of letting the call fail on nil. Names starting with '_' are
+ * netlab's own optional state and read as nil, as plain tables do.
+ */
+static int nosuch(lua_State *L)
+{
+	const char *k, *mod = lua_tostring(L, lua_upvalueindex(1));
+	const char *names[128], *near;
+	size_t n = 0;
+
+	if (lua_type(L, 2) != LUA_TSTRING)
+		return 0;
+	k = lua_tostring(L, 2);
+	if (k[0] == '_')
+		return 0;
+	lua_pushnil(L);
+	while (lua_next(L, 1)) {
+		lua_pop(L, 1);
+		/* The keys stay alive in the module table while this runs. */
+		if (lua_type(L, -1) == LUA_TSTRING && lua_tostring(L, -1)[0] != '_' &&
+		    n < sizeof(names) / sizeof(names[0]) - 1)
+			names[n++] = lua_tostring(L, -1);
+	}
+	names[n] = NULL;
+	near = nlb_nearest(k, names);
+	nlb_where(L);
+	if (near)
+		lua_pushfstring(L, "%s.%s: no such function (did you mean %s.%s?)", mod, k, mod, near);
+	else
+		lua_pushfstring(L, "%s.%s: no such function (see help(%s))", mod, k, mod);
+	lua_concat(L, 2);
+	return lua_error(L);
+}
+
+void nlb_strictmodule(lua_State *L, int idx, const char *name)
+{
+	idx = lua_absindex(L, idx);
+	lua_createtable(L, 0, 1);
+	lua_pushstring(L, name);
+	lua_pushcclosure(L, nosuch, 1);
+	lua_setfield(L, -2, "__index");
+	lua_setmetatable(L, idx);
 }
 
 static int has_meta(lua_State *L, int idx, const char *tname)

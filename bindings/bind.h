@@ -35,6 +35,33 @@ void nlb_where(lua_State *L);
  */
 int nlb_args(lua_State *L, const char **name);
 
+/*
+ * Refuses a key of the options table at t that is not in known (a
+ * NULL-terminated spec of the function's fields), naming it and the nearest
+ * known one: `bad argument #ARG to 'veth' (unknown field 'adr' (did you mean
+ * 'addr'?))`. Integer keys 1..npos are positional items (npos -1: the whole
+ * sequence, as a command's words). Every function that takes options calls
+ * it before anything else, so a typo builds nothing.
+ */
+void nlb_checkfields(lua_State *L, int t, int arg, lua_Integer npos, const char *const *known);
+/*
+ * A module's specs, made visible to Lua as mod._spec.FN = {"field", …} (and
+ * mod._spec.FN[sub] = {…} for a table-valued field), so the Lua halves and
+ * the lab engine check with the same lists as the C half, via netlab._fields.
+ */
+struct nlb_spec {
+	const char *fn;
+	const char *const *fields;
+	const char *sub; /* optional: a field holding a table of its own fields */
+	const char *const *subfields;
+};
+/* Sets _spec of the module table on top of the stack from a {NULL}-ended array. */
+void nlb_setspecs(lua_State *L, const struct nlb_spec *specs);
+/* The name in the NULL-terminated list a typo of got would be, or NULL. */
+const char *nlb_nearest(const char *got, const char *const *names);
+/* Sets the module table at idx to raise "mod.fn: no such function (did you mean …)". */
+void nlb_strictmodule(lua_State *L, int idx, const char *name);
+
 /* Options; a wrong type raises a bad-argument error naming the field. */
 const char *nlb_optstring(lua_State *L, int t, const char *field, const char *def);
 lua_Integer nlb_optint(lua_State *L, int t, const char *field, lua_Integer def, lua_Integer lo,

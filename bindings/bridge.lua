@@ -3,7 +3,7 @@ local bridge = {}
 
 -- bridge.add("super-bridge0", {ns =, addr =, up =, mtu =, stp =, vlan_filtering =})
 function bridge.add(a, b)
-  local o = netlab._opts(a, b)
+  local o = netlab._opts(a, b, link._spec.add)
   o.kind = "bridge"
   local br = link.add(o)
   return br
@@ -11,17 +11,20 @@ end
 
 -- bridge.attach(br, dev, {ns =}): `ip link set dev master br`.
 function bridge.attach(br, dev, o)
+  if o ~= nil then netlab._check(o, 3, {"ns"}, 0) end
   link.set(dev, {master = br, ns = o and o.ns})
 end
 
 -- bridge.detach(dev, {ns =}): `ip link set dev nomaster`.
 function bridge.detach(dev, o)
+  if o ~= nil then netlab._check(o, 2, {"ns"}, 0) end
   link.set(dev, {master = false, ns = o and o.ns})
 end
 
 -- The links whose master is br. A bridge that is not there is an error, not
 -- an empty list: a misspelt name would otherwise read as a bridge without ports.
 function bridge.ports(br, o)
+  if o ~= nil then netlab._check(o, 2, {"ns"}, 0) end
   local name, where = br, o and o.ns
   if type(br) == "table" then name, where = br.name, br.ns end
   if type(name) ~= "string" then

@@ -74,6 +74,20 @@ static void check_addrs(lua_State *L, int t, struct link_end *e)
 	e->naddrs = n;
 }
 
+/*
+ * The fields each function takes (nlb_checkfields refuses any other): a
+ * typo must not quietly build a different lab.
+ */
+#define END_FIELDS "ns", "up", "mtu", "master", "addrgenmode", "addr", "brd"
+static const char *const add_fields[] = { "kind", END_FIELDS, "peer", "queues", "stp",
+					  "vlan_filtering", "mcast_snooping", NULL };
+static const char *const peer_fields[] = { END_FIELDS, NULL };
+static const char *const set_fields[] = { "ns", "up", "mtu", "master", "name", "netns",
+					  "alias", "addrgenmode", NULL };
+static const char *const ns_fields[] = { "ns", NULL };
+static const char *const addr_fields[] = { "ns", "brd", NULL };
+static const char *const addrs_fields[] = { "ns", "family", NULL };
+
 /* One end's options: ns, up, mtu, master, addrgenmode, addr (and brd). */
 static void check_end(lua_State *L, int t, struct link_end *e)
 {
@@ -95,6 +109,12 @@ static int l_add(lua_State *L)
 	struct nl_err err = { 0 };
 	int t = nlb_args(L, &spec.dev.name), peer_t = 0;
 
+	if (t)
+		nlb_checkfields(L, t, t, t == 1, add_fields);
+	if (t && lua_getfield(L, t, "peer") == LUA_TTABLE)
+		nlb_checkfields(L, -1, t, 1, peer_fields);
+	if (t)
+		lua_pop(L, 1);
 	spec.kind = nlb_optstring(L, t, "kind", NULL);
 	if (!spec.kind)
 		return nlb_argerror(L, t ? t : 2, "field 'kind' missing (veth, bridge, dummy, …)");
@@ -136,12 +156,13 @@ static int l_add(lua_State *L)
 	return 1;
 }
 
-/* The options table of f(link, opts): its index, or 0. */
-static int opts_at(lua_State *L, int idx)
+/* The options table of f(link, opts), whose fields are known: its index, or 0. */
+static int opts_at(lua_State *L, int idx, const char *const *known)
 {
 	if (lua_isnoneornil(L, idx))
 		return 0;
 	luaL_checktype(L, idx, LUA_TTABLE);
+	nlb_checkfields(L, idx, idx, 0, known);
 	return idx;
 }
 
@@ -150,7 +171,7 @@ static int l_set(lua_State *L)
 {
 	struct link_change c = LINK_CHANGE_INIT;
 	struct nl_err err = { 0 };
-	int t = opts_at(L, 2);
+	int t = opts_at(L, 2, set_fields);
 	struct ns *ns;
 	const char *name = nlb_checklink(L, 1, t, &ns);
 
@@ -196,7 +217,7 @@ static int l_del(lua_State *L)
 {
 	struct nl_err err = { 0 };
 	struct ns *ns;
-	const char *name = nlb_checklink(L, 1, opts_at(L, 2), &ns);
+	const char *name = nlb_checklink(L, 1, opts_at(L, 2, ns_fields), &ns);
 
 	if (link_del(ns, name, &err) < 0)
 		return nlb_error(L, &err);
@@ -305,7 +326,7 @@ static int l_get(lua_State *L)
 	struct nl_err err = { 0 };
 	struct link_info li;
 	struct ns *ns;
-	const char *name = nlb_checklink(L, 1, opts_at(L, 2), &ns);
+	const char *name = nlb_checklink(L, 1, opts_at(L, 2, ns_fields), &ns);
 
 	if (link_get(ns, name, 1, &li, &err) < 0) {
 		if (err.code == ENODEV)
@@ -328,6 +349,7 @@ static struct ns *list_ns(lua_State *L, int idx, int *t)
 	*t = 0;
 	if (lua_istable(L, idx) && !lua_getmetatable(L, idx)) {
 		*t = idx;
+		nlb_checkfields(L, idx, idx, 0, ns_fields);
 		return nlb_optns(L, idx, "ns");
 	}
 	if (lua_istable(L, idx))
@@ -377,7 +399,7 @@ static int l_addr_add(lua_State *L)
 {
 	struct nl_err err = { 0 };
 	struct addr_spec a = { 0 };
-	int t = opts_at(L, 3);
+	int t = opts_at(L, 3, addr_fields);
 	struct ns *ns;
 	const char *dev = nlb_checklink(L, 1, t, &ns);
 
@@ -393,7 +415,7 @@ static int l_addr_del(lua_State *L)
 	struct nl_err err = { 0 };
 	struct cidr c;
 	struct ns *ns;
-	const char *dev = nlb_checklink(L, 1, opts_at(L, 3), &ns);
+	const char *dev = nlb_checklink(L, 1, opts_at(L, 3, ns_fields), &ns);
 
 	check_cidr(L, 2, &c);
 	if (addr_del(ns, dev, &c, &err) < 0)
@@ -422,11 +444,12 @@ static int l_addrs(lua_State *L)
 
 	if (lua_istable(L, 1) && !lua_getmetatable(L, 1)) {
 		t = 1; /* link.addrs{ns = …} */
+		nlb_checkfields(L, t, t, 0, addrs_fields);
 		ns = nlb_optns(L, t, "ns");
 	} else {
 		if (lua_istable(L, 1))
 			lua_pop(L, 1);
-		t = opts_at(L, 2);
+		t = opts_at(L, 2, addrs_fields);
 		if (lua_isnoneornil(L, 1))
 			ns = nlb_optns(L, t, "ns");
 		else
@@ -453,7 +476,7 @@ static int l_state(lua_State *L)
 	struct nl_err err = { 0 };
 	struct link_info li;
 	struct ns *ns;
-	const char *name = nlb_checklink(L, 1, opts_at(L, 2), &ns);
+	const char *name = nlb_checklink(L, 1, opts_at(L, 2, ns_fields), &ns);
 
 	if (link_get(ns, name, 0, &li, &err) < 0) {
 		if (err.code == ENODEV)
@@ -506,8 +529,18 @@ static const luaL_Reg link_funcs[] = {
 	{ NULL, NULL },
 };
 
+static const struct nlb_spec link_specs[] = {
+	{ "add", add_fields, "peer", peer_fields },
+	{ "set", set_fields, NULL, NULL },
+	{ "del", ns_fields, NULL, NULL },
+	{ "addr_add", addr_fields, NULL, NULL },
+	{ "addr_del", ns_fields, NULL, NULL },
+	{ NULL, NULL, NULL, NULL },
+};
+
 int luaopen_link(lua_State *L)
 {
 	luaL_newlib(L, link_funcs);
+	nlb_setspecs(L, link_specs);
 	return 1;
 }

@@ -44,8 +44,11 @@ end
 -- link.add{name, kind = …, addr = CIDR or {CIDR, …}, brd = "+", …}; a veth's
 -- peer table takes addr too. The C half adds the addresses with the link
 -- (pipelined with its other requests), and either every part is made or none is.
+-- Fields are checked here too (against the C half's spec, link._spec), so
+-- that the argument number is the caller's and a --dry-run, which never
+-- reaches link._add, refuses a typo as a run does.
 function link.add(a, b)
-  local o = netlab._opts(a, b)
+  local o = netlab._opts(a, b, link._spec.add)
   check_addrs(o, "")
   if type(o.peer) == "table" then check_addrs(o.peer, "peer ") end
   local l = link._add(o)
@@ -54,14 +57,14 @@ end
 
 -- link.veth{"veth-purple", ns = purple, addr = …, up = true, peer = {"veth-purple-br", master = br, up = true}}
 function link.veth(a, b)
-  local o = netlab._opts(a, b)
+  local o = netlab._opts(a, b, link._spec.add)
   o.kind = "veth"
   local l = link.add(o)
   return l
 end
 
 function link.dummy(a, b)
-  local o = netlab._opts(a, b)
+  local o = netlab._opts(a, b, link._spec.add)
   o.kind = "dummy"
   local l = link.add(o)
   return l
@@ -77,12 +80,14 @@ end
 
 -- link.up(l [, {ns =}]) and link.down: the link's object, as l:up() and l:down() return.
 function link.up(l, o)
+  if o ~= nil then netlab._check(o, 2, {"ns"}, 0) end
   link.set(l, {up = true, ns = o and o.ns})
   local r = object(l, o)
   return r
 end
 
 function link.down(l, o)
+  if o ~= nil then netlab._check(o, 2, {"ns"}, 0) end
   link.set(l, {up = false, ns = o and o.ns})
   local r = object(l, o)
   return r

@@ -15,22 +15,16 @@
 #define NLB_RULE "netlab.nat.rule"
 
 /* A typo in an option must not quietly widen a rule, so unknown fields are refused. */
+static const char *const masquerade_fields[] = { "src", "out", "ns", "table", "comment", NULL };
+static const char *const forward_port_fields[] = { "proto", "port", "to", "addr", "ns", "table",
+						   "comment", NULL };
+static const char *const allow_fields[] = { "iif", "oif", "state", "src", "dst", "ns", "table",
+					    "comment", NULL };
+static const char *const filter_fields[] = { "policy", "ns", "table", NULL };
+
 static void check_fields(lua_State *L, int t, const char *const *known)
 {
-	lua_pushnil(L);
-	while (lua_next(L, t)) {
-		const char *const *k;
-
-		lua_pop(L, 1);
-		if (lua_type(L, -1) != LUA_TSTRING) {
-			nlb_argerror(L, t, "unexpected %s key in the options", luaL_typename(L, -1));
-			return;
-		}
-		for (k = known; *k && strcmp(*k, lua_tostring(L, -1)); k++)
-			;
-		if (!*k)
-			nlb_argerror(L, t, "unknown field '%s'", lua_tostring(L, -1));
-	}
+	nlb_checkfields(L, t, t, 0, known);
 }
 
 /* The options table every adding function takes: f{…}. */
@@ -149,9 +143,8 @@ static int add(lua_State *L, struct ns *ns, const char *table, struct nft_rule_s
 /* nat.masquerade{src = CIDR, out = LINK, ns =, table =, comment =} */
 static int l_masquerade(lua_State *L)
 {
-	static const char *const known[] = { "src", "out", "ns", "table", "comment", NULL };
 	struct nft_rule_spec r = { .chain = NFT_POSTROUTING, .action = NFT_MASQUERADE };
-	int t = opts(L, known);
+	int t = opts(L, masquerade_fields);
 	struct ns *ns = nlb_optns(L, t, "ns");
 	const char *table = opt_table(L, t);
 
@@ -172,10 +165,8 @@ static int l_masquerade(lua_State *L)
  */
 static int l_forward_port(lua_State *L)
 {
-	static const char *const known[] = { "proto", "port", "to", "addr", "ns", "table",
-					     "comment", NULL };
 	struct nft_rule_spec r[2] = { { .chain = NFT_PREROUTING, .action = NFT_DNAT } };
-	int t = opts(L, known), to_port;
+	int t = opts(L, forward_port_fields), to_port;
 	struct ns *ns = nlb_optns(L, t, "ns");
 	const char *table = opt_table(L, t);
 	const char *proto = nlb_optstring(L, t, "proto", "tcp");
@@ -252,10 +243,8 @@ static const char *opt_state(lua_State *L, int t)
 /* nat.allow{iif =, oif =, state = "established,related", src =, dst =, ns =, table =, comment =} */
 static int l_allow(lua_State *L)
 {
-	static const char *const known[] = { "iif", "oif", "state", "src", "dst", "ns", "table",
-					     "comment", NULL };
 	struct nft_rule_spec r = { .chain = NFT_FORWARD, .action = NFT_ACCEPT };
-	int t = opts(L, known), any;
+	int t = opts(L, allow_fields), any;
 	struct ns *ns = nlb_optns(L, t, "ns");
 	const char *table = opt_table(L, t), *state;
 	char why[PARSE_WHY];
@@ -283,9 +272,8 @@ static int l_allow(lua_State *L)
 /* nat.filter{policy = "accept"|"drop", ns =, table =}: the forward chain's policy. */
 static int l_filter(lua_State *L)
 {
-	static const char *const known[] = { "policy", "ns", "table", NULL };
 	struct nl_err err = { 0 };
-	int t = opts(L, known), verdict;
+	int t = opts(L, filter_fields), verdict;
 	struct ns *ns = nlb_optns(L, t, "ns");
 	const char *table = opt_table(L, t);
 	const char *policy = nlb_optstring(L, t, "policy", NULL);
@@ -519,9 +507,18 @@ static const luaL_Reg nat_funcs[] = {
 	{ NULL, NULL },
 };
 
+static const struct nlb_spec nat_specs[] = {
+	{ "masquerade", masquerade_fields, NULL, NULL },
+	{ "forward_port", forward_port_fields, NULL, NULL },
+	{ "allow", allow_fields, NULL, NULL },
+	{ "filter", filter_fields, NULL, NULL },
+	{ NULL, NULL, NULL, NULL },
+};
+
 int luaopen_nat(lua_State *L)
 {
 	luaL_newlib(L, nat_funcs);
+	nlb_setspecs(L, nat_specs);
 	lua_pushliteral(L, NFT_TABLE_DEFAULT);
 	lua_setfield(L, -2, "table");
 	return 1;

@@ -448,7 +448,8 @@ static int l_error(lua_State *L)
 	const char *msg = luaL_checkstring(L, 1);
 	const char *name = luaL_optstring(L, 2, NULL);
 
-	err.code = (int)luaL_optinteger(L, 3, EINVAL);
+	/* No errno by default: a Lua half's message says what is wrong in words. */
+	err.code = (int)luaL_optinteger(L, 3, 0);
 	snprintf(err.msg, sizeof(err.msg), "%s", msg);
 	if (name)
 		snprintf(err.obj, sizeof(err.obj), "%s", name);
@@ -458,6 +459,30 @@ static int l_error(lua_State *L)
 static int l_argerror(lua_State *L)
 {
 	return nlb_argerror(L, (int)luaL_checkinteger(L, 1), "%s", luaL_checkstring(L, 2));
+}
+
+/*
+ * netlab._fields(t, arg, {"lo", "ipv6", …} [, npos]): nlb_checkfields for the
+ * Lua halves, with the spec as a list; one check and one "did you mean".
+ */
+static int l_fields(lua_State *L)
+{
+	const char *known[64];
+	lua_Integer i, n;
+
+	luaL_checktype(L, 1, LUA_TTABLE);
+	luaL_checktype(L, 3, LUA_TTABLE);
+	n = (lua_Integer)lua_rawlen(L, 3);
+	luaL_argcheck(L, n < (lua_Integer)(sizeof(known) / sizeof(known[0])), 3, "too many fields");
+	for (i = 0; i < n; i++) {
+		lua_rawgeti(L, 3, i + 1);
+		/* The list keeps each string alive while the check runs. */
+		known[i] = luaL_checkstring(L, -1);
+		lua_pop(L, 1);
+	}
+	known[n] = NULL;
+	nlb_checkfields(L, 1, (int)luaL_checkinteger(L, 2), luaL_optinteger(L, 4, 1), known);
+	return 0;
 }
 
 /* netlab.cidr("10.0.0.1/24"[, need_prefix]) -> {family =, addr =, plen =, network =} or nil, why */
@@ -571,6 +596,7 @@ static const luaL_Reg netlab_funcs[] = {
 	{ "_where", l_where },
 	{ "_error", l_error },
 	{ "_argerror", l_argerror },
+	{ "_fields", l_fields },
 	{ NULL, NULL },
 };
 
@@ -696,8 +722,13 @@ void nlb_openlibs(lua_State *L)
 		lua_setglobal(L, modules[i].name);
 	}
 	lua_pop(L, 1);
-	for (i = 0; i < NMODULES; i++)
+	for (i = 0; i < NMODULES; i++) {
 		name_functions(L, modules[i].name);
+		/* Last, so that the Lua halves could still test for what is not there. */
+		lua_getglobal(L, modules[i].name);
+		nlb_strictmodule(L, -1, modules[i].name);
+		lua_pop(L, 1);
+	}
 	/* The rest are libraries a script may require. */
 	luaL_getsubtable(L, LUA_REGISTRYINDEX, LUA_PRELOAD_TABLE);
 	for (c = nlb_chunks; c->name; c++) {

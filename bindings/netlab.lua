@@ -6,16 +6,35 @@
 -- script called by finding its frame, and a tail call removes that frame.
 local netlab = ...
 
+-- netlab._check(t, arg, spec, npos): refuses a field of t that spec does not
+-- list (netlab._fields, the check the C halves make: one spec per function,
+-- one "did you mean"); integer keys 1..npos are positional. spec.X, a spec
+-- itself, checks a table given as field X (a veth's peer{name, …}).
+function netlab._check(t, arg, spec, npos)
+  if type(t) ~= "table" then
+    netlab._argerror(arg, "table of options expected, got " .. type(t))
+  end
+  netlab._fields(t, arg, spec, npos)
+  for k, sub in pairs(spec) do
+    if type(k) == "string" and type(t[k]) == "table" and getmetatable(t[k]) == nil then
+      netlab._check(t[k], arg, sub, 1)
+    end
+  end
+end
+
 -- f(name, opts) or f{name, …}: a fresh options table with the name at [1],
--- so the caller's table is never changed.
-function netlab._opts(a, b)
+-- so the caller's table is never changed. With spec (the fields the function
+-- takes), any other field is refused before anything is made.
+function netlab._opts(a, b, spec)
   local o = {}
   if type(a) == "table" and getmetatable(a) == nil then
+    if spec then netlab._check(a, 1, spec, 1) end
     for k, v in pairs(a) do o[k] = v end
   else
     if b ~= nil and type(b) ~= "table" then
       netlab._argerror(2, "table of options expected, got " .. type(b))
     end
+    if spec and b then netlab._check(b, 2, spec, 0) end
     for k, v in pairs(b or {}) do o[k] = v end
     o[1] = a
   end
@@ -306,11 +325,13 @@ end
 -- prints them and ends the script.
 function netlab.params(decl)
   if type(decl) ~= "table" then netlab._argerror(1, "table of parameters expected") end
+  netlab._check(decl, 1, {"doc"}, -1)
   local known, values = {}, {}
   for i, d in ipairs(decl) do
     if type(d) ~= "table" or type(d[1]) ~= "string" or d[2] == nil then
       netlab._argerror(1, ("parameter %d: {name, default, description} expected"):format(i))
     end
+    netlab._check(d, 1, {"kind", "check"}, 3)
     local kind = d.kind or type(d[2])
     if not kinds[kind] and type(d.check) ~= "function" then
       netlab._argerror(1, ("parameter %q: unknown kind %q"):format(d[1], tostring(kind)))
@@ -321,13 +342,18 @@ function netlab.params(decl)
     print(help_text(decl))
     error(setmetatable({help = true}, {__tostring = function() return "help" end}), 0)
   end
+  -- What is wrong is on the command line, not at a line of the script: the
+  -- message names the script and the parameter, in words, as a usage error.
+  local script = arg and arg[0] or "script"
+  local function usage(fmt, ...)
+    error(("%s: " .. fmt .. " (see --help)"):format(script, ...), 0)
+  end
   local given = params or {}
   for k in pairs(given) do
     if not known[k] then
       local names = {}
       for _, d in ipairs(decl) do names[#names + 1] = d[1] end
-      netlab._error(("unknown parameter %q (this script takes: %s; see --help)")
-        :format(k, table.concat(names, ", ")))
+      usage("unknown parameter %q (this script takes: %s)", k, table.concat(names, ", "))
     end
   end
   for _, d in ipairs(decl) do
@@ -342,9 +368,7 @@ function netlab.params(decl)
         local ok, w = d.check(v)
         if not ok then v, why = nil, w end
       end
-      if v == nil then
-        netlab._error(("parameter %s=%s: %s"):format(name, text, why or "invalid"))
-      end
+      if v == nil then usage("parameter %s=%s: %s", name, text, why or "invalid") end
     end
     values[name] = v
   end

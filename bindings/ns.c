@@ -18,10 +18,14 @@ static void push_ns(lua_State *L, const struct ns *ns)
 static int l_add(lua_State *L)
 {
 	struct nl_err err = { 0 };
+	static const char *const none[] = { NULL };
 	const char *name;
 	struct ns *ns;
+	int t = nlb_args(L, &name);
 
-	nlb_args(L, &name);
+	/* Options are the Lua half's (ns.add); this primitive takes a name alone. */
+	if (t)
+		nlb_checkfields(L, t, t, t == 1, none);
 	if (ns_add(name, &ns, &err) < 0)
 		return nlb_error(L, &err);
 	push_ns(L, ns);
@@ -137,6 +141,9 @@ static char **check_argv(lua_State *L, int *quiet)
 
 	*quiet = 0;
 	if (tbl) {
+		static const char *const known[] = { "quiet", NULL };
+
+		nlb_checkfields(L, 2, 2, -1, known);
 		n = (int)lua_rawlen(L, 2);
 		*quiet = nlb_optbool(L, 2, "quiet") == 1;
 	} else {

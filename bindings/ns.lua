@@ -31,7 +31,7 @@ M.__eq = function(a, b) return a.name == b.name end
 -- ns.add(name, {lo = true, ipv6 = false, forwarding = true}): lo is left
 -- down unless asked for, as the kernel makes it and the tutorials teach.
 function ns.add(a, b)
-  local o = netlab._opts(a, b)
+  local o = netlab._opts(a, b, {"lo", "ipv6", "forwarding"})
   for _, k in ipairs{"lo", "ipv6", "forwarding"} do
     if o[k] ~= nil and type(o[k]) ~= "boolean" then
       netlab._argerror(type(a) == "table" and 1 or 2,

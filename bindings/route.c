@@ -12,6 +12,10 @@
  * table =, src =}, or route.add(dst, {…}). A default route takes its family
  * from via (IPv4 when there is none).
  */
+static const char *const route_fields[] = { "dst", "ns", "via", "dev", "onlink", "metric",
+					    "table", "src", NULL };
+static const char *const list_fields[] = { "ns", "family", "table", NULL };
+
 static void check_route(lua_State *L, enum route_op op, struct route_spec *r, struct ns **ns)
 {
 	char why[PARSE_WHY];
@@ -22,9 +26,12 @@ static void check_route(lua_State *L, enum route_op op, struct route_spec *r, st
 	if (lua_type(L, 1) == LUA_TSTRING) {
 		dst = lua_tostring(L, 1);
 		t = lua_isnoneornil(L, 2) ? 0 : (luaL_checktype(L, 2, LUA_TTABLE), 2);
+		if (t)
+			nlb_checkfields(L, t, t, 0, route_fields);
 	} else {
 		luaL_checktype(L, 1, LUA_TTABLE);
 		t = 1;
+		nlb_checkfields(L, t, t, 1, route_fields);
 		dst = nlb_optstring(L, t, "dst", NULL);
 		if (!dst && lua_geti(L, 1, 1) == LUA_TSTRING)
 			dst = lua_tostring(L, -1);
@@ -204,6 +211,7 @@ static int l_list(lua_State *L)
 
 	if (lua_istable(L, 1) && !lua_getmetatable(L, 1)) {
 		t = 1;
+		nlb_checkfields(L, t, t, 0, list_fields);
 		ns = nlb_optns(L, 1, "ns");
 		fam = nlb_optstring(L, 1, "family", "all");
 		if (lua_getfield(L, 1, "table") == LUA_TSTRING && !strcmp(lua_tostring(L, -1), "all"))
@@ -236,8 +244,16 @@ static const luaL_Reg route_funcs[] = {
 	{ NULL, NULL },
 };
 
+static const struct nlb_spec route_specs[] = {
+	{ "add", route_fields, NULL, NULL },
+	{ "replace", route_fields, NULL, NULL },
+	{ "del", route_fields, NULL, NULL },
+	{ NULL, NULL, NULL, NULL },
+};
+
 int luaopen_route(lua_State *L)
 {
 	luaL_newlib(L, route_funcs);
+	nlb_setspecs(L, route_specs);
 	return 1;
 }

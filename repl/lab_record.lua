@@ -552,39 +552,56 @@ function wrappers.nat_flush(run, orig, o)
   end)
 end
 
--- Which module functions change the kernel, and the wrapper of each.
+-- Which module functions change the kernel, and the wrapper of each; the
+-- last items say where the options table is (an argument number, or "route"
+-- for route's f(dst, opts) or f{dst, …}) and how many positional items it
+-- has. It is checked against the module's spec (mod._spec.FN) before the
+-- wrapper runs, so that a dry run or a kept object refuses a misspelled key
+-- as a fresh run does.
 local hooks = {
   {"ns", "_add", "ns_add", "ns.add"},
   {"ns", "del", "ns_del", "ns.del"},
   {"ns", "sysctl", "sysctl", "ns.sysctl"},
-  {"link", "_add", "link_add", "link.add"},
-  {"link", "del", "link_del", "link.del"},
-  {"link", "set", "link_set", "link.set"},
-  {"link", "addr_add", "addr_add", "link.addr_add"},
-  {"link", "addr_del", "addr_del", "link.addr_del"},
-  {"route", "add", "route_add", "route.add"},
-  {"route", "replace", "route_replace", "route.replace"},
-  {"route", "del", "route_del", "route.del"},
-  {"nat", "masquerade", "nat_masquerade", "nat.masquerade"},
-  {"nat", "forward_port", "nat_forward_port", "nat.forward_port"},
-  {"nat", "allow", "nat_allow", "nat.allow"},
-  {"nat", "filter", "nat_filter", "nat.filter"},
+  {"link", "_add", "link_add", "link.add", 1, 1},
+  {"link", "del", "link_del", "link.del", 2},
+  {"link", "set", "link_set", "link.set", 2},
+  {"link", "addr_add", "addr_add", "link.addr_add", 3},
+  {"link", "addr_del", "addr_del", "link.addr_del", 3},
+  {"route", "add", "route_add", "route.add", "route"},
+  {"route", "replace", "route_replace", "route.replace", "route"},
+  {"route", "del", "route_del", "route.del", "route"},
+  {"nat", "masquerade", "nat_masquerade", "nat.masquerade", 1},
+  {"nat", "forward_port", "nat_forward_port", "nat.forward_port", 1},
+  {"nat", "allow", "nat_allow", "nat.allow", 1},
+  {"nat", "filter", "nat_filter", "nat.filter", 1},
   {"nat", "del", "nat_del", "nat.del"},
   {"nat", "flush", "nat_flush", "nat.flush"},
 }
+
+-- The options of a hooked call, checked as the C half checks them.
+local function check_options(spec, at, npos, ...)
+  if at == "route" then
+    at = type((...)) == "table" and 1 or 2
+    npos = at == 1 and 1 or 0
+  end
+  local o = select(at, ...)
+  if type(o) == "table" and getmetatable(o) == nil then netlab._check(o, at, spec, npos) end
+end
 
 function Run:install()
   self.orig = {}
   self.saved = {}
   for _, h in ipairs(hooks) do
-    local mod, fn, w, qual = h[1], h[2], h[3], h[4]
+    local mod, fn, w, qual, at, npos = h[1], h[2], h[3], h[4], h[5], h[6] or 0
     local orig = _G[mod][fn]
+    local spec = at and _G[mod]._spec[qual:match("%.(.*)")]
     self.saved[#self.saved + 1] = {mod, fn, orig}
     self.orig[w] = orig
     local wrapper = wrappers[w]
     local run = self
     -- Not a tail call: errors name the function the script called from this frame.
     local f = function(...)
+      if spec then check_options(spec, at, npos, ...) end
       local a, b = wrapper(run, orig, ...)
       return a, b
     end

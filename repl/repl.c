@@ -113,12 +113,14 @@ static int incomplete(lua_State *L, int status)
 }
 
 /*
- * Loads the chunk: first as `return CHUNK` so that an expression shows its
- * value, then as statements. Returns the status; 1 when more lines are needed.
+ * Loads the chunk: first as an expression so that it shows its value, then
+ * as statements. Returns the status; 1 when more lines are needed. Not
+ * `return CHUNK`: that would tail-call `link.veth{…}` and drop the stdin:LINE
+ * frame errors name; passing the values through a function keeps them all.
  */
 static int load_chunk(lua_State *L, const char *chunk)
 {
-	const char *ret = lua_pushfstring(L, "return %s;", chunk);
+	const char *ret = lua_pushfstring(L, "return (function(...) return ... end)(%s\n)", chunk);
 	int status = luaL_loadbuffer(L, ret, strlen(ret), "=stdin");
 
 	lua_remove(L, -2);

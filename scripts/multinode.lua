@@ -8,13 +8,11 @@ local topo = require "netlab.topo"
 local p = netlab.params{
   doc = "pods on two nodes with routes between the nodes (tutorial 003)",
   {"wire", "192.0.2.0/24", "the nodes' network: node N is .N", kind = "subnet"},
-  {"pods", "10.244", "the pod networks' first two bytes: node N has PODS.N.0/24"},
+  {"pods", "10.244", "the pod networks' first two bytes: node N has PODS.N.0/24",
+   check = function(v) return v:match("^%d+%.%d+$") ~= nil, "two bytes expected, as 10.244" end},
   {"nodes", 2, "how many nodes", kind = "integer",
    check = function(v) return v >= 2 and v <= 2, "two nodes: the wire is a veth" end},
 }
-if not p.pods:match("^%d+%.%d+$") then
-  netlab._error(("parameter pods=%s: two bytes expected, as 10.244"):format(p.pods))
-end
 
 local function pod_net(n) return ("%s.%d.0/24"):format(p.pods, n) end
 

@@ -33,7 +33,7 @@ for mod, path in pairs(pages) do
     end
     for name in pairs(documented) do
       local m, fn = name:match("^(.-)%.(.*)$")
-      if type(_G[m] and _G[m][fn]) ~= "function" then stale[#stale + 1] = name end
+      if type(_G[m] and rawget(_G[m], fn)) ~= "function" then stale[#stale + 1] = name end
     end
     table.sort(missing)
     table.sort(stale)

@@ -97,6 +97,24 @@ check 'help "route.add" works with a name' 'Adds a route; fails with EEXIST'
 line '!echo shell-says-$((6*7))'
 check "!command runs a shell command" 'shell-says-42'
 
+# Errors from the Lua halves name the function and the line, as the C halves' do;
+# a call at the prompt is not a tail call that loses the stdin frame.
+line 'link.veth{"ev1", peer = "ev1-br", addr = "10.0.0.1/33"}'
+check "a Lua half's argument error names its function and stdin:LINE" \
+	"stdin:1: bad argument #1 to 'veth' (invalid CIDR"
+line 'ns.add("e1", {lo = true, loopbak = true})'
+check "an unknown field is refused with what was meant" \
+	"stdin:1: bad argument #2 to 'add' (unknown field 'loopbak' (did you mean 'lo'?))"
+line 'link.veht{"ev2", peer = "ev2-br"}'
+check "a misspelled function says which one was meant" \
+	'stdin:1: link.veht: no such function (did you mean link.veth?)'
+line 'pcall(link.veth, {"ev3"})'
+check "a function passed to pcall is named, not pcall" \
+	"stdin:1: bad argument #1 to 'veth' (field 'peer' missing"
+line '4000 + 2, 7000 + 3'
+check "an expression still shows all its values" '4002'
+check "an expression still shows all its values (the second)" '7003'
+
 line 'link.list(purple)'
 check "listings print as columns" 'NAME  STATE  KIND'
 

@@ -6,8 +6,8 @@
 --   topo.wire{...}   a namespace wired to its host by a veth, with host routes
 --   topo.link{...}   a veth between two namespaces, an address on each end
 --
--- Every function checks all its arguments before it builds anything, and
--- returns the objects it made.
+-- Every function checks all its arguments (an unknown field too) before it
+-- builds anything, and returns the objects it made.
 local topo = {}
 
 local function fail(arg, msg)
@@ -55,6 +55,8 @@ end
 -- subnet there. Returns {bridge = link, ns = {NAME = namespace}, gateway = address}.
 function topo.lan(t)
   if type(t) ~= "table" then fail(1, "table expected, got " .. type(t)) end
+  netlab._check(t, 1, {"bridge", "subnet", "gateway", "hosts", "ns", "brd", "default", "lo",
+                       "forward", "nat"}, 0)
   local c = subnet_of(t)
   local bname = need(t, "bridge", "string")
   local hosts = need(t, "hosts", "table")
@@ -65,6 +67,7 @@ function topo.lan(t)
     if type(h) ~= "table" or type(h[1]) ~= "string" then
       fail(1, ("hosts[%d]: {NAME, host = N, ...} expected"):format(i))
     end
+    netlab._check(h, 1, {"host", "veth", "peer", "default", "lo", "exists"}, 1)
     plan[i] = {
       name = h[1], addr = (host(c, h.host or i, ("hosts[%d] (%s)"):format(i, h[1]))),
       veth = h.veth or "veth-" .. h[1], peer = h.peer or "veth-" .. h[1] .. "-br",
@@ -97,6 +100,8 @@ end
 -- namespace via default (on its end of the wire).
 function topo.wire(t)
   if type(t) ~= "table" then fail(1, "table expected, got " .. type(t)) end
+  netlab._check(t, 1, {"addr", "host_veth", "veth", "host_addr", "lo", "host_route", "default",
+                       "ns"}, 1)
   local name = need(t, 1, "string")
   local addr = need(t, "addr", "string")
   local c, why = netlab.cidr(addr)
@@ -128,8 +133,10 @@ function topo.link(t)
   if type(t) ~= "table" or type(t[1]) ~= "table" or type(t[2]) ~= "table" then
     fail(1, "two ends {NS, NAME, CIDR} expected")
   end
+  netlab._check(t, 1, {"lo"}, 2)
   for i = 1, 2 do
     local e = t[i]
+    netlab._check(e, 1, {}, 3)
     if type(e[1]) ~= "string" or type(e[2]) ~= "string" then
       fail(1, ("end %d: {NS, NAME, CIDR} expected"):format(i))
     end
