@@ -75,6 +75,9 @@ function M.run(name, script, fn, opts)
       -- The journal was all there was: keep it as the state, so down still works.
       S.write_state(name, {name = name, script = script}, prevlist)
     end
+    -- The lock file goes while it is still held, as in down: a failed run
+    -- leaves nothing behind in /run/netlab but what down needs.
+    os.remove(lock_path)
     lock:release()
     netlab._critical(false, "discard")
     if type(err) ~= "string" then err = tostring(err) end
@@ -172,8 +175,9 @@ function M.cli_down(arg)
   return true
 end
 
--- netlab ls
-function M.cli_ls()
+-- netlab ls [LAB]
+function M.cli_ls(name)
+  if name then return M.cli_ls_one(name) end
   local rows = M.list()
   if #rows == 0 then
     print("(no labs)")
@@ -187,6 +191,69 @@ function M.cli_ls()
   return true
 end
 
+-- netlab ls LAB: the lab's line, then what of it is gone or changed, in words.
+function M.cli_ls_one(name)
+  local ok, why = S.check_name(name)
+  if not ok then
+    say("ls: %s", why)
+    return false
+  end
+  local state_path, journal_path = S.paths(name)
+  if not io.open(state_path) and not io.open(journal_path) then
+    say("ls: no lab %q (see netlab ls)", name)
+    return false
+  end
+  local r = M.inspect(name)
+  print(("lab %s: %s"):format(name, r.status))
+  print(("  script: %s"):format(r.script))
+  print(("  made: %s"):format(r.summary))
+  for _, line in ipairs(r.problems) do print("  " .. line) end
+  return true
+end
+
+-- One lab: its records checked against the kernel. Whatever was inside a
+-- namespace that is gone is counted with it, not named one by one.
+function M.inspect(name)
+  local records, state, partial = S.load_records(name)
+  local gone, changed = 0, 0
+  local dead, problems, inside = {}, {}, {}
+  for _, r in ipairs(records) do
+    local c, now
+    if r.ns and dead[r.ns] then
+      c = "gone"
+      inside[r.ns] = inside[r.ns] + 1
+    else
+      c, now = R.check(r)
+      if c == "gone" then
+        problems[#problems + 1] = {"gone: " .. R.describe(r), ns = r.kind == "ns" and r.name}
+      elseif c == "changed" then
+        problems[#problems + 1] = {("changed: %s %s"):format(R.describe(r), now or "")}
+      end
+    end
+    if c == "gone" then gone = gone + 1 elseif c == "changed" then changed = changed + 1 end
+    if r.kind == "ns" and c ~= "ok" then
+      dead[r.name] = true
+      inside[r.name] = 0
+    end
+  end
+  local lines = {}
+  for _, p in ipairs(problems) do
+    local n = p.ns and inside[p.ns] or 0
+    lines[#lines + 1] = p[1] .. (n > 0 and (" (and the %d object%s in it)"):format(n,
+                                            n == 1 and "" or "s") or "")
+  end
+  local status = "intact"
+  if gone == #records and #records > 0 then status = "gone"
+  elseif gone > 0 then status = ("partly gone (%d of %d)"):format(gone, #records)
+  elseif changed > 0 then status = ("changed by someone else (%d)"):format(changed) end
+  local _, _, lock_path = S.paths(name)
+  local lock, holder = netlab._lock(lock_path)
+  if lock then lock:release() else status = ("being built (pid %d)"):format(holder) end
+  if partial then status = status .. ", unfinished run" end
+  return {name = name, objects = #records, summary = S.summary(records), status = status,
+          script = state and state.script or "-", problems = lines}
+end
+
 -- netlab ls: every lab, its objects, and whether the kernel still agrees.
 function M.list()
   local labs = {}
@@ -198,27 +265,7 @@ function M.list()
     end
   end
   local rows = {}
-  for _, name in ipairs(labs) do
-    local records, state, partial = S.load_records(name)
-    local gone, changed = 0, 0
-    local dead = {}
-    for _, r in ipairs(records) do
-      local inside = r.ns and dead[r.ns]
-      local c = inside and "gone" or R.check(r)
-      if c == "gone" then gone = gone + 1 elseif c == "changed" then changed = changed + 1 end
-      if r.kind == "ns" and c ~= "ok" then dead[r.name] = true end
-    end
-    local status = "intact"
-    if gone == #records and #records > 0 then status = "gone"
-    elseif gone > 0 then status = ("partly gone (%d of %d)"):format(gone, #records)
-    elseif changed > 0 then status = ("changed by someone else (%d)"):format(changed) end
-    local _, _, lock_path = S.paths(name)
-    local lock, holder = netlab._lock(lock_path)
-    if lock then lock:release() else status = ("being built (pid %d)"):format(holder) end
-    if partial then status = status .. ", unfinished run" end
-    rows[#rows + 1] = {name = name, objects = #records, summary = S.summary(records),
-                       status = status, script = state and state.script or "-"}
-  end
+  for _, name in ipairs(labs) do rows[#rows + 1] = M.inspect(name) end
   return rows
 end
 

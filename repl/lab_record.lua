@@ -16,8 +16,13 @@ local function plan(run, sign, what)
   run.planned[#run.planned + 1] = sign .. " " .. what
 end
 
+-- A record made now under the key of a previous run's record is that
+-- object again: made anew because someone deleted or changed it behind the
+-- lab's back, so the previous record is settled (claimed), not left for
+-- commit to remove what was just re-made.
 function Run:record(r, undo)
   local key = keyof(r)
+  if self.prevkeys[key] then self.claimed[key] = true end
   if self.keys[key] then
     -- Made again in one run (made, deleted, made): keep the newest record.
     for i, old in ipairs(self.made) do
@@ -65,6 +70,7 @@ function Run:ours_ns(name)
 end
 
 local wrappers = {}
+local remove_lone_end
 
 -- Each wrapper hands arguments it cannot make sense of to the original,
 -- which refuses them with the proper message.
@@ -151,6 +157,18 @@ local function addresses(o, dev, peer)
   return out
 end
 
+-- A veth of the previous run whose first end is gone (deleted by hand, or
+-- its namespace deleted) may still have the other end: that end is the
+-- lab's, and it makes way so the pair can be made again under its names.
+remove_lone_end = function(run, p)
+  if not (p.peer and p.peer_ns and p.peer_index) then return end
+  local ok, ps = pcall(link._state, p.peer, {ns = p.peer_ns})
+  if not (ok and ps and ps.index == p.peer_index) then return end
+  -- The kernel may be taking it away already, with a namespace that is going.
+  pcall(run.orig.link_del, p.peer, {ns = p.peer_ns})
+  R.wait_gone({{ns = p.peer_ns, name = p.peer}}, run.report)
+end
+
 function wrappers.link_add(run, orig, o)
   if type(o) ~= "table" or type(o[1]) ~= "string" or type(o.kind) ~= "string" or
      (o.kind == "veth" and not (type(o.peer) == "string" or
@@ -191,6 +209,8 @@ function wrappers.link_add(run, orig, o)
       else
         run.orig.link_del(dev.name, {ns = dev.ns})
       end
+    elseif not run.dry then
+      remove_lone_end(run, p)
     end
     run.claimed[keyof(p)] = true
   end
@@ -299,7 +319,9 @@ function wrappers.link_set(run, orig, l, changes)
               end
             end
           end
-          local r = {kind = "set", ns = nsn, name = name, field = f, prev = prev}
+          local v = c[f]
+          if type(v) == "table" then v = v.name end
+          local r = {kind = "set", ns = nsn, name = name, field = f, prev = prev, value = v}
           local k = keyof(r)
           local old = run.keys[k] or run.prevkeys[k]
           if old then r.prev = old.prev end
@@ -486,6 +508,12 @@ local function nat_adder(fn)
       return
     end
     if run.dry then plan(run, "+", ("%s in %s"):format(want.spec, nsn)) return end
+    -- Part of the previous call's rules deleted by someone: the rest of them
+    -- goes, so that the call made again leaves no doubles.
+    if p then
+      local left = R.nft_mine(p)
+      if #left > 0 then run.orig.nat_del(left, {ns = nsn, table = tbl}) end
+    end
     note_table(run, nsn, tbl)
     local res = orig(c)
     for _, t in ipairs(run.pending_tables) do run:record(t) end

@@ -24,7 +24,8 @@ static const char usage[] =
 	"usage: netlab [--sandbox]                     open the REPL\n"
 	"       netlab run [OPTIONS] FILE [key=value ...]  build a lab from a topology script\n"
 	"       netlab down LAB|FILE                   remove exactly what a lab made\n"
-	"       netlab ls                              list labs and whether they are intact\n"
+	"       netlab ls [LAB]                        list labs and whether they are intact;\n"
+	"                                              with LAB, what of it is gone or changed\n"
 	"       netlab -e CHUNK                        run a line of Lua\n"
 	"       netlab --version | --help\n"
 	"\n"
@@ -49,6 +50,7 @@ struct opts {
 	const char *lab;    /* --name */
 	const char *down;   /* down LAB */
 	int ls;
+	const char *ls_lab; /* ls LAB */
 	const char *script; /* run FILE */
 	const char *chunk;  /* -e CHUNK */
 	char **params;
@@ -225,8 +227,13 @@ static int parse_args(int argc, char **argv, struct opts *o)
 			}
 			o->down = argv[i + 1];
 			return 0;
-		} else if (!strcmp(a, "ls") && !o->script && !o->chunk && i + 1 == argc) {
+		} else if (!strcmp(a, "ls") && !o->script && !o->chunk) {
+			if (i + 2 < argc) {
+				fprintf(stderr, "netlab: ls takes at most one lab name\n%s", usage);
+				return -1;
+			}
 			o->ls = 1;
+			o->ls_lab = i + 1 < argc ? argv[i + 1] : NULL;
 			return 0;
 		} else {
 			fprintf(stderr, "netlab: unknown argument %s\n%s", a, usage);
@@ -335,7 +342,9 @@ int main(int argc, char **argv)
 		lua_pushstring(L, o.down);
 		status = lab_call(L, "cli_down", 1);
 	} else if (o.ls) {
-		status = lab_call(L, "cli_ls", 0);
+		if (o.ls_lab)
+			lua_pushstring(L, o.ls_lab);
+		status = lab_call(L, "cli_ls", o.ls_lab ? 1 : 0);
 	} else if (o.script) {
 		add_script_dir(L, o.script);
 		status = run_lab(L, &o);
