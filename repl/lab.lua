@@ -74,6 +74,8 @@ function M.run(name, script, fn, opts)
     if #prevlist > 0 and not prevstate then
       -- The journal was all there was: keep it as the state, so down still works.
       S.write_state(name, {name = name, script = script}, prevlist)
+    elseif #prevlist == 0 and not run.dry then
+      S.remove_logs(name)
     end
     -- The lock file goes while it is still held, as in down: a failed run
     -- leaves nothing behind in /run/netlab but what down needs.
@@ -83,9 +85,43 @@ function M.run(name, script, fn, opts)
     if type(err) ~= "string" then err = tostring(err) end
     error({message = err, undone = undone}, 0)
   end
+  if opts.stay and not run.dry then
+    -- run -i: the recording stays and the lab stays locked until M.leave.
+    M.session = {run = run:reopen(), lock = lock, lock_path = lock_path}
+    netlab._critical(false)
+    return result
+  end
   lock:release()
   netlab._critical(false)
   return result
+end
+
+-- Leaving the REPL of run -i: what was typed is saved with the lab.
+function M.leave()
+  local s = M.session
+  if not s then return end
+  M.session = nil
+  netlab._critical(true)
+  s.run:commit()
+  s.lock:release()
+  netlab._critical(false)
+end
+
+local lua_words = {}
+for w in ("and break do else elseif end false for function goto if in local nil not or " ..
+          "repeat return then true until while"):gmatch("%a+") do lua_words[w] = true end
+
+-- run -i: the lab's namespaces as globals by their kernel names (purple),
+-- where that is a name Lua can use and the script left it free.
+function M.set_globals()
+  local s = M.session
+  if not s then return end
+  for _, r in ipairs(s.run.made) do
+    if r.kind == "ns" and r.name:match("^[%a_][%w_]*$") and not lua_words[r.name] and
+       rawget(_G, r.name) == nil then
+      rawset(_G, r.name, ns.get(r.name))
+    end
+  end
 end
 
 -- netlab down: removes what the lab made.
@@ -106,6 +142,7 @@ function M.down(name, report)
   local list = {}
   for i = #records, 1, -1 do list[#list + 1] = records[i] end
   local n = R.remove(list, report)
+  S.remove_logs(name)
   os.remove(state_path)
   os.remove(journal_path)
   -- The lock file goes while it is still held, so nobody locks a stale one.
@@ -138,7 +175,8 @@ function M.cli_run(script, name, opts)
     return false
   end
   local ok, res = pcall(M.run, name, script, chunk,
-                        {dry_run = opts.dry_run, report = function(s) say("%s", s) end})
+                        {dry_run = opts.dry_run, report = function(s) say("%s", s) end,
+                         stay = opts.interactive})
   if not ok then
     if type(res) == "table" then
       say("%s", tostring(res.message))
@@ -158,6 +196,17 @@ function M.cli_run(script, name, opts)
     say("lab %q is up: %s (%d kernel change%s%s)", name, res.summary, res.changes,
         res.changes == 1 and "" or "s",
         (res.removed or 0) > 0 and (", %d removed"):format(res.removed) or "")
+  end
+  M.set_globals()
+  return true
+end
+
+-- After the REPL of run -i.
+function M.cli_leave()
+  local ok, err = pcall(M.leave)
+  if not ok then
+    say("%s", tostring(err))
+    return false
   end
   return true
 end

@@ -457,6 +457,44 @@ function wrappers.sysctl(run, orig, n, key, value)
   orig(n, key, value)
 end
 
+-- Processes ---------------------------------------------------------------------
+
+-- ns.spawn: the process is recorded (PID and start time) so that down ends
+-- it, and its output goes to /run/netlab/LAB.d/NS.log rather than onto the
+-- terminal (a REPL's prompt line). On a re-run the same command in the same
+-- namespace, still running, is kept.
+function wrappers.spawn(run, orig, n, ...)
+  local nsn = nsname(n)
+  local o
+  if select("#", ...) == 1 and type((...)) == "table" then o = copy((...)) else o = {...} end
+  if run.dry or type(nsn) ~= "string" or #o == 0 then return orig(n, ...) end
+  local words = {}
+  for i = 1, #o do words[i] = tostring(o[i]) end
+  local cmd = table.concat(words, " ")
+  run.spawned = run.spawned or {}
+  local nk = nsn .. "|" .. cmd
+  run.spawned[nk] = (run.spawned[nk] or 0) + 1
+  local want = {kind = "proc", ns = nsn, cmd = cmd, nth = run.spawned[nk]}
+  local p = run:prev(want)
+  if p and R.proc_alive(p) then
+    if not run.nsnew[nsn] then
+      run:claim(p)
+      return p.pid
+    end
+    -- Still running in the namespace this run had to make again: it goes.
+    netlab._end(p.pid, p.start)
+  end
+  if o.quiet == nil and o.log == nil then
+    local dir = S.log_dir(run.name)
+    netlab._mkdir(dir)
+    o.log = dir .. "/" .. nsn .. ".log"
+  end
+  local pid = orig(n, o)
+  want.pid, want.start = pid, netlab._proc_start(pid)
+  run:record(want)
+  return pid
+end
+
 -- nftables ---------------------------------------------------------------------
 
 -- A call's options as text: what makes two calls the same rule(s).
@@ -585,6 +623,7 @@ local hooks = {
   {"ns", "_add", "ns_add", "ns.add"},
   {"ns", "del", "ns_del", "ns.del"},
   {"ns", "sysctl", "sysctl", "ns.sysctl"},
+  {"ns", "spawn", "spawn", "ns.spawn"},
   {"link", "_add", "link_add", "link.add"},
   {"link", "del", "link_del", "link.del"},
   {"link", "set", "link_set", "link.set"},
@@ -657,6 +696,28 @@ function Run:commit()
   if self.journal then self.journal:close() end
   os.remove(journal_path)
   return #gone
+end
+
+-- run -i: after the script, the lab stays open while the REPL runs. A new
+-- run starts from what the script made, all of it settled, so that what is
+-- typed joins the lab (and is journalled as it goes) and nothing is removed
+-- when it is committed on leaving the REPL.
+function Run:reopen()
+  local r = setmetatable({
+    name = self.name, script = self.script, planned = {},
+    made = {}, keys = {}, undo = {}, claimed = {}, nsmade = copy(self.nsmade), nsnew = {},
+    tables_seen = {}, pending_tables = {}, prevlist = {}, prevkeys = {},
+    created = self.created, report = self.report, spawned = self.spawned,
+  }, Run)
+  for _, x in ipairs(self.made) do
+    r.made[#r.made + 1] = x
+    r.keys[keyof(x)] = x
+  end
+  local _, journal_path = S.paths(self.name)
+  r.journal = assert(io.open(journal_path, "a"))
+  r.journal:setvbuf("line")
+  r:install()
+  return r
 end
 
 return Run

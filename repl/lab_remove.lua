@@ -45,7 +45,12 @@ function R.remove(records, report)
   end
   local function one(r)
     local inside = r.ns and dying[r.ns]
-    if r.kind == "ns" then
+    if r.kind == "proc" then
+      -- Namespaces going away do not end the processes in them (a process
+      -- keeps its namespace alive): ended by PID, if it is still the process
+      -- the lab started.
+      return R.proc_alive(r) and netlab._end(r.pid, r.start)
+    elseif r.kind == "ns" then
       if dying[r.name] then
         ns.del(r.name)
         return true
@@ -93,6 +98,7 @@ function R.remove(records, report)
       end
     elseif r.kind == "set" then
       return R.restore_set(r)
+
     elseif r.kind == "nft" then
       local mine = R.nft_mine(r)
       if #mine > 0 then
@@ -182,6 +188,11 @@ function R.wait_gone(waits, report)
     end
     netlab.sleep(0.01)
   end
+end
+
+-- Whether the process a record names still runs: same PID, same start time.
+function R.proc_alive(r)
+  return r.pid ~= nil and r.start ~= nil and netlab._proc_start(r.pid) == r.start
 end
 
 -- A record in words, as `netlab ls LAB` names it.

@@ -278,13 +278,15 @@ static int run_lab(lua_State *L, const struct opts *o)
 		lua_pushstring(L, o->lab);
 	else
 		lua_pushlstring(L, base, n > 4 && !strcmp(base + n - 4, ".lua") ? n - 4 : n);
-	lua_createtable(L, 0, 3);
+	lua_createtable(L, 0, 4);
 	lua_pushboolean(L, o->dry_run);
 	lua_setfield(L, -2, "dry_run");
 	lua_pushboolean(L, o->script_help);
 	lua_setfield(L, -2, "help");
 	lua_pushboolean(L, o->verbose);
 	lua_setfield(L, -2, "verbose");
+	lua_pushboolean(L, o->interactive);
+	lua_setfield(L, -2, "interactive");
 	return lab_call(L, "cli_run", 3);
 }
 
@@ -356,6 +358,9 @@ int main(int argc, char **argv)
 	}
 	if ((!o.script && !o.chunk && !o.down && !o.ls) || (o.interactive && status == LUA_OK))
 		status = repl_main(L, isatty(STDIN_FILENO)) < 0 ? LUA_ERRRUN : LUA_OK;
+	/* run -i: what was typed at the prompt is saved with the lab. */
+	if (o.script && o.interactive && lab_call(L, "cli_leave", 0) != LUA_OK)
+		status = LUA_ERRRUN;
 	lua_close(L);
 	ns_fini();
 	return status == LUA_OK ? 0 : 1;
