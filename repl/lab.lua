@@ -87,7 +87,7 @@ function M.run(name, script, fn, opts)
   end
   if opts.stay and not run.dry then
     -- run -i: the recording stays and the lab stays locked until M.leave.
-    M.session = {run = run:reopen(), lock = lock, lock_path = lock_path}
+    M.session = {run = run:reopen(), lock = lock}
     netlab._critical(false)
     return result
   end
@@ -247,8 +247,8 @@ function M.cli_ls_one(name)
     say("ls: %s", why)
     return false
   end
-  local state_path, journal_path = S.paths(name)
-  if not io.open(state_path) and not io.open(journal_path) then
+  local records, state = S.load_records(name)
+  if #records == 0 and not state then
     say("ls: no lab %q (see netlab ls)", name)
     return false
   end
