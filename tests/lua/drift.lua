@@ -154,6 +154,18 @@ drift("a nat rule deleted with nft delete rule", {
   t.ok(sh("nft list chain inet netlab postrouting"):find("masquerade", 1, true), "nft: the rule is back")
 end)
 
+-- forward_port makes two rules (dnat in prerouting and in output): one
+-- deleted, the call is made again without leaving the other twice.
+drift("one of a nat call's two rules deleted", {
+  "ip netns exec a sh -c 'nft -a list table inet netlab | " ..
+  "awk \"/chain /{c=\\$2} /dnat/{print c, \\$NF}\" | " ..
+  "{ read c h && nft delete rule inet netlab $c handle $h; }'"},
+  {"gone: nat forward_port port=8080 to=10.1.0.2:80 in a"}, function()
+  local text = sh("ip netns exec a nft list table inet netlab")
+  local _, dnat = text:gsub("dnat ip to", "")
+  t.eq(dnat, 2, "nft: two dnat rules, not three: " .. text)
+end)
+
 drift("the nat table deleted with nft delete table", {"nft delete table inet netlab"},
       {"gone: nat masquerade"}, function()
   t.ok(sh("nft list chain inet netlab forward"):find("policy drop", 1, true), "nft: the policy is back")
