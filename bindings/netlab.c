@@ -177,6 +177,97 @@ static int l_wait(lua_State *L)
 	return 2;
 }
 
+/*
+ * The state letter and start time (clock ticks after boot) of a process, from
+ * /proc/PID/stat; the command may hold spaces and parentheses, so the fields
+ * are counted after its last ')'. Returns 0, or -1 when there is no such process.
+ */
+static int proc_stat(pid_t pid, char *state, unsigned long long *start)
+{
+	char path[64], buf[1024], *p;
+	size_t n;
+	int field;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	f = fopen(path, "re");
+	if (!f)
+		return -1;
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	p = strrchr(buf, ')');
+	if (!p || sscanf(p + 1, " %c", state) != 1)
+		return -1;
+	/* ") S ppid ..." : the state is field 3, the start time field 22. */
+	for (field = 2; field < 22 && p; field++)
+		p = strchr(p + 1, ' ');
+	if (!p || sscanf(p, " %llu", start) != 1)
+		return -1;
+	return 0;
+}
+
+/* netlab._proc_start(pid): the start time of a live process, or nil (gone, or a zombie). */
+static int l_proc_start(lua_State *L)
+{
+	pid_t pid = (pid_t)luaL_checkinteger(L, 1);
+	unsigned long long start;
+	char state;
+
+	if (pid <= 0 || proc_stat(pid, &state, &start) < 0 || state == 'Z' || state == 'X')
+		return 0;
+	lua_pushinteger(L, (lua_Integer)start);
+	return 1;
+}
+
+/* Whether the process that started at start is still there (not a zombie). */
+static int still_running(pid_t pid, unsigned long long start)
+{
+	unsigned long long now;
+	char state;
+
+	waitpid(pid, NULL, WNOHANG); /* our own child: reaped, so it goes */
+	return proc_stat(pid, &state, &now) == 0 && now == start && state != 'Z' && state != 'X';
+}
+
+static int gone_within(pid_t pid, unsigned long long start, int ms)
+{
+	struct timespec tick = { 0, 10 * 1000 * 1000 };
+
+	for (; ms >= 0; ms -= 10) {
+		if (!still_running(pid, start))
+			return 1;
+		nanosleep(&tick, NULL);
+	}
+	return 0;
+}
+
+/*
+ * netlab._end(pid, start): ends a process a lab started (ns.spawn), which
+ * need not be this netlab's child: `netlab down` ends what the run left
+ * running. Only when its start time is the one recorded, so a PID used again
+ * by someone else's process is left alone. SIGTERM, then SIGKILL after a
+ * second. True when it was running.
+ */
+static int l_end(lua_State *L)
+{
+	pid_t pid = (pid_t)luaL_checkinteger(L, 1);
+	unsigned long long start = (unsigned long long)luaL_checkinteger(L, 2);
+
+	if (pid <= 0 || !still_running(pid, start)) {
+		lua_pushboolean(L, 0);
+		return 1;
+	}
+	forget_child(pid);
+	kill(pid, SIGTERM);
+	if (!gone_within(pid, start, 1000)) {
+		kill(pid, SIGKILL);
+		gone_within(pid, start, 1000);
+	}
+	lua_pushboolean(L, 1);
+	return 1;
+}
+
 /* netlab._name(fn, "mod.fn"): how errors raised under fn name it (for wrappers). */
 static int l_name(lua_State *L)
 {
@@ -592,6 +683,8 @@ static const luaL_Reg netlab_funcs[] = {
 	{ "_isatty", l_isatty },
 	{ "_release", l_release },
 	{ "_adopt", l_adopt },
+	{ "_end", l_end },
+	{ "_proc_start", l_proc_start },
 	{ "_meta", l_meta },
 	{ "_where", l_where },
 	{ "_error", l_error },

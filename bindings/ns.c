@@ -132,20 +132,24 @@ static int l_sysctl(lua_State *L)
 
 /*
  * The command: exec(ns, "ping", "-c1", addr) or exec(ns, {"ping", "-c1", addr,
- * quiet = true}). Returns a NULL-terminated argv (in a userdata on the stack).
+ * quiet = true}) or {..., log = "/path"} (output and errors appended there).
+ * Returns a NULL-terminated argv (in a userdata on the stack).
  */
-static char **check_argv(lua_State *L, int *quiet)
+static char **check_argv(lua_State *L, int *quiet, const char **log)
 {
 	int top = lua_gettop(L), n, i, tbl = lua_istable(L, 2);
 	char **argv;
 
 	*quiet = 0;
+	*log = NULL;
 	if (tbl) {
-		static const char *const known[] = { "quiet", NULL };
+		static const char *const known[] = { "quiet", "log", NULL };
 
 		nlb_checkfields(L, 2, 2, -1, known);
 		n = (int)lua_rawlen(L, 2);
 		*quiet = nlb_optbool(L, 2, "quiet") == 1;
+		/* Kept alive by the argument table, as the words are. */
+		*log = nlb_optstring(L, 2, "log", NULL);
 	} else {
 		n = top - 1;
 	}
@@ -174,7 +178,7 @@ static int run(lua_State *L, int capture, int wait)
 	struct ns *ns = nlb_checkns(L, 1);
 	struct ns_exec x = { 0 };
 
-	x.argv = check_argv(L, &x.quiet);
+	x.argv = check_argv(L, &x.quiet, &x.log);
 	x.capture = capture;
 	x.wait = wait;
 	if (ns_exec(ns, &x, &err) < 0)

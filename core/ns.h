@@ -84,6 +84,7 @@ struct ns_exec {
 	int wait;
 	int capture;
 	int quiet; /* standard error, and output not captured, to /dev/null */
+	const char *log; /* or, when set, both appended to this file */
 	/* results */
 	int status;
 	pid_t pid;

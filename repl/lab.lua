@@ -74,15 +74,54 @@ function M.run(name, script, fn, opts)
     if #prevlist > 0 and not prevstate then
       -- The journal was all there was: keep it as the state, so down still works.
       S.write_state(name, {name = name, script = script}, prevlist)
+    elseif #prevlist == 0 and not run.dry then
+      S.remove_logs(name)
     end
+    -- The lock file goes while it is still held, as in down: a failed run
+    -- leaves nothing behind in /run/netlab but what down needs.
+    os.remove(lock_path)
     lock:release()
     netlab._critical(false, "discard")
     if type(err) ~= "string" then err = tostring(err) end
     error({message = err, undone = undone}, 0)
   end
+  if opts.stay and not run.dry then
+    -- run -i: the recording stays and the lab stays locked until M.leave.
+    M.session = {run = run:reopen(), lock = lock}
+    netlab._critical(false)
+    return result
+  end
   lock:release()
   netlab._critical(false)
   return result
+end
+
+-- Leaving the REPL of run -i: what was typed is saved with the lab.
+function M.leave()
+  local s = M.session
+  if not s then return end
+  M.session = nil
+  netlab._critical(true)
+  s.run:commit()
+  s.lock:release()
+  netlab._critical(false)
+end
+
+local lua_words = {}
+for w in ("and break do else elseif end false for function goto if in local nil not or " ..
+          "repeat return then true until while"):gmatch("%a+") do lua_words[w] = true end
+
+-- run -i: the lab's namespaces as globals by their kernel names (purple),
+-- where that is a name Lua can use and the script left it free.
+function M.set_globals()
+  local s = M.session
+  if not s then return end
+  for _, r in ipairs(s.run.made) do
+    if r.kind == "ns" and r.name:match("^[%a_][%w_]*$") and not lua_words[r.name] and
+       rawget(_G, r.name) == nil then
+      rawset(_G, r.name, ns.get(r.name))
+    end
+  end
 end
 
 -- netlab down: removes what the lab made.
@@ -103,6 +142,7 @@ function M.down(name, report)
   local list = {}
   for i = #records, 1, -1 do list[#list + 1] = records[i] end
   local n = R.remove(list, report)
+  S.remove_logs(name)
   os.remove(state_path)
   os.remove(journal_path)
   -- The lock file goes while it is still held, so nobody locks a stale one.
@@ -135,7 +175,8 @@ function M.cli_run(script, name, opts)
     return false
   end
   local ok, res = pcall(M.run, name, script, chunk,
-                        {dry_run = opts.dry_run, report = function(s) say("%s", s) end})
+                        {dry_run = opts.dry_run, report = function(s) say("%s", s) end,
+                         stay = opts.interactive})
   if not ok then
     if type(res) == "table" then
       say("%s", tostring(res.message))
@@ -156,6 +197,17 @@ function M.cli_run(script, name, opts)
         res.changes == 1 and "" or "s",
         (res.removed or 0) > 0 and (", %d removed"):format(res.removed) or "")
   end
+  M.set_globals()
+  return true
+end
+
+-- After the REPL of run -i.
+function M.cli_leave()
+  local ok, err = pcall(M.leave)
+  if not ok then
+    say("%s", tostring(err))
+    return false
+  end
   return true
 end
 
@@ -172,8 +224,9 @@ function M.cli_down(arg)
   return true
 end
 
--- netlab ls
-function M.cli_ls()
+-- netlab ls [LAB]
+function M.cli_ls(name)
+  if name then return M.cli_ls_one(name) end
   local rows = M.list()
   if #rows == 0 then
     print("(no labs)")
@@ -187,6 +240,69 @@ function M.cli_ls()
   return true
 end
 
+-- netlab ls LAB: the lab's line, then what of it is gone or changed, in words.
+function M.cli_ls_one(name)
+  local ok, why = S.check_name(name)
+  if not ok then
+    say("ls: %s", why)
+    return false
+  end
+  local records, state = S.load_records(name)
+  if #records == 0 and not state then
+    say("ls: no lab %q (see netlab ls)", name)
+    return false
+  end
+  local r = M.inspect(name)
+  print(("lab %s: %s"):format(name, r.status))
+  print(("  script: %s"):format(r.script))
+  print(("  made: %s"):format(r.summary))
+  for _, line in ipairs(r.problems) do print("  " .. line) end
+  return true
+end
+
+-- One lab: its records checked against the kernel. Whatever was inside a
+-- namespace that is gone is counted with it, not named one by one.
+function M.inspect(name)
+  local records, state, partial = S.load_records(name)
+  local gone, changed = 0, 0
+  local dead, problems, inside = {}, {}, {}
+  for _, r in ipairs(records) do
+    local c, now
+    if r.ns and dead[r.ns] then
+      c = "gone"
+      inside[r.ns] = inside[r.ns] + 1
+    else
+      c, now = R.check(r)
+      if c == "gone" then
+        problems[#problems + 1] = {"gone: " .. R.describe(r), ns = r.kind == "ns" and r.name}
+      elseif c == "changed" then
+        problems[#problems + 1] = {("changed: %s %s"):format(R.describe(r), now or "")}
+      end
+    end
+    if c == "gone" then gone = gone + 1 elseif c == "changed" then changed = changed + 1 end
+    if r.kind == "ns" and c ~= "ok" then
+      dead[r.name] = true
+      inside[r.name] = 0
+    end
+  end
+  local lines = {}
+  for _, p in ipairs(problems) do
+    local n = p.ns and inside[p.ns] or 0
+    lines[#lines + 1] = p[1] .. (n > 0 and (" (and the %d object%s in it)"):format(n,
+                                            n == 1 and "" or "s") or "")
+  end
+  local status = "intact"
+  if gone == #records and #records > 0 then status = "gone"
+  elseif gone > 0 then status = ("partly gone (%d of %d)"):format(gone, #records)
+  elseif changed > 0 then status = ("changed by someone else (%d)"):format(changed) end
+  local _, _, lock_path = S.paths(name)
+  local lock, holder = netlab._lock(lock_path)
+  if lock then lock:release() else status = ("being built (pid %d)"):format(holder) end
+  if partial then status = status .. ", unfinished run" end
+  return {name = name, objects = #records, summary = S.summary(records), status = status,
+          script = state and state.script or "-", problems = lines}
+end
+
 -- netlab ls: every lab, its objects, and whether the kernel still agrees.
 function M.list()
   local labs = {}
@@ -198,27 +314,7 @@ function M.list()
     end
   end
   local rows = {}
-  for _, name in ipairs(labs) do
-    local records, state, partial = S.load_records(name)
-    local gone, changed = 0, 0
-    local dead = {}
-    for _, r in ipairs(records) do
-      local inside = r.ns and dead[r.ns]
-      local c = inside and "gone" or R.check(r)
-      if c == "gone" then gone = gone + 1 elseif c == "changed" then changed = changed + 1 end
-      if r.kind == "ns" and c ~= "ok" then dead[r.name] = true end
-    end
-    local status = "intact"
-    if gone == #records and #records > 0 then status = "gone"
-    elseif gone > 0 then status = ("partly gone (%d of %d)"):format(gone, #records)
-    elseif changed > 0 then status = ("changed by someone else (%d)"):format(changed) end
-    local _, _, lock_path = S.paths(name)
-    local lock, holder = netlab._lock(lock_path)
-    if lock then lock:release() else status = ("being built (pid %d)"):format(holder) end
-    if partial then status = status .. ", unfinished run" end
-    rows[#rows + 1] = {name = name, objects = #records, summary = S.summary(records),
-                       status = status, script = state and state.script or "-"}
-  end
+  for _, name in ipairs(labs) do rows[#rows + 1] = M.inspect(name) end
   return rows
 end
 

@@ -16,8 +16,13 @@ local function plan(run, sign, what)
   run.planned[#run.planned + 1] = sign .. " " .. what
 end
 
+-- A record made now under the key of a previous run's record is that
+-- object again: made anew because someone deleted or changed it behind the
+-- lab's back, so the previous record is settled (claimed), not left for
+-- commit to remove what was just re-made.
 function Run:record(r, undo)
   local key = keyof(r)
+  if self.prevkeys[key] then self.claimed[key] = true end
   if self.keys[key] then
     -- Made again in one run (made, deleted, made): keep the newest record.
     for i, old in ipairs(self.made) do
@@ -65,6 +70,7 @@ function Run:ours_ns(name)
 end
 
 local wrappers = {}
+local remove_lone_end
 
 -- Each wrapper hands arguments it cannot make sense of to the original,
 -- which refuses them with the proper message.
@@ -151,6 +157,18 @@ local function addresses(o, dev, peer)
   return out
 end
 
+-- A veth of the previous run whose first end is gone (deleted by hand, or
+-- its namespace deleted) may still have the other end: that end is the
+-- lab's, and it makes way so the pair can be made again under its names.
+remove_lone_end = function(run, p)
+  if not (p.peer and p.peer_ns and p.peer_index) then return end
+  local ok, ps = pcall(link._state, p.peer, {ns = p.peer_ns})
+  if not (ok and ps and ps.index == p.peer_index) then return end
+  -- The kernel may be taking it away already, with a namespace that is going.
+  pcall(run.orig.link_del, p.peer, {ns = p.peer_ns})
+  R.wait_gone({{ns = p.peer_ns, name = p.peer}}, run.report)
+end
+
 function wrappers.link_add(run, orig, o)
   if type(o) ~= "table" or type(o[1]) ~= "string" or type(o.kind) ~= "string" or
      (o.kind == "veth" and not (type(o.peer) == "string" or
@@ -191,6 +209,8 @@ function wrappers.link_add(run, orig, o)
       else
         run.orig.link_del(dev.name, {ns = dev.ns})
       end
+    elseif not run.dry then
+      remove_lone_end(run, p)
     end
     run.claimed[keyof(p)] = true
   end
@@ -299,7 +319,9 @@ function wrappers.link_set(run, orig, l, changes)
               end
             end
           end
-          local r = {kind = "set", ns = nsn, name = name, field = f, prev = prev}
+          local v = c[f]
+          if type(v) == "table" then v = v.name end
+          local r = {kind = "set", ns = nsn, name = name, field = f, prev = prev, value = v}
           local k = keyof(r)
           local old = run.keys[k] or run.prevkeys[k]
           if old then r.prev = old.prev end
@@ -435,6 +457,44 @@ function wrappers.sysctl(run, orig, n, key, value)
   orig(n, key, value)
 end
 
+-- Processes ---------------------------------------------------------------------
+
+-- ns.spawn: the process is recorded (PID and start time) so that down ends
+-- it, and its output goes to /run/netlab/LAB.d/NS.log rather than onto the
+-- terminal (a REPL's prompt line). On a re-run the same command in the same
+-- namespace, still running, is kept.
+function wrappers.spawn(run, orig, n, ...)
+  local nsn = nsname(n)
+  local o
+  if select("#", ...) == 1 and type((...)) == "table" then o = copy((...)) else o = {...} end
+  if run.dry or type(nsn) ~= "string" or #o == 0 then return orig(n, ...) end
+  local words = {}
+  for i = 1, #o do words[i] = tostring(o[i]) end
+  local cmd = table.concat(words, " ")
+  run.spawned = run.spawned or {}
+  local nk = nsn .. "|" .. cmd
+  run.spawned[nk] = (run.spawned[nk] or 0) + 1
+  local want = {kind = "proc", ns = nsn, cmd = cmd, nth = run.spawned[nk]}
+  local p = run:prev(want)
+  if p and R.proc_alive(p) then
+    if not run.nsnew[nsn] then
+      run:claim(p)
+      return p.pid
+    end
+    -- Still running in the namespace this run had to make again: it goes.
+    netlab._end(p.pid, p.start)
+  end
+  if o.quiet == nil and o.log == nil then
+    local dir = S.log_dir(run.name)
+    netlab._mkdir(dir)
+    o.log = dir .. "/" .. nsn .. ".log"
+  end
+  local pid = orig(n, o)
+  want.pid, want.start = pid, netlab._proc_start(pid)
+  run:record(want)
+  return pid
+end
+
 -- nftables ---------------------------------------------------------------------
 
 -- A call's options as text: what makes two calls the same rule(s).
@@ -486,6 +546,12 @@ local function nat_adder(fn)
       return
     end
     if run.dry then plan(run, "+", ("%s in %s"):format(want.spec, nsn)) return end
+    -- Part of the previous call's rules deleted by someone: the rest of them
+    -- goes, so that the call made again leaves no doubles.
+    if p then
+      local left = R.nft_mine(p)
+      if #left > 0 then run.orig.nat_del(left, {ns = nsn, table = tbl}) end
+    end
     note_table(run, nsn, tbl)
     local res = orig(c)
     for _, t in ipairs(run.pending_tables) do run:record(t) end
@@ -562,6 +628,7 @@ local hooks = {
   {"ns", "_add", "ns_add", "ns.add"},
   {"ns", "del", "ns_del", "ns.del"},
   {"ns", "sysctl", "sysctl", "ns.sysctl"},
+  {"ns", "spawn", "spawn", "ns.spawn"},
   {"link", "_add", "link_add", "link.add", 1, 1},
   {"link", "del", "link_del", "link.del", 2},
   {"link", "set", "link_set", "link.set", 2},
@@ -574,6 +641,7 @@ local hooks = {
   {"nat", "forward_port", "nat_forward_port", "nat.forward_port", 1},
   {"nat", "allow", "nat_allow", "nat.allow", 1},
   {"nat", "filter", "nat_filter", "nat.filter", 1},
+
   {"nat", "del", "nat_del", "nat.del"},
   {"nat", "flush", "nat_flush", "nat.flush"},
 }
@@ -646,6 +714,28 @@ function Run:commit()
   if self.journal then self.journal:close() end
   os.remove(journal_path)
   return #gone
+end
+
+-- run -i: after the script, the lab stays open while the REPL runs. A new
+-- run starts from what the script made, all of it settled, so that what is
+-- typed joins the lab (and is journalled as it goes) and nothing is removed
+-- when it is committed on leaving the REPL.
+function Run:reopen()
+  local r = setmetatable({
+    name = self.name, script = self.script, planned = {},
+    made = {}, keys = {}, undo = {}, claimed = {}, nsmade = copy(self.nsmade), nsnew = {},
+    tables_seen = {}, pending_tables = {}, prevlist = {}, prevkeys = {},
+    created = self.created, report = self.report, spawned = self.spawned,
+  }, Run)
+  for _, x in ipairs(self.made) do
+    r.made[#r.made + 1] = x
+    r.keys[keyof(x)] = x
+  end
+  local _, journal_path = S.paths(self.name)
+  r.journal = assert(io.open(journal_path, "a"))
+  r.journal:setvbuf("line")
+  r:install()
+  return r
 end
 
 return Run

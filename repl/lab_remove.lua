@@ -45,7 +45,12 @@ function R.remove(records, report)
   end
   local function one(r)
     local inside = r.ns and dying[r.ns]
-    if r.kind == "ns" then
+    if r.kind == "proc" then
+      -- Namespaces going away do not end the processes in them (a process
+      -- keeps its namespace alive): ended by PID, if it is still the process
+      -- the lab started.
+      return R.proc_alive(r) and netlab._end(r.pid, r.start)
+    elseif r.kind == "ns" then
       if dying[r.name] then
         ns.del(r.name)
         return true
@@ -93,14 +98,9 @@ function R.remove(records, report)
       end
     elseif r.kind == "set" then
       return R.restore_set(r)
+
     elseif r.kind == "nft" then
-      -- Only rules that still carry the lab's comment are the lab's.
-      local st = S.nft_state(r.ns, r.table)
-      local mine = {}
-      for _, h in ipairs(S.handles(r.handles)) do
-        local x = st and st.rules[h]
-        if x and x.comment == r.comment then mine[#mine + 1] = h end
-      end
+      local mine = R.nft_mine(r)
       if #mine > 0 then
         nat.del(mine, {ns = r.ns, table = r.table})
         return true
@@ -128,6 +128,18 @@ function R.remove(records, report)
   end
   R.wait_gone(waits, report)
   return done
+end
+
+-- The handles of a record's rules that are still there: only rules that
+-- still carry the lab's comment are the lab's.
+function R.nft_mine(r)
+  local st = S.nft_state(r.ns, r.table)
+  local mine = {}
+  for _, h in ipairs(S.handles(r.handles)) do
+    local x = st and st.rules[h]
+    if x and x.comment == r.comment then mine[#mine + 1] = h end
+  end
+  return mine
 end
 
 function R.restore_set(r)
@@ -178,11 +190,63 @@ function R.wait_gone(waits, report)
   end
 end
 
--- How far the kernel still agrees with a record: "ok", "gone" or "changed".
+-- Whether the process a record names still runs: same PID, same start time.
+function R.proc_alive(r)
+  return r.pid ~= nil and r.start ~= nil and netlab._proc_start(r.pid) == r.start
+end
+
+-- A record in words, as `netlab ls LAB` names it.
+function R.describe(r)
+  local k = r.kind
+  if k == "ns" then return "namespace " .. r.name end
+  if k == "link" then
+    local what = ("%s %s in %s"):format(r.lkind or "link", r.name, r.ns)
+    if r.peer then what = what .. (" <-> %s in %s"):format(r.peer, r.peer_ns) end
+    return what
+  end
+  if k == "addr" then return ("address %s on %s in %s"):format(r.addr, r.dev, r.ns) end
+  if k == "route" then
+    local dst = r.dst == "default6" and "default (IPv6)" or r.dst
+    return ("route %s%s%s%s%s in %s"):format(dst, r.via and " via " .. r.via or "",
+      r.dev and " dev " .. r.dev or "", r.table and " table " .. r.table or "",
+      r.metric and " metric " .. r.metric or "", r.ns)
+  end
+  if k == "sysctl" then return ("sysctl %s in %s"):format(r.key, r.ns) end
+  if k == "set" then return ("%s of link %s in %s"):format(r.field, r.name, r.ns) end
+  if k == "nft" then return ("nat %s in %s"):format(r.spec, r.ns) end
+  if k == "nftpolicy" then return ("forward policy of nat table %s in %s"):format(r.table, r.ns) end
+  if k == "nfttable" then return ("nat table %s in %s"):format(r.table, r.ns) end
+  if k == "proc" then return ("process %d (%s) in %s"):format(r.pid, r.cmd or "?", r.ns) end
+  return (keyof(r):gsub("|", " "))
+end
+
+local function text(v)
+  if v == nil or v == false then return "none" end
+  if v == true then return "on" end
+  return tostring(v)
+end
+
+-- A link setting as the kernel has it now, in the terms of a set record.
+local function setting(r, s)
+  if r.field == "master" then
+    if s.master == 0 then return false end
+    for name, idx in pairs(link._names(r.ns)) do
+      if idx == s.master then return name end
+    end
+    return "?"
+  end
+  if r.field == "alias" then return s.alias or false end
+  return s[r.field]
+end
+
+-- How far the kernel still agrees with a record: "ok", "gone" or "changed",
+-- and for "changed" what it is now, in words ("is 0, lab set 1").
 function R.check(r)
   if r.kind == "ns" or r.kind == "link" then
-    local ours, there = still_ours(r)
-    return ours and "ok" or (there and "changed" or "gone")
+    local ok, ours, there = pcall(still_ours, r)
+    if not ok then return "gone" end
+    return ours and "ok" or (there and "changed" or "gone"),
+           there and "is another one, made since" or nil
   elseif r.kind == "addr" then
     local ok, list = pcall(link.addrs, r.dev, {ns = r.ns})
     if not ok then return "gone" end
@@ -191,23 +255,40 @@ function R.check(r)
   elseif r.kind == "route" then
     local ok, x = pcall(S.find_route, r)
     if not ok or not x then return "gone" end
-    return S.route_same(x, r) and "ok" or "changed"
+    if S.route_same(x, r) then return "ok" end
+    return "changed", ("goes via %s dev %s, lab set via %s"):format(text(x.via), text(x.dev),
+                                                                    text(r.via))
   elseif r.kind == "nft" then
     local st = S.nft_state(r.ns, r.table)
     if not st then return "gone" end
     for _, h in ipairs(S.handles(r.handles)) do
       local x = st.rules[h]
       if not x then return "gone" end
-      if x.comment ~= r.comment then return "changed" end
+      if x.comment ~= r.comment then return "changed", "carries another comment" end
     end
     return "ok"
   elseif r.kind == "nftpolicy" then
     local st = S.nft_state(r.ns, r.table)
-    return st and st.policy == r.value and "ok" or "changed"
+    if st and st.policy == r.value then return "ok" end
+    return "changed", ("is %s, lab set %s"):format(st and st.policy or "none", r.value)
+  elseif r.kind == "nfttable" then
+    local st = S.nft_state(r.ns, r.table)
+    return st and st.exists and "ok" or "gone"
   elseif r.kind == "sysctl" then
     local ok, v = pcall(ns.sysctl, r.ns, r.key)
     if not ok then return "gone" end
-    return v == r.value and "ok" or "changed"
+    if v == r.value then return "ok" end
+    return "changed", ("is %s, lab set %s"):format(v, r.value)
+  elseif r.kind == "set" then
+    local ok, s = pcall(link._state, r.name, {ns = r.ns})
+    if not ok or not s then return "gone" end
+    -- States written before settings carried their value: nothing to compare.
+    if r.value == nil then return "ok" end
+    local now = setting(r, s)
+    if now == r.value or (r.field == "alias" and (now or "") == (r.value or "")) then return "ok" end
+    return "changed", ("is %s, lab set %s"):format(text(now), text(r.value))
+  elseif r.kind == "proc" then
+    return R.proc_alive(r) and "ok" or "gone"
   end
   return "ok"
 end

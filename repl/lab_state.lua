@@ -36,6 +36,8 @@ function S.keyof(r)
   if r.kind == "nft" then return "nft|" .. r.ns .. "|" .. r.table .. "|" .. r.spec end
   if r.kind == "nftpolicy" then return "nftpolicy|" .. r.ns .. "|" .. r.table end
   if r.kind == "nfttable" then return "nfttable|" .. r.ns .. "|" .. r.table end
+  -- The nth process a run started with this command in this namespace.
+  if r.kind == "proc" then return ("proc|%s|%s|%d"):format(r.ns, r.cmd, r.nth or 1) end
   error("unknown record kind " .. tostring(r.kind))
 end
 
@@ -70,6 +72,20 @@ end
 function S.paths(name)
   local base = S.dir .. "/" .. name
   return base .. ".state", base .. ".journal", base .. ".lock"
+end
+
+-- Where the output of processes a lab starts goes: /run/netlab/LAB.d/NS.log.
+function S.log_dir(name)
+  return S.dir .. "/" .. name .. ".d"
+end
+
+-- The logs go with the lab (down, or a first run that failed).
+function S.remove_logs(name)
+  local dir = S.log_dir(name)
+  local ok, files = pcall(netlab._ls, dir)
+  if not ok then return end
+  for _, f in ipairs(files) do os.remove(dir .. "/" .. f) end
+  os.remove(dir)
 end
 
 function S.check_name(name)
@@ -148,7 +164,7 @@ function S.summary(records)
     {"addr", "address", "addresses"}, {"route", "route", "routes"},
     {"sysctl", "sysctl", "sysctls"}, {"set", "changed link setting", "changed link settings"},
     {"nft", "nat rule call", "nat rule calls"}, {"nftpolicy", "forward policy", "forward policies"},
-    {"nfttable", "nftables table", "nftables tables"},
+    {"nfttable", "nftables table", "nftables tables"}, {"proc", "process", "processes"},
   }
   local out = {}
   for _, w in ipairs(words) do

@@ -28,7 +28,8 @@ static const char usage[] =
 	"                                              (FILE, or the name of a bundled script)\n"
 	"       netlab scripts                         list the bundled scripts (or run --list)\n"
 	"       netlab down LAB|FILE                   remove exactly what a lab made\n"
-	"       netlab ls                              list labs and whether they are intact\n"
+	"       netlab ls [LAB]                        list labs and whether they are intact;\n"
+	"                                              with LAB, what of it is gone or changed\n"
 	"       netlab -e CHUNK                        run a line of Lua\n"
 	"       netlab --version | --help\n"
 	"\n"
@@ -55,6 +56,7 @@ struct opts {
 	const char *down;   /* down LAB */
 	int ls;
 	int list;           /* netlab scripts, run --list */
+	const char *ls_lab; /* ls LAB */
 	const char *script; /* run FILE */
 	const char *chunk;  /* -e CHUNK */
 	char **params;
@@ -235,8 +237,13 @@ static int parse_args(int argc, char **argv, struct opts *o)
 			}
 			o->down = argv[i + 1];
 			return 0;
-		} else if (!strcmp(a, "ls") && !o->script && !o->chunk && i + 1 == argc) {
+		} else if (!strcmp(a, "ls") && !o->script && !o->chunk) {
+			if (i + 2 < argc) {
+				fprintf(stderr, "netlab: ls takes at most one lab name\n%s", usage);
+				return -1;
+			}
 			o->ls = 1;
+			o->ls_lab = i + 1 < argc ? argv[i + 1] : NULL;
 			return 0;
 		} else if (!strcmp(a, "scripts") && !o->script && !o->chunk && i + 1 == argc) {
 			o->list = 1;
@@ -284,13 +291,15 @@ static int run_lab(lua_State *L, const struct opts *o)
 		lua_pushstring(L, o->lab);
 	else
 		lua_pushlstring(L, base, n > 4 && !strcmp(base + n - 4, ".lua") ? n - 4 : n);
-	lua_createtable(L, 0, 3);
+	lua_createtable(L, 0, 4);
 	lua_pushboolean(L, o->dry_run);
 	lua_setfield(L, -2, "dry_run");
 	lua_pushboolean(L, o->script_help);
 	lua_setfield(L, -2, "help");
 	lua_pushboolean(L, o->verbose);
 	lua_setfield(L, -2, "verbose");
+	lua_pushboolean(L, o->interactive);
+	lua_setfield(L, -2, "interactive");
 	return lab_call(L, "cli_run", 3);
 }
 
@@ -362,7 +371,9 @@ int main(int argc, char **argv)
 		lua_pushstring(L, o.down);
 		status = lab_call(L, "cli_down", 1);
 	} else if (o.ls) {
-		status = lab_call(L, "cli_ls", 0);
+		if (o.ls_lab)
+			lua_pushstring(L, o.ls_lab);
+		status = lab_call(L, "cli_ls", o.ls_lab ? 1 : 0);
 	} else if (o.script) {
 		add_script_dir(L, o.script);
 		status = run_lab(L, &o);
@@ -374,6 +385,9 @@ int main(int argc, char **argv)
 	}
 	if ((!o.script && !o.chunk && !o.down && !o.ls) || (o.interactive && status == LUA_OK))
 		status = repl_main(L, isatty(STDIN_FILENO)) < 0 ? LUA_ERRRUN : LUA_OK;
+	/* run -i: what was typed at the prompt is saved with the lab. */
+	if (o.script && o.interactive && lab_call(L, "cli_leave", 0) != LUA_OK)
+		status = LUA_ERRRUN;
 	lua_close(L);
 	ns_fini();
 	return status == LUA_OK ? 0 : 1;

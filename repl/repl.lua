@@ -51,7 +51,10 @@ function R.show(...)
   local out = {}
   for i = 1, select("#", ...) do
     local v = select(i, ...)
-    if type(v) == "function" then
+    if type(v) == "string" then
+      -- As lua(1) prints it: text (netlab.show(), obj:show()) reads as text.
+      out[i] = v
+    elseif type(v) == "function" then
       local name = R.name_of(v)
       out[i] = name and ("function %s (help(%s) tells more)"):format(name, name) or tostring(v)
     else

@@ -70,8 +70,11 @@ function t.ipaddrs(n, name)
   return set
 end
 
+-- A new link passes packets only once the kernel's linkwatch has activated
+-- its queue, a moment after it is up (longer on a loaded machine): so one
+-- echo a second until the first reply, for at most 3 seconds.
 function t.ping(n, addr)
-  local out, code = ns.capture(n, {"ping", "-c1", "-W1", "-q", addr, quiet = true})
+  local out, code = ns.capture(n, {"ping", "-c1", "-w3", "-q", addr, quiet = true})
   return code == 0
 end
 

@@ -35,6 +35,13 @@ wait_for() {
 	done
 	return 1
 }
+check_not() { # check_not NAME TEXT: the screen does not show TEXT
+	if screen | grep -qF -- "$2"; then
+		echo "not ok - $1"
+		echo "# not expected on the screen: $2"
+		screen | tail -15 | sed 's/^/#   /'
+	else echo "ok - $1"; fi
+}
 check() { # check NAME TEXT: the screen shows TEXT
 	if wait_for "$2"; then echo "ok - $1"; else
 		echo "not ok - $1"
@@ -132,4 +139,32 @@ LUA
 start run -i --sandbox "$script"
 line 'ns.get("fromscript")'
 check "run -i opens the REPL with the script's lab in place" 'ns "fromscript"'
+key C-d
+
+# run -i: the script's namespaces as globals, text printed as text, a
+# spawned server's output kept off the prompt line, typed objects in the lab.
+cat >"$state/replab.lua" <<'LUA'
+local p = ns.add("purple")
+orange = ns.add("orange")
+link.veth{"vp", ns = p, addr = "10.7.0.1/24", up = true,
+          peer = {"vo", ns = orange, addr = "10.7.0.2/24", up = true}}
+ns.spawn(p, "sh", "-c", "sleep 0.3; echo chatty-server-output; exec sleep 60")
+LUA
+start run -i --sandbox "$state/replab.lua"
+line 'print(purple.name .. "+" .. orange.name)'
+check "run -i: namespaces by kernel name and by the script's global name" 'purple+orange'
+line 'netlab.show(purple)'
+check "netlab.show() prints its text at the prompt" '10.7.0.1/24'
+check_not "not as an escaped string" '"== purple'
+line 'orange:show()'
+check ":show() prints its text too" 'vo@'
+sleep 0.5
+line '6 * 7 + 5000'
+check "the session goes on" '5042'
+check_not "the spawned server's output is not on the terminal" 'chatty-server-output'
+line '!cat /run/netlab/replab.d/purple.log'
+check "it is in /run/netlab/LAB.d/NS.log" 'chatty-server-output'
+line 'typed = ns.add("typed")'
+line '!echo typed-records=$(grep -c typed /run/netlab/replab.journal)'
+check "what is typed joins the lab (its journal)" 'typed-records=1'
 key C-d
