@@ -12,8 +12,10 @@
 #include <string.h>
 #include <linux/netfilter.h>
 #include <linux/netfilter/nf_conntrack_common.h>
+#include <linux/netfilter/nfnetlink.h>
 #include <linux/netfilter/nf_nat.h>
 #include <linux/netfilter/nf_tables.h>
+#include <linux/netfilter/nf_tables_compat.h>
 #include <linux/rtnetlink.h>
 #include <libmnl/libmnl.h>
 #include <libnftnl/chain.h>
@@ -75,6 +77,8 @@ struct nlmsghdr *nft_msg_table(char *buf, uint16_t type, const char *table)
 
 	if (!t)
 		return NULL;
+	if (strnlen(table, NFT_NAME_MAXLEN) == NFT_NAME_MAXLEN)
+		goto out;
 	nftnl_table_set_u32(t, NFTNL_TABLE_FAMILY, NFPROTO_INET);
 	nftnl_table_set_str(t, NFTNL_TABLE_NAME, table);
 	/* The tag that tells netlab's tables from everyone else's. */
@@ -90,9 +94,12 @@ out:
 
 struct nlmsghdr *nft_msg_chain(char *buf, const char *table, enum nft_chain c, int policy)
 {
-	struct nftnl_chain *ch = nftnl_chain_alloc();
+	struct nftnl_chain *ch;
 	struct nlmsghdr *nlh;
 
+	if (c >= NFT_NCHAINS || strnlen(table, NFT_NAME_MAXLEN) == NFT_NAME_MAXLEN)
+		return NULL;
+	ch = nftnl_chain_alloc();
 	if (!ch)
 		return NULL;
 	nftnl_chain_set_u32(ch, NFTNL_CHAIN_FAMILY, NFPROTO_INET);
@@ -315,9 +322,13 @@ static void build_rule(struct rb *b, const struct nft_rule_spec *r)
 
 struct nlmsghdr *nft_msg_rule(char *buf, const char *table, const struct nft_rule_spec *r)
 {
-	struct rb b = { .r = nftnl_rule_alloc() };
+	struct rb b = { 0 };
 	struct nlmsghdr *nlh = NULL;
 
+	if (strnlen(table, NFT_NAME_MAXLEN) == NFT_NAME_MAXLEN || r->chain >= NFT_NCHAINS ||
+	    strnlen(r->comment, NFT_COMMENT_MAX) == NFT_COMMENT_MAX)
+		return NULL;
+	b.r = nftnl_rule_alloc();
 	if (!b.r)
 		return NULL;
 	nftnl_rule_set_u32(b.r, NFTNL_RULE_FAMILY, NFPROTO_INET);
@@ -418,4 +429,138 @@ int nft_ctstate_parse(const char *s, uint32_t *bits, char *why)
 		return -EINVAL;
 	}
 	return 0;
+}
+
+/*
+ * Checking an nftables message before libnftnl reads it. libnftnl takes a
+ * string attribute when it has any length at all and then strdup()s or
+ * strcmp()s it, so one without its NUL is read past its end; an expression
+ * without a name is a NULL it dereferences; a table, chain or rule without
+ * the names netlab compares is a NULL strcmp(). So every name is required
+ * where netlab needs it, every string libnftnl reads is checked to end in
+ * NUL, and everything nested is checked to be whole.
+ */
+#define NFT_CHECK_SLOTS 32
+
+struct attrs {
+	const struct nlattr *tb[NFT_CHECK_SLOTS];
+};
+
+static int collect_attr(const struct nlattr *a, void *data)
+{
+	struct attrs *t = data;
+	uint16_t type = mnl_attr_get_type(a);
+
+	if (type < NFT_CHECK_SLOTS)
+		t->tb[type] = a;
+	return MNL_CB_OK;
+}
+
+/* The attributes inside a, or -1 when a is not a well-formed nest. */
+static int nested(const struct nlattr *a, struct attrs *t)
+{
+	memset(t, 0, sizeof(*t));
+	if (mnl_attr_validate(a, MNL_TYPE_NESTED) < 0)
+		return -1;
+	return mnl_attr_parse_nested(a, collect_attr, t) < 0 ? -1 : 0;
+}
+
+/* 0 when the string attribute is absent and not needed, or present and NUL-terminated. */
+static int str_ok(const struct nlattr *a, int need)
+{
+	if (!a)
+		return need ? -1 : 0;
+	return mnl_attr_validate(a, MNL_TYPE_NUL_STRING) < 0 ? -1 : 0;
+}
+
+/* Expressions libnftnl parses whose data holds a string, and the attribute that does. */
+static const struct {
+	const char *name;
+	uint16_t attr;
+} expr_strings[] = {
+	{ "lookup", NFTA_LOOKUP_SET },	     { "dynset", NFTA_DYNSET_SET_NAME },
+	{ "log", NFTA_LOG_PREFIX },	     { "match", NFTA_MATCH_NAME },
+	{ "target", NFTA_TARGET_NAME },	     { "objref", NFTA_OBJREF_IMM_NAME },
+	{ "objref", NFTA_OBJREF_SET_NAME },  { "flow_offload", NFTA_FLOW_TABLE_NAME },
+};
+
+static int expr_ok(const struct nlattr *elem)
+{
+	struct attrs e, d, v, vv;
+	const char *name;
+	size_t i;
+
+	if (mnl_attr_get_type(elem) != NFTA_LIST_ELEM || nested(elem, &e) < 0 ||
+	    str_ok(e.tb[NFTA_EXPR_NAME], 1) < 0)
+		return -1;
+	name = mnl_attr_get_str(e.tb[NFTA_EXPR_NAME]);
+	if (!e.tb[NFTA_EXPR_DATA])
+		return 0;
+	if (nested(e.tb[NFTA_EXPR_DATA], &d) < 0)
+		return -1;
+	for (i = 0; i < sizeof(expr_strings) / sizeof(expr_strings[0]); i++)
+		if (!strcmp(name, expr_strings[i].name) && str_ok(d.tb[expr_strings[i].attr], 0) < 0)
+			return -1;
+	/* A jump's chain: immediate data, its verdict, the chain name. */
+	if (!strcmp(name, "immediate") && d.tb[NFTA_IMMEDIATE_DATA]) {
+		if (nested(d.tb[NFTA_IMMEDIATE_DATA], &v) < 0)
+			return -1;
+		if (v.tb[NFTA_DATA_VERDICT] &&
+		    (nested(v.tb[NFTA_DATA_VERDICT], &vv) < 0 || str_ok(vv.tb[NFTA_VERDICT_CHAIN], 0) < 0))
+			return -1;
+	}
+	return 0;
+}
+
+static int hook_ok(const struct nlattr *hook)
+{
+	struct attrs h, devs;
+	const struct nlattr *a;
+
+	if (nested(hook, &h) < 0 || str_ok(h.tb[NFTA_HOOK_DEV], 0) < 0)
+		return -1;
+	if (!h.tb[NFTA_HOOK_DEVS])
+		return 0;
+	if (nested(h.tb[NFTA_HOOK_DEVS], &devs) < 0)
+		return -1;
+	mnl_attr_for_each_nested(a, h.tb[NFTA_HOOK_DEVS])
+		if (str_ok(a, 1) < 0)
+			return -1;
+	return 0;
+}
+
+int nft_msg_check(const struct nlmsghdr *nlh)
+{
+	struct attrs t = { { 0 } };
+	const struct nlattr *a;
+
+	if (nlh->nlmsg_len < mnl_nlmsg_size(sizeof(struct nfgenmsg)) ||
+	    mnl_attr_parse(nlh, sizeof(struct nfgenmsg), collect_attr, &t) < 0)
+		return -EBADMSG;
+	switch (nlh->nlmsg_type & 0xff) {
+	case NFT_MSG_NEWTABLE:
+	case NFT_MSG_DELTABLE:
+		return str_ok(t.tb[NFTA_TABLE_NAME], 1) < 0 ? -EBADMSG : 0;
+	case NFT_MSG_NEWCHAIN:
+	case NFT_MSG_DELCHAIN:
+		if (str_ok(t.tb[NFTA_CHAIN_TABLE], 1) < 0 || str_ok(t.tb[NFTA_CHAIN_NAME], 1) < 0 ||
+		    str_ok(t.tb[NFTA_CHAIN_TYPE], 0) < 0 ||
+		    (t.tb[NFTA_CHAIN_HOOK] && hook_ok(t.tb[NFTA_CHAIN_HOOK]) < 0))
+			return -EBADMSG;
+		return 0;
+	case NFT_MSG_NEWRULE:
+	case NFT_MSG_DELRULE:
+		if (str_ok(t.tb[NFTA_RULE_TABLE], 1) < 0 || str_ok(t.tb[NFTA_RULE_CHAIN], 1) < 0)
+			return -EBADMSG;
+		if (!t.tb[NFTA_RULE_EXPRESSIONS])
+			return 0;
+		if (mnl_attr_validate(t.tb[NFTA_RULE_EXPRESSIONS], MNL_TYPE_NESTED) < 0)
+			return -EBADMSG;
+		mnl_attr_for_each_nested(a, t.tb[NFTA_RULE_EXPRESSIONS])
+			if (expr_ok(a) < 0)
+				return -EBADMSG;
+		return 0;
+	default:
+		return 0;
+	}
 }

@@ -51,7 +51,7 @@ static void veth_request(void)
 
 	spec.dev = (struct link_end){ .name = "veth-purple", .ns = &a, .up = 1, .mtu = 1400 };
 	spec.peer = (struct link_end){ .name = "veth-purple-br", .ns = &b };
-	nlh = link_msg_add(buf, &spec, 5, &err);
+	nlh = link_msg_add(buf, sizeof(buf), &spec, 5, &err);
 	ifm = mnl_nlmsg_get_payload(nlh);
 	CHECK(nlh->nlmsg_type == RTM_NEWLINK, "veth: RTM_NEWLINK");
 	CHECK((nlh->nlmsg_flags & (NLM_F_CREATE | NLM_F_EXCL)) == (NLM_F_CREATE | NLM_F_EXCL),
@@ -82,13 +82,13 @@ static void veth_request(void)
 	      "veth: the peer's queues too");
 
 	spec.peer.ns = &a;
-	nlh = link_msg_add(buf, &spec, 0, &err);
+	nlh = link_msg_add(buf, sizeof(buf), &spec, 0, &err);
 	li = attr(nlh, sizeof(*ifm), IFLA_LINKINFO);
 	peer = nested(nested(li, 0, IFLA_INFO_DATA), 0, VETH_INFO_PEER);
 	CHECK(!nested(peer, sizeof(struct ifinfomsg), IFLA_NET_NS_FD),
 	      "veth: no namespace fd when both ends share one");
 	spec.queues = 4;
-	nlh = link_msg_add(buf, &spec, 0, &err);
+	nlh = link_msg_add(buf, sizeof(buf), &spec, 0, &err);
 	CHECK(mnl_attr_get_u32(attr(nlh, sizeof(*ifm), IFLA_NUM_TX_QUEUES)) == 4, "veth: queues = 4");
 	CHECK(!attr(nlh, sizeof(*ifm), IFLA_MASTER), "veth: no master attribute without a master");
 }
@@ -104,7 +104,7 @@ static void bridge_request(void)
 	struct nl_err err;
 
 	spec.dev = (struct link_end){ .name = "br0", .ns = &a };
-	nlh = link_msg_add(buf, &spec, 0, &err);
+	nlh = link_msg_add(buf, sizeof(buf), &spec, 0, &err);
 	data = nested(attr(nlh, sizeof(struct ifinfomsg), IFLA_LINKINFO), 0, IFLA_INFO_DATA);
 	CHECK(data && mnl_attr_get_u32(nested(data, 0, IFLA_BR_STP_STATE)) == 1, "bridge: stp on");
 	CHECK(data && !nested(data, 0, IFLA_BR_VLAN_FILTERING), "bridge: vlan filtering left alone");
@@ -118,22 +118,23 @@ static void change_request(void)
 	struct link_change c = LINK_CHANGE_INIT;
 	const struct ifinfomsg *ifm;
 	struct nlmsghdr *nlh;
+	struct nl_err err;
 
 	c.up = 0;
-	nlh = link_msg_change(buf, "eth0", &c, 0);
+	nlh = link_msg_change(buf, sizeof(buf), "eth0", &c, 0, &err);
 	ifm = mnl_nlmsg_get_payload(nlh);
 	CHECK(ifm->ifi_change == IFF_UP && ifm->ifi_flags == 0 && ifm->ifi_index == 0,
 	      "set down: by name, up flag cleared");
 	CHECK_STR(mnl_attr_get_str(attr(nlh, sizeof(*ifm), IFLA_IFNAME)), "eth0", "set: by name");
 	c = (struct link_change)LINK_CHANGE_INIT;
 	c.rename = "eth1";
-	nlh = link_msg_change(buf, "eth0", &c, 9);
+	nlh = link_msg_change(buf, sizeof(buf), "eth0", &c, 9, &err);
 	ifm = mnl_nlmsg_get_payload(nlh);
 	CHECK(ifm->ifi_index == 9 && ifm->ifi_change == 0, "rename: by index, flags untouched");
 	CHECK_STR(mnl_attr_get_str(attr(nlh, sizeof(*ifm), IFLA_IFNAME)), "eth1", "rename: new name");
 	c = (struct link_change)LINK_CHANGE_INIT;
 	c.up = 1;
-	nlh = link_msg_change(buf, "eth0", &c, 12);
+	nlh = link_msg_change(buf, sizeof(buf), "eth0", &c, 12, &err);
 	ifm = mnl_nlmsg_get_payload(nlh);
 	CHECK(ifm->ifi_index == 12 && !attr(nlh, sizeof(*ifm), IFLA_IFNAME),
 	      "by index: no name attribute (it would rename)");
@@ -147,12 +148,13 @@ static void addrgen_requests(void)
 	const struct nlattr *af, *in6, *mode;
 	const struct ifinfomsg *ifm;
 	struct nlmsghdr *nlh = (struct nlmsghdr *)buf;
+	struct nl_err err;
 	size_t len;
 	int n;
 
 	c.up = 1;
 	c.addrgen = IN6_ADDR_GEN_MODE_NONE;
-	len = link_msg_changes(buf, "eth0", &c, 7, 3, &n);
+	len = link_msg_changes(buf, sizeof(buf), "eth0", &c, 7, 3, &n, &err);
 	CHECK(n == 2, "addrgen and up: two requests (%d)", n);
 	ifm = mnl_nlmsg_get_payload(nlh);
 	CHECK(ifm->ifi_change == 0 && ifm->ifi_index == 7, "first: the link by index, flags untouched");
@@ -170,7 +172,7 @@ static void addrgen_requests(void)
 	CHECK(len == MNL_ALIGN(((struct nlmsghdr *)buf)->nlmsg_len) + MNL_ALIGN(nlh->nlmsg_len),
 	      "length covers both");
 	c.up = 0;
-	len = link_msg_changes(buf, "eth0", &c, 0, -1, &n);
+	len = link_msg_changes(buf, sizeof(buf), "eth0", &c, 0, -1, &n, &err);
 	nlh = (struct nlmsghdr *)buf;
 	ifm = mnl_nlmsg_get_payload(nlh);
 	CHECK(n == 1 && len == MNL_ALIGN(nlh->nlmsg_len) && ifm->ifi_change == IFF_UP &&
