@@ -67,6 +67,9 @@ $(BUILD)/gen/embedded.c: $(LUA_SRC) $(MAN_SRC) bindings/embed.sh
 	@mkdir -p $(@D)
 	sh bindings/embed.sh $(LUA_SRC) $(MAN_SRC) > $@
 
+# Strings the bindings take from Lua are refused when they hold a NUL (bindings/bind.h).
+$(BUILD)/bindings/%.o: CPPFLAGS += -DNLB_STRICT_STRINGS
+
 $(BUILD)/gen/embedded.o: $(BUILD)/gen/embedded.c
 	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -Wno-missing-variable-declarations -c -o $@ $<
 
