@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <linux/if_link.h>
+#include <linux/net_namespace.h>
 #include <linux/rtnetlink.h>
 #include <linux/veth.h>
 #include <libmnl/libmnl.h>
@@ -310,10 +311,95 @@ static void error_answer(void)
 	CHECK(nl_parse_error(nlh, &err) == 0, "an ACK is not an error");
 	nlh->nlmsg_len = 10;
 	CHECK(nl_parse_error(nlh, &err) == -EBADMSG, "a truncated error is refused");
+	/* Uncapped, the TLVs follow the echoed request: its length must not wrap the offset. */
+	nlh = mnl_nlmsg_put_header(buf);
+	nlh->nlmsg_type = NLMSG_ERROR;
+	nlh->nlmsg_flags = NLM_F_ACK_TLVS;
+	e = mnl_nlmsg_put_extra_header(nlh, sizeof(*e));
+	e->error = -EINVAL;
+	e->msg.nlmsg_len = 4;
+	mnl_attr_put_strz(nlh, NLMSGERR_ATTR_MSG, "x");
+	CHECK(nl_parse_error(nlh, &err) == -EINVAL && err.code == EINVAL,
+	      "an echoed request shorter than a header is not followed");
+	e->error = -2147483647 - 1;
+	CHECK(nl_parse_error(nlh, &err) == -EPROTO && err.code == EPROTO, "error INT_MIN: EPROTO");
+}
+
+/* RTM_NEWNSID: an NSID attribute too short for its u32 is not read. */
+static void nsid_answer(void)
+{
+	static char buf[256];
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	struct rtgenmsg *g;
+	int id = -1;
+
+	nlh->nlmsg_type = RTM_NEWNSID;
+	g = mnl_nlmsg_put_extra_header(nlh, sizeof(*g));
+	g->rtgen_family = AF_UNSPEC;
+	mnl_attr_put(nlh, NETNSA_NSID, 0, NULL);
+	CHECK(ns_parse_nsid(nlh, &id) == 0 && id == -1, "a 0-byte NSID is skipped (%d)", id);
+	mnl_attr_put_u32(nlh, NETNSA_NSID, 5);
+	CHECK(ns_parse_nsid(nlh, &id) == 0 && id == 5, "NSID 5 read (%d)", id);
+}
+
+/* Every string is bounded by its attribute and the buffer, whatever the caller passes. */
+static void bounded_requests(void)
+{
+	static char buf[NL_BUFSZ], name[5000];
+	struct ns a = { .name = "purple", .fd = 7 };
+	struct link_spec spec = { .kind = "dummy", .stp = -1, .vlan_filtering = -1,
+				  .mcast_snooping = -1 };
+	struct link_change c = LINK_CHANGE_INIT;
+	const struct ifinfomsg *ifm;
+	const struct nlattr *n;
+	struct nlmsghdr *nlh;
+	struct nl_err err = { 0 };
+	size_t i, len;
+	int count;
+
+	memset(name, 'x', sizeof(name) - 1);
+	spec.dev = (struct link_end){ .name = name, .ns = &a };
+	CHECK(!link_msg_add(buf, sizeof(buf), &spec, 0, &err) && err.code == EINVAL &&
+	      strstr(err.msg, "longer than 15 bytes"),
+	      "a 4999-byte name is refused by the builder: %s", err.msg);
+	spec.dev.name = "d0";
+	spec.kind = name;
+	CHECK(!link_msg_add(buf, sizeof(buf), &spec, 0, &err) && err.code == EINVAL,
+	      "a 4999-byte kind is refused: %s", err.msg);
+	spec.kind = "veth";
+	spec.peer = (struct link_end){ .name = name, .ns = &a };
+	CHECK(!link_msg_add(buf, sizeof(buf), &spec, 0, &err) && err.code == EINVAL,
+	      "a 4999-byte veth peer name is refused: %s", err.msg);
+	spec.peer.name = "p0";
+	CHECK(link_msg_add(buf, 64, &spec, 0, &err) == NULL && err.code == EMSGSIZE,
+	      "a request that does not fit its buffer is refused: %s", err.msg);
+	c.alias = name;
+	CHECK(!link_msg_change(buf, sizeof(buf), "eth0", &c, 0, &err) && err.code == EINVAL &&
+	      strstr(err.msg, "alias"), "a 4999-byte alias is refused: %s", err.msg);
+	c.alias = NULL;
+	CHECK(!link_msg_change(buf, sizeof(buf), name, &c, 0, &err) && err.code == EINVAL,
+	      "a 4999-byte name to change is refused");
+	c.up = 1;
+	c.addrgen = 1;
+	CHECK(link_msg_changes(buf, 40, "eth0", &c, 3, -1, &count, &err) == 0 &&
+	      err.code == EMSGSIZE, "changes that do not fit: 0, EMSGSIZE");
+	/* Padding after a 3-byte name (with its NUL, 4 + 4 bytes) and a 5-byte one is zero. */
+	memset(buf, 0xaa, sizeof(buf));
+	c = (struct link_change)LINK_CHANGE_INIT;
+	c.alias = "abcde";
+	nlh = link_msg_change(buf, sizeof(buf), "eth", &c, 0, &err);
+	ifm = mnl_nlmsg_get_payload(nlh);
+	n = attr(nlh, sizeof(*ifm), IFLA_IFALIAS);
+	len = n ? mnl_attr_get_payload_len(n) : 0;
+	for (i = len; n && i < MNL_ALIGN(len); i++)
+		if (((const unsigned char *)mnl_attr_get_payload(n))[i])
+			break;
+	CHECK(n && len == 6 && i == MNL_ALIGN(len), "attribute padding is zeroed");
 }
 
 int main(void)
 {
+	bounded_requests();
 	veth_request();
 	bridge_request();
 	change_request();
@@ -322,5 +408,6 @@ int main(void)
 	addr_request();
 	route_request();
 	error_answer();
+	nsid_answer();
 	return check_done();
 }
