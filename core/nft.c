@@ -255,18 +255,20 @@ static int echo_cb(const struct nlmsghdr *nlh, void *data)
 {
 	struct echo *e = data;
 	uint32_t i = nlh->nlmsg_seq - e->first;
+	struct nlmsghdr *copy;
 	struct nftnl_rule *r;
 
 	if ((nlh->nlmsg_type & 0xff) != NFT_MSG_NEWRULE || i >= e->b->n || e->b->rule[i] < 0)
 		return 0;
+	if (nft_msg_readable(nlh, &copy) < 0)
+		return 0;
 	r = nftnl_rule_alloc();
-	if (!r)
-		return -ENOMEM;
-	if (nft_msg_check(nlh) == 0 && nftnl_rule_nlmsg_parse(nlh, r) == 0 &&
-	    nftnl_rule_is_set(r, NFTNL_RULE_HANDLE))
+	if (r && nftnl_rule_nlmsg_parse(copy, r) == 0 && nftnl_rule_is_set(r, NFTNL_RULE_HANDLE))
 		e->rules[e->b->rule[i]].handle = nftnl_rule_get_u64(r, NFTNL_RULE_HANDLE);
-	nftnl_rule_free(r);
-	return 0;
+	if (r)
+		nftnl_rule_free(r);
+	free(copy);
+	return r ? 0 : -ENOMEM;
 }
 
 /* The table and the chains the batch needs, made if missing (an existing one is kept). */
@@ -412,16 +414,21 @@ bad_chain:
 		return c ? -EBADMSG : -ENOMEM;
 	}
 	if (type == NFT_MSG_NEWRULE) {
-		struct nftnl_rule *r = nftnl_rule_alloc();
+		/* Expressions netlab does not decode reach libnftnl by name only. */
+		struct nlmsghdr *copy;
+		struct nftnl_rule *r;
+		int ret = nft_msg_readable(nlh, &copy);
 
-		if (!r || nftnl_rule_nlmsg_parse(nlh, r) < 0)
-			goto bad_rule;
-		nftnl_rule_list_add_tail(r, d->rules);
-		return 0;
-bad_rule:
-		if (r)
+		if (ret < 0)
+			return ret;
+		r = nftnl_rule_alloc();
+		ret = !r ? -ENOMEM : nftnl_rule_nlmsg_parse(copy, r) < 0 ? -EBADMSG : 0;
+		free(copy);
+		if (ret == 0)
+			nftnl_rule_list_add_tail(r, d->rules);
+		else if (r)
 			nftnl_rule_free(r);
-		return r ? -EBADMSG : -ENOMEM;
+		return ret;
 	}
 	return 0;
 }

@@ -118,6 +118,12 @@ const char *nft_chain_name(enum nft_chain c);
  * message from the kernel goes through it before the library sees it.
  */
 int nft_msg_check(const struct nlmsghdr *nlh);
+/*
+ * A checked copy of nlh for libnftnl to parse (free() it): expressions netlab
+ * does not decode keep only their name, so no attribute it has not checked
+ * reaches the library. -EBADMSG when nft_msg_check() refuses nlh.
+ */
+int nft_msg_readable(const struct nlmsghdr *nlh, struct nlmsghdr **out);
 
 struct nftnl_rule;
 /* A rule as nft(8) would print it, without counters and comment; returns the length. */

@@ -79,6 +79,8 @@ struct nlmsghdr *nft_msg_table(char *buf, uint16_t type, const char *table)
 		return NULL;
 	if (strnlen(table, NFT_NAME_MAXLEN) == NFT_NAME_MAXLEN)
 		goto out;
+	/* libnftnl leaves the padding of its attributes as it finds it: zero it first. */
+	memset(buf, 0, NFT_MSG_ROOM);
 	nftnl_table_set_u32(t, NFTNL_TABLE_FAMILY, NFPROTO_INET);
 	nftnl_table_set_str(t, NFTNL_TABLE_NAME, table);
 	/* The tag that tells netlab's tables from everyone else's. */
@@ -102,6 +104,7 @@ struct nlmsghdr *nft_msg_chain(char *buf, const char *table, enum nft_chain c, i
 	ch = nftnl_chain_alloc();
 	if (!ch)
 		return NULL;
+	memset(buf, 0, NFT_MSG_ROOM);
 	nftnl_chain_set_u32(ch, NFTNL_CHAIN_FAMILY, NFPROTO_INET);
 	nftnl_chain_set_str(ch, NFTNL_CHAIN_TABLE, table);
 	nftnl_chain_set_str(ch, NFTNL_CHAIN_NAME, chain_defs[c].name);
@@ -331,6 +334,7 @@ struct nlmsghdr *nft_msg_rule(char *buf, const char *table, const struct nft_rul
 	b.r = nftnl_rule_alloc();
 	if (!b.r)
 		return NULL;
+	memset(buf, 0, NFT_MSG_ROOM);
 	nftnl_rule_set_u32(b.r, NFTNL_RULE_FAMILY, NFPROTO_INET);
 	nftnl_rule_set_str(b.r, NFTNL_RULE_TABLE, table);
 	nftnl_rule_set_str(b.r, NFTNL_RULE_CHAIN, nft_chain_name(r->chain));
@@ -440,8 +444,9 @@ int nft_ctstate_parse(const char *s, uint32_t *bits, char *why)
  * without the names netlab compares is a NULL strcmp(). So every attribute
  * libnftnl reads of tables, chains, rules and the expressions netlab writes
  * and decodes is checked for its type and size (strings must end in NUL),
- * and the names netlab needs must be there. Expressions of other kinds keep
- * libnftnl's own checks (listed in the report of issue 11).
+ * and the names netlab needs must be there. Expressions of other kinds are
+ * shown by name only, so nft_msg_readable() leaves their data out of the copy
+ * libnftnl parses.
  */
 #define NFT_CHECK_SLOTS 32
 
@@ -464,7 +469,8 @@ struct spec {
 #define END { 0, MNL_TYPE_UNSPEC }
 
 static const struct spec table_spec[] = {
-	S(NFTA_TABLE_NAME), U32(NFTA_TABLE_FLAGS), U32(NFTA_TABLE_USE), U64(NFTA_TABLE_HANDLE), END
+	S(NFTA_TABLE_NAME), U32(NFTA_TABLE_FLAGS), U32(NFTA_TABLE_USE), U64(NFTA_TABLE_HANDLE),
+	U32(NFTA_TABLE_OWNER), END
 };
 static const struct spec chain_spec[] = {
 	S(NFTA_CHAIN_TABLE), U64(NFTA_CHAIN_HANDLE), S(NFTA_CHAIN_NAME), N(NFTA_CHAIN_HOOK),
@@ -477,7 +483,8 @@ static const struct spec hook_spec[] = {
 static const struct spec counters_spec[] = { U64(NFTA_COUNTER_BYTES), U64(NFTA_COUNTER_PACKETS), END };
 static const struct spec rule_spec[] = {
 	S(NFTA_RULE_TABLE), S(NFTA_RULE_CHAIN), U64(NFTA_RULE_HANDLE), N(NFTA_RULE_EXPRESSIONS),
-	N(NFTA_RULE_COMPAT), U64(NFTA_RULE_POSITION), U32(NFTA_RULE_ID), END
+	N(NFTA_RULE_COMPAT), U64(NFTA_RULE_POSITION), U32(NFTA_RULE_ID), U32(NFTA_RULE_POSITION_ID),
+	U32(NFTA_RULE_CHAIN_ID), END
 };
 static const struct spec compat_spec[] = {
 	U32(NFTA_RULE_COMPAT_PROTO), U32(NFTA_RULE_COMPAT_FLAGS), END
@@ -520,11 +527,17 @@ static const struct {
 		     U32(NFTA_LIMIT_TYPE), U32(NFTA_LIMIT_FLAGS), END } },
 	{ "match", { S(NFTA_MATCH_NAME), U32(NFTA_MATCH_REV), END } },
 	{ "target", { S(NFTA_TARGET_NAME), U32(NFTA_TARGET_REV), END } },
-	/* Other kinds libnftnl parses that hold a string it copies. */
-	{ "dynset", { S(NFTA_DYNSET_SET_NAME), END } },
-	{ "objref", { S(NFTA_OBJREF_IMM_NAME), S(NFTA_OBJREF_SET_NAME), END } },
-	{ "flow_offload", { S(NFTA_FLOW_TABLE_NAME), END } },
 };
+
+static int known_expr(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(expr_specs) / sizeof(expr_specs[0]); i++)
+		if (!strcmp(name, expr_specs[i].name))
+			return 1;
+	return 0;
+}
 
 static int collect_attr(const struct nlattr *a, void *data)
 {
@@ -657,4 +670,49 @@ int nft_msg_check(const struct nlmsghdr *nlh)
 	default:
 		return 0;
 	}
+}
+
+int nft_msg_readable(const struct nlmsghdr *nlh, struct nlmsghdr **out)
+{
+	const struct nlattr *a, *elem;
+	struct nlmsghdr *c;
+	size_t head = MNL_NLMSG_HDRLEN + MNL_ALIGN(sizeof(struct nfgenmsg));
+	int r = nft_msg_check(nlh);
+
+	*out = NULL;
+	if (r < 0)
+		return r;
+	/* The copy is never longer than the message: it only leaves things out. */
+	c = calloc(1, MNL_ALIGN(nlh->nlmsg_len));
+	if (!c)
+		return -ENOMEM;
+	memcpy(c, nlh, head);
+	c->nlmsg_len = (uint32_t)head;
+	mnl_attr_for_each(a, nlh, sizeof(struct nfgenmsg)) {
+		struct nlattr *list;
+
+		if ((nlh->nlmsg_type & 0xff) != NFT_MSG_NEWRULE ||
+		    mnl_attr_get_type(a) != NFTA_RULE_EXPRESSIONS) {
+			mnl_attr_put(c, a->nla_type, mnl_attr_get_payload_len(a), mnl_attr_get_payload(a));
+			continue;
+		}
+		list = mnl_attr_nest_start(c, NFTA_RULE_EXPRESSIONS);
+		mnl_attr_for_each_nested(elem, a) {
+			struct nlattr *ce = mnl_attr_nest_start(c, NFTA_LIST_ELEM);
+			struct attrs e;
+			const char *name;
+
+			nested(elem, &e, NULL);
+			name = mnl_attr_get_str(e.tb[NFTA_EXPR_NAME]);
+			mnl_attr_put_strz(c, NFTA_EXPR_NAME, name);
+			if (e.tb[NFTA_EXPR_DATA] && known_expr(name))
+				mnl_attr_put(c, e.tb[NFTA_EXPR_DATA]->nla_type,
+					     mnl_attr_get_payload_len(e.tb[NFTA_EXPR_DATA]),
+					     mnl_attr_get_payload(e.tb[NFTA_EXPR_DATA]));
+			mnl_attr_nest_end(c, ce);
+		}
+		mnl_attr_nest_end(c, list);
+	}
+	*out = c;
+	return 0;
 }

@@ -11,6 +11,7 @@
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <linux/netfilter.h>
 #include <linux/netfilter/nf_conntrack_common.h>
@@ -819,18 +820,23 @@ int nft_rule_text(const struct nftnl_rule *r, char *buf, size_t len)
 
 int nft_msg_text(const struct nlmsghdr *nlh, char *buf, size_t len)
 {
-	struct nftnl_rule *r = nftnl_rule_alloc();
+	struct nftnl_rule *r;
+	struct nlmsghdr *copy;
 	int n;
 
 	buf[0] = '\0';
-	if (!r)
-		return -ENOMEM;
-	if ((nlh->nlmsg_type & 0xff) != NFT_MSG_NEWRULE || nft_msg_check(nlh) < 0 ||
-	    nftnl_rule_nlmsg_parse(nlh, r) < 0) {
-		nftnl_rule_free(r);
+	if ((nlh->nlmsg_type & 0xff) != NFT_MSG_NEWRULE)
 		return -EBADMSG;
+	n = nft_msg_readable(nlh, &copy);
+	if (n < 0)
+		return n;
+	r = nftnl_rule_alloc();
+	if (!r) {
+		free(copy);
+		return -ENOMEM;
 	}
-	n = nft_rule_text(r, buf, len);
+	n = nftnl_rule_nlmsg_parse(copy, r) < 0 ? -EBADMSG : nft_rule_text(r, buf, len);
 	nftnl_rule_free(r);
+	free(copy);
 	return n;
 }
