@@ -491,7 +491,9 @@ static const struct spec compat_spec[] = {
 };
 static const struct spec elem_spec[] = { S(NFTA_EXPR_NAME), N(NFTA_EXPR_DATA), END };
 static const struct spec data_spec[] = { N(NFTA_DATA_VERDICT), END };
-static const struct spec verdict_spec[] = { U32(NFTA_VERDICT_CODE), S(NFTA_VERDICT_CHAIN), END };
+static const struct spec verdict_spec[] = {
+	U32(NFTA_VERDICT_CODE), S(NFTA_VERDICT_CHAIN), U32(NFTA_VERDICT_CHAIN_ID), END
+};
 
 /* The expressions netlab writes or decodes, with what libnftnl expects of each attribute. */
 static const struct {

@@ -110,6 +110,16 @@ static struct nl_sock sock(void)
 	return s;
 }
 
+/* One request, answered with what answers[] holds; a fresh socket numbers it 1. */
+static int talk_one(struct nl_err *err)
+{
+	struct nl_sock s = sock();
+	char buf[256];
+
+	request(buf, sizeof(buf));
+	return nl_talk(&s, (struct nlmsghdr *)buf, NULL, NULL, err);
+}
+
 static void hang(int sig)
 {
 	/* The old loop never came back from a 2^31 nlmsg_len. */
@@ -123,31 +133,27 @@ static void hang(int sig)
 
 static void huge_length(void)
 {
-	struct nl_sock s = sock();
 	struct nl_err err = { 0 };
-	char buf[256];
 	int r;
 
 	reset();
-	request(buf, sizeof(buf));
 	/* 32 bytes read, the header says 2^32 - 3: libmnl's int arithmetic takes it for -3. */
 	add(0, RTM_NEWLINK, 1, 32)->nlmsg_len = 0xfffffffd;
 	signal(SIGALRM, hang);
 	alarm(5);
-	r = nl_talk(&s, (struct nlmsghdr *)buf, NULL, NULL, &err);
+	r = talk_one(&err);
 	alarm(0);
 	CHECK(r == -EBADMSG && err.code == EBADMSG, "talk: nlmsg_len past the datagram is refused (%d)",
 	      r);
 	reset();
 	add(0, RTM_NEWLINK, 1, 32)->nlmsg_len = 0x80000000u;
 	alarm(5);
-	r = nl_talk(&s, (struct nlmsghdr *)buf, NULL, NULL, &err);
+	r = talk_one(&err);
 	alarm(0);
 	CHECK(r == -EBADMSG, "talk: nlmsg_len 2^31 is refused (%d)", r);
 	reset();
 	add(0, RTM_NEWLINK, 1, 32)->nlmsg_len = 8;
-	r = nl_talk(&s, (struct nlmsghdr *)buf, NULL, NULL, &err);
-	CHECK(r == -EBADMSG, "talk: nlmsg_len shorter than a header is refused (%d)", r);
+	CHECK(talk_one(&err) == -EBADMSG, "talk: nlmsg_len shorter than a header is refused");
 }
 
 static void first_error_kept(void)
@@ -172,26 +178,19 @@ static void first_error_kept(void)
 
 static void odd_errors(void)
 {
-	struct nl_sock s = sock();
 	struct nl_err err = { 0 };
-	char buf[256];
 	int r;
 
 	reset();
-	request(buf, sizeof(buf));
 	add_ack(0, 1, INT_MIN);
-	r = nl_talk(&s, (struct nlmsghdr *)buf, NULL, NULL, &err);
+	r = talk_one(&err);
 	CHECK(r == -EPROTO && err.code == EPROTO, "an error of INT_MIN reads as EPROTO (%d, %d)", r,
 	      err.code);
 	reset();
-	s = sock(); /* answers are numbered from 1 again */
 	add_ack(0, 1, 5);
-	r = nl_talk(&s, (struct nlmsghdr *)buf, NULL, NULL, &err);
-	CHECK(r == -EPROTO, "a positive error reads as EPROTO (%d)", r);
+	CHECK(talk_one(&err) == -EPROTO, "a positive error reads as EPROTO");
 	reset();
-	s = sock();
-	r = nl_talk(&s, (struct nlmsghdr *)buf, NULL, NULL, &err);
-	CHECK(r == -ETIMEDOUT, "no answer: ETIMEDOUT (%d)", r);
+	CHECK(talk_one(&err) == -ETIMEDOUT, "no answer: ETIMEDOUT");
 }
 
 static void big_batch(void)
