@@ -432,7 +432,9 @@ int ns_list(int (*cb)(const char *name, void *data), void *data, struct nl_err *
 		}
 		n++;
 	}
-	qsort(names, n, sizeof(*names), cmp_str);
+	/* No namespace, no array: qsort() must not be given NULL, even for 0 items. */
+	if (n)
+		qsort(names, n, sizeof(*names), cmp_str);
 	for (i = 0; i < n && r == 0; i++)
 		r = cb(names[i], data);
 out:
