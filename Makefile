@@ -6,6 +6,7 @@
 #   make bench           time big labs against ip and pyroute2 (bench-quick: N <= 100; docs/performance.md)
 #   make install         PREFIX=/usr/local DESTDIR=
 #   make SANITIZE=1      build with AddressSanitizer and UBSan (into build-san/)
+#   make fuzz            run each libFuzzer harness (fuzz/) for FUZZ_SECONDS (60) from its corpus
 
 VERSION    := 0.1.0
 PREFIX     ?= /usr/local
@@ -52,7 +53,7 @@ UNIT_SRC   := $(wildcard tests/unit/*.c)
 UNIT_BIN   := $(UNIT_SRC:%.c=$(BUILD)/%)
 LIB_OBJ    := $(filter-out $(BUILD)/repl/%,$(OBJ))
 
-.PHONY: all check test unit deps test-deps demo install uninstall clean bench bench-quick
+.PHONY: all check test unit fuzz fuzz-build deps test-deps demo install uninstall clean bench bench-quick
 all: $(BIN)
 
 $(BIN): $(OBJ)
@@ -67,6 +68,9 @@ $(BUILD)/gen/embedded.c: $(LUA_SRC) $(MAN_SRC) bindings/embed.sh
 	@mkdir -p $(@D)
 	sh bindings/embed.sh $(LUA_SRC) $(MAN_SRC) > $@
 
+# Strings the bindings take from Lua are refused when they hold a NUL (bindings/bind.h).
+$(BUILD)/bindings/%.o: CPPFLAGS += -DNLB_STRICT_STRINGS
+
 $(BUILD)/gen/embedded.o: $(BUILD)/gen/embedded.c
 	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -Wno-missing-variable-declarations -c -o $@ $<
 
@@ -76,10 +80,38 @@ $(BUILD)/tests/unit/%: tests/unit/%.c $(LIB_OBJ)
 
 unit: $(UNIT_BIN)
 
+# libFuzzer harnesses (fuzz/*.c) over the core, built with clang, ASan and UBSan.
+# `make fuzz` runs each for FUZZ_SECONDS from its seed corpus (fuzz/corpus/NAME).
+FUZZ_CC      ?= clang
+FUZZ_SECONDS ?= 60
+FUZZ_CHECK_SECONDS ?= 5
+FUZZ_BUILD   := build-fuzz
+FUZZ_FLAGS   := -g -O1 -fno-omit-frame-pointer -fsanitize=address,undefined \
+                -fno-sanitize-recover=undefined
+FUZZ_NAMES   := $(sort $(basename $(notdir $(wildcard fuzz/*.c))))
+FUZZ_BIN     := $(FUZZ_NAMES:%=$(FUZZ_BUILD)/fuzz_%)
+FUZZ_OBJ     := $(CORE_SRC:%.c=$(FUZZ_BUILD)/%.o)
+FUZZ_PKGS    := libmnl libnftnl
+
+$(FUZZ_BUILD)/%.o: %.c
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(CPPFLAGS) -std=c11 $(FUZZ_FLAGS) -fsanitize=fuzzer-no-link -MMD -MP \
+		$(shell $(PKG_CONFIG) --cflags $(FUZZ_PKGS) 2>/dev/null) -c -o $@ $<
+
+$(FUZZ_BUILD)/fuzz_%: fuzz/%.c $(FUZZ_OBJ)
+	$(FUZZ_CC) $(CPPFLAGS) -std=c11 $(FUZZ_FLAGS) -fsanitize=fuzzer -o $@ $^ \
+		$(shell $(PKG_CONFIG) --libs $(FUZZ_PKGS) 2>/dev/null)
+
+fuzz-build: $(FUZZ_BIN)
+
+fuzz:
+	@MAKE="$(MAKE)" FUZZ_CC="$(FUZZ_CC)" sh fuzz/run.sh $(FUZZ_SECONDS) $(FUZZ_NAMES)
+
 # The Debian packages netlab builds with, installed when missing.
 DEB_BUILD  := gcc make pkg-config liblua5.4-dev libmnl-dev libnftnl-dev libreadline-dev
 # What the tests use as independent witnesses and traffic: ip, nft, ping, python3, tmux.
-DEB_TEST   := iproute2 nftables iputils-ping python3 tmux util-linux procps strace man-db groff-base
+DEB_TEST   := iproute2 nftables iputils-ping python3 tmux util-linux procps strace man-db groff-base \
+              clang
 
 deps:
 	@sh tests/deps.sh $(DEB_BUILD) iputils-ping
@@ -92,6 +124,7 @@ check: test-deps
 	$(MAKE) all unit
 	$(MAKE) SANITIZE=1 all unit
 	sh tests/run.sh ./netlab build build-san
+	@MAKE="$(MAKE)" FUZZ_CC="$(FUZZ_CC)" sh fuzz/run.sh $(FUZZ_CHECK_SECONDS) $(FUZZ_NAMES)
 
 test: all unit
 	sh tests/run.sh ./netlab build
@@ -127,6 +160,6 @@ uninstall:
 	@$(MANDB)
 
 clean:
-	rm -rf build build-san netlab
+	rm -rf build build-san build-fuzz netlab
 
--include $(OBJ:.o=.d) $(UNIT_BIN:=.d)
+-include $(OBJ:.o=.d) $(UNIT_BIN:=.d) $(FUZZ_OBJ:.o=.d)

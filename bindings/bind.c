@@ -342,6 +342,46 @@ void nlb_strictmodule(lua_State *L, int idx, const char *name)
 	lua_setmetatable(L, idx);
 }
 
+static const char *no_nul(lua_State *L, int idx, const char *s, size_t len)
+{
+	char shown[48];
+	struct nl_err err;
+
+	if (!s || strlen(s) == len)
+		return s;
+	snprintf(shown, sizeof(shown), "\"%.24s\\0...\"", s);
+	if (idx > 0)
+		nlb_argerror(L, idx, "string %s contains a NUL byte", shown);
+	nl_fail(&err, EINVAL, "string %s contains a NUL byte", shown);
+	err.obj[0] = '\0';
+	nlb_error(L, &err);
+	return NULL; /* not reached: both raise */
+}
+
+const char *nlb_tostring(lua_State *L, int idx)
+{
+	size_t len;
+	const char *s = lua_tolstring(L, idx, &len);
+
+	return no_nul(L, idx, s, len);
+}
+
+const char *nlb_checkstring(lua_State *L, int arg)
+{
+	size_t len;
+	const char *s = luaL_checklstring(L, arg, &len);
+
+	return no_nul(L, arg, s, len);
+}
+
+const char *nlb_optstring_arg(lua_State *L, int arg, const char *def)
+{
+	size_t len;
+	const char *s = luaL_optlstring(L, arg, def, &len);
+
+	return s == def ? s : no_nul(L, arg, s, len);
+}
+
 static int has_meta(lua_State *L, int idx, const char *tname)
 {
 	int r;

@@ -61,6 +61,27 @@ void nlb_setspecs(lua_State *L, const struct nlb_spec *specs);
 const char *nlb_nearest(const char *got, const char *const *names);
 /* Sets the module table at idx to raise "mod.fn: no such function (did you mean …)". */
 void nlb_strictmodule(lua_State *L, int idx, const char *name);
+/*
+ * Strings from Lua, refused when they hold a NUL byte: as a C string
+ * "ab\0cd" is "ab", and the core would act on another name than the one
+ * given. The core's contract is C strings, and the Lua length is only known
+ * here, so the check is made where every binding turns a Lua string into a
+ * C one. In the bindings' own files (built with NLB_STRICT_STRINGS, see the
+ * Makefile) Lua's lua_tostring, luaL_checkstring and luaL_optstring are these;
+ * lua_tolstring stays for bytes. An argument (idx > 0) is named in a
+ * bad-argument error; a field value (idx < 0) gets an EINVAL error.
+ */
+const char *nlb_tostring(lua_State *L, int idx);
+const char *nlb_checkstring(lua_State *L, int arg);
+const char *nlb_optstring_arg(lua_State *L, int arg, const char *def);
+#ifdef NLB_STRICT_STRINGS
+#undef lua_tostring
+#define lua_tostring(L, i) nlb_tostring((L), (i))
+#undef luaL_checkstring
+#define luaL_checkstring(L, n) nlb_checkstring((L), (n))
+#undef luaL_optstring
+#define luaL_optstring(L, n, d) nlb_optstring_arg((L), (n), (d))
+#endif
 
 /* Options; a wrong type raises a bad-argument error naming the field. */
 const char *nlb_optstring(lua_State *L, int t, const char *field, const char *def);

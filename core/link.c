@@ -16,7 +16,7 @@
 
 static const struct {
 	const char *kind;
-	int (*put)(struct nlmsghdr *nlh, const struct link_spec *spec, struct nl_err *err);
+	void (*put)(struct nl_msg *m, const struct link_spec *spec);
 } kinds[] = {
 	{ "veth", link_veth_put },
 	{ "bridge", link_bridge_put },
@@ -53,9 +53,9 @@ static void obj_link(struct nl_err *err, const char *kind, const char *name, str
 	nl_obj(err, "%s%s\"%s\"%s", kind ? kind : "link", " ", name, where);
 }
 
-static struct ifinfomsg *put_ifinfo(struct nlmsghdr *nlh, int index, int up)
+static struct ifinfomsg *put_ifinfo(struct nl_msg *m, int index, int up)
 {
-	struct ifinfomsg *ifm = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifm));
+	struct ifinfomsg *ifm = nl_put_extra(m, sizeof(*ifm));
 
 	ifm->ifi_family = AF_UNSPEC;
 	ifm->ifi_index = index;
@@ -66,35 +66,33 @@ static struct ifinfomsg *put_ifinfo(struct nlmsghdr *nlh, int index, int up)
 	return ifm;
 }
 
-struct nlmsghdr *link_msg_add(char *buf, const struct link_spec *spec, int master_index,
-			      struct nl_err *err)
+struct nlmsghdr *link_msg_add(char *buf, size_t len, const struct link_spec *spec,
+			      int master_index, struct nl_err *err)
 {
-	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	struct nl_msg m;
 	struct nlattr *info;
 	size_t i;
 
-	nlh->nlmsg_type = RTM_NEWLINK;
 	/*
 	 * No NLM_F_ECHO: with a veth peer in another namespace the kernel fails
 	 * the echo with ENOTCONN after creating the link.
 	 */
-	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_CREATE | NLM_F_EXCL;
-	put_ifinfo(nlh, 0, spec->dev.up ? 1 : -1);
-	mnl_attr_put_strz(nlh, IFLA_IFNAME, spec->dev.name);
+	nl_msg_start(&m, buf, len, RTM_NEWLINK, NLM_F_REQUEST | NLM_F_CREATE | NLM_F_EXCL, err);
+	put_ifinfo(&m, 0, spec->dev.up ? 1 : -1);
+	nl_put_strz(&m, IFLA_IFNAME, spec->dev.name, IFNAMSIZ, "interface name");
 	if (spec->dev.mtu)
-		mnl_attr_put_u32(nlh, IFLA_MTU, spec->dev.mtu);
+		nl_put_u32(&m, IFLA_MTU, spec->dev.mtu);
 	if (master_index)
-		mnl_attr_put_u32(nlh, IFLA_MASTER, (uint32_t)master_index);
+		nl_put_u32(&m, IFLA_MASTER, (uint32_t)master_index);
 	if (!strcmp(spec->kind, "veth"))
-		link_veth_queues(nlh, spec);
-	info = mnl_attr_nest_start(nlh, IFLA_LINKINFO);
-	mnl_attr_put_strz(nlh, IFLA_INFO_KIND, spec->kind);
+		link_veth_queues(&m, spec);
+	info = nl_nest_start(&m, IFLA_LINKINFO);
+	nl_put_strz(&m, IFLA_INFO_KIND, spec->kind, LINK_KIND_MAX, "link kind");
 	for (i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++)
-		if (!strcmp(kinds[i].kind, spec->kind) && kinds[i].put &&
-		    kinds[i].put(nlh, spec, err) < 0)
-			return NULL;
-	mnl_attr_nest_end(nlh, info);
-	return nlh;
+		if (!strcmp(kinds[i].kind, spec->kind) && kinds[i].put)
+			kinds[i].put(&m, spec);
+	nl_nest_end(&m, info);
+	return nl_msg_done(&m);
 }
 
 /*
@@ -102,45 +100,52 @@ struct nlmsghdr *link_msg_add(char *buf, const struct link_spec *spec, int maste
  * (a create request carrying it fails with EAFNOSUPPORT), and applies it
  * after the up flag of the same request: see link_msg_changes().
  */
-static void put_addrgen(struct nlmsghdr *nlh, int mode)
+static void put_addrgen(struct nl_msg *m, int mode)
 {
-	struct nlattr *af = mnl_attr_nest_start(nlh, IFLA_AF_SPEC);
-	struct nlattr *in6 = mnl_attr_nest_start(nlh, AF_INET6);
+	struct nlattr *af = nl_nest_start(m, IFLA_AF_SPEC);
+	struct nlattr *in6 = nl_nest_start(m, AF_INET6);
 
-	mnl_attr_put_u8(nlh, IFLA_INET6_ADDR_GEN_MODE, (uint8_t)mode);
-	mnl_attr_nest_end(nlh, in6);
-	mnl_attr_nest_end(nlh, af);
+	nl_put_u8(m, IFLA_INET6_ADDR_GEN_MODE, (uint8_t)mode);
+	nl_nest_end(m, in6);
+	nl_nest_end(m, af);
 }
 
-struct nlmsghdr *link_msg_change(char *buf, const char *name, const struct link_change *c,
-				 int index)
+static void put_change(struct nl_msg *m, const char *name, const struct link_change *c,
+		       int index, int master)
 {
-	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
-
-	nlh->nlmsg_type = RTM_NEWLINK;
-	nlh->nlmsg_flags = NLM_F_REQUEST;
-	put_ifinfo(nlh, index, c->up);
+	put_ifinfo(m, index, c->up);
 	/* By index, IFLA_IFNAME is a new name; without one it names the link. */
 	if (c->rename)
-		mnl_attr_put_strz(nlh, IFLA_IFNAME, c->rename);
+		nl_put_strz(m, IFLA_IFNAME, c->rename, IFNAMSIZ, "interface name");
 	else if (!index)
-		mnl_attr_put_strz(nlh, IFLA_IFNAME, name);
+		nl_put_strz(m, IFLA_IFNAME, name, IFNAMSIZ, "interface name");
 	if (c->mtu)
-		mnl_attr_put_u32(nlh, IFLA_MTU, c->mtu);
+		nl_put_u32(m, IFLA_MTU, c->mtu);
 	if (c->alias)
-		mnl_attr_put_strz(nlh, IFLA_IFALIAS, c->alias);
+		nl_put_strz(m, IFLA_IFALIAS, c->alias, IFALIASZ, "alias");
 	if (c->netns)
-		mnl_attr_put_u32(nlh, IFLA_NET_NS_FD, (uint32_t)c->netns->fd);
+		nl_put_u32(m, IFLA_NET_NS_FD, (uint32_t)c->netns->fd);
 	if (c->addrgen >= 0)
-		put_addrgen(nlh, c->addrgen);
-	return nlh;
+		put_addrgen(m, c->addrgen);
+	if (master >= 0)
+		nl_put_u32(m, IFLA_MASTER, (uint32_t)master);
 }
 
-size_t link_msg_changes(char *buf, const char *name, const struct link_change *c, int index,
-			int master, int *count)
+struct nlmsghdr *link_msg_change(char *buf, size_t len, const char *name,
+				 const struct link_change *c, int index, struct nl_err *err)
+{
+	struct nl_msg m;
+
+	nl_msg_start(&m, buf, len, RTM_NEWLINK, NLM_F_REQUEST, err);
+	put_change(&m, name, c, index, -1);
+	return nl_msg_done(&m);
+}
+
+size_t link_msg_changes(char *buf, size_t buflen, const char *name, const struct link_change *c,
+			int index, int master, int *count, struct nl_err *err)
 {
 	struct link_change first = *c;
-	struct nlmsghdr *nlh;
+	struct nl_msg m;
 	size_t len;
 
 	/*
@@ -150,18 +155,24 @@ size_t link_msg_changes(char *buf, const char *name, const struct link_change *c
 	 */
 	if (c->addrgen >= 0 && c->up == 1)
 		first.up = -1;
-	nlh = link_msg_change(buf, name, &first, index);
-	if (master >= 0)
-		mnl_attr_put_u32(nlh, IFLA_MASTER, (uint32_t)master);
-	len = MNL_ALIGN(nlh->nlmsg_len);
+	*count = 0;
+	nl_msg_start(&m, buf, buflen, RTM_NEWLINK, NLM_F_REQUEST, err);
+	put_change(&m, name, &first, index, master);
+	if (!nl_msg_done(&m))
+		return 0;
+	len = MNL_ALIGN(m.nlh->nlmsg_len);
 	*count = 1;
 	if (first.up != c->up) {
 		struct link_change up = LINK_CHANGE_INIT;
 
 		up.up = 1;
 		/* After a rename in the first request, only the index still names the link. */
-		nlh = link_msg_change(buf + len, c->rename ? c->rename : name, &up, index);
-		len += MNL_ALIGN(nlh->nlmsg_len);
+		nl_msg_start(&m, buf + len, len < buflen ? buflen - len : 0, RTM_NEWLINK,
+			     NLM_F_REQUEST, err);
+		put_change(&m, c->rename ? c->rename : name, &up, index, -1);
+		if (!nl_msg_done(&m))
+			return 0;
+		len += MNL_ALIGN(m.nlh->nlmsg_len);
 		*count = 2;
 	}
 	return len;
@@ -251,31 +262,37 @@ static int info_cb(const struct nlmsghdr *nlh, void *data)
 	return 0;
 }
 
-/* RTM_GETLINK for one link, by name or by index, optionally in the namespace with id nsid. */
-static struct nlmsghdr *getlink_msg(char *buf, const char *name, int index, int nsid)
+/*
+ * RTM_GETLINK for one link, by name or by index, optionally in the namespace
+ * with id nsid. The name is any the caller was given: the writer bounds it.
+ */
+static struct nlmsghdr *getlink_msg(char *buf, size_t len, const char *name, int index, int nsid,
+				    struct nl_err *err)
 {
-	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	struct nl_msg m;
 
-	nlh->nlmsg_type = RTM_GETLINK;
-	nlh->nlmsg_flags = NLM_F_REQUEST;
-	put_ifinfo(nlh, index, -1);
+	nl_msg_start(&m, buf, len, RTM_GETLINK, NLM_F_REQUEST, err);
+	put_ifinfo(&m, index, -1);
 	if (name)
-		mnl_attr_put_strz(nlh, IFLA_IFNAME, name);
+		nl_put_strz(&m, IFLA_IFNAME, name, IFNAMSIZ, "interface name");
 	if (nsid >= 0)
-		mnl_attr_put_u32(nlh, IFLA_TARGET_NETNSID, (uint32_t)nsid);
+		nl_put_u32(&m, IFLA_TARGET_NETNSID, (uint32_t)nsid);
 	/* Skip statistics and VF data: a listing reads only names and state. */
-	mnl_attr_put_u32(nlh, IFLA_EXT_MASK, RTEXT_FILTER_SKIP_STATS);
-	return nlh;
+	nl_put_u32(&m, IFLA_EXT_MASK, RTEXT_FILTER_SKIP_STATS);
+	return nl_msg_done(&m);
 }
 
 static int getlink(struct nl_sock *s, const char *name, int index, int nsid,
 		   struct link_info *li, struct nl_err *err)
 {
 	char buf[512];
+	struct nlmsghdr *nlh = getlink_msg(buf, sizeof(buf), name, index, nsid, err);
 	int r;
 
 	li->index = 0;
-	r = nl_talk(s, getlink_msg(buf, name, index, nsid), info_cb, li, err);
+	if (!nlh)
+		return -err->code;
+	r = nl_talk(s, nlh, info_cb, li, err);
 	if (r == -ENODEV)
 		nl_fail(err, ENODEV, "no such link");
 	return r;
@@ -442,21 +459,20 @@ static int dump_cb(const struct nlmsghdr *nlh, void *data)
 int link_list(struct ns *ns, int peers, link_cb cb, void *data, struct nl_err *err)
 {
 	char buf[256];
-	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
 	struct dump d = { 0 };
 	struct nsid_map m = { .from = ns, .want = -1 };
 	struct nl_sock *s;
 	size_t i, j;
+	struct nl_msg msg;
 	int r = ns_rtnl(ns, &s, err);
 
 	nl_obj(err, "links in \"%s\"", ns->name);
 	if (r < 0)
 		return r;
-	nlh->nlmsg_type = RTM_GETLINK;
-	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
-	put_ifinfo(nlh, 0, -1);
-	mnl_attr_put_u32(nlh, IFLA_EXT_MASK, RTEXT_FILTER_SKIP_STATS);
-	r = nl_talk(s, nlh, dump_cb, &d, err);
+	nl_msg_start(&msg, buf, sizeof(buf), RTM_GETLINK, NLM_F_REQUEST | NLM_F_DUMP, err);
+	put_ifinfo(&msg, 0, -1);
+	nl_put_u32(&msg, IFLA_EXT_MASK, RTEXT_FILTER_SKIP_STATS);
+	r = nl_talk(s, nl_msg_done(&msg), dump_cb, &d, err);
 	for (i = 0; r == 0 && i < d.n; i++) {
 		struct link_info *li = &d.v[i];
 
@@ -515,8 +531,12 @@ static int end_finish(struct nl_sock *s, const char *kind, const struct link_end
 		struct nlmsghdr *nlh;
 
 		if (pending) {
-			len = link_msg_changes(buf, end->name, c, end->index, master ? master : -1,
-					       &with_change);
+			len = link_msg_changes(buf, sizeof(buf), end->name, c, end->index,
+					       master ? master : -1, &with_change, err);
+			if (!len) {
+				obj_link(err, kind, end->name, end->ns);
+				return -err->code;
+			}
 			pending = 0;
 		}
 		/* An address request is under 128 bytes; a long list goes in several sends. */
@@ -618,7 +638,7 @@ int link_add(struct link_spec *spec, struct nl_err *err)
 	req = *spec;
 	req.dev.up = dev->up && !late_up;
 	obj_link(err, spec->kind, dev->name, dev->ns);
-	nlh = link_msg_add(buf, &req, master, err);
+	nlh = link_msg_add(buf, sizeof(buf), &req, master, err);
 	if (!nlh) {
 		r = -err->code;
 		goto out;
@@ -629,7 +649,12 @@ int link_add(struct link_spec *spec, struct nl_err *err)
 	 * IFLA_LINK is its peer's index.
 	 */
 	len = MNL_ALIGN(nlh->nlmsg_len);
-	len += MNL_ALIGN(getlink_msg(buf + len, dev->name, 0, -1)->nlmsg_len);
+	nlh = getlink_msg(buf + len, sizeof(buf) - len, dev->name, 0, -1, err);
+	if (!nlh) {
+		r = -err->code;
+		goto out;
+	}
+	len += MNL_ALIGN(nlh->nlmsg_len);
 	r = nl_talk_many(s, buf, len, info_cb, &created, &failed, err);
 	if (r < 0 && failed == 0) {
 		if (r == -EEXIST)
@@ -701,8 +726,10 @@ int link_set(struct ns *ns, const char *name, const struct link_change *c, struc
 	}
 	if (c->rename && (r = link_index(ns, name, &index, err)) < 0)
 		return r;
-	len = link_msg_changes(buf, name, c, index, master, &n);
 	obj_link(err, NULL, name, ns);
+	len = link_msg_changes(buf, sizeof(buf), name, c, index, master, &n, err);
+	if (!len)
+		return -err->code;
 	r = nl_talk_many(s, buf, len, NULL, NULL, &failed, err);
 	if (r == -ENODEV && !err->msg[0])
 		nl_fail(err, ENODEV, "no such link");
@@ -713,7 +740,7 @@ int link_set(struct ns *ns, const char *name, const struct link_change *c, struc
 int link_del(struct ns *ns, const char *name, struct nl_err *err)
 {
 	char buf[512], why[PARSE_WHY];
-	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	struct nl_msg m;
 	struct nl_sock *s;
 	int r;
 
@@ -723,11 +750,12 @@ int link_del(struct ns *ns, const char *name, struct nl_err *err)
 	r = ns_rtnl(ns, &s, err);
 	if (r < 0)
 		return r;
-	nlh->nlmsg_type = RTM_DELLINK;
-	nlh->nlmsg_flags = NLM_F_REQUEST;
-	put_ifinfo(nlh, 0, -1);
-	mnl_attr_put_strz(nlh, IFLA_IFNAME, name);
-	r = nl_talk(s, nlh, NULL, NULL, err);
+	nl_msg_start(&m, buf, sizeof(buf), RTM_DELLINK, NLM_F_REQUEST, err);
+	put_ifinfo(&m, 0, -1);
+	nl_put_strz(&m, IFLA_IFNAME, name, IFNAMSIZ, "interface name");
+	if (!nl_msg_done(&m))
+		return -err->code;
+	r = nl_talk(s, m.nlh, NULL, NULL, err);
 	if (r == -ENODEV && !err->msg[0])
 		nl_fail(err, ENODEV, "no such link");
 	return r;

@@ -66,25 +66,31 @@ struct link_info {
 
 typedef int (*link_cb)(const struct link_info *li, void *data);
 
-/* Message builders and parsers: pure, exercised by the unit tests without a kernel. */
-struct nlmsghdr *link_msg_add(char *buf, const struct link_spec *spec, int master_index,
-			      struct nl_err *err);
+/*
+ * Message builders and parsers: pure, exercised by the unit tests without a
+ * kernel. Builders write into len bytes of buf through nl_put_* (core/nl.h):
+ * a name or alias too long for its attribute, or a request that does not
+ * fit, gives NULL (or 0) with err saying which.
+ */
+#define LINK_KIND_MAX 32 /* bytes of IFLA_INFO_KIND, with its NUL, as link_info.kind */
+struct nlmsghdr *link_msg_add(char *buf, size_t len, const struct link_spec *spec,
+			      int master_index, struct nl_err *err);
 /* Names the link by index when index is non-zero (a rename needs it), else by name. */
-struct nlmsghdr *link_msg_change(char *buf, const char *name, const struct link_change *c,
-				 int index);
+struct nlmsghdr *link_msg_change(char *buf, size_t len, const char *name,
+				 const struct link_change *c, int index, struct nl_err *err);
 /*
  * The requests a change takes, back to back in buf: one, or two when a
  * link-local mode must be set before the link comes up. master >= 0 sets
- * IFLA_MASTER (0: none). Returns their length; *count gets how many.
+ * IFLA_MASTER (0: none). Returns their length (0 on failure); *count gets how many.
  */
-size_t link_msg_changes(char *buf, const char *name, const struct link_change *c, int index,
-			int master, int *count);
+size_t link_msg_changes(char *buf, size_t buflen, const char *name, const struct link_change *c,
+			int index, int master, int *count, struct nl_err *err);
 int link_parse(const struct nlmsghdr *nlh, struct link_info *li);
 
 /* Kind-specific IFLA_INFO_DATA writers, one small file per kind. */
-void link_veth_queues(struct nlmsghdr *nlh, const struct link_spec *spec);
-int link_veth_put(struct nlmsghdr *nlh, const struct link_spec *spec, struct nl_err *err);
-int link_bridge_put(struct nlmsghdr *nlh, const struct link_spec *spec, struct nl_err *err);
+void link_veth_queues(struct nl_msg *m, const struct link_spec *spec);
+void link_veth_put(struct nl_msg *m, const struct link_spec *spec);
+void link_bridge_put(struct nl_msg *m, const struct link_spec *spec);
 
 /*
  * Creates spec.dev (and its peer) in place, on its master, with its

@@ -5,20 +5,18 @@
 
 #include "link.h"
 
-int link_bridge_put(struct nlmsghdr *nlh, const struct link_spec *spec, struct nl_err *err)
+void link_bridge_put(struct nl_msg *m, const struct link_spec *spec)
 {
 	struct nlattr *data;
 
-	(void)err;
 	if (spec->stp < 0 && spec->vlan_filtering < 0 && spec->mcast_snooping < 0)
-		return 0;
-	data = mnl_attr_nest_start(nlh, IFLA_INFO_DATA);
+		return;
+	data = nl_nest_start(m, IFLA_INFO_DATA);
 	if (spec->stp >= 0)
-		mnl_attr_put_u32(nlh, IFLA_BR_STP_STATE, (uint32_t)spec->stp);
+		nl_put_u32(m, IFLA_BR_STP_STATE, (uint32_t)spec->stp);
 	if (spec->vlan_filtering >= 0)
-		mnl_attr_put_u8(nlh, IFLA_BR_VLAN_FILTERING, (uint8_t)spec->vlan_filtering);
+		nl_put_u8(m, IFLA_BR_VLAN_FILTERING, (uint8_t)spec->vlan_filtering);
 	if (spec->mcast_snooping >= 0)
-		mnl_attr_put_u8(nlh, IFLA_BR_MCAST_SNOOPING, (uint8_t)spec->mcast_snooping);
-	mnl_attr_nest_end(nlh, data);
-	return 0;
+		nl_put_u8(m, IFLA_BR_MCAST_SNOOPING, (uint8_t)spec->mcast_snooping);
+	nl_nest_end(m, data);
 }

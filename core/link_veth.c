@@ -17,39 +17,35 @@
 
 #include "link.h"
 
-void link_veth_queues(struct nlmsghdr *nlh, const struct link_spec *spec)
+void link_veth_queues(struct nl_msg *m, const struct link_spec *spec)
 {
 	uint32_t q = spec->queues ? spec->queues : 1;
 
-	mnl_attr_put_u32(nlh, IFLA_NUM_TX_QUEUES, q);
-	mnl_attr_put_u32(nlh, IFLA_NUM_RX_QUEUES, q);
+	nl_put_u32(m, IFLA_NUM_TX_QUEUES, q);
+	nl_put_u32(m, IFLA_NUM_RX_QUEUES, q);
 }
 
-int link_veth_put(struct nlmsghdr *nlh, const struct link_spec *spec, struct nl_err *err)
+void link_veth_put(struct nl_msg *m, const struct link_spec *spec)
 {
 	const struct link_end *p = &spec->peer;
 	struct nlattr *data, *peer;
 	struct ifinfomsg *ifm;
 
-	(void)err;
-	data = mnl_attr_nest_start(nlh, IFLA_INFO_DATA);
-	peer = mnl_attr_nest_start(nlh, VETH_INFO_PEER);
+	data = nl_nest_start(m, IFLA_INFO_DATA);
+	peer = nl_nest_start(m, VETH_INFO_PEER);
 	/*
 	 * The peer's own ifinfomsg. Its flags are left clear: asking for the
 	 * peer to come up here fails the whole request with ENOTCONN on current
 	 * kernels (6.18), so link_add() brings it up with a second request.
 	 */
-	ifm = mnl_nlmsg_get_payload_tail(nlh);
-	memset(ifm, 0, sizeof(*ifm));
-	nlh->nlmsg_len += MNL_ALIGN(sizeof(*ifm));
+	ifm = nl_put_extra(m, sizeof(*ifm));
 	ifm->ifi_family = AF_UNSPEC;
-	mnl_attr_put_strz(nlh, IFLA_IFNAME, p->name);
-	link_veth_queues(nlh, spec);
+	nl_put_strz(m, IFLA_IFNAME, p->name ? p->name : "", IFNAMSIZ, "interface name");
+	link_veth_queues(m, spec);
 	if (p->mtu)
-		mnl_attr_put_u32(nlh, IFLA_MTU, p->mtu);
-	if (p->ns != spec->dev.ns)
-		mnl_attr_put_u32(nlh, IFLA_NET_NS_FD, (uint32_t)p->ns->fd);
-	mnl_attr_nest_end(nlh, peer);
-	mnl_attr_nest_end(nlh, data);
-	return 0;
+		nl_put_u32(m, IFLA_MTU, p->mtu);
+	if (p->ns && p->ns != spec->dev.ns)
+		nl_put_u32(m, IFLA_NET_NS_FD, (uint32_t)p->ns->fd);
+	nl_nest_end(m, peer);
+	nl_nest_end(m, data);
 }

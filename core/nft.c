@@ -25,9 +25,6 @@
 
 #include "nft.h"
 
-/* The largest message netlab builds (a rule with its comment) fits with room to spare. */
-#define NFT_MSG_ROOM 4096
-
 /* A batch being built: the messages back to back, and what each one is about. */
 struct batch {
 	char *buf;
@@ -45,6 +42,8 @@ static int batch_room(struct batch *b)
 
 		if (!p)
 			return -ENOMEM;
+		/* Zeroed, so the padding libnftnl leaves between attributes is not sent uninitialised. */
+		memset(p + b->len, 0, cap - b->len);
 		b->buf = p;
 		b->cap = cap;
 	}
@@ -186,7 +185,7 @@ static int table_cb(const struct nlmsghdr *nlh, void *data)
 
 	if (!t)
 		return -ENOMEM;
-	if (nftnl_table_nlmsg_parse(nlh, t) < 0) {
+	if (nft_msg_check(nlh) < 0 || nftnl_table_nlmsg_parse(nlh, t) < 0) {
 		nftnl_table_free(t);
 		return -EBADMSG;
 	}
@@ -202,26 +201,43 @@ static int table_cb(const struct nlmsghdr *nlh, void *data)
  */
 static int table_state(struct ns *ns, const char *table, int *state, struct nl_err *err)
 {
-	char buf[1024];
+	char buf[NFT_MSG_ROOM];
 	struct nl_sock *s;
+	struct nlmsghdr *nlh;
 	int r;
 
 	*state = 0;
 	r = ns_nfnl(ns, &s, err);
 	if (r < 0)
 		return r;
-	r = nl_talk(s, nft_msg_table(buf, NFT_MSG_GETTABLE, table), table_cb, state, err);
+	nlh = nft_msg_table(buf, NFT_MSG_GETTABLE, table);
+	if (!nlh)
+		return nl_fail(err, EINVAL, "invalid table name");
+	r = nl_talk(s, nlh, table_cb, state, err);
 	if (r == -ENOENT)
 		return 0;
 	return r;
+}
+
+/* The table name, checked here too: it is copied into every message of a batch. */
+static int check_table(const char *table, struct nl_err *err)
+{
+	char why[PARSE_WHY];
+
+	if (nft_table_check(table, why) < 0)
+		return nl_fail(err, EINVAL, "%s", why);
+	return 0;
 }
 
 static int check_ours(struct ns *ns, const char *table, int *state, struct nl_err *err)
 {
 	int r;
 
+	*state = 0;
 	describe_table(err->obj, table, ns);
-	r = table_state(ns, table, state, err);
+	r = check_table(table, err);
+	if (r == 0)
+		r = table_state(ns, table, state, err);
 	if (r < 0)
 		return r;
 	if (*state == 1)
@@ -239,17 +255,20 @@ static int echo_cb(const struct nlmsghdr *nlh, void *data)
 {
 	struct echo *e = data;
 	uint32_t i = nlh->nlmsg_seq - e->first;
+	struct nlmsghdr *copy;
 	struct nftnl_rule *r;
 
 	if ((nlh->nlmsg_type & 0xff) != NFT_MSG_NEWRULE || i >= e->b->n || e->b->rule[i] < 0)
 		return 0;
+	if (nft_msg_readable(nlh, &copy) < 0)
+		return 0;
 	r = nftnl_rule_alloc();
-	if (!r)
-		return -ENOMEM;
-	if (nftnl_rule_nlmsg_parse(nlh, r) == 0 && nftnl_rule_is_set(r, NFTNL_RULE_HANDLE))
+	if (r && nftnl_rule_nlmsg_parse(copy, r) == 0 && nftnl_rule_is_set(r, NFTNL_RULE_HANDLE))
 		e->rules[e->b->rule[i]].handle = nftnl_rule_get_u64(r, NFTNL_RULE_HANDLE);
-	nftnl_rule_free(r);
-	return 0;
+	if (r)
+		nftnl_rule_free(r);
+	free(copy);
+	return r ? 0 : -ENOMEM;
 }
 
 /* The table and the chains the batch needs, made if missing (an existing one is kept). */
@@ -287,8 +306,13 @@ int nft_add(struct ns *ns, const char *table, struct nft_rule_spec *rules, size_
 	r = check_ours(ns, table, &state, err);
 	if (r < 0)
 		return r;
-	for (i = 0; i < n; i++)
+	for (i = 0; i < n; i++) {
+		if (rules[i].chain >= NFT_NCHAINS)
+			return nl_fail(err, EINVAL, "no such chain");
+		if (strnlen(rules[i].comment, NFT_COMMENT_MAX) == NFT_COMMENT_MAX)
+			return nl_fail(err, EINVAL, "comment longer than %d bytes", NFT_COMMENT_MAX - 1);
 		need[rules[i].chain] = 1;
+	}
 	r = batch_begin(&b, err);
 	if (r < 0)
 		goto out;
@@ -363,6 +387,8 @@ static int dump_cb(const struct nlmsghdr *nlh, void *data)
 	struct dump *d = data;
 	int type = nlh->nlmsg_type & 0xff;
 
+	if (nft_msg_check(nlh) < 0)
+		return -EBADMSG;
 	if (type == NFT_MSG_NEWTABLE) {
 		struct nftnl_table *t = nftnl_table_alloc();
 
@@ -388,16 +414,21 @@ bad_chain:
 		return c ? -EBADMSG : -ENOMEM;
 	}
 	if (type == NFT_MSG_NEWRULE) {
-		struct nftnl_rule *r = nftnl_rule_alloc();
+		/* Expressions netlab does not decode reach libnftnl by name only. */
+		struct nlmsghdr *copy;
+		struct nftnl_rule *r;
+		int ret = nft_msg_readable(nlh, &copy);
 
-		if (!r || nftnl_rule_nlmsg_parse(nlh, r) < 0)
-			goto bad_rule;
-		nftnl_rule_list_add_tail(r, d->rules);
-		return 0;
-bad_rule:
-		if (r)
+		if (ret < 0)
+			return ret;
+		r = nftnl_rule_alloc();
+		ret = !r ? -ENOMEM : nftnl_rule_nlmsg_parse(copy, r) < 0 ? -EBADMSG : 0;
+		free(copy);
+		if (ret == 0)
+			nftnl_rule_list_add_tail(r, d->rules);
+		else if (r)
 			nftnl_rule_free(r);
-		return r ? -EBADMSG : -ENOMEM;
+		return ret;
 	}
 	return 0;
 }
@@ -587,9 +618,11 @@ int nft_list(struct ns *ns, const char *table, nft_item_cb cb, void *data, struc
 	struct dump d = { 0 };
 	int r;
 
-	if (table)
+	if (table) {
 		describe_table(err->obj, table, ns);
-	else if (ns == ns_root())
+		if ((r = check_table(table, err)) < 0)
+			return r;
+	} else if (ns == ns_root())
 		nl_obj(err, "nftables ruleset");
 	else
 		nl_obj(err, "nftables ruleset in \"%s\"", ns->name);
@@ -687,6 +720,10 @@ int nft_del(struct ns *ns, const char *table, const struct nft_ref *refs, size_t
 		if (!chain[0]) {
 			describe_rule(err->obj, table, NULL, refs[i].handle, NULL, ns);
 			r = nl_fail(err, ENOENT, "no such rule");
+		} else if (strnlen(chain, NFT_NAME_MAXLEN) == NFT_NAME_MAXLEN) {
+			describe_rule(err->obj, table, NULL, refs[i].handle, NULL, ns);
+			r = nl_fail(err, EINVAL, "invalid chain name \"%.32s...\" (longer than %d bytes)",
+				    chain, NFT_NAME_MAXLEN - 1);
 		} else if (put_del(&b, ns, table, chain, refs[i].handle, text) < 0) {
 			r = nl_fail(err, ENOMEM, NULL);
 		}

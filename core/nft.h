@@ -99,12 +99,31 @@ int nft_flush(struct ns *ns, const char *table, struct nl_err *err);
 /* The items of one table of netlab's (any family's tables of that name), or of every table when NULL. */
 int nft_list(struct ns *ns, const char *table, nft_item_cb cb, void *data, struct nl_err *err);
 
-/* Message builders and the rule decoder: pure, exercised by the unit tests. */
+/*
+ * Message builders and the rule decoder: pure, exercised by the unit tests.
+ * A builder writes into NFT_MSG_ROOM bytes at buf: it refuses (NULL) a table
+ * or chain name of NFT_NAME_MAXLEN bytes or more, and a comment that fills
+ * its array, so that what it writes stays within them.
+ */
+#define NFT_MSG_ROOM 4096
 struct nlmsghdr *nft_msg_table(char *buf, uint16_t type, const char *table);
 /* policy -1 leaves an existing chain's policy as it is. */
 struct nlmsghdr *nft_msg_chain(char *buf, const char *table, enum nft_chain c, int policy);
 struct nlmsghdr *nft_msg_rule(char *buf, const char *table, const struct nft_rule_spec *r);
 const char *nft_chain_name(enum nft_chain c);
+
+/*
+ * 0 when libnftnl may parse nlh: the names a table, chain or rule must have
+ * are there and every string it reads ends in NUL; else -EBADMSG. Every
+ * message from the kernel goes through it before the library sees it.
+ */
+int nft_msg_check(const struct nlmsghdr *nlh);
+/*
+ * A checked copy of nlh for libnftnl to parse (free() it): expressions netlab
+ * does not decode keep only their name, so no attribute it has not checked
+ * reaches the library. -EBADMSG when nft_msg_check() refuses nlh.
+ */
+int nft_msg_readable(const struct nlmsghdr *nlh, struct nlmsghdr **out);
 
 struct nftnl_rule;
 /* A rule as nft(8) would print it, without counters and comment; returns the length. */

@@ -11,6 +11,7 @@
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <linux/netfilter.h>
 #include <linux/netfilter/nf_conntrack_common.h>
@@ -69,24 +70,57 @@ struct dec {
 	int ndeps;
 };
 
+/* A string attribute, or "?" when the kernel's message had none. */
+static const char *str_of(const struct nftnl_expr *e, uint16_t attr)
+{
+	const char *s = nftnl_expr_is_set(e, attr) ? nftnl_expr_get_str(e, attr) : NULL;
+
+	return s ? s : "?";
+}
+
 static struct reg *reg(struct dec *d, uint32_t r)
 {
 	return &d->regs[r < NREGS ? r : 0];
+}
+
+/*
+ * The one way this file writes text: appends at *k and never past len. What
+ * does not fit is cut, *k stays below len and the text stays terminated, so
+ * a rule with long or odd values (the kernel takes 16-byte immediates in any
+ * register) reads cut short, never past a buffer.
+ */
+static void vappend(char *buf, size_t len, size_t *k, const char *fmt, va_list ap)
+	__attribute__((format(printf, 4, 0)));
+static void vappend(char *buf, size_t len, size_t *k, const char *fmt, va_list ap)
+{
+	int r;
+
+	if (!len || *k >= len)
+		return;
+	r = vsnprintf(buf + *k, len - *k, fmt, ap);
+	if (r > 0)
+		*k = *k + (size_t)r < len ? *k + (size_t)r : len - 1;
+}
+
+static void append(char *buf, size_t len, size_t *k, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+static void append(char *buf, size_t len, size_t *k, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vappend(buf, len, k, fmt, ap);
+	va_end(ap);
 }
 
 static void put(struct dec *d, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static void put(struct dec *d, const char *fmt, ...)
 {
 	va_list ap;
-	int r;
 
-	if (d->n >= d->len)
-		return;
 	va_start(ap, fmt);
-	r = vsnprintf(d->out + d->n, d->len - d->n, fmt, ap);
+	vappend(d->out, d->len, &d->n, fmt, ap);
 	va_end(ap);
-	if (r > 0)
-		d->n = d->n + (size_t)r < d->len ? d->n + (size_t)r : d->len - 1;
 }
 
 /* A statement or match; first the dependencies it does not imply. */
@@ -233,9 +267,12 @@ static void value(enum dtype t, const uint8_t *p, uint32_t len, int full, char *
 		break;
 	}
 	/* Anything else: the bytes as nft prints raw data. */
-	k = (size_t)snprintf(buf, n, "0x");
-	for (; len && k + 3 < n; len--, p++)
-		k += (size_t)snprintf(buf + k, n - k, "%02x", *p);
+	k = 0;
+	if (n)
+		buf[0] = '\0';
+	append(buf, n, &k, "0x");
+	for (; len && k + 3 <= n; len--, p++)
+		append(buf, n, &k, "%02x", *p);
 }
 
 static void ctstate_names(uint32_t bits, char *buf, size_t n)
@@ -253,11 +290,11 @@ static void ctstate_names(uint32_t bits, char *buf, size_t n)
 	size_t i, k = 0;
 
 	buf[0] = '\0';
-	for (i = 0; i < sizeof(s) / sizeof(s[0]) && k < n; i++)
+	for (i = 0; i < sizeof(s) / sizeof(s[0]); i++)
 		if (bits & s[i].bit)
-			k += (size_t)snprintf(buf + k, n - k, "%s%s", k ? "," : "", s[i].name);
+			append(buf, n, &k, "%s%s", k ? "," : "", s[i].name);
 	if (!k)
-		snprintf(buf, n, "0x%" PRIx32, bits);
+		append(buf, n, &k, "0x%" PRIx32, bits);
 }
 
 static void load(struct dec *d, uint32_t r, enum dtype t, const char *fmt, ...)
@@ -431,15 +468,15 @@ static void do_fib(struct dec *d, const struct nftnl_expr *e)
 	size_t k = 0;
 
 	if (flags & NFTA_FIB_F_SADDR)
-		k += (size_t)snprintf(keys + k, sizeof(keys) - k, "%ssaddr", k ? " . " : "");
+		append(keys, sizeof(keys), &k, "%ssaddr", k ? " . " : "");
 	if (flags & NFTA_FIB_F_DADDR)
-		k += (size_t)snprintf(keys + k, sizeof(keys) - k, "%sdaddr", k ? " . " : "");
+		append(keys, sizeof(keys), &k, "%sdaddr", k ? " . " : "");
 	if (flags & NFTA_FIB_F_MARK)
-		k += (size_t)snprintf(keys + k, sizeof(keys) - k, "%smark", k ? " . " : "");
+		append(keys, sizeof(keys), &k, "%smark", k ? " . " : "");
 	if (flags & NFTA_FIB_F_IIF)
-		k += (size_t)snprintf(keys + k, sizeof(keys) - k, "%siif", k ? " . " : "");
+		append(keys, sizeof(keys), &k, "%siif", k ? " . " : "");
 	if (flags & NFTA_FIB_F_OIF)
-		snprintf(keys + k, sizeof(keys) - k, "%soif", k ? " . " : "");
+		append(keys, sizeof(keys), &k, "%soif", k ? " . " : "");
 	load(d, nftnl_expr_get_u32(e, NFTNL_EXPR_FIB_DREG),
 	     result == NFT_FIB_RESULT_ADDRTYPE ? DT_ADDRTYPE :
 	     result == NFT_FIB_RESULT_OIFNAME ? DT_IFNAME : DT_U32,
@@ -507,13 +544,14 @@ static void do_cmp(struct dec *d, const struct nftnl_expr *e)
 		value(g->type, data, len, 1, v, sizeof(v));
 		snprintf(b, sizeof(b), "%s %s%s/%u", g->name, cmp_op(op), v, len * 8);
 	} else if (g->masked && (g->type == DT_IPV4 || g->type == DT_IPV6) &&
-		   is_prefix(g->mask, len, &plen)) {
+		   len <= sizeof(g->mask) && is_prefix(g->mask, len, &plen)) {
 		value(g->type, data, len, 0, v, sizeof(v));
 		snprintf(b, sizeof(b), "%s %s%s/%d", g->name, cmp_op(op), v, plen);
 	} else if (g->masked) {
 		char m[48];
 
-		value(DT_RAW, g->mask, len, 0, m, sizeof(m));
+		/* The mask holds at most 16 bytes, whatever length the cmp has. */
+		value(DT_RAW, g->mask, len < sizeof(g->mask) ? len : sizeof(g->mask), 0, m, sizeof(m));
 		value(g->type, data, len, 0, v, sizeof(v));
 		snprintf(b, sizeof(b), "%s & %s %s%s", g->name, m, op == NFT_CMP_EQ ? "== " : cmp_op(op),
 			 v);
@@ -566,8 +604,7 @@ static void do_immediate(struct dec *d, const struct nftnl_expr *e)
 
 	if (r == NFT_REG_VERDICT) {
 		int v = (int)nftnl_expr_get_u32(e, NFTNL_EXPR_IMM_VERDICT);
-		const char *chain = nftnl_expr_is_set(e, NFTNL_EXPR_IMM_CHAIN) ?
-					    nftnl_expr_get_str(e, NFTNL_EXPR_IMM_CHAIN) : "?";
+		const char *chain = str_of(e, NFTNL_EXPR_IMM_CHAIN);
 
 		switch (v) {
 		case NF_ACCEPT:
@@ -626,10 +663,12 @@ static void nat_target(struct dec *d, const struct nftnl_expr *e, uint16_t amin,
 		value(v6 ? DT_IPV6 : DT_IPV4, g->data, g->len, 0, a, sizeof(a));
 		if (nftnl_expr_is_set(e, amax) &&
 		    nftnl_expr_get_u32(e, amax) != nftnl_expr_get_u32(e, amin)) {
+			char hi[INET6_ADDRSTRLEN + 1];
+
 			g = reg(d, nftnl_expr_get_u32(e, amax));
+			value(v6 ? DT_IPV6 : DT_IPV4, g->data, g->len, 0, hi, sizeof(hi));
 			k = strlen(a);
-			a[k++] = '-';
-			value(v6 ? DT_IPV6 : DT_IPV4, g->data, g->len, 0, a + k, sizeof(a) - k);
+			append(a, sizeof(a), &k, "-%s", hi);
 		}
 	}
 	if (has_p) {
@@ -651,14 +690,14 @@ static void nat_target(struct dec *d, const struct nftnl_expr *e, uint16_t amin,
 
 static void nat_flags(uint32_t flags, char *buf, size_t n)
 {
-	size_t k = strlen(buf);
+	size_t k = strnlen(buf, n);
 
 	if (flags & NF_NAT_RANGE_PROTO_RANDOM)
-		k += (size_t)snprintf(buf + k, n - k, " random");
+		append(buf, n, &k, " random");
 	if (flags & NF_NAT_RANGE_PROTO_RANDOM_FULLY)
-		k += (size_t)snprintf(buf + k, n - k, " fully-random");
+		append(buf, n, &k, " fully-random");
 	if (flags & NF_NAT_RANGE_PERSISTENT)
-		snprintf(buf + k, n - k, " persistent");
+		append(buf, n, &k, " persistent");
 }
 
 static void do_nat(struct dec *d, const struct nftnl_expr *e)
@@ -701,12 +740,12 @@ static void do_other(struct dec *d, const struct nftnl_expr *e, const char *name
 		snprintf(b, sizeof(b), "%s %s%s@%s", g->name[0] ? g->name : "[register]",
 			 inv ? "!= " : "",
 			 nftnl_expr_is_set(e, NFTNL_EXPR_LOOKUP_DREG) ? "map " : "",
-			 nftnl_expr_get_str(e, NFTNL_EXPR_LOOKUP_SET));
+			 str_of(e, NFTNL_EXPR_LOOKUP_SET));
 	} else if (!strcmp(name, "log")) {
 		snprintf(b, sizeof(b), "log");
 		if (nftnl_expr_is_set(e, NFTNL_EXPR_LOG_PREFIX))
 			snprintf(b, sizeof(b), "log prefix \"%s\"",
-				 nftnl_expr_get_str(e, NFTNL_EXPR_LOG_PREFIX));
+				 str_of(e, NFTNL_EXPR_LOG_PREFIX));
 	} else if (!strcmp(name, "reject")) {
 		snprintf(b, sizeof(b), "%s", nftnl_expr_get_u32(e, NFTNL_EXPR_REJECT_TYPE) ==
 						     NFT_REJECT_TCP_RST ? "reject with tcp reset" :
@@ -723,8 +762,7 @@ static void do_other(struct dec *d, const struct nftnl_expr *e, const char *name
 	} else if (!strcmp(name, "match") || !strcmp(name, "target")) {
 		/* What iptables-nft writes for matches nftables has no expression for. */
 		snprintf(b, sizeof(b), "xt %s \"%s\"", name,
-			 nftnl_expr_get_str(e, name[0] == 'm' ? NFTNL_EXPR_MT_NAME :
-								NFTNL_EXPR_TG_NAME));
+			 str_of(e, name[0] == 'm' ? NFTNL_EXPR_MT_NAME : NFTNL_EXPR_TG_NAME));
 	} else if (!strcmp(name, "notrack")) {
 		snprintf(b, sizeof(b), "notrack");
 	} else {
@@ -782,17 +820,23 @@ int nft_rule_text(const struct nftnl_rule *r, char *buf, size_t len)
 
 int nft_msg_text(const struct nlmsghdr *nlh, char *buf, size_t len)
 {
-	struct nftnl_rule *r = nftnl_rule_alloc();
+	struct nftnl_rule *r;
+	struct nlmsghdr *copy;
 	int n;
 
 	buf[0] = '\0';
-	if (!r)
-		return -ENOMEM;
-	if ((nlh->nlmsg_type & 0xff) != NFT_MSG_NEWRULE || nftnl_rule_nlmsg_parse(nlh, r) < 0) {
-		nftnl_rule_free(r);
+	if ((nlh->nlmsg_type & 0xff) != NFT_MSG_NEWRULE)
 		return -EBADMSG;
+	n = nft_msg_readable(nlh, &copy);
+	if (n < 0)
+		return n;
+	r = nftnl_rule_alloc();
+	if (!r) {
+		free(copy);
+		return -ENOMEM;
 	}
-	n = nft_rule_text(r, buf, len);
+	n = nftnl_rule_nlmsg_parse(copy, r) < 0 ? -EBADMSG : nft_rule_text(r, buf, len);
 	nftnl_rule_free(r);
+	free(copy);
 	return n;
 }

@@ -4,6 +4,7 @@
  * Nothing else in netlab calls sendto() or reads an ACK.
  */
 #include <errno.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -86,6 +87,94 @@ int nl_attr_cidr(const struct nlattr *a, int family, struct cidr *c)
 	return 1;
 }
 
+struct nlmsghdr *nl_msg_start(struct nl_msg *m, void *buf, size_t cap, uint16_t type,
+			      uint16_t flags, struct nl_err *err)
+{
+	m->cap = cap;
+	m->ret = 0;
+	m->err = err;
+	if (cap < MNL_NLMSG_HDRLEN) {
+		/* Not even a header fits: build it aside, never to be sent. */
+		m->ret = nl_fail(err, EMSGSIZE, "request buffer of %zu bytes too small", cap);
+		m->cap = sizeof(m->spare);
+		buf = m->spare;
+	}
+	memset(buf, 0, m->cap);
+	m->nlh = mnl_nlmsg_put_header(buf);
+	m->nlh->nlmsg_type = type;
+	m->nlh->nlmsg_flags = flags;
+	return m->nlh;
+}
+
+static int too_big(struct nl_msg *m)
+{
+	if (m->ret == 0)
+		m->ret = nl_fail(m->err, EMSGSIZE, "request does not fit in %zu bytes", m->cap);
+	return m->ret;
+}
+
+void *nl_put_extra(struct nl_msg *m, size_t len)
+{
+	if (m->ret == 0 && m->nlh->nlmsg_len + MNL_ALIGN(len) <= m->cap)
+		return mnl_nlmsg_put_extra_header(m->nlh, len);
+	too_big(m);
+	memset(m->spare, 0, sizeof(m->spare));
+	return m->spare;
+}
+
+void nl_put_strz(struct nl_msg *m, uint16_t type, const char *s, size_t max, const char *what)
+{
+	size_t n = strnlen(s, max);
+
+	if (m->ret)
+		return;
+	if (n >= max) {
+		m->ret = nl_fail(m->err, EINVAL, "invalid %s \"%.32s%s\" (longer than %zu bytes)",
+				 what, s, strnlen(s, 33) > 32 ? "..." : "", max - 1);
+		return;
+	}
+	if (!mnl_attr_put_strz_check(m->nlh, m->cap, type, s))
+		too_big(m);
+}
+
+void nl_put_u8(struct nl_msg *m, uint16_t type, uint8_t v)
+{
+	if (m->ret == 0 && !mnl_attr_put_u8_check(m->nlh, m->cap, type, v))
+		too_big(m);
+}
+
+void nl_put_u32(struct nl_msg *m, uint16_t type, uint32_t v)
+{
+	if (m->ret == 0 && !mnl_attr_put_u32_check(m->nlh, m->cap, type, v))
+		too_big(m);
+}
+
+void nl_put(struct nl_msg *m, uint16_t type, size_t len, const void *data)
+{
+	if (m->ret == 0 && !mnl_attr_put_check(m->nlh, m->cap, type, len, data))
+		too_big(m);
+}
+
+struct nlattr *nl_nest_start(struct nl_msg *m, uint16_t type)
+{
+	struct nlattr *n = m->ret ? NULL : mnl_attr_nest_start_check(m->nlh, m->cap, type);
+
+	if (!n)
+		too_big(m);
+	return n;
+}
+
+void nl_nest_end(struct nl_msg *m, struct nlattr *nest)
+{
+	if (nest && m->ret == 0)
+		mnl_attr_nest_end(m->nlh, nest);
+}
+
+struct nlmsghdr *nl_msg_done(struct nl_msg *m)
+{
+	return m->ret ? NULL : m->nlh;
+}
+
 static int extack_attr(const struct nlattr *a, void *data)
 {
 	struct nl_err *err = data;
@@ -98,27 +187,38 @@ static int extack_attr(const struct nlattr *a, void *data)
 	return MNL_CB_OK;
 }
 
+/*
+ * The positive errno of an error field, or EPROTO when it is not one: a
+ * reply may carry anything, and -INT_MIN has no int.
+ */
+static int errno_of(int e)
+{
+	return e < 0 && e >= -4095 ? -e : EPROTO;
+}
+
 int nl_parse_error(const struct nlmsghdr *nlh, struct nl_err *err)
 {
 	const struct nlmsgerr *e = mnl_nlmsg_get_payload(nlh);
-	unsigned int off;
+	size_t off;
 
 	if (nlh->nlmsg_len < mnl_nlmsg_size(sizeof(*e)))
 		return nl_fail(err, EBADMSG, "truncated netlink error message");
 	if (e->error == 0)
 		return 0;
-	err->code = -e->error;
-	err->msg[0] = '\0';
+	nl_fail(err, errno_of(e->error), NULL);
 	if (!(nlh->nlmsg_flags & NLM_F_ACK_TLVS))
-		return e->error;
+		return -err->code;
 	/* The TLVs follow the echoed request, which is only its header when capped. */
 	off = sizeof(*e);
-	if (!(nlh->nlmsg_flags & NLM_F_CAPPED))
-		off += e->msg.nlmsg_len - sizeof(e->msg);
-	if (mnl_nlmsg_size(off) > nlh->nlmsg_len)
-		return e->error;
-	mnl_attr_parse(nlh, off, extack_attr, err);
-	return e->error;
+	if (!(nlh->nlmsg_flags & NLM_F_CAPPED)) {
+		if (e->msg.nlmsg_len < sizeof(e->msg))
+			return -err->code;
+		off += (size_t)e->msg.nlmsg_len - sizeof(e->msg);
+	}
+	if (MNL_ALIGN(off) + MNL_NLMSG_HDRLEN > nlh->nlmsg_len)
+		return -err->code;
+	mnl_attr_parse(nlh, (unsigned int)off, extack_attr, err);
+	return -err->code;
 }
 
 /* State shared with the callbacks while one answer is read. */
@@ -150,11 +250,15 @@ static int on_data(const struct nlmsghdr *nlh, void *data)
 static int on_error(const struct nlmsghdr *nlh, void *data)
 {
 	struct talk *t = data;
-	int r = nl_parse_error(nlh, t->err);
+	struct nl_err e;
+	int r = nl_parse_error(nlh, &e);
 
 	t->acked++;
+	/* The first error is the one reported: later ACKs of a batch must not overwrite it. */
 	if (r < 0 && t->ret == 0) {
 		t->ret = r;
+		t->err->code = e.code;
+		memcpy(t->err->msg, e.msg, sizeof(e.msg));
 		t->failed = (int)(nlh->nlmsg_seq - t->first_seq);
 	}
 	/* An ACK ends a plain request; keep reading for the rest of a batch. */
@@ -164,11 +268,14 @@ static int on_error(const struct nlmsghdr *nlh, void *data)
 static int on_done(const struct nlmsghdr *nlh, void *data)
 {
 	struct talk *t = data;
-	const int *r = mnl_nlmsg_get_payload(nlh);
+	int r;
 
 	/* A dump that fails midway reports its error in NLMSG_DONE. */
-	if (nlh->nlmsg_len >= mnl_nlmsg_size(sizeof(int)) && *r < 0 && t->ret == 0)
-		t->ret = nl_fail(t->err, -*r, NULL);
+	if (nlh->nlmsg_len >= mnl_nlmsg_size(sizeof(int))) {
+		memcpy(&r, mnl_nlmsg_get_payload(nlh), sizeof(r));
+		if (r < 0 && t->ret == 0)
+			t->ret = nl_fail(t->err, errno_of(r), NULL);
+	}
 	return MNL_CB_STOP;
 }
 
@@ -177,7 +284,13 @@ static mnl_cb_t ctl_cb[NLMSG_MIN_TYPE] = {
 	[NLMSG_DONE] = on_done,
 };
 
-/* Reads answers until `want` ACKs (or a dump's end) have come for seqs in [first, last]. */
+/*
+ * Reads answers until `want` ACKs (or a dump's end) have come for seqs in
+ * [first, last]. Every message is checked to lie inside what was read before
+ * anything looks at it: an nlmsg_len that is too small, or runs past the
+ * datagram (2^31 and more, which libmnl's int arithmetic takes for
+ * negative), ends the read with EBADMSG rather than a loop or a wild read.
+ */
 static int talk_read(struct nl_sock *s, struct talk *t, uint32_t first, uint32_t last,
 		     unsigned int want, int dump)
 {
@@ -185,8 +298,7 @@ static int talk_read(struct nl_sock *s, struct talk *t, uint32_t first, uint32_t
 
 	for (;;) {
 		ssize_t n = mnl_socket_recvfrom(s->sk, buf, sizeof(buf));
-		const struct nlmsghdr *nlh;
-		size_t len;
+		size_t off = 0, len;
 		int r;
 
 		if (n < 0) {
@@ -194,16 +306,26 @@ static int talk_read(struct nl_sock *s, struct talk *t, uint32_t first, uint32_t
 				continue;
 			if (errno == EAGAIN)
 				return nl_fail(t->err, ETIMEDOUT, "no answer from the kernel");
+			if (errno == ENOBUFS)
+				return nl_fail(t->err, ENOBUFS,
+					       "answers lost (receive buffer full): the outcome is unknown");
 			return nl_fail(t->err, errno, "cannot read from netlink");
 		}
-		/* Walk message by message so that a batch's ACKs are all counted. */
-		nlh = (const struct nlmsghdr *)buf;
 		len = (size_t)n;
-		while (mnl_nlmsg_ok(nlh, (int)len)) {
-			if (nlh->nlmsg_seq < first || nlh->nlmsg_seq > last) {
-				nlh = mnl_nlmsg_next(nlh, (int *)&len);
-				continue;
+		/* Walk message by message so that a batch's ACKs are all counted. */
+		while (len - off >= sizeof(struct nlmsghdr)) {
+			const struct nlmsghdr *nlh = (const struct nlmsghdr *)(buf + off);
+
+			if (nlh->nlmsg_len < sizeof(*nlh) || nlh->nlmsg_len > len - off) {
+				if (t->ret == 0)
+					t->ret = nl_fail(t->err, EBADMSG, "malformed netlink answer");
+				return t->ret;
 			}
+			off += NLMSG_ALIGN(nlh->nlmsg_len) < len - off ? NLMSG_ALIGN(nlh->nlmsg_len) :
+									 len - off;
+			if (nlh->nlmsg_seq < first || nlh->nlmsg_seq > last)
+				continue;
+			errno = 0;
 			r = mnl_cb_run2(nlh, nlh->nlmsg_len, nlh->nlmsg_seq, s->portid, on_data, t,
 					ctl_cb, NLMSG_MIN_TYPE);
 			if (r == MNL_CB_ERROR && t->ret == 0)
@@ -214,7 +336,6 @@ static int talk_read(struct nl_sock *s, struct talk *t, uint32_t first, uint32_t
 				return t->ret;
 			if (!dump && t->acked >= want)
 				return t->ret;
-			nlh = mnl_nlmsg_next(nlh, (int *)&len);
 		}
 	}
 }
@@ -287,6 +408,31 @@ int nl_talk(struct nl_sock *s, struct nlmsghdr *nlh, nl_cb cb, void *data, struc
 	return talk_read(s, &t, nlh->nlmsg_seq, nlh->nlmsg_seq, 1, dump);
 }
 
+/*
+ * The kernel answers a whole batch before sendto() returns, and drops what
+ * does not fit in the socket's receive buffer (ENOBUFS): an nft batch of a
+ * few hundred rules loses ACKs of changes it made. Room for every answer is
+ * made before sending; the default buffer (about 200 KiB) holds this many.
+ */
+#define NL_ANSWERS_UNSIZED 64
+/* What one answer may take in the buffer: an echoed rule and its ACK, with the kernel's overhead. */
+#define NL_ANSWER_ROOM 4096
+
+static void answer_room(struct nl_sock *s, unsigned int want)
+{
+	int fd = mnl_socket_get_fd(s->sk), cur = 0, v;
+	socklen_t l = sizeof(cur);
+	size_t need = (size_t)want * NL_ANSWER_ROOM;
+
+	/* The kernel doubles what it is given and reports the doubled value. */
+	if (getsockopt(fd, SOL_SOCKET, SO_RCVBUF, &cur, &l) == 0 && cur > 0 && (size_t)cur >= need)
+		return;
+	v = need / 2 > INT_MAX / 2 ? INT_MAX / 2 : (int)(need / 2);
+	/* FORCE passes net.core.rmem_max, which netlab, with CAP_NET_ADMIN, may. */
+	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &v, sizeof(v)) < 0)
+		setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &v, sizeof(v));
+}
+
 int nl_talk_many(struct nl_sock *s, void *buf, size_t len, nl_cb cb, void *data, int *failed,
 		 struct nl_err *err)
 {
@@ -321,6 +467,8 @@ int nl_talk_many(struct nl_sock *s, void *buf, size_t len, nl_cb cb, void *data,
 	t.first_seq = first;
 	if (!want)
 		return 0;
+	if (want > NL_ANSWERS_UNSIZED)
+		answer_room(s, want);
 	if (mnl_socket_sendto(s->sk, buf, len) < 0)
 		return nl_fail(err, errno, "cannot send to netlink");
 	r = talk_read(s, &t, first, s->seq, want, 0);

@@ -50,6 +50,37 @@ int nl_talk(struct nl_sock *s, struct nlmsghdr *nlh, nl_cb cb, void *data, struc
 int nl_talk_many(struct nl_sock *s, void *buf, size_t len, nl_cb cb, void *data, int *failed,
 		 struct nl_err *err);
 
+/*
+ * A request being built in a buffer of known size. Every attribute goes
+ * through the nl_put_* writers, which never write past cap bytes and refuse a
+ * string that is longer than its attribute allows (max counts the NUL): the
+ * first failure is kept in ret and err (EINVAL naming the string, or
+ * EMSGSIZE), later writes do nothing, and nl_msg_done() gives NULL instead
+ * of a request. The buffer is zeroed first, so no padding the kernel reads
+ * is left uninitialised.
+ */
+struct nl_msg {
+	struct nlmsghdr *nlh;
+	size_t cap;
+	int ret;
+	struct nl_err *err;
+	uint32_t spare[16]; /* where a family header goes when even it does not fit */
+};
+
+struct nlmsghdr *nl_msg_start(struct nl_msg *m, void *buf, size_t cap, uint16_t type,
+			      uint16_t flags, struct nl_err *err);
+/* The family header (ifinfomsg, rtgenmsg …), zeroed. */
+void *nl_put_extra(struct nl_msg *m, size_t len);
+void nl_put_strz(struct nl_msg *m, uint16_t type, const char *s, size_t max, const char *what);
+void nl_put_u8(struct nl_msg *m, uint16_t type, uint8_t v);
+void nl_put_u32(struct nl_msg *m, uint16_t type, uint32_t v);
+void nl_put(struct nl_msg *m, uint16_t type, size_t len, const void *data);
+/* NULL (and m->ret set) when there is no room; nl_nest_end() takes NULL. */
+struct nlattr *nl_nest_start(struct nl_msg *m, uint16_t type);
+void nl_nest_end(struct nl_msg *m, struct nlattr *nest);
+/* The request, or NULL after a failure (then m->err says what). */
+struct nlmsghdr *nl_msg_done(struct nl_msg *m);
+
 struct nlattr;
 struct cidr;
 /*

@@ -478,7 +478,9 @@ int ns_list(int (*cb)(const char *name, void *data), void *data, struct nl_err *
 		}
 		n++;
 	}
-	qsort(names, n, sizeof(*names), cmp_str);
+	/* No namespace, no array: qsort() must not be given NULL, even for 0 items. */
+	if (n)
+		qsort(names, n, sizeof(*names), cmp_str);
 	for (i = 0; i < n && r == 0; i++)
 		r = cb(names[i], data);
 out:
@@ -489,13 +491,25 @@ out:
 	return r;
 }
 
+static int nsid_attr(const struct nlattr *a, void *data)
+{
+	/* Only a whole 32-bit NSID is read; anything shorter is skipped. */
+	if (mnl_attr_get_type(a) == NETNSA_NSID && mnl_attr_validate(a, MNL_TYPE_U32) >= 0)
+		*(int *)data = (int)mnl_attr_get_u32(a);
+	return MNL_CB_OK;
+}
+
+int ns_parse_nsid(const struct nlmsghdr *nlh, int *id)
+{
+	if (nlh->nlmsg_type != RTM_NEWNSID ||
+	    nlh->nlmsg_len < mnl_nlmsg_size(MNL_ALIGN(sizeof(struct rtgenmsg))))
+		return -EBADMSG;
+	return mnl_attr_parse(nlh, sizeof(struct rtgenmsg), nsid_attr, id) < 0 ? -EBADMSG : 0;
+}
+
 static int nsid_cb(const struct nlmsghdr *nlh, void *data)
 {
-	struct nlattr *a;
-
-	mnl_attr_for_each(a, nlh, sizeof(struct rtgenmsg))
-		if (mnl_attr_get_type(a) == NETNSA_NSID)
-			*(int *)data = (int)mnl_attr_get_u32(a);
+	ns_parse_nsid(nlh, data);
 	return 0;
 }
 

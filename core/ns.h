@@ -68,6 +68,8 @@ void ns_leave(void);
 
 /* The id the namespace `of` has for namespace `peer` (-1: none assigned), as in IFLA_LINK_NETNSID. */
 int ns_peer_id(struct ns *of, struct ns *peer, int *id, struct nl_err *err);
+/* The NETNSA_NSID of an RTM_NEWNSID answer into *id (left as is when absent); pure. */
+int ns_parse_nsid(const struct nlmsghdr *nlh, int *id);
 
 /* Per-namespace sysctl under /proc/sys/net, written from inside the namespace. */
 int ns_sysctl_set(struct ns *ns, const char *key, const char *value, struct nl_err *err);

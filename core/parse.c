@@ -22,6 +22,27 @@ static int bad(char *why, const char *what, const char *s, const char *detail)
 	return -EINVAL;
 }
 
+/*
+ * A decimal number written with digits only, into *v (capped just above
+ * max, so a long run of digits reads as too big rather than overflowing).
+ * strtol() would also take " 24", "+24", "-9" and "\t80".
+ */
+static int digits(const char *s, long max, long *v)
+{
+	long n = 0;
+
+	if (!*s)
+		return -EINVAL;
+	for (; *s; s++) {
+		if (*s < '0' || *s > '9')
+			return -EINVAL;
+		if (n <= max)
+			n = n * 10 + (*s - '0');
+	}
+	*v = n;
+	return 0;
+}
+
 static int parse_host(const char *s, size_t n, struct cidr *out)
 {
 	char tmp[INET6_ADDRSTRLEN + 1];
@@ -60,14 +81,9 @@ int cidr_parse(const char *s, int need_plen, struct cidr *out, char *why)
 		return 0;
 	}
 	{
-		char *end;
 		long v;
 
-		if (!slash[1] || slash[1] == '-' || slash[1] == '+')
-			return bad(why, "CIDR", s, "prefix length is not a number");
-		errno = 0;
-		v = strtol(slash + 1, &end, 10);
-		if (*end || errno)
+		if (digits(slash + 1, max, &v) < 0)
 			return bad(why, "CIDR", s, "prefix length is not a number");
 		if (v > max)
 			return bad(why, "CIDR", s, max == 32 ? "prefix longer than 32" :
@@ -247,14 +263,9 @@ int hostport_parse(const char *s, struct cidr *out, int *port, char *why)
 		return bad(why, "address", s, host != s ? "not an IPv6 address in brackets" :
 				 "not ADDR or ADDR:PORT");
 	if (colon) {
-		char *end;
 		long v;
 
-		if (!colon[1] || colon[1] == '-' || colon[1] == '+')
-			return bad(why, "address", s, "port is not a number");
-		errno = 0;
-		v = strtol(colon + 1, &end, 10);
-		if (*end || errno)
+		if (digits(colon + 1, 65535, &v) < 0)
 			return bad(why, "address", s, "port is not a number");
 		if (v < 1 || v > 65535)
 			return bad(why, "address", s, "port out of range, 1 to 65535");

@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <linux/if_link.h>
+#include <linux/net_namespace.h>
 #include <linux/rtnetlink.h>
 #include <linux/veth.h>
 #include <libmnl/libmnl.h>
@@ -51,7 +52,7 @@ static void veth_request(void)
 
 	spec.dev = (struct link_end){ .name = "veth-purple", .ns = &a, .up = 1, .mtu = 1400 };
 	spec.peer = (struct link_end){ .name = "veth-purple-br", .ns = &b };
-	nlh = link_msg_add(buf, &spec, 5, &err);
+	nlh = link_msg_add(buf, sizeof(buf), &spec, 5, &err);
 	ifm = mnl_nlmsg_get_payload(nlh);
 	CHECK(nlh->nlmsg_type == RTM_NEWLINK, "veth: RTM_NEWLINK");
 	CHECK((nlh->nlmsg_flags & (NLM_F_CREATE | NLM_F_EXCL)) == (NLM_F_CREATE | NLM_F_EXCL),
@@ -82,13 +83,13 @@ static void veth_request(void)
 	      "veth: the peer's queues too");
 
 	spec.peer.ns = &a;
-	nlh = link_msg_add(buf, &spec, 0, &err);
+	nlh = link_msg_add(buf, sizeof(buf), &spec, 0, &err);
 	li = attr(nlh, sizeof(*ifm), IFLA_LINKINFO);
 	peer = nested(nested(li, 0, IFLA_INFO_DATA), 0, VETH_INFO_PEER);
 	CHECK(!nested(peer, sizeof(struct ifinfomsg), IFLA_NET_NS_FD),
 	      "veth: no namespace fd when both ends share one");
 	spec.queues = 4;
-	nlh = link_msg_add(buf, &spec, 0, &err);
+	nlh = link_msg_add(buf, sizeof(buf), &spec, 0, &err);
 	CHECK(mnl_attr_get_u32(attr(nlh, sizeof(*ifm), IFLA_NUM_TX_QUEUES)) == 4, "veth: queues = 4");
 	CHECK(!attr(nlh, sizeof(*ifm), IFLA_MASTER), "veth: no master attribute without a master");
 }
@@ -104,7 +105,7 @@ static void bridge_request(void)
 	struct nl_err err;
 
 	spec.dev = (struct link_end){ .name = "br0", .ns = &a };
-	nlh = link_msg_add(buf, &spec, 0, &err);
+	nlh = link_msg_add(buf, sizeof(buf), &spec, 0, &err);
 	data = nested(attr(nlh, sizeof(struct ifinfomsg), IFLA_LINKINFO), 0, IFLA_INFO_DATA);
 	CHECK(data && mnl_attr_get_u32(nested(data, 0, IFLA_BR_STP_STATE)) == 1, "bridge: stp on");
 	CHECK(data && !nested(data, 0, IFLA_BR_VLAN_FILTERING), "bridge: vlan filtering left alone");
@@ -118,22 +119,23 @@ static void change_request(void)
 	struct link_change c = LINK_CHANGE_INIT;
 	const struct ifinfomsg *ifm;
 	struct nlmsghdr *nlh;
+	struct nl_err err;
 
 	c.up = 0;
-	nlh = link_msg_change(buf, "eth0", &c, 0);
+	nlh = link_msg_change(buf, sizeof(buf), "eth0", &c, 0, &err);
 	ifm = mnl_nlmsg_get_payload(nlh);
 	CHECK(ifm->ifi_change == IFF_UP && ifm->ifi_flags == 0 && ifm->ifi_index == 0,
 	      "set down: by name, up flag cleared");
 	CHECK_STR(mnl_attr_get_str(attr(nlh, sizeof(*ifm), IFLA_IFNAME)), "eth0", "set: by name");
 	c = (struct link_change)LINK_CHANGE_INIT;
 	c.rename = "eth1";
-	nlh = link_msg_change(buf, "eth0", &c, 9);
+	nlh = link_msg_change(buf, sizeof(buf), "eth0", &c, 9, &err);
 	ifm = mnl_nlmsg_get_payload(nlh);
 	CHECK(ifm->ifi_index == 9 && ifm->ifi_change == 0, "rename: by index, flags untouched");
 	CHECK_STR(mnl_attr_get_str(attr(nlh, sizeof(*ifm), IFLA_IFNAME)), "eth1", "rename: new name");
 	c = (struct link_change)LINK_CHANGE_INIT;
 	c.up = 1;
-	nlh = link_msg_change(buf, "eth0", &c, 12);
+	nlh = link_msg_change(buf, sizeof(buf), "eth0", &c, 12, &err);
 	ifm = mnl_nlmsg_get_payload(nlh);
 	CHECK(ifm->ifi_index == 12 && !attr(nlh, sizeof(*ifm), IFLA_IFNAME),
 	      "by index: no name attribute (it would rename)");
@@ -147,12 +149,13 @@ static void addrgen_requests(void)
 	const struct nlattr *af, *in6, *mode;
 	const struct ifinfomsg *ifm;
 	struct nlmsghdr *nlh = (struct nlmsghdr *)buf;
+	struct nl_err err;
 	size_t len;
 	int n;
 
 	c.up = 1;
 	c.addrgen = IN6_ADDR_GEN_MODE_NONE;
-	len = link_msg_changes(buf, "eth0", &c, 7, 3, &n);
+	len = link_msg_changes(buf, sizeof(buf), "eth0", &c, 7, 3, &n, &err);
 	CHECK(n == 2, "addrgen and up: two requests (%d)", n);
 	ifm = mnl_nlmsg_get_payload(nlh);
 	CHECK(ifm->ifi_change == 0 && ifm->ifi_index == 7, "first: the link by index, flags untouched");
@@ -170,7 +173,7 @@ static void addrgen_requests(void)
 	CHECK(len == MNL_ALIGN(((struct nlmsghdr *)buf)->nlmsg_len) + MNL_ALIGN(nlh->nlmsg_len),
 	      "length covers both");
 	c.up = 0;
-	len = link_msg_changes(buf, "eth0", &c, 0, -1, &n);
+	len = link_msg_changes(buf, sizeof(buf), "eth0", &c, 0, -1, &n, &err);
 	nlh = (struct nlmsghdr *)buf;
 	ifm = mnl_nlmsg_get_payload(nlh);
 	CHECK(n == 1 && len == MNL_ALIGN(nlh->nlmsg_len) && ifm->ifi_change == IFF_UP &&
@@ -308,10 +311,95 @@ static void error_answer(void)
 	CHECK(nl_parse_error(nlh, &err) == 0, "an ACK is not an error");
 	nlh->nlmsg_len = 10;
 	CHECK(nl_parse_error(nlh, &err) == -EBADMSG, "a truncated error is refused");
+	/* Uncapped, the TLVs follow the echoed request: its length must not wrap the offset. */
+	nlh = mnl_nlmsg_put_header(buf);
+	nlh->nlmsg_type = NLMSG_ERROR;
+	nlh->nlmsg_flags = NLM_F_ACK_TLVS;
+	e = mnl_nlmsg_put_extra_header(nlh, sizeof(*e));
+	e->error = -EINVAL;
+	e->msg.nlmsg_len = 4;
+	mnl_attr_put_strz(nlh, NLMSGERR_ATTR_MSG, "x");
+	CHECK(nl_parse_error(nlh, &err) == -EINVAL && err.code == EINVAL,
+	      "an echoed request shorter than a header is not followed");
+	e->error = -2147483647 - 1;
+	CHECK(nl_parse_error(nlh, &err) == -EPROTO && err.code == EPROTO, "error INT_MIN: EPROTO");
+}
+
+/* RTM_NEWNSID: an NSID attribute too short for its u32 is not read. */
+static void nsid_answer(void)
+{
+	static char buf[256];
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	struct rtgenmsg *g;
+	int id = -1;
+
+	nlh->nlmsg_type = RTM_NEWNSID;
+	g = mnl_nlmsg_put_extra_header(nlh, sizeof(*g));
+	g->rtgen_family = AF_UNSPEC;
+	mnl_attr_put(nlh, NETNSA_NSID, 0, NULL);
+	CHECK(ns_parse_nsid(nlh, &id) == 0 && id == -1, "a 0-byte NSID is skipped (%d)", id);
+	mnl_attr_put_u32(nlh, NETNSA_NSID, 5);
+	CHECK(ns_parse_nsid(nlh, &id) == 0 && id == 5, "NSID 5 read (%d)", id);
+}
+
+/* Every string is bounded by its attribute and the buffer, whatever the caller passes. */
+static void bounded_requests(void)
+{
+	static char buf[NL_BUFSZ], name[5000];
+	struct ns a = { .name = "purple", .fd = 7 };
+	struct link_spec spec = { .kind = "dummy", .stp = -1, .vlan_filtering = -1,
+				  .mcast_snooping = -1 };
+	struct link_change c = LINK_CHANGE_INIT;
+	const struct ifinfomsg *ifm;
+	const struct nlattr *n;
+	struct nlmsghdr *nlh;
+	struct nl_err err = { 0 };
+	size_t i, len;
+	int count;
+
+	memset(name, 'x', sizeof(name) - 1);
+	spec.dev = (struct link_end){ .name = name, .ns = &a };
+	CHECK(!link_msg_add(buf, sizeof(buf), &spec, 0, &err) && err.code == EINVAL &&
+	      strstr(err.msg, "longer than 15 bytes"),
+	      "a 4999-byte name is refused by the builder: %s", err.msg);
+	spec.dev.name = "d0";
+	spec.kind = name;
+	CHECK(!link_msg_add(buf, sizeof(buf), &spec, 0, &err) && err.code == EINVAL,
+	      "a 4999-byte kind is refused: %s", err.msg);
+	spec.kind = "veth";
+	spec.peer = (struct link_end){ .name = name, .ns = &a };
+	CHECK(!link_msg_add(buf, sizeof(buf), &spec, 0, &err) && err.code == EINVAL,
+	      "a 4999-byte veth peer name is refused: %s", err.msg);
+	spec.peer.name = "p0";
+	CHECK(link_msg_add(buf, 64, &spec, 0, &err) == NULL && err.code == EMSGSIZE,
+	      "a request that does not fit its buffer is refused: %s", err.msg);
+	c.alias = name;
+	CHECK(!link_msg_change(buf, sizeof(buf), "eth0", &c, 0, &err) && err.code == EINVAL &&
+	      strstr(err.msg, "alias"), "a 4999-byte alias is refused: %s", err.msg);
+	c.alias = NULL;
+	CHECK(!link_msg_change(buf, sizeof(buf), name, &c, 0, &err) && err.code == EINVAL,
+	      "a 4999-byte name to change is refused");
+	c.up = 1;
+	c.addrgen = 1;
+	CHECK(link_msg_changes(buf, 40, "eth0", &c, 3, -1, &count, &err) == 0 &&
+	      err.code == EMSGSIZE, "changes that do not fit: 0, EMSGSIZE");
+	/* Padding after a 3-byte name (with its NUL, 4 + 4 bytes) and a 5-byte one is zero. */
+	memset(buf, 0xaa, sizeof(buf));
+	c = (struct link_change)LINK_CHANGE_INIT;
+	c.alias = "abcde";
+	nlh = link_msg_change(buf, sizeof(buf), "eth", &c, 0, &err);
+	ifm = mnl_nlmsg_get_payload(nlh);
+	n = attr(nlh, sizeof(*ifm), IFLA_IFALIAS);
+	len = n ? mnl_attr_get_payload_len(n) : 0;
+	for (i = len; n && i < MNL_ALIGN(len); i++)
+		if (((const unsigned char *)mnl_attr_get_payload(n))[i])
+			break;
+	CHECK(n && len == 6 && i == MNL_ALIGN(len), "attribute padding is zeroed");
 }
 
 int main(void)
 {
+	bounded_requests();
 	veth_request();
 	bridge_request();
 	change_request();
@@ -320,5 +408,6 @@ int main(void)
 	addr_request();
 	route_request();
 	error_answer();
+	nsid_answer();
 	return check_done();
 }

@@ -11,6 +11,7 @@
 #include <linux/netfilter/nfnetlink.h>
 #include <linux/netfilter/nf_conntrack_common.h>
 #include <linux/netfilter/nf_tables.h>
+#include <linux/netfilter/nf_nat.h>
 #include <libmnl/libmnl.h>
 #include <libnftnl/chain.h>
 #include <libnftnl/common.h>
@@ -259,6 +260,91 @@ static void foreign(void)
 	nftnl_rule_free(r);
 }
 
+/*
+ * A dnat rule the kernel accepts (/work/shared/repro/mkrule.c): 16-byte
+ * immediates in every register the statement names, and all its flags. The
+ * listing wrote past its 128-byte target buffer (seen under ASan).
+ */
+static void long_nat(void)
+{
+	struct nftnl_rule *r = nftnl_rule_alloc();
+	struct nftnl_expr *e;
+	unsigned char ff[16];
+	char text[NFT_TEXT];
+	uint32_t reg;
+	int n;
+
+	memset(ff, 0xff, sizeof(ff));
+	nftnl_rule_set_u32(r, NFTNL_RULE_FAMILY, NFPROTO_INET);
+	for (reg = NFT_REG_1; reg <= NFT_REG_4; reg++) {
+		e = ex(r, "immediate");
+		nftnl_expr_set_u32(e, NFTNL_EXPR_IMM_DREG, reg);
+		nftnl_expr_set(e, NFTNL_EXPR_IMM_DATA, ff, sizeof(ff));
+	}
+	e = ex(r, "nat");
+	nftnl_expr_set_u32(e, NFTNL_EXPR_NAT_TYPE, NFT_NAT_DNAT);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_NAT_FAMILY, NFPROTO_IPV6);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_NAT_REG_ADDR_MIN, NFT_REG_1);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_NAT_REG_ADDR_MAX, NFT_REG_2);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_NAT_REG_PROTO_MIN, NFT_REG_3);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_NAT_REG_PROTO_MAX, NFT_REG_4);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_NAT_FLAGS, NF_NAT_RANGE_PROTO_RANDOM |
+			   NF_NAT_RANGE_PERSISTENT | NF_NAT_RANGE_PROTO_RANDOM_FULLY);
+	n = nft_rule_text(r, text, sizeof(text));
+	CHECK(n > 0 && (size_t)n == strlen(text) && !strncmp(text, "dnat ip6 to [ffff:", 18),
+	      "a dnat of 16-byte registers with every flag lists, cut short: %s", text);
+	nftnl_rule_free(r);
+}
+
+/* A rule message as the kernel might send it, with attributes given raw. */
+static struct nlmsghdr *rule_msg(char *b, int with_names, const char *expr)
+{
+	struct nlmsghdr *nlh = nftnl_nlmsg_build_hdr(b, NFT_MSG_NEWRULE, NFPROTO_INET, 0, 1);
+	struct nlattr *list, *elem, *data;
+
+	if (with_names) {
+		mnl_attr_put_strz(nlh, NFTA_RULE_TABLE, "t");
+		mnl_attr_put_strz(nlh, NFTA_RULE_CHAIN, "c");
+	}
+	list = mnl_attr_nest_start(nlh, NFTA_RULE_EXPRESSIONS);
+	elem = mnl_attr_nest_start(nlh, NFTA_LIST_ELEM);
+	if (expr)
+		mnl_attr_put_strz(nlh, NFTA_EXPR_NAME, expr);
+	data = mnl_attr_nest_start(nlh, NFTA_EXPR_DATA);
+	mnl_attr_put_u32(nlh, NFTA_META_KEY, htonl(NFT_META_L4PROTO));
+	mnl_attr_put_u32(nlh, NFTA_META_DREG, htonl(NFT_REG_1));
+	mnl_attr_nest_end(nlh, data);
+	mnl_attr_nest_end(nlh, elem);
+	mnl_attr_nest_end(nlh, list);
+	return nlh;
+}
+
+/* Messages libnftnl would crash on, or exit on, are refused before it sees them. */
+static void hostile_messages(void)
+{
+	char text[NFT_TEXT];
+	struct nlmsghdr *nlh;
+	struct nlattr *a;
+
+	CHECK(nft_msg_check(rule_msg(buf, 1, "meta")) == 0, "a whole rule message passes");
+	CHECK(nft_msg_text(rule_msg(buf, 1, "meta"), text, sizeof(text)) >= 0, "and is decoded");
+	CHECK(nft_msg_text(rule_msg(buf, 1, NULL), text, sizeof(text)) == -EBADMSG,
+	      "an expression without a name is refused");
+	CHECK(nft_msg_check(rule_msg(buf, 0, "meta")) == -EBADMSG,
+	      "a rule without table and chain names is refused");
+	/* The chain name without its NUL: libnftnl would strdup() past it. */
+	nlh = rule_msg(buf, 1, "meta");
+	a = (struct nlattr *)((char *)mnl_nlmsg_get_payload(nlh) + sizeof(struct nfgenmsg) + 8);
+	CHECK(mnl_attr_get_type(a) == NFTA_RULE_CHAIN, "the chain attribute found");
+	((char *)mnl_attr_get_payload(a))[1] = 'x';
+	CHECK(nft_msg_check(nlh) == -EBADMSG, "a name without its NUL is refused");
+	/* A u32 of 2 bytes: libnftnl exit()s ("kernel ABI is broken"). */
+	nlh = nftnl_nlmsg_build_hdr(buf, NFT_MSG_NEWTABLE, NFPROTO_INET, 0, 1);
+	mnl_attr_put_strz(nlh, NFTA_TABLE_NAME, "t");
+	mnl_attr_put_u16(nlh, NFTA_TABLE_FLAGS, 1);
+	CHECK(nft_msg_check(nlh) == -EBADMSG, "an integer of the wrong size is refused");
+}
+
 static void validators(void)
 {
 	char why[PARSE_WHY];
@@ -281,6 +367,8 @@ static void validators(void)
 
 int main(void)
 {
+	long_nat();
+	hostile_messages();
 	masquerade();
 	forward_port();
 	allow();

@@ -80,6 +80,19 @@ int main(void)
 	cidr_bad("10.0.0.1/-1", "not a number");
 	cidr_bad("10.0.0.1/2x", "not a number");
 	cidr_bad("", "invalid CIDR");
+	/* strtol skipped the space and took the sign: /-9 installed "ip saddr 0.0.0.0". */
+	cidr_bad("10.0.0.1/ -9", "not a number");
+	cidr_bad("0.0.0.0/ -8", "not a number");
+	cidr_bad("10.0.0.1/ 24", "not a number");
+	cidr_bad("10.0.0.1/+24", "not a number");
+	cidr_bad("10.0.0.1/\t24", "not a number");
+	cidr_bad("10.0.0.1/24 ", "not a number");
+	cidr_bad("/ 24", "invalid CIDR");
+	cidr_bad("10.0.0.1/99999999999999999999", "prefix longer than 32");
+	hostport_bad("10.0.0.2: 80", "port is not a number");
+	hostport_bad("10.0.0.2:+80", "port is not a number");
+	hostport_bad("[fd00::2]: 80", "port is not a number");
+	hostport_bad("10.0.0.2:99999999999999999999", "port out of range");
 	CHECK(cidr_parse("10.0.0.1", 0, &c, why) == 0 && c.plen == 32, "bare address is /32");
 	CHECK(addr_parse("10.0.0.1/24", &c, why) < 0, "an address takes no prefix");
 

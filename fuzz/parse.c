@@ -1,0 +1,70 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Fuzzes the validators of what users type (core/parse.c, the nft names and
+ * states): each input is one string, given to every parser. Beyond not
+ * crashing, what a parser accepts must mean what it says: a CIDR prints back
+ * to one that parses to the same value, a port is 1..65535, an accepted name
+ * is short enough for the kernel's field.
+ */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <net/if.h>
+
+#include "core/nft.h"
+#include "core/parse.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+static void same_cidr(const struct cidr *a, const char *s, int need_plen)
+{
+	char buf[INET6_ADDRSTRLEN + 8], why[PARSE_WHY];
+	struct cidr b;
+	int max = a->family == AF_INET ? 32 : 128;
+
+	if (a->family != AF_INET && a->family != AF_INET6)
+		abort();
+	if (a->plen < 0 || a->plen > max)
+		abort(); /* "10.0.0.1/ -9" was taken as /-9 */
+	cidr_fmt(a, buf, sizeof(buf));
+	if (cidr_parse(buf, need_plen, &b, why) < 0 || b.family != a->family || b.plen != a->plen ||
+	    memcmp(a->a.b, b.a.b, sizeof(a->a.b)))
+		abort();
+	(void)s;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	char *s = malloc(size + 1), why[PARSE_WHY];
+	struct cidr c, n;
+	uint32_t bits;
+	int port;
+
+	if (!s)
+		return 0;
+	memcpy(s, data, size);
+	s[size] = '\0';
+	if (cidr_parse(s, 1, &c, why) == 0) {
+		same_cidr(&c, s, 1);
+		n = c;
+		cidr_network(&n);
+		if (!cidr_contains(&n, &c) || cidr_has_host_bits(&n))
+			abort();
+	}
+	if (cidr_parse(s, 0, &c, why) == 0)
+		same_cidr(&c, s, 0);
+	if (addr_parse(s, &c, why) == 0 && c.plen != (c.family == AF_INET ? 32 : 128))
+		abort();
+	if (hostport_parse(s, &c, &port, why) == 0 && (port < 0 || port > 65535))
+		abort();
+	if (ifname_check(s, why) == 0 && (strlen(s) >= IFNAMSIZ || strchr(s, '/') || !*s))
+		abort();
+	if (nsname_check(s, why) == 0 && (strchr(s, '/') || !*s))
+		abort();
+	if (nft_table_check(s, why) == 0 && (strlen(s) > 64 || !*s))
+		abort();
+	if (nft_ctstate_parse(s, &bits, why) == 0 && !bits)
+		abort();
+	free(s);
+	return 0;
+}
