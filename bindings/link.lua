@@ -10,11 +10,11 @@ M.__name = "netlab.link"
 M.__index = {
   up = function(self) link.set(self, {up = true}); return self end,
   down = function(self) link.set(self, {up = false}); return self end,
-  set = link.set,
-  del = link.del,
-  info = link.get,
+  set = netlab._method(link, "set", "link.set"),
+  del = netlab._method(link, "del", "link.del"),
+  info = netlab._method(link, "get", "link.get"),
   addr = function(self, cidr, o) link.addr_add(self, cidr, o); return self end,
-  addrs = link.addrs,
+  addrs = netlab._method(link, "addrs", "link.addrs"),
   master = function(self, br) link.set(self, {master = br}); return self end,
   nomaster = function(self) link.set(self, {master = false}); return self end,
 }

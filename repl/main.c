@@ -295,8 +295,22 @@ int main(int argc, char **argv)
 				"with network namespaces; try sudo\n");
 		return 1;
 	}
-	if (o.script_help)
+	if (o.script_help) {
+		/*
+		 * run FILE --help runs the script as a dry run, which changes
+		 * nothing. A second wall behind that one: with the privileges to
+		 * change the kernel, it runs in a throwaway network and mount
+		 * namespace, so a path the dry run misses cannot reach the host.
+		 * Without them the kernel refuses every change anyway, and when
+		 * the wall cannot be raised (no user namespaces, a chroot) the
+		 * dry run still stands; so its failure is not an error.
+		 * NETLAB_HELP_NO_SANDBOX lets a test try the dry run alone.
+		 */
 		o.sandbox = 0;
+		o.interactive = 0;
+		if (privileged() && !getenv("NETLAB_HELP_NO_SANDBOX"))
+			sandbox_enter(&err);
+	}
 	if (o.sandbox && sandbox_enter(&err) < 0) {
 		fprintf(stderr, "netlab: sandbox: %s: %s\n", err.msg, strerror(err.code));
 		return 1;

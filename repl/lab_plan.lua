@@ -1,0 +1,582 @@
+-- netlab.lab_plan: a dry run (`netlab run --dry-run`, and `run FILE --help`).
+--
+-- A dry run runs the script with every function that changes the kernel
+-- replaced by one that only writes a plan line. What the plan makes does not
+-- exist, yet the script and the engine go on reading it: `ns.add(x, {lo =
+-- true})` sets x's loopback up, a veth's end is put on a bridge made two
+-- lines above, `netlab.show()` prints it all. So the plan keeps a model of
+-- what it has laid over the kernel, and during a dry run the functions that
+-- read (ns.get, ns.list, link.get, link.list, link.addrs, link._state,
+-- route.list, nat.list and ns.sysctl's reading half) answer from the model
+-- for what the plan made, changed or removed, and from the kernel for the
+-- rest. A namespace that exists only in the plan reads as what the plan put
+-- there; nothing in it is looked up in the kernel.
+--
+-- Commands are not run either (ns.exec, ns.capture, ns.spawn, netlab.kill,
+-- netlab.wait): a plan line says what would run, and the call answers as a
+-- command that succeeded with no output would.
+local S = require "netlab.lab_state"
+
+local P = {}
+local nsname, linkname, copy, keyof = S.nsname, S.linkname, S.copy, S.keyof
+
+-- Plan lines -------------------------------------------------------------------
+
+local function back(prev)
+  return (" (back to %s)"):format(prev == nil and "none" or tostring(prev))
+end
+
+-- link.set's changes as words, in a fixed order: "up, mtu 1400, master br0".
+local change_words = {
+  {"up", function(v) return v and "up" or "down" end},
+  {"mtu", function(v) return "mtu " .. tostring(v) end},
+  {"master", function(v)
+    if not v then return "no master" end
+    return "master " .. (type(v) == "table" and tostring(v.name) or tostring(v))
+  end},
+  {"alias", function(v) return v and ("alias %q"):format(v) or "no alias" end},
+  {"name", function(v) return "renamed " .. tostring(v) end},
+  {"netns", function(v) return "moved to " .. tostring(nsname(v)) end},
+}
+
+local function changes_text(c)
+  local out = {}
+  for _, w in ipairs(change_words) do
+    if c[w[1]] ~= nil then out[#out + 1] = w[2](c[w[1]]) end
+  end
+  return table.concat(out, ", ")
+end
+
+-- Words a shell would read back as the same command.
+local function command_text(argv)
+  local out = {}
+  for i, w in ipairs(argv) do
+    w = tostring(w)
+    out[i] = w:match("^[%w%-_./:=,+@%%]+$") and w or "'" .. w:gsub("'", [['\'']]) .. "'"
+  end
+  return table.concat(out, " ")
+end
+
+-- One function per kind of record (and of plan-only line): the object in
+-- the words of the `+` lines. A `-` line of a record that restores a
+-- previous value says which.
+P.describe = {
+  ns = function(r) return "namespace " .. r.name end,
+  link = function(r)
+    local s = ("%s %s in %s"):format(r.lkind or "link", r.name, r.ns)
+    if r.peer then s = s .. (" <-> %s in %s"):format(r.peer, r.peer_ns) end
+    return s
+  end,
+  addr = function(r) return ("address %s on %s in %s"):format(r.addr, r.dev, r.ns) end,
+  route = function(r)
+    local w = {"route", r.dst == "default6" and "default (IPv6)" or r.dst}
+    if r.via then w[#w + 1] = "via " .. r.via end
+    if r.dev then w[#w + 1] = "dev " .. r.dev end
+    if r.table and r.table ~= 254 then w[#w + 1] = "table " .. r.table end
+    if r.metric and r.metric ~= 0 then w[#w + 1] = "metric " .. r.metric end
+    return table.concat(w, " ") .. " in " .. r.ns
+  end,
+  sysctl = function(r, sign)
+    return ("sysctl %s = %s in %s"):format(r.key, r.value, r.ns) ..
+           (sign == "-" and back(r.prev) or "")
+  end,
+  -- A change link.set makes (changes), or the record of one setting of a
+  -- link the lab did not make (field, prev).
+  set = function(r, sign)
+    if r.changes then return ("link %s in %s: %s"):format(r.name, r.ns, changes_text(r.changes)) end
+    return ("%s of link %s in %s"):format(r.field, r.name, r.ns) .. (sign == "-" and back(r.prev) or "")
+  end,
+  nft = function(r)
+    return ("nat %s in %s"):format(r.spec, r.ns) ..
+           (r.table ~= nat.table and " (table " .. r.table .. ")" or "")
+  end,
+  nftpolicy = function(r, sign)
+    return ("forward policy %s in %s"):format(r.value, r.ns) .. (sign == "-" and back(r.prev) or "")
+  end,
+  nfttable = function(r) return ("nftables table inet %s in %s"):format(r.table, r.ns) end,
+  nat = function(r) return r.what end,
+  exec = function(r) return ("would %s in %s: %s"):format(r.verb, r.ns, command_text(r.argv)) end,
+}
+
+-- The model ------------------------------------------------------------------
+--
+-- run.model.ns[name]      "new" (only in the plan) or "gone" (the plan deletes it)
+-- run.model.links[ns|dev] a link as the plan leaves it, or false when it deletes it
+-- run.model.sysctl[ns|key] a value the plan sets
+-- run.model.routes[ns]    {add = {key = route}, del = {key = true}}
+
+local function model(run)
+  run.model = run.model or {ns = {}, links = {}, sysctl = {}, routes = {}, order = 0, pids = {}}
+  return run.model
+end
+
+local function lkey(nsn, name) return nsn .. "|" .. name end
+
+-- Where reads of namespace nsn go: "new" and "gone" never reach the kernel.
+local function ns_view(run, nsn)
+  return model(run).ns[nsn]
+end
+
+local function new_link(run, t)
+  local m = model(run)
+  m.order = m.order + 1
+  -- Indexes no kernel link has, so a planned master never matches a real one.
+  t.index = t.index or -m.order
+  t.order = m.order
+  t.addrs = t.addrs or {}
+  m.links[lkey(t.ns, t.name)] = t
+  return t
+end
+
+-- The model's entry for a link the plan changes: a planned one, or a copy of
+-- the kernel's on its first change.
+local function touch(run, nsn, name)
+  local m = model(run)
+  local l = m.links[lkey(nsn, name)]
+  if l ~= nil or ns_view(run, nsn) then return l or nil end
+  local ok, i = pcall(run.orig.link_get, name, {ns = nsn})
+  if not ok or not i then return nil end
+  return new_link(run, {name = name, ns = nsn, kind = i.kind, up = i.up, mtu = i.mtu,
+                        master = i.master, peer = i.peer, peer_ns = i.peer_ns,
+                        alias = i.alias, addrs = copy(i.addrs), index = i.index})
+end
+
+local function drop_ns(run, nsn)
+  local m = model(run)
+  for k, l in pairs(m.links) do
+    if l and l.ns == nsn then m.links[k] = nil end
+  end
+  m.routes[nsn] = nil
+  for k in pairs(m.sysctl) do
+    if k:sub(1, #nsn + 1) == nsn .. "|" then m.sysctl[k] = nil end
+  end
+end
+
+local function route_key(nsn, t, dst, metric)
+  return keyof{kind = "route", ns = nsn, table = t or 254, dst = dst, metric = metric or 0}
+end
+
+local function routes_of(run, nsn)
+  local m = model(run)
+  m.routes[nsn] = m.routes[nsn] or {add = {}, del = {}, order = {}}
+  return m.routes[nsn]
+end
+
+local function route_family(r)
+  if r.dst == "default6" or r.dst:find(":") or (r.via and r.via:find(":")) then return "inet6" end
+  return "inet"
+end
+
+-- What each plan line does to the model, by kind.
+local apply = {}
+
+function apply.ns(run, sign, r)
+  local m = model(run)
+  if sign == "=" then return end
+  drop_ns(run, r.name)
+  if sign == "-" then
+    m.ns[r.name] = "gone"
+  elseif sign ~= "=" then
+    m.ns[r.name] = "new"
+    -- A new namespace has its loopback, down.
+    new_link(run, {name = "lo", ns = r.name, kind = "loopback", up = false, mtu = 65536})
+  end
+end
+
+function apply.link(run, sign, r)
+  local m = model(run)
+  if sign == "-" then
+    m.links[lkey(r.ns, r.name)] = false
+    if r.peer then m.links[lkey(r.peer_ns, r.peer)] = false end
+    return
+  end
+  for i, e in ipairs(r.ends or {}) do
+    local other = r.ends[3 - i]
+    new_link(run, {name = e.name, ns = e.ns, kind = r.lkind, up = e.up == true, mtu = e.mtu,
+                   master = e.master, peer = other and other.name, peer_ns = other and other.ns,
+                   addrs = copy(e.addrs)})
+  end
+end
+
+function apply.addr(run, sign, r)
+  local l = touch(run, r.ns, r.dev)
+  if not l then return end
+  for i, a in ipairs(l.addrs) do
+    if a == r.addr then table.remove(l.addrs, i) break end
+  end
+  if sign ~= "-" then l.addrs[#l.addrs + 1] = r.addr end
+end
+
+function apply.route(run, sign, r)
+  local rs = routes_of(run, r.ns)
+  local k = route_key(r.ns, r.table, r.dst, r.metric)
+  if sign == "-" then
+    rs.add[k], rs.del[k] = nil, true
+    return
+  end
+  local fam = route_family(r)
+  if not rs.add[k] then rs.order[#rs.order + 1] = k end
+  rs.del[k] = true -- the kernel's route of the same key, if any, is replaced
+  rs.add[k] = setmetatable({
+    dst = (r.dst == "default6" and "default" or r.dst), family = fam, via = r.via, dev = r.dev,
+    src = r.src, metric = r.metric or 0, table = r.table or 254, proto = "boot",
+    scope = r.via and "global" or "link", type = "unicast", onlink = r.onlink,
+  }, netlab._meta("netlab.route"))
+end
+
+function apply.sysctl(run, sign, r)
+  if sign ~= "-" and sign ~= "=" then model(run).sysctl[lkey(r.ns, r.key)] = r.value end
+end
+
+function apply.set(run, sign, r)
+  if not r.changes or sign == "=" then return end
+  local l = touch(run, r.ns, r.name)
+  if not l then return end
+  local c = r.changes
+  if c.up ~= nil then l.up = c.up end
+  if c.mtu ~= nil then l.mtu = c.mtu end
+  if c.alias ~= nil then l.alias = c.alias or nil end
+  if c.master ~= nil then
+    l.master = c.master and (type(c.master) == "table" and c.master.name or c.master) or nil
+  end
+  if c.name or c.netns then
+    local m = model(run)
+    m.links[lkey(l.ns, l.name)] = false
+    l.name = c.name or l.name
+    l.ns = c.netns and nsname(c.netns) or l.ns
+    m.links[lkey(l.ns, l.name)] = l
+  end
+end
+
+-- The model as a change leaves it, without a line (a change to what the plan makes).
+function P.apply(run, sign, r)
+  if apply[r.kind] then apply[r.kind](run, sign, r) end
+end
+
+-- Whether the link exists only in the plan (made by it, or in a namespace it makes).
+function P.planned_link(run, nsn, name)
+  local l = model(run).links[lkey(nsn, name)]
+  return l and l.index < 0
+end
+
+-- The error the kernel would give for what neither it nor the plan has.
+function P.absent(what, msg, code)
+  netlab._error(msg, what, code)
+end
+
+-- plan(run, sign, record [, note]): one line of the plan, and the model as
+-- the plan leaves it. A line for an object already in the plan replaces
+-- it: made and then deleted is nothing (or the removal of what was there),
+-- deleted and then made is a change, so no object shows as both.
+function P.plan(run, sign, r, note)
+  local line = P.describe[r.kind](r, sign) .. (note and " (" .. note .. ")" or "")
+  local ok, key = pcall(keyof, r)
+  if not ok then key = nil end
+  local at = key and run.plan_at[key]
+  if at then
+    local old = run.planned[at]:sub(1, 1)
+    if sign == "+" and old == "-" then
+      sign, line = "~", line .. (note and "" or " (re-made)")
+    end
+    if sign == "-" and (old == "+" or old == "~") then
+      -- Made by this run after all: the line goes; what was there before still goes.
+      run.planned[at] = false
+      run.plan_at[key] = nil
+      if apply[r.kind] then apply[r.kind](run, "-", r) end
+      if not run.prevkeys[key] then return end
+      at = nil
+    end
+  end
+  if apply[r.kind] then apply[r.kind](run, sign, r) end
+  -- What the plan makes or changes is there at the end: it is not also removed.
+  if key and sign ~= "-" and sign ~= "=" and run.prevkeys[key] then run.claimed[key] = true end
+  line = sign .. " " .. line
+  if at then
+    run.planned[at] = line
+  else
+    run.planned[#run.planned + 1] = line
+    if key then run.plan_at[key] = #run.planned end
+  end
+end
+
+-- The plan's lines, in the order the script made them.
+function P.lines(run)
+  local out = {}
+  for _, l in ipairs(run.planned) do
+    if l then out[#out + 1] = l end
+  end
+  return out
+end
+
+-- Reads -----------------------------------------------------------------------
+
+-- A planned namespace as an object: no identity (id) yet.
+function P.ns_object(name)
+  return setmetatable({name = name}, netlab._meta("netlab.ns"))
+end
+
+-- ns.get of a namespace the plan made or deleted: true and what it reads as.
+function P.ns_get(run, name)
+  local v = ns_view(run, name == nil and "root" or name)
+  if v == "new" then return true, P.ns_object(name) end
+  if v == "gone" then return true, nil end
+  return false
+end
+
+-- A value ns.sysctl reads: the plan's, nothing in a planned namespace, else the kernel's.
+function P.sysctl(run, orig, nsn, key)
+  local v = model(run).sysctl[lkey(nsn, key)]
+  if v ~= nil or ns_view(run, nsn) then return v end
+  return orig(nsn, key)
+end
+
+-- Planned links of nsn, in the order the plan made them.
+local function planned_links(run, nsn)
+  local out = {}
+  for _, l in pairs(model(run).links) do
+    if l and l.ns == nsn then out[#out + 1] = l end
+  end
+  table.sort(out, function(a, b) return a.order < b.order end)
+  return out
+end
+
+local function master_index(run, nsn, name)
+  if not name then return 0 end
+  local s = P.wrappers.link_state(run, run.orig.link_state, name, {ns = nsn})
+  return s and s.index or 0
+end
+
+local function info_of(l)
+  local i = {}
+  for _, k in ipairs{"name", "ns", "index", "kind", "up", "mtu", "master", "peer", "peer_ns", "alias"} do
+    i[k] = l[k]
+  end
+  i.mtu = i.mtu or (l.kind == "loopback" and 65536 or 1500)
+  i.state = l.up and "UP" or "DOWN"
+  i.addrs = copy(l.addrs)
+  return setmetatable(i, netlab._meta("netlab.linkinfo"))
+end
+
+-- The links of nsn as the plan leaves them.
+local function links_of(run, orig, nsn, arg)
+  local v = ns_view(run, nsn)
+  local out = setmetatable({}, netlab._meta("netlab.links"))
+  local seen = {}
+  if not v then
+    for _, i in ipairs(orig(arg)) do
+      local l = model(run).links[lkey(nsn, i.name)]
+      if l ~= false then
+        out[#out + 1] = l and info_of(l) or i
+        seen[i.name] = true
+      end
+    end
+  end
+  if v ~= "gone" then
+    for _, l in ipairs(planned_links(run, nsn)) do
+      if not seen[l.name] then out[#out + 1] = info_of(l) end
+    end
+  end
+  return out
+end
+
+-- The namespace a listing function's argument names: nil, a name, an
+-- object, or an options table with ns.
+local function listed_ns(a)
+  if type(a) == "table" and getmetatable(a) == nil then return nsname(a.ns) end
+  return nsname(a)
+end
+
+-- Whether nsn reads straight from the kernel (nothing of it in the plan).
+local function untouched(run, nsn)
+  if ns_view(run, nsn) then return false end
+  for _, l in pairs(model(run).links) do
+    if l == false or l.ns == nsn then return false end
+  end
+  return true
+end
+
+P.wrappers = {}
+local W = P.wrappers
+
+function W.link_state(run, orig, l, o)
+  local name, nsn = linkname(l, o)
+  if type(name) ~= "string" or type(nsn) ~= "string" then return orig(l, o) end
+  local m = model(run).links[lkey(nsn, name)]
+  if m == false or (m == nil and ns_view(run, nsn)) then return nil end
+  if m == nil then return orig(l, o) end
+  return {index = m.index, kind = m.kind, up = m.up, alias = m.alias,
+          mtu = m.mtu or (m.kind == "loopback" and 65536 or 1500),
+          master = master_index(run, nsn, m.master)}
+end
+
+function W.link_get(run, orig, l, o)
+  local name, nsn = linkname(l, o)
+  if type(name) ~= "string" or type(nsn) ~= "string" then return orig(l, o) end
+  local m = model(run).links[lkey(nsn, name)]
+  if m == false or (m == nil and ns_view(run, nsn)) then return nil end
+  if m == nil then return orig(l, o) end
+  return info_of(m)
+end
+
+function W.link_list(run, orig, a)
+  local nsn = listed_ns(a)
+  if type(nsn) ~= "string" or untouched(run, nsn) then return orig(a) end
+  return links_of(run, orig, nsn, a)
+end
+
+function W.link_names(run, orig, n)
+  local nsn = nsname(n)
+  if type(nsn) ~= "string" or untouched(run, nsn) then return orig(n) end
+  local out = {}
+  for _, l in ipairs(links_of(run, run.orig.link_list, nsn, n)) do out[l.name] = l.index end
+  return out
+end
+
+-- link.addrs([link], {ns =, family =}) from the links as the plan leaves them.
+function W.link_addrs(run, orig, a, b)
+  local dev, o
+  if type(a) == "table" and getmetatable(a) == nil then
+    o = a
+  else
+    o = b or {}
+    if a ~= nil then dev = linkname(a, o) end
+  end
+  local nsn = type(a) == "table" and getmetatable(a) and a.ns and nsname(a.ns) or nsname(o.ns)
+  if type(nsn) ~= "string" or untouched(run, nsn) then return orig(a, b) end
+  local fam = o.family or "all"
+  local out = setmetatable({}, netlab._meta("netlab.addrs"))
+  for _, l in ipairs(links_of(run, run.orig.link_list, nsn, nsn)) do
+    if dev == nil or l.name == dev then
+      for _, cidr in ipairs(l.addrs) do
+        local f = cidr:find(":") and "inet6" or "inet"
+        if fam == "all" or fam == f then
+          out[#out + 1] = setmetatable({dev = l.name, addr = cidr, family = f, scope = "global"},
+                                       netlab._meta("netlab.addr"))
+        end
+      end
+    end
+  end
+  return out
+end
+
+function W.route_list(run, orig, a)
+  local nsn = listed_ns(a)
+  local rs = type(nsn) == "string" and model(run).routes[nsn]
+  local v = type(nsn) == "string" and ns_view(run, nsn)
+  if not rs and not v then return orig(a) end
+  local o = type(a) == "table" and getmetatable(a) == nil and a or {}
+  local fam, tbl = o.family or "all", o.table
+  local function wanted(r)
+    return (fam == "all" or r.family == fam) and (tbl == "all" or r.table == (tbl or 254))
+  end
+  local out = setmetatable({}, netlab._meta("netlab.routes"))
+  rs = rs or {add = {}, del = {}, order = {}}
+  if not v then
+    for _, r in ipairs(orig(a)) do
+      local dst = (r.dst == "default" and r.family == "inet6") and "default6" or r.dst
+      if not rs.del[route_key(nsn, r.table, dst, r.metric)] then out[#out + 1] = r end
+    end
+  end
+  if v ~= "gone" then
+    for _, k in ipairs(rs.order) do
+      local r = rs.add[k]
+      if r and wanted(r) then out[#out + 1] = r end
+    end
+  end
+  return out
+end
+
+function W.nat_list(run, orig, a)
+  local nsn = listed_ns(a)
+  if type(nsn) == "string" and ns_view(run, nsn) then
+    return setmetatable({tables = {}, chains = {}}, netlab._meta("netlab.nat.list"))
+  end
+  return orig(a)
+end
+
+function W.ns_list(run, orig)
+  local list = orig()
+  local out, seen = setmetatable({}, getmetatable(list)), {}
+  for _, n in ipairs(list) do
+    seen[n.name] = true
+    if ns_view(run, n.name) ~= "gone" then out[#out + 1] = n end
+  end
+  local new = {}
+  for name, v in pairs(model(run).ns) do
+    if v == "new" and not seen[name] then new[#new + 1] = name end
+  end
+  table.sort(new)
+  for _, name in ipairs(new) do out[#out + 1] = P.ns_object(name) end
+  return out
+end
+
+-- Commands: a plan line, and the answer of a command that succeeded.
+local function command(n, ...)
+  local argv = select(1, ...)
+  if type(argv) ~= "table" then argv = {...} end
+  local words = {}
+  for i = 1, #argv do words[i] = argv[i] end
+  return {kind = "exec", ns = tostring(nsname(n)), argv = words}
+end
+
+local function planned_command(run, verb, n, ...)
+  local r = command(n, ...)
+  r.verb = verb
+  P.plan(run, "!", r)
+  return r
+end
+
+function W.ns_exec(run, _, n, ...)
+  planned_command(run, "run", n, ...)
+  return true, "exit", 0
+end
+
+function W.ns_capture(run, _, n, ...)
+  planned_command(run, "run", n, ...)
+  return "", 0
+end
+
+-- Pids above the kernel's largest (pid_max is at most 2^22): no process has one.
+local FAKE_PID = 1 << 22
+
+function W.ns_spawn(run, _, n, ...)
+  local r = planned_command(run, "start", n, ...)
+  local m = model(run)
+  local pid = FAKE_PID + #m.pids + 1
+  m.pids[#m.pids + 1] = r
+  return pid
+end
+
+function W.netlab_kill(run, orig, pid, sig)
+  local r = math.type(pid) == "integer" and model(run).pids[pid - FAKE_PID]
+  if not r then return orig(pid, sig) end
+  local verb = sig and "send SIG" .. tostring(sig) .. " to what it started" or "end"
+  P.plan(run, "!", {kind = "exec", verb = verb, ns = r.ns, argv = r.argv})
+  return true
+end
+
+function W.netlab_wait(run, orig, pid, secs)
+  if math.type(pid) == "integer" and model(run).pids[pid - FAKE_PID] then return "exit", 0 end
+  return orig(pid, secs)
+end
+
+-- The functions a dry run answers in place of the kernel: {module, function,
+-- wrapper, name in messages}. The run's own wrappers (lab_record.lua) already
+-- keep every change out of the kernel.
+P.hooks = {
+  {"ns", "list", "ns_list", "ns.list"},
+  {"ns", "exec", "ns_exec", "ns.exec"},
+  {"ns", "capture", "ns_capture", "ns.capture"},
+  {"ns", "spawn", "ns_spawn", "ns.spawn"},
+  {"link", "_state", "link_state", "link._state"},
+  {"link", "_names", "link_names", "link._names"},
+  {"link", "get", "link_get", "link.get"},
+  {"link", "list", "link_list", "link.list"},
+  {"link", "addrs", "link_addrs", "link.addrs"},
+  {"route", "list", "route_list", "route.list"},
+  {"nat", "list", "nat_list", "nat.list"},
+  {"netlab", "kill", "netlab_kill", "netlab.kill"},
+  {"netlab", "wait", "netlab_wait", "netlab.wait"},
+}
+
+return P
