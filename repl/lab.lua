@@ -50,6 +50,8 @@ function M.run(name, script, fn, opts)
   end
   local changes0 = netlab._changes()
   run:install()
+  -- Behind the wrappers that plan, the core refuses every change.
+  if run.dry then netlab._readonly(true) end
   -- Both ways out of the script enter the critical section while still
   -- protected, so an interruption cannot slip between the script and the
   -- rollback or the save.
@@ -62,6 +64,7 @@ function M.run(name, script, fn, opts)
     return e
   end)
   netlab._critical(true)
+  netlab._readonly(false)
   local result
   if okrun then
     local removed = run:commit()
@@ -99,7 +102,9 @@ function M.help(name, script, fn)
   netlab._want_help = true
   print = function() end
   run:install()
+  netlab._readonly(true)
   local ok, e = pcall(fn)
+  netlab._readonly(false)
   run:uninstall()
   print = print0
   netlab._want_help = nil

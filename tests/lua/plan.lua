@@ -241,5 +241,32 @@ link.set("nosuch0", {ns = "n1", up = true})
   t.ok(out:find('nosuch.lua:2: link.set: link "nosuch0" in "n1": no such link (ENODEV)', 1, true), out)
 end)
 
+t.test("behind the dry run's wrappers, the core changes nothing and runs nothing", function()
+  local before = t.snapshot()
+  -- The functions a dry run wraps, called past the wrappers with the core read-only.
+  local out, code = run("-e", ([[
+netlab._readonly(true)
+local fails = 0
+for _, f in ipairs{
+  function() ns._add("ro") end,
+  function() link._add{"ro0", kind = "veth", peer = "ro1"} end,
+  function() link.set("lo", {mtu = 1400}) end,
+  function() ns.sysctl(nil, "net.ipv4.ip_forward", 1) end,
+  function() route.add{dst = "10.99.0.0/16", dev = "lo"} end,
+  function() nat.masquerade{src = "10.99.0.0/16"} end,
+  function() ns.exec(nil, "touch", %q) end,
+} do
+  local ok, err = pcall(f)
+  if not ok and err:find("(EROFS)", 1, true) then fails = fails + 1 else print(err) end
+end
+print("refused " .. fails)
+netlab._readonly(false)
+]]):format(marker))
+  t.eq(code, 0, "exit code: " .. out)
+  t.eq(out, "refused 7\n", "every change refused")
+  t.ok(not exists(marker), "no command ran")
+  t.same_state(before, "after the read-only calls", t.snapshot)
+end)
+
 os.execute("rm -rf " .. dir)
 t.done()
