@@ -15,6 +15,7 @@
 local S = require "netlab.lab_state"
 local R = require "netlab.lab_remove"
 local Run = require "netlab.lab_record"
+local P = require "netlab.lab_plan"
 
 local M = {}
 local keyof = S.keyof
@@ -70,7 +71,7 @@ function M.run(name, script, fn, opts)
     local removed = run:commit()
     result = {
       name = name, objects = #run.made, summary = S.summary(run.made),
-      changes = netlab._changes() - changes0, removed = removed, plan = run.planned,
+      changes = netlab._changes() - changes0, removed = removed, plan = P.lines(run),
     }
   else
     local undone = 0

@@ -104,9 +104,12 @@ P.describe = {
 -- run.model.links[ns|dev] a link as the plan leaves it, or false when it deletes it
 -- run.model.sysctl[ns|key] a value the plan sets
 -- run.model.routes[ns]    {add = {key = route}, del = {key = true}}
+-- run.model.dead[ns]      the plan deletes ns, and with it the far ends of
+--                         the kernel's veths into it (even if it makes ns again)
 
 local function model(run)
-  run.model = run.model or {ns = {}, links = {}, sysctl = {}, routes = {}, order = 0, pids = {}}
+  run.model = run.model or {ns = {}, links = {}, sysctl = {}, routes = {}, dead = {},
+                            order = 0, pids = {}}
   return run.model
 end
 
@@ -176,6 +179,7 @@ function apply.ns(run, sign, r)
   drop_ns(run, r.name)
   if sign == "-" then
     m.ns[r.name] = "gone"
+    m.dead[r.name] = true
   elseif sign ~= "=" then
     m.ns[r.name] = "new"
     -- A new namespace has its loopback, down.
@@ -264,6 +268,30 @@ function P.absent(what, msg, code)
   netlab._error(msg, what, code)
 end
 
+-- Whether record x is inside r: what goes when r goes (a namespace's
+-- links, addresses and routes; a link's addresses).
+local function inside(x, r)
+  if r.kind == "ns" then return x.ns == r.name or x.peer_ns == r.name end
+  if r.kind == "link" then
+    return x.kind == "addr" and ((x.ns == r.ns and x.dev == r.name) or
+                                 (x.ns == r.peer_ns and x.dev == r.peer))
+  end
+  return false
+end
+
+-- Takes back the line at `at` and the + lines of what was inside its object.
+local function unplan(run, at)
+  local r = run.plan_rec[at]
+  for i, x in pairs(run.plan_rec) do
+    if i == at or (run.planned[i] and run.planned[i]:sub(1, 1) == "+" and inside(x, r)) then
+      run.planned[i] = false
+      run.plan_rec[i] = nil
+      local ok, k = pcall(keyof, x)
+      if ok and run.plan_at[k] == i then run.plan_at[k] = nil end
+    end
+  end
+end
+
 -- plan(run, sign, record [, note]): one line of the plan, and the model as
 -- the plan leaves it. A line for an object already in the plan replaces
 -- it: made and then deleted is nothing (or the removal of what was there),
@@ -277,26 +305,25 @@ function P.plan(run, sign, r, note)
     local old = run.planned[at]:sub(1, 1)
     if sign == "+" and old == "-" then
       sign, line = "~", line .. (note and "" or " (re-made)")
-    end
-    if sign == "-" and (old == "+" or old == "~") then
-      -- Made by this run after all: the line goes; what was there before still goes.
-      run.planned[at] = false
-      run.plan_at[key] = nil
-      if apply[r.kind] then apply[r.kind](run, "-", r) end
-      if not run.prevkeys[key] then return end
+    elseif sign == "-" and (old == "+" or old == "~") then
+      -- Made by this run after all: its lines go; what was there before still goes.
+      unplan(run, at)
       at = nil
+      if not run.prevkeys[key] then
+        P.apply(run, "-", r)
+        return
+      end
     end
   end
-  if apply[r.kind] then apply[r.kind](run, sign, r) end
+  P.apply(run, sign, r)
   -- What the plan makes or changes is there at the end: it is not also removed.
   if key and sign ~= "-" and sign ~= "=" and run.prevkeys[key] then run.claimed[key] = true end
   line = sign .. " " .. line
-  if at then
-    run.planned[at] = line
-  else
-    run.planned[#run.planned + 1] = line
-    if key then run.plan_at[key] = #run.planned end
+  if not at then
+    at = #run.planned + 1
+    if key then run.plan_at[key] = at end
   end
+  run.planned[at], run.plan_rec[at] = line, r
 end
 
 -- The plan's lines, in the order the script made them.
@@ -328,6 +355,11 @@ function P.sysctl(run, orig, nsn, key)
   local v = model(run).sysctl[lkey(nsn, key)]
   if v ~= nil or ns_view(run, nsn) then return v end
   return orig(nsn, key)
+end
+
+-- Whether a link the kernel has goes with a namespace the plan deletes.
+local function dies(run, i)
+  return i.peer_ns ~= nil and model(run).dead[i.peer_ns] == true
 end
 
 -- Planned links of nsn, in the order the plan made them.
@@ -365,7 +397,7 @@ local function links_of(run, orig, nsn, arg)
   if not v then
     for _, i in ipairs(orig(arg)) do
       local l = model(run).links[lkey(nsn, i.name)]
-      if l ~= false then
+      if l ~= false and (l or not dies(run, i)) then
         out[#out + 1] = l and info_of(l) or i
         seen[i.name] = true
       end
@@ -388,7 +420,7 @@ end
 
 -- Whether nsn reads straight from the kernel (nothing of it in the plan).
 local function untouched(run, nsn)
-  if ns_view(run, nsn) then return false end
+  if ns_view(run, nsn) or next(model(run).dead) then return false end
   for _, l in pairs(model(run).links) do
     if l == false or l.ns == nsn then return false end
   end
@@ -403,7 +435,13 @@ function W.link_state(run, orig, l, o)
   if type(name) ~= "string" or type(nsn) ~= "string" then return orig(l, o) end
   local m = model(run).links[lkey(nsn, name)]
   if m == false or (m == nil and ns_view(run, nsn)) then return nil end
-  if m == nil then return orig(l, o) end
+  if m == nil then
+    if next(model(run).dead) then
+      local i = run.orig.link_get(l, o)
+      if i and dies(run, i) then return nil end
+    end
+    return orig(l, o)
+  end
   return {index = m.index, kind = m.kind, up = m.up, alias = m.alias,
           mtu = m.mtu or (m.kind == "loopback" and 65536 or 1500),
           master = master_index(run, nsn, m.master)}
@@ -414,7 +452,11 @@ function W.link_get(run, orig, l, o)
   if type(name) ~= "string" or type(nsn) ~= "string" then return orig(l, o) end
   local m = model(run).links[lkey(nsn, name)]
   if m == false or (m == nil and ns_view(run, nsn)) then return nil end
-  if m == nil then return orig(l, o) end
+  if m == nil then
+    local i = orig(l, o)
+    if i and dies(run, i) then return nil end
+    return i
+  end
   return info_of(m)
 end
 

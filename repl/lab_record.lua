@@ -18,7 +18,7 @@ local plan = P.plan
 -- A run: the fields every run starts with, and those given (name, script, dry, prevlist, ...).
 function Run.new(t)
   local run = setmetatable({
-    planned = {}, plan_at = {}, made = {}, keys = {}, undo = {}, claimed = {}, nsmade = {},
+    planned = {}, plan_at = {}, plan_rec = {}, made = {}, keys = {}, undo = {}, claimed = {}, nsmade = {},
     nsnew = {}, tables_seen = {}, pending_tables = {}, prevlist = {}, prevkeys = {},
   }, Run)
   for k, v in pairs(t) do run[k] = v end
@@ -220,7 +220,8 @@ function wrappers.link_add(run, orig, o)
     -- The previous one differs in kind or peer: it makes way for the new one.
     if s and s.index == p.index then
       if run.dry then
-        replaced = "re-made, was " .. P.describe.link(p)
+        replaced = P.describe.link(p) == P.describe.link(want) and "re-made" or
+                   "re-made, was " .. P.describe.link(p)
       else
         run.orig.link_del(dev.name, {ns = dev.ns})
       end

@@ -197,6 +197,37 @@ t.test("--dry-run of an edited lab: +, - and ~ in words, no object both added an
   t.eq(select(2, run("down", "red_blue_bridge")), 0, "down")
 end)
 
+t.test("a plan shows each object once: made then deleted is nothing, deleted then made a change", function()
+  local s = script("again", [[
+if params.v == "2" and ns.get("k") then ns.del("k") end
+local k = ns.add("k")
+link.veth{"kv", addr = "10.6.0.1/24", peer = {"kv1", ns = k}}
+local x = ns.add("x")
+link.veth{"xv", addr = "10.6.1.1/24", peer = {"xv1", ns = x, addr = "10.6.1.2/24"}}
+link.del("xv")
+ns.del(x)
+]])
+  local out, code = run("run", "--dry-run", s)
+  t.eq(code, 0, "dry run: " .. out)
+  local _, lines = plan_of(out)
+  t.eq(table.concat(lines, "\n"), table.concat({
+    "  + namespace k",
+    "  + veth kv in root <-> kv1 in k",
+    "  + address 10.6.0.1/24 on kv in root",
+  }, "\n"), "made and deleted in the run: not in the plan")
+  t.eq(select(2, run("run", s)), 0, "build")
+  out, code = run("run", "--dry-run", s, "v=2")
+  t.eq(code, 0, "dry run v=2: " .. out)
+  _, lines = plan_of(out)
+  -- The veth goes with k, so it is made again, not kept.
+  t.eq(table.concat(lines, "\n"), table.concat({
+    "  ~ namespace k (re-made)",
+    "  + veth kv in root <-> kv1 in k",
+    "  + address 10.6.0.1/24 on kv in root",
+  }, "\n"), "deleted and made again: a change")
+  t.eq(select(2, run("down", "again")), 0, "down")
+end)
+
 t.test("a dry run runs no command and says what would run", function()
   local before = t.snapshot()
   local s = script("cmds", ([[
