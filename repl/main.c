@@ -300,18 +300,23 @@ int main(int argc, char **argv)
 	if (o.script_help) {
 		/*
 		 * run FILE --help runs the script as a dry run, which changes
-		 * nothing. A second wall behind that one: with the privileges to
-		 * change the kernel, it runs in a throwaway network and mount
-		 * namespace, so a path the dry run misses cannot reach the host.
-		 * Without them the kernel refuses every change anyway, and when
-		 * the wall cannot be raised (no user namespaces, a chroot) the
-		 * dry run still stands; so its failure is not an error.
-		 * NETLAB_HELP_NO_SANDBOX lets a test try the dry run alone.
+		 * nothing. A second wall behind that one: it runs in a throwaway
+		 * network and mount namespace, so a path the dry run misses
+		 * cannot reach the host. Without privileges it gets there through
+		 * a user namespace, where it may also read what the script reads
+		 * (nftables) as root can. When the wall cannot be raised (no user
+		 * namespaces, a chroot) the dry run still stands, and without
+		 * privileges the kernel refuses changes anyway; so its failure is
+		 * not an error. NETLAB_HELP_NO_SANDBOX lets a test try the dry
+		 * run alone.
 		 */
 		o.sandbox = 0;
 		o.interactive = 0;
-		if (privileged() && !getenv("NETLAB_HELP_NO_SANDBOX"))
+		if (!getenv("NETLAB_HELP_NO_SANDBOX")) {
+			if (!privileged())
+				sandbox_user(&err);
 			sandbox_enter(&err);
+		}
 	}
 	if (o.sandbox && sandbox_enter(&err) < 0) {
 		fprintf(stderr, "netlab: sandbox: %s: %s\n", err.msg, strerror(err.code));

@@ -82,6 +82,20 @@ t.test("run FILE --help changes nothing, for every bundled script", function()
   t.eq(out, "scripts/demo.lua takes no parameters\n", "demo declares none, and prints nothing of its own")
 end)
 
+t.test("run FILE --help works without privileges, for every bundled script", function()
+  local before = t.snapshot()
+  for _, s in ipairs(bundled) do
+    netlab._release()
+    local out, code = ns.capture(nil, {"setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
+                                       "--inh-caps=-all", "sh", "-c", 'exec "$@" 2>&1', "sh", bin,
+                                       "run", "scripts/" .. s .. ".lua", "--help"})
+    t.eq(code, 0, s .. " --help as nobody: " .. out)
+    t.ok(out:find("usage: netlab run", 1, true) or out:find("takes no parameters", 1, true),
+         s .. ": " .. out)
+  end
+  t.same_state(before, "after --help as nobody", t.snapshot)
+end)
+
 t.test("run FILE --help changes nothing when the script builds before netlab.params", function()
   local before = t.snapshot()
   -- The dry run alone, then with the throwaway namespace behind it.
