@@ -430,33 +430,33 @@ end
 P.wrappers = {}
 local W = P.wrappers
 
-function W.link_state(run, orig, l, o)
+-- The model's entry for the link a read names, and its namespace: false
+-- when the plan has no such link, nil when the kernel's answer stands.
+local function model_link(run, l, o)
   local name, nsn = linkname(l, o)
-  if type(name) ~= "string" or type(nsn) ~= "string" then return orig(l, o) end
+  if type(name) ~= "string" or type(nsn) ~= "string" then return nil end
   local m = model(run).links[lkey(nsn, name)]
-  if m == false or (m == nil and ns_view(run, nsn)) then return nil end
-  if m == nil then
-    if next(model(run).dead) then
-      local i = run.orig.link_get(l, o)
-      if i and dies(run, i) then return nil end
-    end
-    return orig(l, o)
+  if m == nil and ns_view(run, nsn) then return false end
+  if m == nil and next(model(run).dead) then
+    local i = run.orig.link_get(l, o)
+    if i and dies(run, i) then return false end
   end
+  return m, nsn
+end
+
+function W.link_state(run, orig, l, o)
+  local m, nsn = model_link(run, l, o)
+  if m == false then return nil end
+  if m == nil then return orig(l, o) end
   return {index = m.index, kind = m.kind, up = m.up, alias = m.alias,
           mtu = m.mtu or (m.kind == "loopback" and 65536 or 1500),
           master = master_index(run, nsn, m.master)}
 end
 
 function W.link_get(run, orig, l, o)
-  local name, nsn = linkname(l, o)
-  if type(name) ~= "string" or type(nsn) ~= "string" then return orig(l, o) end
-  local m = model(run).links[lkey(nsn, name)]
-  if m == false or (m == nil and ns_view(run, nsn)) then return nil end
-  if m == nil then
-    local i = orig(l, o)
-    if i and dies(run, i) then return nil end
-    return i
-  end
+  local m = model_link(run, l, o)
+  if m == false then return nil end
+  if m == nil then return orig(l, o) end
   return info_of(m)
 end
 

@@ -140,6 +140,21 @@ function t.delta(a, b)
   return added, removed
 end
 
+-- A fresh directory for a test's scripts, and script(name, text), which
+-- writes name.lua there and returns its path.
+function t.scratch()
+  local dir = os.tmpname()
+  os.remove(dir)
+  assert(os.execute("mkdir -p " .. dir))
+  return dir, function(name, text)
+    local path = dir .. "/" .. name .. ".lua"
+    local f = assert(io.open(path, "w"))
+    f:write(text)
+    f:close()
+    return path
+  end
+end
+
 -- b against a, line by line: "- " what is gone, "+ " what is new.
 function t.diff(a, b)
   local added, removed = t.delta(a, b)

@@ -3,17 +3,7 @@
 local t = require "t"
 
 local bin = os.getenv("NETLAB") or "./netlab"
-local dir = os.tmpname()
-os.remove(dir)
-assert(os.execute("mkdir -p " .. dir))
-
-local function script(name, text)
-  local path = dir .. "/" .. name .. ".lua"
-  local f = assert(io.open(path, "w"))
-  f:write(text)
-  f:close()
-  return path
-end
+local dir, script = t.scratch()
 
 local dump, diff, same_state = t.dump, t.diff, t.same_state
 

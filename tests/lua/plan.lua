@@ -5,17 +5,7 @@
 local t = require "t"
 
 local bin = os.getenv("NETLAB") or "./netlab"
-local dir = os.tmpname()
-os.remove(dir)
-assert(os.execute("mkdir -p " .. dir))
-
-local function script(name, text)
-  local path = dir .. "/" .. name .. ".lua"
-  local f = assert(io.open(path, "w"))
-  f:write(text)
-  f:close()
-  return path
-end
+local dir, script = t.scratch()
 
 -- The netlab under test, with words; env is a shell assignment or "".
 local function run_env(env, ...)
