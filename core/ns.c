@@ -432,7 +432,9 @@ int ns_list(int (*cb)(const char *name, void *data), void *data, struct nl_err *
 		}
 		n++;
 	}
-	qsort(names, n, sizeof(*names), cmp_str);
+	/* An empty /run/netns leaves names NULL, which qsort must not be given. */
+	if (n)
+		qsort(names, n, sizeof(*names), cmp_str);
 	for (i = 0; i < n && r == 0; i++)
 		r = cb(names[i], data);
 out:

@@ -84,7 +84,8 @@ P.describe = {
   -- link the lab did not make (field, prev).
   set = function(r, sign)
     if r.changes then return ("link %s in %s: %s"):format(r.name, r.ns, changes_text(r.changes)) end
-    return ("%s of link %s in %s"):format(r.field, r.name, r.ns) .. (sign == "-" and back(r.prev) or "")
+    return ("%s of link %s in %s"):format(r.field, r.name, r.ns) ..
+           (sign == "-" and back(r.prev) or "")
   end,
   nft = function(r)
     return ("nat %s in %s"):format(r.spec, r.ns) ..
@@ -380,7 +381,8 @@ end
 
 local function info_of(l)
   local i = {}
-  for _, k in ipairs{"name", "ns", "index", "kind", "up", "mtu", "master", "peer", "peer_ns", "alias"} do
+  for _, k in ipairs{"name", "ns", "index", "kind", "up", "mtu", "master", "peer", "peer_ns",
+                     "alias"} do
     i[k] = l[k]
   end
   i.mtu = i.mtu or (l.kind == "loopback" and 65536 or 1500)

@@ -18,8 +18,8 @@ local plan = P.plan
 -- A run: the fields every run starts with, and those given (name, script, dry, prevlist, ...).
 function Run.new(t)
   local run = setmetatable({
-    planned = {}, plan_at = {}, plan_rec = {}, made = {}, keys = {}, undo = {}, claimed = {}, nsmade = {},
-    nsnew = {}, tables_seen = {}, pending_tables = {}, prevlist = {}, prevkeys = {},
+    planned = {}, plan_at = {}, plan_rec = {}, made = {}, keys = {}, undo = {}, claimed = {},
+    nsmade = {}, nsnew = {}, tables_seen = {}, pending_tables = {}, prevlist = {}, prevkeys = {},
   }, Run)
   for k, v in pairs(t) do run[k] = v end
   for _, r in ipairs(run.prevlist) do run.prevkeys[keyof(r)] = r end
@@ -632,7 +632,8 @@ function wrappers.nat_flush(run, orig, o)
   end)
 end
 
--- Which module functions change the kernel, and the wrapper of each.
+-- Which module functions change the kernel, and the wrapper of each (and
+-- ns.get, which keeps a namespace the previous run made).
 local hooks = {
   {"ns", "_add", "ns_add", "ns.add"},
   {"ns", "get", "ns_get", "ns.get"},
