@@ -6,6 +6,7 @@
 local S = require "netlab.lab_state"
 local R = require "netlab.lab_remove"
 local P = require "netlab.lab_plan"
+local D = require "netlab.lab_dry"
 
 local nsname, linkname, copy, keyof = S.nsname, S.linkname, S.copy, S.keyof
 local find_route, route_same = S.find_route, S.route_same
@@ -123,7 +124,7 @@ end
 -- `ns.get(x) or ns.add(x)` (topo.link) must converge like `ns.add(x)`.
 function wrappers.ns_get(run, orig, name)
   if run.dry then
-    local planned, n = P.ns_get(run, name)
+    local planned, n = D.ns_get(run, name)
     if planned then return n end
   end
   local n = orig(name)
@@ -479,7 +480,7 @@ function wrappers.sysctl(run, orig, n, key, value)
   local nsn = nsname(n)
   if run.dry and value == nil and type(key) == "string" and type(nsn) == "string" then
     -- Reading: what the plan set, or the kernel's value.
-    local v = P.sysctl(run, orig, nsn, key)
+    local v = D.sysctl(run, orig, nsn, key)
     return v
   end
   if value == nil or type(key) ~= "string" or type(nsn) ~= "string" or
@@ -492,7 +493,7 @@ function wrappers.sysctl(run, orig, n, key, value)
     return
   end
   local cur
-  if run.dry then cur = P.sysctl(run, orig, nsn, key) else cur = orig(n, key) end
+  if run.dry then cur = D.sysctl(run, orig, nsn, key) else cur = orig(n, key) end
   local r = {kind = "sysctl", ns = nsn, key = key, value = v, prev = cur}
   if not run:ours_ns(nsn) then
     local k = keyof(r)
@@ -678,7 +679,7 @@ function Run:install()
   self.saved = {}
   install(self, hooks, wrappers)
   -- A dry run also answers reads of what it planned, and runs no command.
-  if self.dry then install(self, P.hooks, P.wrappers) end
+  if self.dry then install(self, D.hooks, D.wrappers) end
 end
 
 function Run:uninstall()
