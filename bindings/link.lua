@@ -12,10 +12,10 @@ M.__index = {
   down = function(self) link.set(self, {up = false}); return self end,
   -- Through the module table at call time, so that a lab's wrappers see the change.
   set = function(self, c) link.set(self, c); return self end,
-  del = function(self, o) link.del(self, o) end,
-  info = link.get,
+  del = netlab._method(link, "del", "link.del"),
+  info = netlab._method(link, "get", "link.get"),
   addr = function(self, cidr, o) link.addr_add(self, cidr, o); return self end,
-  addrs = link.addrs,
+  addrs = netlab._method(link, "addrs", "link.addrs"),
   master = function(self, br) link.set(self, {master = br}); return self end,
   nomaster = function(self) link.set(self, {master = false}); return self end,
 }

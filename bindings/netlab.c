@@ -313,6 +313,14 @@ static int l_changes(lua_State *L)
 	return 1;
 }
 
+/* netlab._readonly(on): a dry run's wall in the core (see nl_set_readonly). */
+static int l_readonly(lua_State *L)
+{
+	luaL_checktype(L, 1, LUA_TBOOLEAN);
+	nl_set_readonly(lua_toboolean(L, 1));
+	return 0;
+}
+
 static lua_State *interruptible;
 static volatile sig_atomic_t critical, pending;
 
@@ -761,6 +769,7 @@ static const luaL_Reg netlab_funcs[] = {
 	{ "wait", l_wait },
 	{ "_name", l_name },
 	{ "_changes", l_changes },
+	{ "_readonly", l_readonly },
 	{ "_function_name", l_function_name },
 	{ "_man", l_man },
 	{ "_critical", l_critical },

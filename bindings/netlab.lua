@@ -41,6 +41,19 @@ function netlab._opts(a, b, spec)
   return o
 end
 
+-- An object's method that calls mod[name] as it is at the time of the call,
+-- not at load time: while a lab runs, ns.exec and link.set are the lab's
+-- wrappers (a dry run's ns.exec runs nothing), and obj:exec must be too.
+-- Errors name it qual, as they name the function.
+function netlab._method(mod, name, qual)
+  local f = function(...)
+    local r = table.pack(mod[name](...))
+    return table.unpack(r, 1, r.n)
+  end
+  netlab._name(f, qual)
+  return f
+end
+
 -- "a", an object, or a list of them, as a list.
 function netlab._list(v)
   if v == nil then return {} end
@@ -339,8 +352,9 @@ function netlab.params(decl)
     known[d[1]] = d
   end
   if netlab._want_help then
-    print(help_text(decl))
-    error(setmetatable({help = true}, {__tostring = function() return "help" end}), 0)
+    -- The end of the script: `netlab run FILE --help` prints the text.
+    error(setmetatable({help = true, text = help_text(decl)},
+                       {__tostring = function() return "help" end}), 0)
   end
   -- What is wrong is on the command line, not at a line of the script: the
   -- message names the script and the parameter, in words, as a usage error.

@@ -9,13 +9,12 @@ local c_spawn = ns.spawn
 local M = netlab._meta("netlab.ns")
 M.__name = "netlab.ns"
 M.__index = {
-  -- Through the module table at call time, so that a lab's wrappers see the change.
-  exec = function(...) local ok, how, n = ns.exec(...); return ok, how, n end,
-  capture = function(...) local out, code = ns.capture(...); return out, code end,
-  sysctl = function(...) local v = ns.sysctl(...); return v end,
-  del = function(self) ns.del(self) end,
-  spawn = function(...) return ns.spawn(...) end,
-  forwarding = function(...) return ns.forwarding(...) end,
+  exec = netlab._method(ns, "exec", "ns.exec"),
+  capture = netlab._method(ns, "capture", "ns.capture"),
+  sysctl = netlab._method(ns, "sysctl", "ns.sysctl"),
+  del = netlab._method(ns, "del", "ns.del"),
+  spawn = netlab._method(ns, "spawn", "ns.spawn"),
+  forwarding = netlab._method(ns, "forwarding", "ns.forwarding"),
   links = function(self) return link.list(self) end,
   addrs = function(self) return link.addrs{ns = self} end,
   routes = function(self, o)

@@ -122,6 +122,8 @@ int ns_exec(struct ns *ns, struct ns_exec *x, struct nl_err *err)
 	nl_obj(err, "\"%s\" in \"%s\"", x->argv[0], ns->name);
 	x->out = NULL;
 	x->outlen = 0;
+	if (nl_readonly())
+		return nl_fail(err, EROFS, "a dry run runs no command");
 	/* The exec error pipe closes on a successful exec, telling the parent it ran. */
 	if (pipe2(errp, O_CLOEXEC) < 0)
 		return nl_fail(err, errno, NULL);

@@ -351,6 +351,17 @@ static int is_dump(const struct nlmsghdr *nlh)
 }
 
 static unsigned long fault_at, changes;
+static int readonly;
+
+void nl_set_readonly(int on)
+{
+	readonly = on;
+}
+
+int nl_readonly(void)
+{
+	return readonly;
+}
 
 void nl_fault_init(void)
 {
@@ -382,6 +393,8 @@ static int is_change(const struct nlmsghdr *nlh, int bus)
 int nl_fault_check(const struct nlmsghdr *nlh, struct nl_err *err)
 {
 	(void)nlh;
+	if (readonly)
+		return nl_fail(err, EROFS, "a dry run changes nothing in the kernel");
 	changes++;
 	if (fault_at && changes == fault_at)
 		return nl_fail(err, EIO, "fault injected at kernel change %lu (NETLAB_FAULT_AT)",

@@ -108,4 +108,14 @@ void nl_fault_init(void);
 int nl_fault_check(const struct nlmsghdr *nlh, struct nl_err *err);
 unsigned long nl_changes(void);
 
+/*
+ * Read-only, for dry runs: while on, every kernel change fails with EROFS
+ * where it is counted (nl_fault_check, which each change passes after its
+ * arguments are checked and before anything is made), and ns_exec starts
+ * no process. A dry run's Lua wrappers plan instead of calling the core;
+ * this is the wall behind them, should one call slip past.
+ */
+void nl_set_readonly(int on);
+int nl_readonly(void);
+
 #endif

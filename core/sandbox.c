@@ -3,7 +3,9 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <sched.h>
+#include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <linux/rtnetlink.h>
@@ -55,6 +57,39 @@ int sandbox_enter(struct nl_err *err)
 	if (umount2("/sys", MNT_DETACH) == 0)
 		mount("sysfs", "/sys", "sysfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL);
 	return 0;
+}
+
+static int write_proc(const char *path, const char *text, struct nl_err *err)
+{
+	size_t len = strlen(text);
+	int fd = open(path, O_WRONLY | O_CLOEXEC), r = 0;
+
+	if (fd < 0)
+		return nl_fail(err, errno, "cannot open %s", path);
+	if (write(fd, text, len) != (ssize_t)len)
+		r = nl_fail(err, errno, "cannot write %s", path);
+	close(fd);
+	return r;
+}
+
+int sandbox_user(struct nl_err *err)
+{
+	char map[64];
+	unsigned int uid = (unsigned int)geteuid(), gid = (unsigned int)getegid();
+	int r;
+
+	nl_obj(err, "sandbox");
+	if (unshare(CLONE_NEWUSER) < 0)
+		return nl_fail(err, errno, "cannot create a user namespace");
+	snprintf(map, sizeof(map), "0 %u 1\n", uid);
+	r = write_proc("/proc/self/uid_map", map, err);
+	/* The kernel takes a gid map from an unprivileged writer only after this. */
+	if (r == 0)
+		r = write_proc("/proc/self/setgroups", "deny", err);
+	snprintf(map, sizeof(map), "0 %u 1\n", gid);
+	if (r == 0)
+		r = write_proc("/proc/self/gid_map", map, err);
+	return r;
 }
 
 static int parse(const char *s, struct cidr *c)

@@ -12,6 +12,13 @@
 int sandbox_enter(struct nl_err *err);
 
 /*
+ * For a caller without privileges: a new user namespace in which it is root
+ * (mapped to its own uid and gid), so that sandbox_enter() can follow and
+ * what runs inside can read its throwaway network as root can.
+ */
+int sandbox_user(struct nl_err *err);
+
+/*
  * The simulated internet: namespace "internet" holding 203.0.113.1/24, joined
  * to the sandbox root by veth wan0 (203.0.113.254/24) <-> eth0, the root's
  * default route via 203.0.113.1, and no route back to private ranges, so only

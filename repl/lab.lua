@@ -15,6 +15,7 @@
 local S = require "netlab.lab_state"
 local R = require "netlab.lab_remove"
 local Run = require "netlab.lab_record"
+local P = require "netlab.lab_plan"
 
 local M = {}
 local keyof = S.keyof
@@ -25,14 +26,21 @@ function M.run(name, script, fn, opts)
   opts = opts or {}
   local ok, why = S.check_name(name)
   if not ok then error(why, 0) end
-  S.ensure_dir()
   local state_path, journal_path, lock_path = S.paths(name)
-  local lock, holder = netlab._lock(lock_path)
+  local lock, holder
+  if opts.dry_run and not S.exists(name) then
+    -- The plan of a lab that is not up leaves no trace: no directory, no lock file.
+    lock = {release = function() end}
+  else
+    S.ensure_dir()
+    lock, holder = netlab._lock(lock_path)
+  end
   if not lock then
     error(("lab %q is being changed by another netlab (pid %d)"):format(name, holder), 0)
   end
   local prevlist, prevstate, _, damaged = S.load_records(name)
   if damaged then
+    os.remove(lock_path)
     lock:release()
     error(("lab %q: %s; not touched (netlab ls %s)"):format(name, damaged, name), 0)
   end
@@ -50,19 +58,16 @@ function M.run(name, script, fn, opts)
       prevlist = keep
     end
   end
-  local run = setmetatable({
-    name = name, script = script, dry = opts.dry_run, planned = {},
-    made = {}, keys = {}, undo = {}, claimed = {}, nsmade = {}, nsnew = {},
-    tables_seen = {}, pending_tables = {},
-    prevlist = prevlist, prevkeys = {},
+  local run = Run.new{
+    name = name, script = script, dry = opts.dry_run, prevlist = prevlist,
     created = prevstate and prevstate.created or os.date("!%Y-%m-%dT%H:%M:%SZ"),
     report = opts.report,
-  }, Run)
-  for _, r in ipairs(prevlist) do run.prevkeys[keyof(r)] = r end
+  }
   if not run.dry then
     -- Recorded as the run goes, so a netlab killed outright leaves a trail for down.
     local jok, j = pcall(S.open_journal, name)
     if not jok then
+      if #prevlist == 0 then os.remove(lock_path) end
       lock:release()
       error(j, 0)
     end
@@ -70,6 +75,8 @@ function M.run(name, script, fn, opts)
   end
   local changes0 = netlab._changes()
   run:install()
+  -- Behind the wrappers that plan, the core refuses every change.
+  if run.dry then netlab._readonly(true) end
   -- Both ways out of the script enter the critical section while still
   -- protected, so an interruption cannot slip between the script and the
   -- rollback or the save.
@@ -82,6 +89,7 @@ function M.run(name, script, fn, opts)
     return e
   end)
   netlab._critical(true)
+  netlab._readonly(false)
   local result
   if okrun then
     -- A state that cannot be written fails the run as the script would.
@@ -91,12 +99,13 @@ function M.run(name, script, fn, opts)
     else
     result = {
       name = name, objects = #run.made, summary = S.summary(run.made),
-      changes = netlab._changes() - changes0, removed = removed, plan = run.planned,
+      changes = netlab._changes() - changes0, removed = removed, plan = P.lines(run),
     }
     end
   end
   if not okrun then
-    local undone = run.dry and 0 or run:rollback()
+    local undone = 0
+    if run.dry then run:uninstall() else undone = run:rollback() end
     if run.journal then run.journal:close() end
     local keep_journal = false
     if #prevlist > 0 and not prevstate then
@@ -157,6 +166,28 @@ function M.set_globals()
   end
 end
 
+-- run FILE --help: the script as a dry run (nothing changes in the kernel,
+-- no command runs, whatever it does before or without netlab.params) that
+-- ends at netlab.params, prints nothing of its own and keeps no lab.
+-- Returns the text netlab.params makes, or nil when the script declares no
+-- parameters.
+function M.help(name, script, fn)
+  local run = Run.new{name = name, script = script, dry = true}
+  local print0 = print
+  netlab._want_help = true
+  print = function() end
+  run:install()
+  netlab._readonly(true)
+  local ok, e = pcall(fn)
+  netlab._readonly(false)
+  run:uninstall()
+  print = print0
+  netlab._want_help = nil
+  if ok then return nil end
+  if type(e) == "table" and e.help then return e.text end
+  error(e, 0)
+end
+
 -- netlab down: removes what the lab made.
 function M.down(name, report)
   local ok, why = S.check_name(name)
@@ -202,15 +233,13 @@ function M.cli_run(script, name, opts)
     return false
   end
   if opts.help then
-    -- netlab.params prints the parameters and stops the script; no lab.
-    netlab._want_help = true
-    local ok, e = pcall(chunk)
-    if ok or (type(e) == "table" and e.help) then
-      if ok then print(("%s declares no parameters (netlab.params)"):format(script)) end
-      return true
+    local ok, text = pcall(M.help, name, script, chunk)
+    if not ok then
+      say("%s", tostring(text))
+      return false
     end
-    say("%s", tostring(e))
-    return false
+    print(text or ("%s takes no parameters"):format(script))
+    return true
   end
   local ok, res = pcall(M.run, name, script, chunk,
                         {dry_run = opts.dry_run, report = function(s) say("%s", s) end,
@@ -348,7 +377,8 @@ function M.inspect(name)
   local lock, holder = netlab._lock(lock_path)
   if lock then lock:release() else status = ("being built (pid %d)"):format(holder) end
   if partial then status = status .. ", unfinished run" end
-  return {name = name, objects = #records, summary = S.summary(records), status = status,
+  return {name = name, objects = damaged and "?" or #records, summary = S.summary(records),
+          status = status,
           script = state and state.script or "-", problems = lines}
 end
 

@@ -5,6 +5,8 @@
 -- made so that the end of the run removes it.
 local S = require "netlab.lab_state"
 local R = require "netlab.lab_remove"
+local P = require "netlab.lab_plan"
+local D = require "netlab.lab_dry"
 
 local nsname, linkname, copy, keyof = S.nsname, S.linkname, S.copy, S.keyof
 local find_route, route_same = S.find_route, S.route_same
@@ -12,8 +14,17 @@ local find_route, route_same = S.find_route, S.route_same
 local Run = {}
 Run.__index = Run
 
-local function plan(run, sign, what)
-  run.planned[#run.planned + 1] = sign .. " " .. what
+local plan = P.plan
+
+-- A run: the fields every run starts with, and those given (name, script, dry, prevlist, ...).
+function Run.new(t)
+  local run = setmetatable({
+    planned = {}, plan_at = {}, plan_rec = {}, made = {}, keys = {}, undo = {}, claimed = {},
+    nsmade = {}, nsnew = {}, tables_seen = {}, pending_tables = {}, prevlist = {}, prevkeys = {},
+  }, Run)
+  for k, v in pairs(t) do run[k] = v end
+  for _, r in ipairs(run.prevlist) do run.prevkeys[keyof(r)] = r end
+  return run
 end
 
 -- A record made now under the key of a previous run's record is that
@@ -111,14 +122,14 @@ function wrappers.ns_add(run, orig, name)
     local cur = ns.get(name)
     if cur and cur.id == p.id then
       run:claim(p)
-      if run.dry then plan(run, "=", "ns " .. name) end
+      if run.dry then plan(run, "=", want) end
       return cur
     end
   end
   if run.dry then
-    plan(run, "+", "ns " .. name)
+    plan(run, "+", want)
     run.nsmade[name] = true
-    return setmetatable({name = name}, netlab._meta("netlab.ns"))
+    return P.ns_object(name)
   end
   local n = run:make(want, orig, name)
   want.id = n.id
@@ -130,12 +141,34 @@ end
 
 function wrappers.ns_del(run, orig, n)
   local name = nsname(n)
-  if run.dry then plan(run, "-", "ns " .. name) return end
+  if run.dry then
+    if type(name) ~= "string" then return orig(n) end
+    if not ns.get(name) then P.absent(("namespace %q"):format(name), "no such namespace", 2) end
+    plan(run, "-", {kind = "ns", name = name})
+    run.nsmade[name] = nil
+    return
+  end
   orig(n)
   run.nsmade[name] = nil
   run:forget(function(r)
     return (r.kind == "ns" and r.name == name) or r.ns == name or r.peer_ns == name
   end)
+end
+
+-- ns.get of a namespace the previous run made keeps it, as ns.add would:
+-- `ns.get(x) or ns.add(x)` (topo.link) must converge like `ns.add(x)`.
+function wrappers.ns_get(run, orig, name)
+  if run.dry then
+    local planned, n = D.ns_get(run, name)
+    if planned then return n end
+  end
+  local n, why = orig(name)
+  local p = n and type(name) == "string" and run:prev{kind = "ns", name = name}
+  if p and p.id == n.id then
+    run:claim(p)
+    if run.dry then plan(run, "=", p) end
+  end
+  return n, why
 end
 
 local function end_of(o, defaults_ns)
@@ -165,7 +198,7 @@ local function converge_end(run, e)
   if want_master ~= s.master then change.master = e.master or false; what[#what + 1] = "master" end
   if #what == 0 then return end
   if run.dry then
-    plan(run, "~", ("link %s in %s: %s"):format(e.name, e.ns, table.concat(what, ", ")))
+    plan(run, "~", {kind = "set", ns = e.ns, name = e.name, changes = change})
     return
   end
   -- Undo restores what the previous run left.
@@ -211,6 +244,7 @@ function wrappers.link_add(run, orig, o)
                 peer = peer and peer.name, peer_ns = peer and peer.ns,
                 master = dev.master, peer_master = peer and peer.master}
   local p = run:prev(want)
+  local replaced
   if p then
     local s = link._state(dev.name, {ns = dev.ns})
     local ps = peer and link._state(peer.name, {ns = peer.ns})
@@ -219,7 +253,7 @@ function wrappers.link_add(run, orig, o)
                                ps.index == p.peer_index))
     if same then
       run:claim(p)
-      if run.dry then plan(run, "=", ("%s %s in %s"):format(o.kind, dev.name, dev.ns)) end
+      if run.dry then plan(run, "=", p) end
       converge_end(run, dev)
       if peer then converge_end(run, peer) end
       -- The C half adds a new link's addresses; a kept link's are converged here.
@@ -236,7 +270,8 @@ function wrappers.link_add(run, orig, o)
     -- The previous one differs in kind or peer: it makes way for the new one.
     if s and s.index == p.index then
       if run.dry then
-        plan(run, "-", ("%s %s in %s (replaced)"):format(p.lkind, p.name, p.ns))
+        replaced = P.describe.link(p) == P.describe.link(want) and "re-made" or
+                   "re-made, was " .. P.describe.link(p)
       else
         run.orig.link_del(dev.name, {ns = dev.ns})
       end
@@ -246,11 +281,24 @@ function wrappers.link_add(run, orig, o)
     run.claimed[keyof(p)] = true
   end
   if run.dry then
-    plan(run, "+", ("%s %s in %s%s"):format(o.kind, dev.name, dev.ns,
-      peer and (" <-> %s in %s"):format(peer.name, peer.ns) or ""))
-    for _, a in ipairs(addresses(o, dev, peer)) do
-      for _, cidr in ipairs(a[2]) do
-        plan(run, "+", ("addr %s on %s in %s"):format(cidr, a[1].name, a[1].ns))
+    -- The plan's link, with what reads of it must see.
+    local ends = {}
+    for i, a in ipairs(addresses(o, dev, peer)) do
+      ends[i] = {name = a[1].name, ns = a[1].ns, up = a[1].up, mtu = a[1].mtu,
+                 master = a[1].master, addrs = a[2]}
+    end
+    if peer and not ends[2] then
+      ends[2] = {name = peer.name, ns = peer.ns, up = peer.up, mtu = peer.mtu,
+                 master = peer.master, addrs = {}}
+    end
+    want.ends = ends
+    plan(run, replaced and "~" or "+", want, replaced)
+    want.ends = nil
+    for _, e in ipairs(ends) do
+      for _, cidr in ipairs(e.addrs) do
+        local r = {kind = "addr", ns = e.ns, dev = e.name, addr = cidr}
+        -- Already in the model with its link: a line, nothing more.
+        plan(run, "+", r)
       end
     end
     local l = link_object(dev.name, dev.ns)
@@ -280,7 +328,13 @@ end
 
 function wrappers.link_del(run, orig, l, o)
   local name, nsn = linkname(l, o)
-  if run.dry then plan(run, "-", ("link %s in %s"):format(name, nsn)) return end
+  if run.dry and type(name) == "string" and type(nsn) == "string" then
+    local i = link.get(name, {ns = nsn})
+    if not i then P.absent(("link %q in %q"):format(name, nsn), "no such link", 19) end
+    plan(run, "-", {kind = "link", ns = nsn, name = name, lkind = i.kind, peer = i.peer,
+                    peer_ns = i.peer and i.peer_ns})
+    return
+  end
   orig(l, o)
   run:forget(function(r)
     return (r.kind == "link" and ((r.ns == nsn and r.name == name) or
@@ -299,6 +353,11 @@ function wrappers.link_set(run, orig, l, changes)
   if run.nsnew[nsn] and not run.dry then
     local res = orig(l, changes)
     return res
+  end
+  if run.dry and P.planned_link(run, nsn, name) then
+    -- Made by the plan: its line says what it is made as.
+    P.apply(run, "~", {kind = "set", ns = nsn, name = name, changes = changes})
+    return l
   end
   local mine = run:ours_ns(nsn)
   for _, r in ipairs(run.made) do
@@ -337,7 +396,7 @@ function wrappers.link_set(run, orig, l, changes)
     for k in pairs(c) do if k ~= "ns" then left = true end end
     if needed and not left then return l end
     if run.dry then
-      plan(run, "~", ("link %s in %s"):format(name, nsn))
+      plan(run, "~", {kind = "set", ns = nsn, name = name, changes = c})
       return l
     end
     if not mine then
@@ -375,6 +434,7 @@ function wrappers.link_set(run, orig, l, changes)
     end
     return res
   end
+  if run.dry then P.absent(("link %q in %q"):format(name, nsn), "no such link", 19) end
   return orig(l, changes)
 end
 
@@ -389,12 +449,12 @@ function wrappers.addr_add(run, orig, l, cidr, o)
     for _, a in ipairs(link.addrs(name, {ns = nsn})) do
       if a.addr == cidr then
         run:claim(p)
-        if run.dry then plan(run, "=", ("addr %s on %s in %s"):format(cidr, name, nsn)) end
+        if run.dry then plan(run, "=", want) end
         return
       end
     end
   end
-  if run.dry then plan(run, "+", ("addr %s on %s in %s"):format(cidr, name, nsn)) return end
+  if run.dry then plan(run, "+", want) return end
   want.nsid = S.nsid(nsn)
   run:make(want, orig, l, cidr, o)
   run:record(want)
@@ -402,7 +462,10 @@ end
 
 function wrappers.addr_del(run, orig, l, cidr, o)
   local name, nsn = linkname(l, o)
-  if run.dry then plan(run, "-", ("addr %s on %s in %s"):format(cidr, name, nsn)) return end
+  if run.dry and type(name) == "string" and type(nsn) == "string" and type(cidr) == "string" then
+    plan(run, "-", {kind = "addr", ns = nsn, dev = name, addr = cidr})
+    return
+  end
   orig(l, cidr, o)
   run:forget(function(r) return r.kind == "addr" and r.ns == nsn and r.dev == name and r.addr == cidr end)
 end
@@ -438,10 +501,10 @@ local function route_wrapper(op)
     local cur = (p or op == "replace") and find_route(want)
     if p and route_same(cur, want) then
       run:claim(p)
-      if run.dry then plan(run, "=", "route " .. want.dst .. " in " .. want.ns) end
+      if run.dry then plan(run, "=", want) end
       return
     end
-    if run.dry then plan(run, p and "~" or "+", "route " .. want.dst .. " in " .. want.ns) return end
+    if run.dry then plan(run, (p or cur) and "~" or "+", want) return end
     want.nsid = S.nsid(want.ns)
     run:make(want, p and cur and run.orig.route_replace or orig, o)
     if p then run.claimed[keyof(p)] = true end
@@ -455,7 +518,10 @@ wrappers.route_replace = route_wrapper("replace")
 function wrappers.route_del(run, orig, a, b)
   local o = route_spec(a, b)
   local r = route_record(o)
-  if run.dry then plan(run, "-", "route " .. r.dst .. " in " .. r.ns) return end
+  if run.dry and type(r.dst) == "string" and type(r.ns) == "string" then
+    plan(run, "-", r)
+    return
+  end
   orig(o)
   run:forget(function(x) return x.kind == "route" and keyof(x) == keyof(r) end)
 end
@@ -467,6 +533,11 @@ end
 
 function wrappers.sysctl(run, orig, n, key, value)
   local nsn = nsname(n)
+  if run.dry and value == nil and type(key) == "string" and type(nsn) == "string" then
+    -- Reading: what the plan set, or the kernel's value.
+    local v = D.sysctl(run, orig, nsn, key)
+    return v
+  end
   if value == nil or type(key) ~= "string" or type(nsn) ~= "string" or
      (type(value) ~= "string" and type(value) ~= "number" and type(value) ~= "boolean") then
     return orig(n, key, value)
@@ -476,17 +547,20 @@ function wrappers.sysctl(run, orig, n, key, value)
     orig(n, key, value)
     return
   end
-  local cur = run.dry and not ns.get(nsn) and "?" or orig(n, key)
+  local cur
+  if run.dry then cur = D.sysctl(run, orig, nsn, key) else cur = orig(n, key) end
+  local r = {kind = "sysctl", ns = nsn, key = key, value = v, prev = cur,
+             nsid = not run.dry and S.nsid(nsn) or nil}
   if not run:ours_ns(nsn) then
-    local r = {kind = "sysctl", ns = nsn, key = key, value = v, prev = cur, nsid = S.nsid(nsn)}
     local k = keyof(r)
     local old = run.keys[k] or run.prevkeys[k]
     if old then r.prev = old.prev end
     if run.prevkeys[k] then run.claimed[k] = true end
     if not run.dry then run:record(r) end
+    if run.dry and cur == v then plan(run, "=", r) end
   end
   if cur == v then return end
-  if run.dry then plan(run, "~", ("sysctl %s = %s in %s"):format(key, v, nsn)) return end
+  if run.dry then plan(run, "~", r) return end
   orig(n, key, value)
 end
 
@@ -575,10 +649,10 @@ local function nat_adder(fn)
     if p and R.check(p) == "ok" then
       note_table(run, nsn, tbl)
       run:claim(p)
-      if run.dry then plan(run, "=", ("%s in %s"):format(want.spec, nsn)) end
+      if run.dry then plan(run, "=", want) end
       return
     end
-    if run.dry then plan(run, "+", ("%s in %s"):format(want.spec, nsn)) return end
+    if run.dry then plan(run, "+", want) return end
     -- Part of the previous call's rules deleted by someone: the rest of them
     -- goes, so that the call made again leaves no doubles.
     if p then
@@ -624,9 +698,10 @@ function wrappers.nat_filter(run, orig, o)
   if cur == o.policy then
     note_table(run, nsn, tbl)
     if not run.dry then run:record(r) end
+    if run.dry then plan(run, "=", r) end
     return
   end
-  if run.dry then plan(run, "~", ("forward policy %s in %s"):format(o.policy, nsn)) return end
+  if run.dry then plan(run, "~", r) return end
   note_table(run, nsn, tbl)
   for _, t in ipairs(run.pending_tables) do
     t.nsid = r.nsid
@@ -641,7 +716,11 @@ function wrappers.nat_filter(run, orig, o)
 end
 
 function wrappers.nat_del(run, orig, rules, o)
-  if run.dry then plan(run, "-", "nat rules") return end
+  if run.dry then
+    local n = type(rules) == "table" and not rules.handle and #rules or 1
+    plan(run, "-", {kind = "nat", what = ("%d nat rule%s"):format(n, n == 1 and "" or "s")})
+    return
+  end
   orig(rules, o)
   local gone = {}
   for _, r in ipairs(type(rules) == "table" and not rules.handle and rules or {rules}) do
@@ -657,7 +736,10 @@ end
 function wrappers.nat_flush(run, orig, o)
   local nsn = type(o) == "table" and not getmetatable(o) and nsname(o.ns) or nsname(o)
   local tbl = type(o) == "table" and o.table or nat.table
-  if run.dry then plan(run, "-", "nat table " .. tbl .. " in " .. tostring(nsn)) return end
+  if run.dry and type(nsn) == "string" then
+    plan(run, "-", {kind = "nfttable", ns = nsn, table = tbl})
+    return
+  end
   orig(o)
   run:forget(function(r)
     return (r.kind == "nft" or r.kind == "nftpolicy" or r.kind == "nfttable") and
@@ -665,14 +747,16 @@ function wrappers.nat_flush(run, orig, o)
   end)
 end
 
--- Which module functions change the kernel, and the wrapper of each; the
--- last items say where the options table is (an argument number, or "route"
--- for route's f(dst, opts) or f{dst, …}) and how many positional items it
--- has. It is checked against the module's spec (mod._spec.FN) before the
--- wrapper runs, so that a dry run or a kept object refuses a misspelled key
--- as a fresh run does.
+-- Which module functions change the kernel, and the wrapper of each (and
+-- ns.get, which keeps a namespace the previous run made); the last items say
+-- where the options table is (an argument number, or "route" for route's
+-- f(dst, opts) or f{dst, …}) and how many positional items it has. It is
+-- checked against the module's spec (mod._spec.FN) before the wrapper runs,
+-- so that a dry run or a kept object refuses a misspelled key as a fresh run
+-- does.
 local hooks = {
   {"ns", "_add", "ns_add", "ns.add"},
+  {"ns", "get", "ns_get", "ns.get"},
   {"ns", "del", "ns_del", "ns.del"},
   {"ns", "sysctl", "sysctl", "ns.sysctl"},
   {"ns", "spawn", "spawn", "ns.spawn"},
@@ -688,7 +772,6 @@ local hooks = {
   {"nat", "forward_port", "nat_forward_port", "nat.forward_port", 1},
   {"nat", "allow", "nat_allow", "nat.allow", 1},
   {"nat", "filter", "nat_filter", "nat.filter", 1},
-
   {"nat", "del", "nat_del", "nat.del"},
   {"nat", "flush", "nat_flush", "nat.flush"},
 }
@@ -703,26 +786,32 @@ local function check_options(spec, at, npos, ...)
   if type(o) == "table" and getmetatable(o) == nil then netlab._check(o, at, spec, npos) end
 end
 
-function Run:install()
-  self.orig = {}
-  self.saved = {}
-  for _, h in ipairs(hooks) do
+local function install(run, list, ws)
+  for _, h in ipairs(list) do
     local mod, fn, w, qual, at, npos = h[1], h[2], h[3], h[4], h[5], h[6] or 0
     local orig = _G[mod][fn]
     local spec = at and _G[mod]._spec[qual:match("%.(.*)")]
-    self.saved[#self.saved + 1] = {mod, fn, orig}
-    self.orig[w] = orig
-    local wrapper = wrappers[w]
-    local run = self
-    -- Not a tail call: errors name the function the script called from this frame.
+    run.saved[#run.saved + 1] = {mod, fn, orig}
+    run.orig[w] = orig
+    local wrapper = ws[w]
+    -- Not a tail call: errors name the function the script called from this
+    -- frame. As many results as the wrapper gives: print(nat.list()) prints one.
     local f = function(...)
       if spec then check_options(spec, at, npos, ...) end
-      local a, b = wrapper(run, orig, ...)
-      return a, b
+      local r = table.pack(wrapper(run, orig, ...))
+      return table.unpack(r, 1, r.n)
     end
     netlab._name(f, qual)
     _G[mod][fn] = f
   end
+end
+
+function Run:install()
+  self.orig = {}
+  self.saved = {}
+  install(self, hooks, wrappers)
+  -- A dry run also answers reads of what it planned, and runs no command.
+  if self.dry then install(self, D.hooks, D.wrappers) end
 end
 
 function Run:uninstall()
@@ -747,7 +836,7 @@ function Run:commit()
     if not self.claimed[keyof(p)] then gone[#gone + 1] = p end
   end
   if self.dry then
-    for _, p in ipairs(gone) do plan(self, "-", keyof(p):gsub("|", " ")) end
+    for _, p in ipairs(gone) do plan(self, "-", p) end
     return
   end
   if #gone > 0 then R.remove(gone, self.report) end
@@ -769,12 +858,10 @@ end
 -- typed joins the lab (and is journalled as it goes) and nothing is removed
 -- when it is committed on leaving the REPL.
 function Run:reopen()
-  local r = setmetatable({
-    name = self.name, script = self.script, planned = {},
-    made = {}, keys = {}, undo = {}, claimed = {}, nsmade = copy(self.nsmade), nsnew = {},
-    tables_seen = {}, pending_tables = {}, prevlist = {}, prevkeys = {},
+  local r = Run.new{
+    name = self.name, script = self.script, nsmade = copy(self.nsmade),
     created = self.created, report = self.report, spawned = self.spawned,
-  }, Run)
+  }
   for _, x in ipairs(self.made) do
     r.made[#r.made + 1] = x
     r.keys[keyof(x)] = x

@@ -21,11 +21,7 @@ function R.identify(r)
   if r.kind == "proc" then return R.proc_alive(r) and "ok" or "gone" end
   if r.kind == "ns" then
     local ok, n = pcall(ns.get, r.name)
-    if not ok or not n then
-      -- Killed between creating /run/netns/NAME and mounting the namespace on it.
-      if r.pending then netlab._ns_placeholder(r.name) end
-      return "gone"
-    end
+    if not ok or not n then return "gone" end
     if r.id ~= nil then return n.id == r.id and "ok" or "other" end
     if r.pending then
       local lok, names = pcall(link._names, r.name)
@@ -109,7 +105,10 @@ function R.remove(records, report)
         return true
       else
         local id = R.identify(r)
-        if id == "other" then
+        if id == "gone" and r.pending then
+          -- Killed between creating /run/netns/NAME and mounting the namespace on it.
+          return netlab._ns_placeholder(r.name)
+        elseif id == "other" then
           note("namespace %q is not the one this lab made; left alone", r.name)
         elseif id == "unknown" then
           note("namespace %q: the record does not say what identifies it; left alone", r.name)

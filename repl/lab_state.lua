@@ -183,6 +183,19 @@ function S.remove_logs(name)
   os.remove(dir)
 end
 
+-- Whether lab name has a state or the journal of a run.
+function S.exists(name)
+  local state_path, journal_path = S.paths(name)
+  for _, path in ipairs{state_path, journal_path} do
+    local f = io.open(path)
+    if f then
+      f:close()
+      return true
+    end
+  end
+  return false
+end
+
 function S.check_name(name)
   if type(name) ~= "string" or not name:match("^[%w_.%-]+$") or name:match("^%.") then
     return nil, ("invalid lab name %q (letters, digits, '_', '-' and '.')"):format(tostring(name))

@@ -37,10 +37,12 @@ static const char usage[] =
 	"  --sandbox   run in a throwaway network and mount namespace with a simulated\n"
 	"              internet (203.0.113.1 behind wan0); everything vanishes on exit\n"
 	"  --name LAB  name the lab (default: the script's name without .lua)\n"
-	"  --dry-run   print what a run would create, change, keep and remove\n"
+	"  --dry-run   print what a run would create, change, keep and remove, and the\n"
+	"              commands it would run; changes nothing, runs nothing\n"
 	"  --verbose   say what the run did even when standard error is not a terminal\n"
 	"  -i          after the script, open the REPL with its lab in place\n"
 	"  --list      list the bundled scripts instead of running one\n"
+	"  FILE --help the script's doc and parameters; changes nothing\n"
 	"\n"
 	"Scripts use the preloaded modules ns, link, bridge, route, nat and netlab;\n"
 	"see netlab(1) and netlab-ns(3), netlab-link(3), netlab-bridge(3), netlab-route(3),\n"
@@ -331,8 +333,27 @@ int main(int argc, char **argv)
 				"with network namespaces; try sudo\n");
 		return 1;
 	}
-	if (o.script_help)
+	if (o.script_help) {
+		/*
+		 * run FILE --help runs the script as a dry run, which changes
+		 * nothing. A second wall behind that one: it runs in a throwaway
+		 * network and mount namespace, so a path the dry run misses
+		 * cannot reach the host. Without privileges it gets there through
+		 * a user namespace, where it may also read what the script reads
+		 * (nftables) as root can. When the wall cannot be raised (no user
+		 * namespaces, a chroot) the dry run still stands, and without
+		 * privileges the kernel refuses changes anyway; so its failure is
+		 * not an error. NETLAB_HELP_NO_SANDBOX lets a test try the dry
+		 * run alone.
+		 */
 		o.sandbox = 0;
+		o.interactive = 0;
+		if (!getenv("NETLAB_HELP_NO_SANDBOX")) {
+			if (!privileged())
+				sandbox_user(&err);
+			sandbox_enter(&err);
+		}
+	}
 	if (o.sandbox && sandbox_enter(&err) < 0) {
 		fprintf(stderr, "netlab: sandbox: %s (%s)\n", err.msg, strerror(err.code));
 		return 1;

@@ -143,6 +143,47 @@ function t.delta(a, b)
   return added, removed
 end
 
+-- A fresh directory for a test's scripts, and script(name, text), which
+-- writes name.lua there and returns its path.
+function t.scratch()
+  local dir = os.tmpname()
+  os.remove(dir)
+  assert(os.execute("mkdir -p " .. dir))
+  return dir, function(name, text)
+    local path = dir .. "/" .. name .. ".lua"
+    local f = assert(io.open(path, "w"))
+    f:write(text)
+    f:close()
+    return path
+  end
+end
+
+-- b against a, line by line: "- " what is gone, "+ " what is new.
+function t.diff(a, b)
+  local added, removed = t.delta(a, b)
+  local d = {}
+  for _, l in ipairs(removed) do d[#d + 1] = "- " .. l end
+  for _, l in ipairs(added) do d[#d + 1] = "+ " .. l end
+  return table.concat(d, "\n")
+end
+
+-- t.dump, and the entries of /run/netns (namespaces or not) and of
+-- /run/netlab (the labs' records and locks): all a netlab run may leave.
+function t.snapshot()
+  local out = {t.dump()}
+  for _, dir in ipairs{"/run/netns", "/run/netlab"} do
+    local ok, names = pcall(netlab._ls, dir)
+    for _, n in ipairs(ok and names or {}) do out[#out + 1] = "file " .. dir .. "/" .. n end
+  end
+  return table.concat(out, "\n")
+end
+
+-- Fails unless the state now (of snap, default t.dump) is before's.
+function t.same_state(before, what, snap)
+  local after = (snap or t.dump)()
+  if after ~= before then error(what .. ": state differs:\n" .. t.diff(before, after), 2) end
+end
+
 function t.done()
   print(("# %d passed, %d failed"):format(passed, failed))
   io.stdout:flush()

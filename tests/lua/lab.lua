@@ -3,32 +3,9 @@
 local t = require "t"
 
 local bin = os.getenv("NETLAB") or "./netlab"
-local dir = os.tmpname()
-os.remove(dir)
-assert(os.execute("mkdir -p " .. dir))
+local dir, script = t.scratch()
 
-local function script(name, text)
-  local path = dir .. "/" .. name .. ".lua"
-  local f = assert(io.open(path, "w"))
-  f:write(text)
-  f:close()
-  return path
-end
-
-local function dump() return t.dump() end
-
-local function diff(a, b)
-  local added, removed = t.delta(a, b)
-  local d = {}
-  for _, l in ipairs(removed) do d[#d + 1] = "- " .. l end
-  for _, l in ipairs(added) do d[#d + 1] = "+ " .. l end
-  return table.concat(d, "\n")
-end
-
-local function same_state(before, what)
-  local after = dump()
-  if after ~= before then error(what .. ": state differs:\n" .. diff(before, after), 2) end
-end
+local dump, diff, same_state = t.dump, t.diff, t.same_state
 
 -- Another netlab changes the kernel: this process lets go of its cached
 -- namespace handles first, which would keep deleted namespaces alive.
@@ -118,7 +95,7 @@ t.test("a second run of an unchanged script changes nothing in the kernel", func
   same_state(before, "after the second run")
   out, code = run("run", "--dry-run", lab1)
   t.eq(code, 0, "dry run")
-  t.ok(out:find("= ns a", 1, true) and not out:find("\n  +", 1, true), "plan keeps all: " .. out)
+  t.ok(out:find("= namespace a", 1, true) and not out:find("\n  +", 1, true), "plan keeps all: " .. out)
   t.eq(select(2, run("down", "lab1")), 0, "down")
 end)
 
@@ -153,7 +130,8 @@ link.veth{"x1", up = true, peer = {"x2", ns = a}}
   script("conv", v2)
   local out, code = run("run", "--dry-run", conv)
   t.eq(code, 0, "dry run of v2")
-  t.ok(out:find("- ns b", 1, true) and out:find("+ addr 10.1.0.12/24", 1, true), "plan: " .. out)
+  t.ok(out:find("- namespace b", 1, true) and out:find("+ address 10.1.0.12/24 on va in a", 1, true),
+       "plan: " .. out)
   out, code = run("run", "--verbose", conv)
   t.eq(code, 0, "v2 over v1: " .. out)
   same_state(want, "converged v2 equals a fresh v2")

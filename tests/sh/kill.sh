@@ -12,7 +12,7 @@ exec unshare --net --mount --propagation private sh -c '
 mount -t tmpfs none /run && mkdir /run/netns && ip link set lo up || exit 1
 snap() {
 	{ ls /run/netns; ip -j link show | python3 -c "import json,sys; print(sorted((l[\"ifname\"], l.get(\"master\")) for l in json.load(sys.stdin)))"
-	  nft -j list ruleset; ls -a /run/netlab 2>/dev/null; } 2>&1
+	  nft -j list ruleset; ls /run/netlab 2>/dev/null; } 2>&1
 }
 base=$(snap)
 t0=$(date +%s%N)
@@ -36,7 +36,6 @@ while [ $i -lt $KILLS ]; do
 		restored=$((restored + 1))
 	else
 		echo "# kill $i after ${ms} ms: re-run rc=$rc ($out), down rc=$rc2 ($out2)"
-		echo "$now" | diff -u - /dev/null >/dev/null
 		printf "%s\n" "$base" >/tmp/kill-base.$$; printf "%s\n" "$now" >/tmp/kill-now.$$
 		diff /tmp/kill-base.$$ /tmp/kill-now.$$ | head -n 10 | sed "s/^/# /"
 		rm -f /tmp/kill-base.$$ /tmp/kill-now.$$
