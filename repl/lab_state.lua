@@ -98,10 +98,16 @@ local function read_file(name)
     if code == 2 then return nil end -- ENOENT
     return false, err
   end
-  local text, rerr = f:read(S.max_bytes + 1)
+  -- Sized first: io's read(n) would set aside n bytes whatever the file holds.
+  local size = f:seek("end")
+  if size and size > S.max_bytes then
+    f:close()
+    return false, ("larger than %d bytes"):format(S.max_bytes)
+  end
+  local text, rerr
+  if size then f:seek("set") text, rerr = f:read("a") end
   f:close()
-  if text == nil and rerr then return false, rerr end
-  text = text or ""
+  if not size or (text == nil and rerr) then return false, rerr or "cannot be read" end
   if #text > S.max_bytes then return false, ("larger than %d bytes"):format(S.max_bytes) end
   return text
 end
