@@ -345,6 +345,13 @@ end
 
 local set_fields = {"up", "mtu", "master", "alias"}
 
+-- What link.set returns when the wrapper itself answers: the link's object,
+-- as the C half returns it.
+local function as_object(l, name, nsn)
+  if type(l) == "table" then return l end
+  return link_object(name, nsn)
+end
+
 function wrappers.link_set(run, orig, l, changes)
   local name, nsn = linkname(l, changes)
   if type(name) ~= "string" or type(nsn) ~= "string" or type(changes) ~= "table" then
@@ -357,7 +364,7 @@ function wrappers.link_set(run, orig, l, changes)
   if run.dry and P.planned_link(run, nsn, name) then
     -- Made by the plan: its line says what it is made as.
     P.apply(run, "~", {kind = "set", ns = nsn, name = name, changes = changes})
-    return l
+    return as_object(l, name, nsn)
   end
   local mine = run:ours_ns(nsn)
   for _, r in ipairs(run.made) do
@@ -394,10 +401,10 @@ function wrappers.link_set(run, orig, l, changes)
     end
     local left = false
     for k in pairs(c) do if k ~= "ns" then left = true end end
-    if needed and not left then return l end
+    if needed and not left then return as_object(l, name, nsn) end
     if run.dry then
       plan(run, "~", {kind = "set", ns = nsn, name = name, changes = c})
-      return l
+      return as_object(l, name, nsn)
     end
     if not mine then
       -- Someone else's link: remember how it was, for down and rollback.
