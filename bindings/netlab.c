@@ -21,6 +21,8 @@
 
 #include "bind.h"
 #include "bindings/embedded.h"
+#include "core/labfile.h"
+#include <lua-cjson.h>
 
 
 static int l_sleep(lua_State *L)
@@ -399,7 +401,8 @@ static int l_lock(lua_State *L)
 	luaL_setmetatable(L, LOCK);
 	for (;;) {
 		struct stat a, b;
-		int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+		/* Never through a symlink: a planted one would have us truncate its target. */
+		int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
 		ssize_t n;
 
 		if (fd < 0)
@@ -412,7 +415,7 @@ static int l_lock(lua_State *L)
 			return 2;
 		}
 		/* Whoever held it may have removed the file meanwhile: lock the file that is there. */
-		if (fstat(fd, &a) == 0 && stat(path, &b) == 0 && a.st_ino == b.st_ino) {
+		if (fstat(fd, &a) == 0 && lstat(path, &b) == 0 && a.st_ino == b.st_ino) {
 			n = snprintf(buf, sizeof(buf), "%d\n", (int)getpid());
 			if (ftruncate(fd, 0) < 0 || write(fd, buf, (size_t)n) != n)
 				(void)0; /* the pid is only informative */
@@ -421,6 +424,90 @@ static int l_lock(lua_State *L)
 		}
 		close(fd);
 	}
+}
+
+/* The close of a file handle made here, as liolib's own. */
+static int labfile_fclose(lua_State *L)
+{
+	luaL_Stream *p = luaL_checkudata(L, 1, LUA_FILEHANDLE);
+	int ok = fclose(p->f) == 0;
+
+	return luaL_fileresult(L, ok, NULL);
+}
+
+/*
+ * netlab._labdir(dir): makes the lab directory if missing and checks it is
+ * ours (a directory, not a symlink, our uid, not group/world-writable).
+ * Raises otherwise.
+ */
+static int l_labdir(lua_State *L)
+{
+	const char *dir = luaL_checkstring(L, 1);
+	int fd = labfile_dir(dir);
+
+	if (fd < 0)
+		return luaL_error(L, "%s: %s", dir, fd == -EPERM ?
+				  "not a directory of this user's that only it can write" : strerror(-fd));
+	close(fd);
+	return 0;
+}
+
+/*
+ * netlab._labopen(dir, name, mode): a Lua file handle on DIR/NAME opened as
+ * labfile_open does ('r', 'a' or 'w'), or nil, message, errno as io.open.
+ */
+static int l_labopen(lua_State *L)
+{
+	const char *dir = luaL_checkstring(L, 1), *name = luaL_checkstring(L, 2);
+	const char *mode = luaL_checkstring(L, 3);
+	int dfd, fd;
+	luaL_Stream *p;
+
+	luaL_argcheck(L, (mode[0] == 'r' || mode[0] == 'a' || mode[0] == 'w') && !mode[1], 3,
+		      "'r', 'a' or 'w' expected");
+	p = lua_newuserdatauv(L, sizeof(luaL_Stream), 0);
+	p->closef = NULL; /* closed until it is open */
+	luaL_setmetatable(L, LUA_FILEHANDLE);
+	dfd = labfile_dir(dir);
+	fd = dfd < 0 ? dfd : labfile_open(dfd, name, mode[0]);
+	if (dfd >= 0)
+		close(dfd);
+	if (fd >= 0) {
+		p->f = fdopen(fd, mode[0] == 'r' ? "r" : mode[0] == 'a' ? "a" : "w");
+		if (!p->f) {
+			int e = errno;
+
+			close(fd);
+			fd = -e;
+		}
+	}
+	if (fd < 0) {
+		lua_pushnil(L);
+		lua_pushfstring(L, "%s/%s: %s", dir, name, strerror(-fd));
+		lua_pushinteger(L, -fd);
+		return 3;
+	}
+	p->closef = labfile_fclose;
+	return 1;
+}
+
+/* netlab._fsync(file): flushes a Lua file handle to the disk; true, or nil and a message. */
+static int l_fsync(lua_State *L)
+{
+	luaL_Stream *p = luaL_checkudata(L, 1, LUA_FILEHANDLE);
+
+	if (!p->closef)
+		return luaL_error(L, "attempt to use a closed file");
+	return luaL_fileresult(L, fflush(p->f) == 0 && fsync(fileno(p->f)) == 0, NULL);
+}
+
+/* netlab._ns_placeholder(name): removes an empty, unmounted /run/netns/NAME; true if it did. */
+static int l_ns_placeholder(lua_State *L)
+{
+	int r = labfile_ns_placeholder(luaL_checkstring(L, 1));
+
+	lua_pushboolean(L, r > 0);
+	return 1;
 }
 
 /* netlab._mkdir(path): creates a directory (and its parents), mode 0755; fine if it exists. */
@@ -688,6 +775,10 @@ static const luaL_Reg netlab_funcs[] = {
 	{ "_critical", l_critical },
 	{ "_lock", l_lock },
 	{ "_mkdir", l_mkdir },
+	{ "_labdir", l_labdir },
+	{ "_labopen", l_labopen },
+	{ "_fsync", l_fsync },
+	{ "_ns_placeholder", l_ns_placeholder },
 	{ "_ls", l_ls },
 	{ "_isatty", l_isatty },
 	{ "_release", l_release },
@@ -833,6 +924,9 @@ void nlb_openlibs(lua_State *L)
 	}
 	/* The rest are libraries a script may require. */
 	luaL_getsubtable(L, LUA_REGISTRYINDEX, LUA_PRELOAD_TABLE);
+	/* lua-cjson: lab records are JSON, and scripts may read and write it too. */
+	lua_pushcfunction(L, luaopen_cjson);
+	lua_setfield(L, -2, "cjson");
 	for (c = nlb_chunks; c->name; c++) {
 		if (!strncmp(c->name, "man/", 4))
 			continue;

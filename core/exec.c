@@ -46,7 +46,7 @@ static void child(struct ns *ns, struct ns_exec *x, int out_fd, int err_pipe)
 	if (out_fd >= 0 && dup2(out_fd, STDOUT_FILENO) < 0)
 		goto fail;
 	if (x->quiet || x->log) {
-		int null = x->log ? open(x->log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644) :
+		int null = x->log ? open(x->log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW, 0600) :
 				    open("/dev/null", O_WRONLY | O_CLOEXEC);
 
 		if (null < 0 && x->log)

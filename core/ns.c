@@ -438,7 +438,8 @@ int ns_del(const char *name, struct nl_err *err)
 	if (n)
 		forget(n);
 	ns_path(name, path, sizeof(path));
-	umount2(path, MNT_DETACH);
+	/* A symlink in /run/netns must not lead the unmount to someone else's mount. */
+	umount2(path, MNT_DETACH | UMOUNT_NOFOLLOW);
 	if (unlink(path) < 0)
 		return nl_fail(err, errno, errno == ENOENT ? "no such namespace" : NULL);
 	return 0;

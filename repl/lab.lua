@@ -38,7 +38,26 @@ function M.run(name, script, fn, opts)
   if not lock then
     error(("lab %q is being changed by another netlab (pid %d)"):format(name, holder), 0)
   end
-  local prevlist, prevstate = S.load_records(name)
+  local prevlist, prevstate, _, damaged = S.load_records(name)
+  if damaged then
+    os.remove(lock_path)
+    lock:release()
+    error(("lab %q: %s; not touched (netlab ls %s)"):format(name, damaged, name), 0)
+  end
+  -- What a killed run was about to make when it died: taken away first, if
+  -- it is there and looks as the call leaves it, so this run makes it again.
+  if not opts.dry_run then
+    local keep, pend = {}, {}
+    for _, r in ipairs(prevlist) do
+      if r.pending then table.insert(pend, 1, r) else keep[#keep + 1] = r end
+    end
+    if #pend > 0 then
+      netlab._critical(true)
+      R.remove(pend, opts.report)
+      netlab._critical(false)
+      prevlist = keep
+    end
+  end
   local run = Run.new{
     name = name, script = script, dry = opts.dry_run, prevlist = prevlist,
     created = prevstate and prevstate.created or os.date("!%Y-%m-%dT%H:%M:%SZ"),
@@ -46,8 +65,13 @@ function M.run(name, script, fn, opts)
   }
   if not run.dry then
     -- Recorded as the run goes, so a netlab killed outright leaves a trail for down.
-    run.journal = assert(io.open(journal_path, "a"))
-    run.journal:setvbuf("line")
+    local jok, j = pcall(S.open_journal, name)
+    if not jok then
+      if #prevlist == 0 then os.remove(lock_path) end
+      lock:release()
+      error(j, 0)
+    end
+    run.journal = j
   end
   local changes0 = netlab._changes()
   run:install()
@@ -68,22 +92,33 @@ function M.run(name, script, fn, opts)
   netlab._readonly(false)
   local result
   if okrun then
-    local removed = run:commit()
+    -- A state that cannot be written fails the run as the script would.
+    local cok, removed = pcall(run.commit, run)
+    if not cok then
+      okrun, err = false, removed
+    else
     result = {
       name = name, objects = #run.made, summary = S.summary(run.made),
       changes = netlab._changes() - changes0, removed = removed, plan = P.lines(run),
     }
-  else
+    end
+  end
+  if not okrun then
     local undone = 0
     if run.dry then run:uninstall() else undone = run:rollback() end
     if run.journal then run.journal:close() end
-    os.remove(journal_path)
+    local keep_journal = false
     if #prevlist > 0 and not prevstate then
       -- The journal was all there was: keep it as the state, so down still works.
-      S.write_state(name, {name = name, script = script}, prevlist)
+      local wok, werr = pcall(S.write_state, name, {name = name, script = script}, prevlist)
+      if not wok then
+        keep_journal = true
+        if opts.report then opts.report(werr) end
+      end
     elseif #prevlist == 0 and not run.dry then
       S.remove_logs(name)
     end
+    if not run.dry and not keep_journal then os.remove(journal_path) end
     -- The lock file goes while it is still held, as in down: a failed run
     -- leaves nothing behind in /run/netlab but what down needs.
     os.remove(lock_path)
@@ -158,9 +193,14 @@ function M.down(name, report)
   local ok, why = S.check_name(name)
   if not ok then error(why, 0) end
   local state_path, journal_path, lock_path = S.paths(name)
-  local records = S.load_records(name)
-  if #records == 0 and not io.open(state_path) then
+  local records, _, _, damaged, found = S.load_records(name)
+  if not found then
     error(("no lab %q (see netlab ls)"):format(name), 0)
+  end
+  -- A damaged file may name objects that are still there: it stays for a
+  -- person to look at, and nothing is removed on its word.
+  if damaged then
+    error(("lab %q: %s; nothing removed, its files are kept in %s"):format(name, damaged, S.dir), 0)
   end
   S.ensure_dir()
   local lock, holder = netlab._lock(lock_path)
@@ -274,8 +314,8 @@ function M.cli_ls_one(name)
     say("ls: %s", why)
     return false
   end
-  local records, state = S.load_records(name)
-  if #records == 0 and not state then
+  local _, _, _, _, found = S.load_records(name)
+  if not found then
     say("ls: no lab %q (see netlab ls)", name)
     return false
   end
@@ -290,8 +330,8 @@ end
 -- One lab: its records checked against the kernel. Whatever was inside a
 -- namespace that is gone is counted with it, not named one by one.
 function M.inspect(name)
-  local records, state, partial = S.load_records(name)
-  local gone, changed = 0, 0
+  local records, state, partial, damaged = S.load_records(name)
+  local gone, changed, unknown = 0, 0, 0
   local dead, problems, inside = {}, {}, {}
   for _, r in ipairs(records) do
     local c, now
@@ -304,6 +344,12 @@ function M.inspect(name)
         problems[#problems + 1] = {"gone: " .. R.describe(r), ns = r.kind == "ns" and r.name}
       elseif c == "changed" then
         problems[#problems + 1] = {("changed: %s %s"):format(R.describe(r), now or "")}
+      elseif c == "unverifiable" then
+        unknown = unknown + 1
+        problems[#problems + 1] = {("unverifiable: %s %s"):format(R.describe(r), now or "")}
+      elseif r.pending then
+        problems[#problems + 1] = {"unconfirmed: " .. R.describe(r) ..
+                                   " (being made when netlab was killed)"}
       end
     end
     if c == "gone" then gone = gone + 1 elseif c == "changed" then changed = changed + 1 end
@@ -321,12 +367,18 @@ function M.inspect(name)
   local status = "intact"
   if gone == #records and #records > 0 then status = "gone"
   elseif gone > 0 then status = ("partly gone (%d of %d)"):format(gone, #records)
-  elseif changed > 0 then status = ("changed by someone else (%d)"):format(changed) end
+  elseif changed > 0 then status = ("changed by someone else (%d)"):format(changed)
+  elseif unknown > 0 then status = ("unverifiable (%d)"):format(unknown) end
+  if damaged then
+    status = "damaged: " .. damaged
+    table.insert(lines, 1, "damaged: " .. damaged .. " (netlab down leaves the lab alone)")
+  end
   local _, _, lock_path = S.paths(name)
   local lock, holder = netlab._lock(lock_path)
   if lock then lock:release() else status = ("being built (pid %d)"):format(holder) end
   if partial then status = status .. ", unfinished run" end
-  return {name = name, objects = #records, summary = S.summary(records), status = status,
+  return {name = name, objects = damaged and "?" or #records, summary = S.summary(records),
+          status = status,
           script = state and state.script or "-", problems = lines}
 end
 

@@ -43,17 +43,46 @@ function Run:record(r, undo)
   self.keys[key] = r
   self.made[#self.made + 1] = r
   if undo ~= false then self.undo[#self.undo + 1] = r end
-  if self.journal then self.journal:write(S.serialize(r), "\n") end
+  self:log(S.serialize(r) .. "\n")
   if r.kind == "ns" then self.nsmade[r.name] = true end
 end
 
+-- A journal line on the disk (written, synced) before going on: a run that
+-- cannot keep its records fails and rolls back.
+function Run:log(line)
+  if self.journal then S.put(self.journal, line, "the lab's journal") end
+end
+
+-- Write-ahead: r, marked pending, is on the disk before the kernel call f
+-- makes it; the caller records it once made, with what identifies it. A
+-- call that fails cancels the pending record, so that nothing of someone
+-- else's that happens to have the name is ever taken for it.
+function Run:make(r, f, ...)
+  local p = copy(r)
+  p.pending = true
+  self:log(S.serialize(p) .. "\n")
+  local res = table.pack(pcall(f, ...))
+  if not res[1] then
+    pcall(self.log, self, S.drop_line(r))
+    error(res[2], 0)
+  end
+  return table.unpack(res, 2, res.n)
+end
+
+-- A claimed record names an object this run found as the script wants it,
+-- in the namespace the script names now (maybe made again by this run):
+-- the record takes that namespace's identity.
 function Run:claim(r)
   local key = keyof(r)
+  if r.kind ~= "ns" and r.kind ~= "proc" then
+    r.nsid = S.nsid(r.ns) or r.nsid
+    if r.peer_ns then r.peer_nsid = S.nsid(r.peer_ns) or r.peer_nsid end
+  end
   self.claimed[key] = true
   if not self.keys[key] then
     self.keys[key] = r
     self.made[#self.made + 1] = r
-    if self.journal then self.journal:write(S.serialize(r), "\n") end
+    self:log(S.serialize(r) .. "\n")
   end
   if r.kind == "ns" then self.nsmade[r.name] = true end
 end
@@ -102,7 +131,7 @@ function wrappers.ns_add(run, orig, name)
     run.nsmade[name] = true
     return P.ns_object(name)
   end
-  local n = orig(name)
+  local n = run:make(want, orig, name)
   want.id = n.id
   run:record(want)
   -- Nothing in a namespace made just now needs comparing before it is changed.
@@ -176,7 +205,8 @@ local function converge_end(run, e)
   for _, f in ipairs(what) do
     local prev = s[f]
     if f == "master" then prev = nil end
-    run.undo[#run.undo + 1] = {kind = "set", ns = e.ns, name = e.name, field = f, prev = prev}
+    run.undo[#run.undo + 1] = {kind = "set", ns = e.ns, name = e.name, field = f, prev = prev,
+                               nsid = S.nsid(e.ns), index = s.index}
   end
   run.orig.link_set(e.name, change)
 end
@@ -211,7 +241,8 @@ function wrappers.link_add(run, orig, o)
   local dev = end_of(o)
   local peer = o.kind == "veth" and end_of(o.peer, "root") or nil
   local want = {kind = "link", ns = dev.ns, name = dev.name, lkind = o.kind,
-                peer = peer and peer.name, peer_ns = peer and peer.ns}
+                peer = peer and peer.name, peer_ns = peer and peer.ns,
+                master = dev.master, peer_master = peer and peer.master}
   local p = run:prev(want)
   local replaced
   if p then
@@ -274,14 +305,17 @@ function wrappers.link_add(run, orig, o)
     if peer then l.peer = link_object(peer.name, peer.ns) end
     return l
   end
-  local l = orig(o)
+  want.nsid = S.nsid(dev.ns)
+  want.peer_nsid = peer and S.nsid(peer.ns)
+  local l = run:make(want, orig, o)
   want.index = l.index
   want.peer_index = l.peer and l.peer.index
   run:record(want)
   -- Addresses go with their link: recorded for re-runs, nothing to undo apart.
   for _, a in ipairs(addresses(o, dev, peer)) do
     for _, cidr in ipairs(a[2]) do
-      run:record({kind = "addr", ns = a[1].ns, dev = a[1].name, addr = cidr, brd = a[3]}, false)
+      run:record({kind = "addr", ns = a[1].ns, dev = a[1].name, addr = cidr, brd = a[3],
+                  nsid = a[1].ns == dev.ns and want.nsid or want.peer_nsid}, false)
     end
   end
   -- Links outside the lab's own namespaces carry its name, for `ip link` readers.
@@ -387,7 +421,8 @@ function wrappers.link_set(run, orig, l, changes)
           end
           local v = c[f]
           if type(v) == "table" then v = v.name end
-          local r = {kind = "set", ns = nsn, name = name, field = f, prev = prev, value = v}
+          local r = {kind = "set", ns = nsn, name = name, field = f, prev = prev, value = v,
+                     nsid = S.nsid(nsn), index = s.index}
           local k = keyof(r)
           local old = run.keys[k] or run.prevkeys[k]
           if old then r.prev = old.prev end
@@ -427,7 +462,8 @@ function wrappers.addr_add(run, orig, l, cidr, o)
     end
   end
   if run.dry then plan(run, "+", want) return end
-  orig(l, cidr, o)
+  want.nsid = S.nsid(nsn)
+  run:make(want, orig, l, cidr, o)
   run:record(want)
 end
 
@@ -476,11 +512,8 @@ local function route_wrapper(op)
       return
     end
     if run.dry then plan(run, (p or cur) and "~" or "+", want) return end
-    if p and cur then
-      run.orig.route_replace(o)
-    else
-      orig(o)
-    end
+    want.nsid = S.nsid(want.ns)
+    run:make(want, p and cur and run.orig.route_replace or orig, o)
     if p then run.claimed[keyof(p)] = true end
     run:record(want)
   end
@@ -523,7 +556,8 @@ function wrappers.sysctl(run, orig, n, key, value)
   end
   local cur
   if run.dry then cur = D.sysctl(run, orig, nsn, key) else cur = orig(n, key) end
-  local r = {kind = "sysctl", ns = nsn, key = key, value = v, prev = cur}
+  local r = {kind = "sysctl", ns = nsn, key = key, value = v, prev = cur,
+             nsid = not run.dry and S.nsid(nsn) or nil}
   if not run:ours_ns(nsn) then
     local k = keyof(r)
     local old = run.keys[k] or run.prevkeys[k]
@@ -633,7 +667,14 @@ local function nat_adder(fn)
       if #left > 0 then run.orig.nat_del(left, {ns = nsn, table = tbl}) end
     end
     note_table(run, nsn, tbl)
-    local res = orig(c)
+    want.nsid = S.nsid(nsn)
+    for _, t in ipairs(run.pending_tables) do
+      t.nsid = want.nsid
+      local pt = copy(t)
+      pt.pending = true
+      run:log(S.serialize(pt) .. "\n")
+    end
+    local res = run:make(want, orig, c)
     for _, t in ipairs(run.pending_tables) do run:record(t) end
     run.pending_tables = {}
     local hs = {}
@@ -655,7 +696,8 @@ function wrappers.nat_filter(run, orig, o)
   if type(nsn) ~= "string" then return orig(o) end
   local st = S.nft_state(nsn, tbl)
   local cur = st and st.policy or "none"
-  local r = {kind = "nftpolicy", ns = nsn, table = tbl, prev = cur, value = o.policy}
+  local r = {kind = "nftpolicy", ns = nsn, table = tbl, prev = cur, value = o.policy,
+             nsid = S.nsid(nsn)}
   local k = keyof(r)
   local old = run.keys[k] or run.prevkeys[k]
   if old then r.prev = old.prev end
@@ -668,10 +710,16 @@ function wrappers.nat_filter(run, orig, o)
   end
   if run.dry then plan(run, "~", r) return end
   note_table(run, nsn, tbl)
+  for _, t in ipairs(run.pending_tables) do
+    t.nsid = r.nsid
+    local pt = copy(t)
+    pt.pending = true
+    run:log(S.serialize(pt) .. "\n")
+  end
+  run:record(r)
   orig(o)
   for _, t in ipairs(run.pending_tables) do run:record(t) end
   run.pending_tables = {}
-  run:record(r)
 end
 
 function wrappers.nat_del(run, orig, rules, o)
@@ -799,7 +847,7 @@ function Run:commit()
     return
   end
   if #gone > 0 then R.remove(gone, self.report) end
-  local state_path, journal_path = S.paths(self.name)
+  local state_path = S.paths(self.name)
   if #self.made > 0 then
     S.write_state(self.name, {name = self.name, script = self.script, created = self.created},
                 self.made)
@@ -807,7 +855,8 @@ function Run:commit()
     os.remove(state_path)
   end
   if self.journal then self.journal:close() end
-  os.remove(journal_path)
+  self.journal = nil
+  os.remove(select(2, S.paths(self.name)))
   return #gone
 end
 
@@ -824,9 +873,7 @@ function Run:reopen()
     r.made[#r.made + 1] = x
     r.keys[keyof(x)] = x
   end
-  local _, journal_path = S.paths(self.name)
-  r.journal = assert(io.open(journal_path, "a"))
-  r.journal:setvbuf("line")
+  r.journal = S.open_journal(self.name)
   r:install()
   return r
 end

@@ -5,22 +5,52 @@ local S = require "netlab.lab_state"
 local R = {}
 local keyof = S.keyof
 
--- Whether the kernel object a record names is still the one the lab made.
-local function still_ours(r)
-  if r.kind == "ns" then
-    local n = ns.get(r.name)
-    return n ~= nil and (r.id == nil or n.id == r.id), n ~= nil
-  elseif r.kind == "link" then
-    local s = link._state(r.name, {ns = r.ns})
-    return s ~= nil and (r.index == nil or s.index == r.index), s ~= nil
-  end
-  return true, true
-end
-
 local function try(f, ...)
   local ok, err = pcall(f, ...)
   if not ok then return nil, err end
   return true
+end
+
+-- Whether the kernel object a record names is the one the lab made, by what
+-- identifies it: "ok", "gone", "other" (something else has its name now), or
+-- "unknown" (the record carries nothing to check it by, as a forged or
+-- foreign one: nothing is done to it). A pending record (written before its
+-- kernel call, never confirmed) is taken for the object only if that looks
+-- as the call leaves it: a namespace with nothing but lo, a link of the kind.
+function R.identify(r)
+  if r.kind == "proc" then return R.proc_alive(r) and "ok" or "gone" end
+  if r.kind == "ns" then
+    local ok, n = pcall(ns.get, r.name)
+    if not ok or not n then return "gone" end
+    if r.id ~= nil then return n.id == r.id and "ok" or "other" end
+    if r.pending then
+      local lok, names = pcall(link._names, r.name)
+      local count = 0
+      for _ in pairs(lok and names or {}) do count = count + 1 end
+      return (lok and count <= 1 and (count == 0 or names.lo)) and "ok" or "other"
+    end
+    return "unknown"
+  end
+  local id = S.nsid(r.ns)
+  if not id then return "gone" end
+  if r.nsid == nil then return "unknown" end
+  if id ~= r.nsid then return "other" end
+  if r.kind == "link" or (r.kind == "set" and r.index ~= nil) then
+    local ok, s = pcall(link._state, r.name, {ns = r.ns})
+    if not ok or not s then return "gone" end
+    if r.index ~= nil then return s.index == r.index and "ok" or "other" end
+    if r.pending and r.kind == "link" then return s.kind == r.lkind and "ok" or "other" end
+    return "unknown"
+  end
+  if r.kind == "nft" and not r.pending and r.handles == nil then return "unknown" end
+  return "ok"
+end
+
+-- For what went before: true when the object is the lab's, and whether
+-- anything has its name.
+local function still_ours(r)
+  local id = R.identify(r)
+  return id == "ok", id ~= "gone"
 end
 
 -- Removes records (given newest first). Objects inside a namespace that goes
@@ -28,9 +58,12 @@ end
 -- batch; a veth whose other end was in such a namespace goes with it, in the
 -- kernel's own time, and is waited for so the lab can be made again at once.
 function R.remove(records, report)
-  local dying, dying_links = {}, {}
+  local dying, dying_links, confirmed = {}, {}, {}
   for _, r in ipairs(records) do
     if r.kind == "ns" and still_ours(r) then dying[r.name] = true end
+    if r.kind == "nft" and not r.pending then
+      for _, h in ipairs(S.handles(r.handles)) do confirmed[r.ns .. "|" .. r.table .. "|" .. h] = true end
+    end
   end
   for _, r in ipairs(records) do
     if r.kind == "link" then
@@ -45,6 +78,22 @@ function R.remove(records, report)
   end
   local function one(r)
     local inside = r.ns and dying[r.ns]
+    if not inside and r.kind ~= "ns" then
+      local id = R.identify(r)
+      if id == "unknown" then
+        note("%s: the record does not say what identifies it; left alone", R.describe(r))
+        return
+      elseif id == "other" then
+        if r.kind == "link" then
+          note("link %q in %q is not the one this lab made; left alone", r.name, r.ns)
+        else
+          note("%s is not the one this lab made; left alone", R.describe(r))
+        end
+        return
+      elseif id == "gone" then
+        return
+      end
+    end
     if r.kind == "proc" then
       -- Namespaces going away do not end the processes in them (a process
       -- keeps its namespace alive): ended by PID, if it is still the process
@@ -54,8 +103,16 @@ function R.remove(records, report)
       if dying[r.name] then
         ns.del(r.name)
         return true
-      elseif select(2, still_ours(r)) then
-        note("namespace %q is not the one this lab made; left alone", r.name)
+      else
+        local id = R.identify(r)
+        if id == "gone" and r.pending then
+          -- Killed between creating /run/netns/NAME and mounting the namespace on it.
+          return netlab._ns_placeholder(r.name)
+        elseif id == "other" then
+          note("namespace %q is not the one this lab made; left alone", r.name)
+        elseif id == "unknown" then
+          note("namespace %q: the record does not say what identifies it; left alone", r.name)
+        end
       end
     elseif inside then
       -- Goes with its namespace; a veth's other end outside goes too, in a while.
@@ -69,6 +126,7 @@ function R.remove(records, report)
         return true
       end
       local ours, there = still_ours(r)
+      if ours and r.lkind == "bridge" then R.note_ports(r, dying_links, note) end
       if ours then
         link.del(r.name, {ns = r.ns})
         if r.lkind == "veth" and r.peer and r.peer_ns then
@@ -100,7 +158,7 @@ function R.remove(records, report)
       return R.restore_set(r)
 
     elseif r.kind == "nft" then
-      local mine = R.nft_mine(r)
+      local mine = R.nft_mine(r, confirmed)
       if #mine > 0 then
         nat.del(mine, {ns = r.ns, table = r.table})
         return true
@@ -130,11 +188,43 @@ function R.remove(records, report)
   return done
 end
 
+-- A bridge the lab made may hold ports it did not make (another lab's):
+-- they lose it with the bridge, and down says so.
+function R.note_ports(r, mine, note)
+  local ok, br = pcall(link._state, r.name, {ns = r.ns})
+  local nok, names = pcall(link._names, r.ns)
+  if not (ok and br and nok) then return end
+  local others = {}
+  for name in pairs(names) do
+    local sok, s = pcall(link._state, name, {ns = r.ns})
+    if sok and s and s.master == br.index and not mine[r.ns .. "|" .. name] then
+      others[#others + 1] = name
+    end
+  end
+  if #others == 0 then return end
+  table.sort(others)
+  local shown = {table.unpack(others, 1, math.min(#others, 5))}
+  note("bridge %s in %s also holds %d port%s this lab did not make (%s%s): deleted with it, they are left without a bridge",
+       r.name, r.ns, #others, #others == 1 and "" or "s", table.concat(shown, ", "),
+       #others > #shown and ", ..." or "")
+end
+
 -- The handles of a record's rules that are still there: only rules that
--- still carry the lab's comment are the lab's.
-function R.nft_mine(r)
+-- still carry the lab's comment are the lab's. A pending record (killed
+-- before its handles were known) claims the rules with its comment that no
+-- confirmed record of the lab names.
+function R.nft_mine(r, confirmed)
   local st = S.nft_state(r.ns, r.table)
   local mine = {}
+  if r.pending then
+    for h, x in pairs(st and st.rules or {}) do
+      if x.comment == r.comment and not (confirmed or {})[r.ns .. "|" .. r.table .. "|" .. h] then
+        mine[#mine + 1] = h
+      end
+    end
+    table.sort(mine)
+    return mine
+  end
   for _, h in ipairs(S.handles(r.handles)) do
     local x = st and st.rules[h]
     if x and x.comment == r.comment then mine[#mine + 1] = h end
@@ -242,11 +332,24 @@ end
 -- How far the kernel still agrees with a record: "ok", "gone" or "changed",
 -- and for "changed" what it is now, in words ("is 0, lab set 1").
 function R.check(r)
-  if r.kind == "ns" or r.kind == "link" then
-    local ok, ours, there = pcall(still_ours, r)
-    if not ok then return "gone" end
-    return ours and "ok" or (there and "changed" or "gone"),
-           there and "is another one, made since" or nil
+  local iok, id = pcall(R.identify, r)
+  if not iok or id == "gone" then return "gone" end
+  if id == "unknown" then return "unverifiable", "(the record does not say what identifies it)" end
+  if id == "other" then return "changed", "is another one, made since" end
+  if r.kind == "ns" then
+    return "ok"
+  elseif r.kind == "link" then
+    -- On the bridge the lab put it on (a bridge another lab's down took away).
+    for _, e in ipairs{{r.name, r.ns, r.master}, {r.peer, r.peer_ns, r.peer_master}} do
+      if e[1] and e[3] then
+        local ok, s = pcall(link._state, e[1], {ns = e[2]})
+        local mok, m = pcall(link._state, e[3], {ns = e[2]})
+        if ok and s and not (mok and m and s.master == m.index) then
+          return "changed", ("%s is no longer on bridge %s"):format(e[1], e[3])
+        end
+      end
+    end
+    return "ok"
   elseif r.kind == "addr" then
     local ok, list = pcall(link.addrs, r.dev, {ns = r.ns})
     if not ok then return "gone" end

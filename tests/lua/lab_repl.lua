@@ -96,7 +96,7 @@ t.test("down leaves alone a process that is not the one the lab started", functi
   -- The state file names this test's own process with a wrong start time.
   local state = read("/run/netlab/pod.state")
   local f = assert(io.open("/run/netlab/pod.state", "w"))
-  f:write((state:gsub("pid = " .. pid, "pid = " .. mine)))
+  f:write((state:gsub('"pid":' .. pid, '"pid":' .. mine)))
   f:close()
   out, code = sh(bin .. " down pod")
   t.eq(code, 0, "down: " .. out)
