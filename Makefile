@@ -44,7 +44,7 @@ endif
 CORE_SRC   := $(wildcard core/*.c)
 BIND_SRC   := $(wildcard bindings/*.c)
 REPL_SRC   := $(wildcard repl/*.c)
-LUA_SRC    := $(sort $(wildcard bindings/*.lua)) $(sort $(wildcard repl/*.lua)) \
+LUA_SRC    := $(sort $(wildcard bindings/*.lua)) $(sort $(wildcard repl/*.lua)) $(sort $(wildcard lab/*.lua)) \
               $(sort $(wildcard scripts/lib/netlab/*.lua))
 MAN_SRC    := $(sort $(wildcard docs/man/*.[0-9]))
 SRC        := $(CORE_SRC) $(BIND_SRC) $(REPL_SRC)

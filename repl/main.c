@@ -259,7 +259,7 @@ static int parse_args(int argc, char **argv, struct opts *o)
 }
 
 /*
- * Calls a function of the lab engine (repl/lab.lua) with the arguments
+ * Calls a function of the lab engine (lab/lab.lua) with the arguments
  * pushed by the caller; its boolean result says whether it went well.
  */
 static int lab_call(lua_State *L, const char *fn, int nargs)
