@@ -123,8 +123,8 @@ test-deps:
 check: test-deps
 	$(MAKE) all unit
 	$(MAKE) SANITIZE=1 all unit
-	sh tests/run.sh ./netlab build build-san
-	@MAKE="$(MAKE)" FUZZ_CC="$(FUZZ_CC)" sh fuzz/run.sh $(FUZZ_CHECK_SECONDS) $(FUZZ_NAMES)
+	MAKE="$(MAKE)" FUZZ_CC="$(FUZZ_CC)" FUZZ_CHECK_SECONDS=$(FUZZ_CHECK_SECONDS) \
+		FUZZ_NAMES="$(FUZZ_NAMES)" sh tests/run.sh ./netlab build build-san
 
 test: all unit
 	sh tests/run.sh ./netlab build

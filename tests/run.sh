@@ -62,6 +62,18 @@ for build in "$@"; do
 		count "$out" "$mode $name"
 	done
 done
+# The fuzzers, a few seconds each (make check sets FUZZ_CHECK_SECONDS): their
+# lines are counted with the rest, so the summary stays the last line.
+if [ -n "${FUZZ_CHECK_SECONDS:-}" ]; then
+	echo "== fuzzers (${FUZZ_CHECK_SECONDS} s each)"
+	sh fuzz/run.sh "$FUZZ_CHECK_SECONDS" ${FUZZ_NAMES:-} >"$out" 2>&1
+	rc=$?
+	cat "$out"
+	if [ $rc -ne 0 ] && ! grep -q '^not ok' "$out"; then
+		echo "not ok - fuzz/run.sh exited with $rc" >>"$out"
+	fi
+	count "$out" "fuzz"
+fi
 if [ "$failed" -gt 0 ]; then
 	printf 'failed:%b\n' "$failures"
 fi
