@@ -233,11 +233,53 @@ static void push_names(lua_State *L, const char *const *names)
 	luaL_pushresult(&b);
 }
 
+int nlb_rawgetfield(lua_State *L, int idx, const char *k)
+{
+	idx = lua_absindex(L, idx);
+	if (lua_type(L, idx) != LUA_TTABLE) {
+		lua_pushnil(L);
+		return LUA_TNIL;
+	}
+	lua_pushstring(L, k);
+	return lua_rawget(L, idx);
+}
+
+int nlb_rawgeti(lua_State *L, int idx, lua_Integer i)
+{
+	if (lua_type(L, idx) != LUA_TTABLE) {
+		lua_pushnil(L);
+		return LUA_TNIL;
+	}
+	return lua_rawgeti(L, idx, i);
+}
+
+/* A key as an error shows it, without calling its __tostring (which may raise). */
+static const char *key_text(lua_State *L, int idx)
+{
+	switch (lua_type(L, idx)) {
+	case LUA_TNUMBER:
+		return lua_pushfstring(L, "%s", lua_tolstring(L, idx, NULL)), lua_tostring(L, -1);
+	case LUA_TBOOLEAN:
+		return lua_toboolean(L, idx) ? "true" : "false";
+	default:
+		return luaL_typename(L, idx);
+	}
+}
+
 void nlb_checkfields(lua_State *L, int t, int arg, lua_Integer npos, const char *const *known)
 {
 	lua_Integer n = npos < 0 ? (lua_Integer)lua_rawlen(L, t) : npos;
 
 	t = lua_absindex(L, t);
+	/* Fields are read raw (bind.h): what only an __index would give is never read. */
+	if (lua_getmetatable(L, t)) {
+		int has_index = lua_getfield(L, -1, "__index") != LUA_TNIL;
+
+		lua_pop(L, 2);
+		if (has_index)
+			nlb_argerror(L, arg, "options table with an __index metamethod "
+				     "(its fields are read as they are: pass a plain table)");
+	}
 	lua_pushnil(L);
 	while (lua_next(L, t)) {
 		const char *k, *near;
@@ -252,7 +294,7 @@ void nlb_checkfields(lua_State *L, int t, int arg, lua_Integer npos, const char 
 			const char *type = luaL_typename(L, -1);
 
 			nlb_argerror(L, arg, "unexpected %s key [%s] in the options", type,
-				     luaL_tolstring(L, -1, NULL));
+				     key_text(L, -1));
 			return;
 		}
 		k = lua_tostring(L, -1);
@@ -485,9 +527,10 @@ struct ns *nlb_checkns(lua_State *L, int idx)
 
 	idx = lua_absindex(L, idx);
 	if (has_meta(L, idx, NLB_NS)) {
-		lua_getfield(L, idx, "name");
+		if (lua_getfield(L, idx, "name") != LUA_TSTRING)
+			nlb_argerror(L, idx, "namespace object without a name");
 		name = lua_tostring(L, -1);
-		lua_pop(L, 1);
+		lua_pop(L, 1); /* still referenced by the object */
 	} else if (lua_type(L, idx) == LUA_TSTRING) {
 		name = lua_tostring(L, idx);
 	} else if (!lua_isnoneornil(L, idx)) {
@@ -522,9 +565,10 @@ const char *nlb_checklink(lua_State *L, int idx, int opts, struct ns **ns)
 	const char *name;
 
 	if (has_meta(L, idx, NLB_LINK)) {
-		lua_getfield(L, idx, "name");
+		if (lua_getfield(L, idx, "name") != LUA_TSTRING)
+			nlb_argerror(L, idx, "link object without a name");
 		name = lua_tostring(L, -1);
-		lua_pop(L, 1);
+		lua_pop(L, 1); /* still referenced by the object */
 		lua_getfield(L, idx, "ns");
 		*ns = nlb_checkns(L, -1);
 		lua_pop(L, 1);
