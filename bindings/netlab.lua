@@ -41,6 +41,17 @@ function netlab._opts(a, b, spec)
   return o
 end
 
+-- Files Lua opens are close-on-exec as netlab's own are (netlab._cloexec):
+-- a lab's journal must not leak into every command a script runs.
+do
+  local open = io.open
+  function io.open(...)
+    local f, err, code = open(...)
+    if f then netlab._cloexec(f) end
+    return f, err, code
+  end
+end
+
 -- "a", an object, or a list of them, as a list.
 function netlab._list(v)
   if v == nil then return {} end
