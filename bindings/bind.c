@@ -134,6 +134,31 @@ int nlb_error(lua_State *L, const struct nl_err *err)
 	return lua_error(L);
 }
 
+/*
+ * An error quotes what it was given, which may be 5,000 bytes long: the
+ * message on top of the stack is cut to its start and end, so it stays a
+ * line a person reads. Cut at a UTF-8 character's start.
+ */
+#define SHOWN_MAX 240
+
+static void shorten(lua_State *L)
+{
+	size_t len, head = SHOWN_MAX - 60, tail = 40;
+	const char *s = lua_tolstring(L, -1, &len);
+
+	if (len <= SHOWN_MAX)
+		return;
+	while (head > 0 && ((unsigned char)s[head] & 0xc0) == 0x80)
+		head--;
+	while (tail > 0 && ((unsigned char)s[len - tail] & 0xc0) == 0x80)
+		tail--;
+	lua_pushlstring(L, s, head);
+	lua_pushfstring(L, "…[%d bytes]…", (int)(len - head - tail));
+	lua_pushlstring(L, s + len - tail, tail);
+	lua_concat(L, 3);
+	lua_replace(L, -2);
+}
+
 int nlb_argerror(lua_State *L, int arg, const char *fmt, ...)
 {
 	va_list ap;
@@ -149,6 +174,7 @@ int nlb_argerror(lua_State *L, int arg, const char *fmt, ...)
 	va_start(ap, fmt);
 	lua_pushvfstring(L, fmt, ap);
 	va_end(ap);
+	shorten(L);
 	lua_pushliteral(L, ")");
 	lua_concat(L, 6);
 	return lua_error(L);
@@ -411,17 +437,69 @@ const char *nlb_tostring(lua_State *L, int idx)
 const char *nlb_checkstring(lua_State *L, int arg)
 {
 	size_t len;
-	const char *s = luaL_checklstring(L, arg, &len);
+	const char *s;
 
+	if (lua_type(L, arg) != LUA_TSTRING)
+		nlb_argerror(L, arg, "string expected, got %s", luaL_typename(L, arg));
+	s = lua_tolstring(L, arg, &len);
 	return no_nul(L, arg, s, len);
 }
 
 const char *nlb_optstring_arg(lua_State *L, int arg, const char *def)
 {
-	size_t len;
-	const char *s = luaL_optlstring(L, arg, def, &len);
+	if (lua_isnoneornil(L, arg))
+		return def;
+	return nlb_checkstring(L, arg);
+}
 
-	return s == def ? s : no_nul(L, arg, s, len);
+lua_Integer nlb_checkinteger(lua_State *L, int arg)
+{
+	int isnum;
+	lua_Integer v = lua_tointegerx(L, arg, &isnum);
+
+	if (!isnum) {
+		if (lua_isnumber(L, arg))
+			nlb_argerror(L, arg, "number has no integer representation");
+		nlb_argerror(L, arg, "integer expected, got %s", luaL_typename(L, arg));
+	}
+	return v;
+}
+
+lua_Integer nlb_optinteger(lua_State *L, int arg, lua_Integer def)
+{
+	return lua_isnoneornil(L, arg) ? def : nlb_checkinteger(L, arg);
+}
+
+lua_Number nlb_checknumber(lua_State *L, int arg)
+{
+	int isnum;
+	lua_Number v = lua_tonumberx(L, arg, &isnum);
+
+	if (!isnum)
+		nlb_argerror(L, arg, "number expected, got %s", luaL_typename(L, arg));
+	return v;
+}
+
+lua_Number nlb_optnumber(lua_State *L, int arg, lua_Number def)
+{
+	return lua_isnoneornil(L, arg) ? def : nlb_checknumber(L, arg);
+}
+
+void nlb_checktype(lua_State *L, int arg, int t)
+{
+	if (lua_type(L, arg) != t)
+		nlb_argerror(L, arg, "%s expected, got %s", lua_typename(L, t), luaL_typename(L, arg));
+}
+
+int nlb_checkoption(lua_State *L, int arg, const char *def, const char *const lst[])
+{
+	const char *name = def ? nlb_optstring_arg(L, arg, def) : nlb_checkstring(L, arg);
+	int i;
+
+	for (i = 0; lst[i]; i++)
+		if (!strcmp(lst[i], name))
+			return i;
+	return nlb_argerror(L, arg, "invalid option '%s'", name);
 }
 
 static int has_meta(lua_State *L, int idx, const char *tname)

@@ -90,7 +90,33 @@ const char *nlb_optstring_arg(lua_State *L, int arg, const char *def);
 int nlb_rawgetfield(lua_State *L, int idx, const char *k);
 int nlb_rawgeti(lua_State *L, int idx, lua_Integer i);
 
+/*
+ * Lua's own argument checks, with their errors through nlb_argerror: named
+ * after the function the script called and placed at its line, where
+ * lauxlib's would say `bad argument #1 to '_add'` at a line of netlab's own
+ * Lua half. Strings are strings: a number is not taken as a name (NaN
+ * would be the namespace "-nan").
+ */
+lua_Integer nlb_checkinteger(lua_State *L, int arg);
+lua_Integer nlb_optinteger(lua_State *L, int arg, lua_Integer def);
+lua_Number nlb_checknumber(lua_State *L, int arg);
+lua_Number nlb_optnumber(lua_State *L, int arg, lua_Number def);
+void nlb_checktype(lua_State *L, int arg, int t);
+int nlb_checkoption(lua_State *L, int arg, const char *def, const char *const lst[]);
+
 #ifdef NLB_STRICT_STRINGS
+#undef luaL_checkinteger
+#define luaL_checkinteger(L, n) nlb_checkinteger((L), (n))
+#undef luaL_optinteger
+#define luaL_optinteger(L, n, d) nlb_optinteger((L), (n), (d))
+#undef luaL_checknumber
+#define luaL_checknumber(L, n) nlb_checknumber((L), (n))
+#undef luaL_optnumber
+#define luaL_optnumber(L, n, d) nlb_optnumber((L), (n), (d))
+#undef luaL_checktype
+#define luaL_checktype(L, n, t) nlb_checktype((L), (n), (t))
+#undef luaL_checkoption
+#define luaL_checkoption(L, n, d, l) nlb_checkoption((L), (n), (d), (l))
 #undef lua_getfield
 #define lua_getfield(L, i, k) nlb_rawgetfield((L), (i), (k))
 #undef lua_geti
