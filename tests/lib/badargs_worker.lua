@@ -60,7 +60,7 @@ local function cases()
     {"ns", "sysctl", {"bx", "net.ipv4.ip_forward"}},
     {"ns", "sysctl", {"bx", "net.ipv4.conf.all.forwarding", 0}},
     {"ns", "exec", {"bx", "true"}},
-    {"ns", "exec", {"bx", {"true", quiet = true, log = "/tmp/badargs.log", fields = {"quiet", "log"}}}},
+    {"ns", "exec", {"bx", {"true", quiet = true, log = "badargs.log", fields = {"quiet", "log"}}}},
     {"ns", "capture", {"bx", "true"}},
     {"ns", "spawn", {"bx", "true"}},
     {"ns", "forwarding", {"bx", true}},

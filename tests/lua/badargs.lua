@@ -35,7 +35,11 @@ local function run_module(m)
   local first, ends = 1, nil
   for _ = 1, 60 do
     local code = ("require('badargs_worker').run(%q, %d)"):format(m, first)
-    local out = ns.capture(nil, {"sh", "-c", 'exec "$@" 2>&1', "sh", "timeout", "120", bin, "-e", code})
+    -- In a directory of its own: a log = "…" that is taken makes a file there.
+    local out = ns.capture(nil, {"sh", "-c", [[
+      bin=$(readlink -f "$1"); export LUA_PATH="$PWD/tests/lib/?.lua;;"
+      d=$(mktemp -d) && cd "$d" && timeout 120 "$bin" -e "$2" 2>&1; rc=$?
+      cd / && rm -rf "$d"; exit $rc]], "sh", bin, code})
     local pending
     for line in out:gmatch("[^\n]+") do
       local i = line:match("^T (%d+)$")
