@@ -224,7 +224,8 @@ local function reset()
   end
   if not root.bbr then bridge.add("bbr", {up = true}) end
   if not pid or netlab.wait(pid, 0) ~= nil then
-    pid = ns.spawn("bx", "sleep", "600")
+    -- Quiet: its output must not hold the pipe the parent reads to its end.
+    pid = ns.spawn("bx", {"sleep", "600", quiet = true})
     print("PID " .. pid)
   end
 end

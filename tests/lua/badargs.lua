@@ -38,7 +38,7 @@ local function run_module(m)
     -- In a directory of its own: a log = "…" that is taken makes a file there.
     local out = ns.capture(nil, {"sh", "-c", [[
       bin=$(readlink -f "$1"); export LUA_PATH="$PWD/tests/lib/?.lua;;"
-      d=$(mktemp -d) && cd "$d" && timeout 120 "$bin" -e "$2" 2>&1; rc=$?
+      d=$(mktemp -d) && cd "$d" && timeout -k 5 120 "$bin" -e "$2" 2>&1; rc=$?
       cd / && rm -rf "$d"; exit $rc]], "sh", bin, code})
     local pending
     for line in out:gmatch("[^\n]+") do
