@@ -133,7 +133,7 @@ static void history_open(void)
 		return;
 	}
 	history_fd = fd;
-	fd = dup(history_fd);
+	fd = fcntl(history_fd, F_DUPFD_CLOEXEC, 0);
 	f = fd >= 0 ? fdopen(fd, "r") : NULL;
 	if (!f) {
 		if (fd >= 0)
