@@ -134,6 +134,31 @@ int nlb_error(lua_State *L, const struct nl_err *err)
 	return lua_error(L);
 }
 
+/*
+ * An error quotes what it was given, which may be 5,000 bytes long: the
+ * message on top of the stack is cut to its start and end, so it stays a
+ * line a person reads. Cut at a UTF-8 character's start.
+ */
+#define SHOWN_MAX 240
+
+static void shorten(lua_State *L)
+{
+	size_t len, head = SHOWN_MAX - 60, tail = 40;
+	const char *s = lua_tolstring(L, -1, &len);
+
+	if (len <= SHOWN_MAX)
+		return;
+	while (head > 0 && ((unsigned char)s[head] & 0xc0) == 0x80)
+		head--;
+	while (tail > 0 && ((unsigned char)s[len - tail] & 0xc0) == 0x80)
+		tail--;
+	lua_pushlstring(L, s, head);
+	lua_pushfstring(L, "…[%d bytes]…", (int)(len - head - tail));
+	lua_pushlstring(L, s + len - tail, tail);
+	lua_concat(L, 3);
+	lua_replace(L, -2);
+}
+
 int nlb_argerror(lua_State *L, int arg, const char *fmt, ...)
 {
 	va_list ap;
@@ -149,6 +174,7 @@ int nlb_argerror(lua_State *L, int arg, const char *fmt, ...)
 	va_start(ap, fmt);
 	lua_pushvfstring(L, fmt, ap);
 	va_end(ap);
+	shorten(L);
 	lua_pushliteral(L, ")");
 	lua_concat(L, 6);
 	return lua_error(L);
@@ -233,11 +259,53 @@ static void push_names(lua_State *L, const char *const *names)
 	luaL_pushresult(&b);
 }
 
+int nlb_rawgetfield(lua_State *L, int idx, const char *k)
+{
+	idx = lua_absindex(L, idx);
+	if (lua_type(L, idx) != LUA_TTABLE) {
+		lua_pushnil(L);
+		return LUA_TNIL;
+	}
+	lua_pushstring(L, k);
+	return lua_rawget(L, idx);
+}
+
+int nlb_rawgeti(lua_State *L, int idx, lua_Integer i)
+{
+	if (lua_type(L, idx) != LUA_TTABLE) {
+		lua_pushnil(L);
+		return LUA_TNIL;
+	}
+	return lua_rawgeti(L, idx, i);
+}
+
+/* A key as an error shows it, without calling its __tostring (which may raise). */
+static const char *key_text(lua_State *L, int idx)
+{
+	switch (lua_type(L, idx)) {
+	case LUA_TNUMBER:
+		return lua_pushfstring(L, "%s", lua_tolstring(L, idx, NULL)), lua_tostring(L, -1);
+	case LUA_TBOOLEAN:
+		return lua_toboolean(L, idx) ? "true" : "false";
+	default:
+		return luaL_typename(L, idx);
+	}
+}
+
 void nlb_checkfields(lua_State *L, int t, int arg, lua_Integer npos, const char *const *known)
 {
 	lua_Integer n = npos < 0 ? (lua_Integer)lua_rawlen(L, t) : npos;
 
 	t = lua_absindex(L, t);
+	/* Fields are read raw (bind.h): what only an __index would give is never read. */
+	if (lua_getmetatable(L, t)) {
+		int has_index = lua_getfield(L, -1, "__index") != LUA_TNIL;
+
+		lua_pop(L, 2);
+		if (has_index)
+			nlb_argerror(L, arg, "options table with an __index metamethod "
+				     "(its fields are read as they are: pass a plain table)");
+	}
 	lua_pushnil(L);
 	while (lua_next(L, t)) {
 		const char *k, *near;
@@ -252,7 +320,7 @@ void nlb_checkfields(lua_State *L, int t, int arg, lua_Integer npos, const char 
 			const char *type = luaL_typename(L, -1);
 
 			nlb_argerror(L, arg, "unexpected %s key [%s] in the options", type,
-				     luaL_tolstring(L, -1, NULL));
+				     key_text(L, -1));
 			return;
 		}
 		k = lua_tostring(L, -1);
@@ -369,17 +437,69 @@ const char *nlb_tostring(lua_State *L, int idx)
 const char *nlb_checkstring(lua_State *L, int arg)
 {
 	size_t len;
-	const char *s = luaL_checklstring(L, arg, &len);
+	const char *s;
 
+	if (lua_type(L, arg) != LUA_TSTRING)
+		nlb_argerror(L, arg, "string expected, got %s", luaL_typename(L, arg));
+	s = lua_tolstring(L, arg, &len);
 	return no_nul(L, arg, s, len);
 }
 
 const char *nlb_optstring_arg(lua_State *L, int arg, const char *def)
 {
-	size_t len;
-	const char *s = luaL_optlstring(L, arg, def, &len);
+	if (lua_isnoneornil(L, arg))
+		return def;
+	return nlb_checkstring(L, arg);
+}
 
-	return s == def ? s : no_nul(L, arg, s, len);
+lua_Integer nlb_checkinteger(lua_State *L, int arg)
+{
+	int isnum;
+	lua_Integer v = lua_tointegerx(L, arg, &isnum);
+
+	if (!isnum) {
+		if (lua_isnumber(L, arg))
+			nlb_argerror(L, arg, "number has no integer representation");
+		nlb_argerror(L, arg, "integer expected, got %s", luaL_typename(L, arg));
+	}
+	return v;
+}
+
+lua_Integer nlb_optinteger(lua_State *L, int arg, lua_Integer def)
+{
+	return lua_isnoneornil(L, arg) ? def : nlb_checkinteger(L, arg);
+}
+
+lua_Number nlb_checknumber(lua_State *L, int arg)
+{
+	int isnum;
+	lua_Number v = lua_tonumberx(L, arg, &isnum);
+
+	if (!isnum)
+		nlb_argerror(L, arg, "number expected, got %s", luaL_typename(L, arg));
+	return v;
+}
+
+lua_Number nlb_optnumber(lua_State *L, int arg, lua_Number def)
+{
+	return lua_isnoneornil(L, arg) ? def : nlb_checknumber(L, arg);
+}
+
+void nlb_checktype(lua_State *L, int arg, int t)
+{
+	if (lua_type(L, arg) != t)
+		nlb_argerror(L, arg, "%s expected, got %s", lua_typename(L, t), luaL_typename(L, arg));
+}
+
+int nlb_checkoption(lua_State *L, int arg, const char *def, const char *const lst[])
+{
+	const char *name = def ? nlb_optstring_arg(L, arg, def) : nlb_checkstring(L, arg);
+	int i;
+
+	for (i = 0; lst[i]; i++)
+		if (!strcmp(lst[i], name))
+			return i;
+	return nlb_argerror(L, arg, "invalid option '%s'", name);
 }
 
 static int has_meta(lua_State *L, int idx, const char *tname)
@@ -485,9 +605,10 @@ struct ns *nlb_checkns(lua_State *L, int idx)
 
 	idx = lua_absindex(L, idx);
 	if (has_meta(L, idx, NLB_NS)) {
-		lua_getfield(L, idx, "name");
+		if (lua_getfield(L, idx, "name") != LUA_TSTRING)
+			nlb_argerror(L, idx, "namespace object without a name");
 		name = lua_tostring(L, -1);
-		lua_pop(L, 1);
+		lua_pop(L, 1); /* still referenced by the object */
 	} else if (lua_type(L, idx) == LUA_TSTRING) {
 		name = lua_tostring(L, idx);
 	} else if (!lua_isnoneornil(L, idx)) {
@@ -522,9 +643,10 @@ const char *nlb_checklink(lua_State *L, int idx, int opts, struct ns **ns)
 	const char *name;
 
 	if (has_meta(L, idx, NLB_LINK)) {
-		lua_getfield(L, idx, "name");
+		if (lua_getfield(L, idx, "name") != LUA_TSTRING)
+			nlb_argerror(L, idx, "link object without a name");
 		name = lua_tostring(L, -1);
-		lua_pop(L, 1);
+		lua_pop(L, 1); /* still referenced by the object */
 		lua_getfield(L, idx, "ns");
 		*ns = nlb_checkns(L, -1);
 		lua_pop(L, 1);

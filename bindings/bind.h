@@ -74,7 +74,53 @@ void nlb_strictmodule(lua_State *L, int idx, const char *name);
 const char *nlb_tostring(lua_State *L, int idx);
 const char *nlb_checkstring(lua_State *L, int arg);
 const char *nlb_optstring_arg(lua_State *L, int arg, const char *def);
+/*
+ * Fields of the tables scripts pass are read raw (no __index runs), and a
+ * non-table reads as nil. A C string from lua_tostring is only valid while
+ * its value is referenced: read through an __index function, the value is
+ * a fresh string nothing holds once popped, and the collector frees it
+ * before the core uses it (the use after free of issue 11). Read raw, a
+ * field's value is the one the table holds, which stays referenced while the
+ * table is on the caller's stack, and no script code runs between the read
+ * and the core call. nlb_checkfields refuses an options table whose
+ * metatable has an __index, so a field given only through one is an error,
+ * not silently unread. In the bindings' files lua_getfield and lua_geti are
+ * these (see docs/hacking.md, "Strings from Lua").
+ */
+int nlb_rawgetfield(lua_State *L, int idx, const char *k);
+int nlb_rawgeti(lua_State *L, int idx, lua_Integer i);
+
+/*
+ * Lua's own argument checks, with their errors through nlb_argerror: named
+ * after the function the script called and placed at its line, where
+ * lauxlib's would say `bad argument #1 to '_add'` at a line of netlab's own
+ * Lua half. Strings are strings: a number is not taken as a name (NaN
+ * would be the namespace "-nan").
+ */
+lua_Integer nlb_checkinteger(lua_State *L, int arg);
+lua_Integer nlb_optinteger(lua_State *L, int arg, lua_Integer def);
+lua_Number nlb_checknumber(lua_State *L, int arg);
+lua_Number nlb_optnumber(lua_State *L, int arg, lua_Number def);
+void nlb_checktype(lua_State *L, int arg, int t);
+int nlb_checkoption(lua_State *L, int arg, const char *def, const char *const lst[]);
+
 #ifdef NLB_STRICT_STRINGS
+#undef luaL_checkinteger
+#define luaL_checkinteger(L, n) nlb_checkinteger((L), (n))
+#undef luaL_optinteger
+#define luaL_optinteger(L, n, d) nlb_optinteger((L), (n), (d))
+#undef luaL_checknumber
+#define luaL_checknumber(L, n) nlb_checknumber((L), (n))
+#undef luaL_optnumber
+#define luaL_optnumber(L, n, d) nlb_optnumber((L), (n), (d))
+#undef luaL_checktype
+#define luaL_checktype(L, n, t) nlb_checktype((L), (n), (t))
+#undef luaL_checkoption
+#define luaL_checkoption(L, n, d, l) nlb_checkoption((L), (n), (d), (l))
+#undef lua_getfield
+#define lua_getfield(L, i, k) nlb_rawgetfield((L), (i), (k))
+#undef lua_geti
+#define lua_geti(L, i, n) nlb_rawgeti((L), (i), (n))
 #undef lua_tostring
 #define lua_tostring(L, i) nlb_tostring((L), (i))
 #undef luaL_checkstring

@@ -4,7 +4,7 @@ local bridge = {}
 -- bridge.add("super-bridge0", {ns =, addr =, up =, mtu =, stp =, vlan_filtering =})
 function bridge.add(a, b)
   local o = netlab._opts(a, b, link._spec.add)
-  o.kind = "bridge"
+  netlab._kind(o, "bridge", a)
   local br = link.add(o)
   return br
 end
@@ -26,7 +26,12 @@ end
 function bridge.ports(br, o)
   if o ~= nil then netlab._check(o, 2, {"ns"}, 0) end
   local name, where = br, o and o.ns
-  if type(br) == "table" then name, where = br.name, br.ns end
+  if type(br) == "table" then
+    if getmetatable(br) ~= netlab._meta("netlab.link") then
+      netlab._argerror(1, "bridge name or object expected, got " .. type(br))
+    end
+    name, where = rawget(br, "name"), rawget(br, "ns")
+  end
   if type(name) ~= "string" then
     netlab._argerror(1, "bridge name or object expected, got " .. type(br))
   end

@@ -53,6 +53,8 @@ static void check_addrs(lua_State *L, int t, struct link_end *e)
 
 	if (type != LUA_TNIL && type != LUA_TSTRING && type != LUA_TTABLE)
 		nlb_argerror(L, t, "field 'addr': CIDR string expected, got %s", luaL_typename(L, -1));
+	if (type == LUA_TTABLE && lua_getmetatable(L, -1))
+		nlb_argerror(L, t, "field 'addr': a CIDR string or a plain list of them expected");
 	v = lua_newuserdatauv(L, n ? n * sizeof(*v) : 1, 0);
 	memset(v, 0, n * sizeof(*v));
 	for (i = 0; i < n; i++) {
@@ -68,6 +70,11 @@ static void check_addrs(lua_State *L, int t, struct link_end *e)
 		lua_pop(L, 1);
 		check_brd(L, t, &v[i]);
 	}
+	/* A brd with no address would be dropped unread: say so instead. */
+	if (n == 0 && lua_getfield(L, t, "brd") != LUA_TNIL)
+		nlb_argerror(L, t, "field 'brd' without an 'addr' to be the broadcast of");
+	if (n == 0)
+		lua_pop(L, 1);
 	/* The field goes; the userdata stays on the stack until l_add returns. */
 	lua_remove(L, -2);
 	e->addrs = v;
@@ -100,6 +107,22 @@ static void check_end(lua_State *L, int t, struct link_end *e)
 	e->master = nlb_optlinkname(L, t, "master");
 	e->addrgen = addrgen < 0 ? 0 : addrgen;
 	check_addrs(L, t, e);
+}
+
+static const char *const veth_only[] = { "peer", "queues", NULL };
+static const char *const bridge_only[] = { "stp", "vlan_filtering", "mcast_snooping", NULL };
+
+/* Options of one kind given to another would be dropped unread: refused instead. */
+static void only_for(lua_State *L, int t, const char *kind, const char *want,
+		     const char *const *fields)
+{
+	if (!t || !strcmp(kind, want))
+		return;
+	for (; *fields; fields++) {
+		if (lua_getfield(L, t, *fields) != LUA_TNIL)
+			nlb_argerror(L, t, "field '%s': only a %s has it, not a %s", *fields, want, kind);
+		lua_pop(L, 1);
+	}
 }
 
 /* link.add{name, kind = …, ns =, up =, mtu =, master =, peer = {name, …}} */
@@ -142,6 +165,8 @@ static int l_add(lua_State *L)
 		spec.vlan_filtering = nlb_optbool(L, t, "vlan_filtering");
 		spec.mcast_snooping = nlb_optbool(L, t, "mcast_snooping");
 	}
+	only_for(L, t, spec.kind, "veth", veth_only);
+	only_for(L, t, spec.kind, "bridge", bridge_only);
 	if (link_add(&spec, &err) < 0)
 		return nlb_error(L, &err);
 	nlb_pushlink(L, spec.dev.ns->name, spec.dev.name);

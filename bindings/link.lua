@@ -32,6 +32,9 @@ M.__eq = function(a, b) return a.name == b.name and a.ns.name == b.ns.name end
 
 -- Checked before anything is created, so a typo builds nothing.
 local function check_addrs(o, where)
+  if type(o.addr) == "table" and getmetatable(o.addr) ~= nil then
+    netlab._argerror(1, where .. "field 'addr': a CIDR string or a plain list of them expected")
+  end
   for _, cidr in ipairs(netlab._list(o.addr)) do
     if type(cidr) ~= "string" then
       netlab._argerror(1, ("%sfield 'addr': CIDR string expected, got %s"):format(where, type(cidr)))
@@ -50,6 +53,9 @@ end
 function link.add(a, b)
   local o = netlab._opts(a, b, link._spec.add)
   check_addrs(o, "")
+  if type(o.peer) == "table" and getmetatable(o.peer) ~= nil then
+    netlab._argerror(1, "field 'peer': a name or a plain table expected")
+  end
   if type(o.peer) == "table" then check_addrs(o.peer, "peer ") end
   local l = link._add(o)
   return l
@@ -58,14 +64,14 @@ end
 -- link.veth{"veth-purple", ns = purple, addr = …, up = true, peer = {"veth-purple-br", master = br, up = true}}
 function link.veth(a, b)
   local o = netlab._opts(a, b, link._spec.add)
-  o.kind = "veth"
+  netlab._kind(o, "veth", a)
   local l = link.add(o)
   return l
 end
 
 function link.dummy(a, b)
   local o = netlab._opts(a, b, link._spec.add)
-  o.kind = "dummy"
+  netlab._kind(o, "dummy", a)
   local l = link.add(o)
   return l
 end

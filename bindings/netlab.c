@@ -30,8 +30,9 @@ static int l_sleep(lua_State *L)
 	lua_Number s = luaL_checknumber(L, 1);
 	struct timespec ts;
 
-	if (s < 0)
-		return nlb_argerror(L, 1, "a duration of 0 seconds or more expected");
+	/* NaN and infinity have no time_t: converting them is undefined. */
+	if (!(s >= 0) || s > (lua_Number)INT32_MAX)
+		return nlb_argerror(L, 1, "a duration of 0 to %d seconds expected", INT32_MAX);
 	ts.tv_sec = (time_t)s;
 	ts.tv_nsec = (long)((s - (lua_Number)ts.tv_sec) * 1e9);
 	/* A signal ends the sleep early, so Ctrl-C reaches the script at once. */
@@ -111,8 +112,11 @@ static int kill_child(struct child *c)
 static struct child *check_child(lua_State *L, int idx)
 {
 	lua_Integer pid = luaL_checkinteger(L, idx);
-	int i = child_at((pid_t)pid);
+	/* 2^32 + pid must not be taken as pid. */
+	int i = pid > 0 && pid <= INT32_MAX ? child_at((pid_t)pid) : -1;
 
+	if (i < 0 && (pid <= 0 || pid > INT32_MAX))
+		nlb_argerror(L, idx, "a process id expected");
 	if (i < 0)
 		nlb_argerror(L, idx, "%d is not a process this script started", (int)pid);
 	return &children[i];
@@ -138,8 +142,15 @@ static int l_kill(lua_State *L)
 		lua_pushboolean(L, kill_child(c) == 0);
 		return 1;
 	}
-	sig = lua_type(L, 2) == LUA_TNUMBER ? (int)lua_tointeger(L, 2) :
-					       sigs[luaL_checkoption(L, 2, NULL, names)];
+	if (lua_type(L, 2) == LUA_TNUMBER) {
+		lua_Integer n = luaL_checkinteger(L, 2);
+
+		if (n < 0 || n > SIGRTMAX)
+			return nlb_argerror(L, 2, "a signal number of 0 to %d expected", SIGRTMAX);
+		sig = (int)n;
+	} else {
+		sig = sigs[luaL_checkoption(L, 2, NULL, names)];
+	}
 	/* An ended process's pid may already be someone else's. */
 	lua_pushboolean(L, !c->reaped && kill(c->pid, sig) == 0);
 	return 1;
@@ -153,6 +164,10 @@ static int l_wait(lua_State *L)
 	struct timespec tick = { 0, 10 * 1000 * 1000 };
 	pid_t pid = c->pid;
 	int status = c->status;
+
+	/* NaN would never count down. */
+	if (!lua_isnoneornil(L, 2) && !(s >= 0))
+		return nlb_argerror(L, 2, "a duration of 0 seconds or more expected");
 
 	while (!c->reaped) {
 		pid_t r = waitpid(pid, &status, s < 0 ? 0 : WNOHANG);
@@ -679,6 +694,8 @@ static int l_cidr(lua_State *L)
 	char why[PARSE_WHY], b[64];
 	struct cidr c;
 
+	if (!lua_isnoneornil(L, 2) && !lua_isboolean(L, 2))
+		return nlb_argerror(L, 2, "boolean expected, got %s", luaL_typename(L, 2));
 	if (cidr_parse(s, need, &c, why) < 0) {
 		lua_pushnil(L);
 		lua_pushstring(L, why);
@@ -759,6 +776,22 @@ static int l_hostcidr_try(lua_State *L)
 	return host_result(L, 1, 0);
 }
 
+/*
+ * netlab._cloexec(file): marks a file Lua opened close-on-exec. Lua's
+ * io.open cannot ask for O_CLOEXEC, so the netlab Lua half wraps io.open
+ * with this; no descriptor netlab opens reaches a command it runs (the
+ * child's sweep in core/exec.c covers what is opened some other way).
+ */
+static int l_cloexec(lua_State *L)
+{
+	luaL_Stream *p = luaL_testudata(L, 1, LUA_FILEHANDLE);
+	int fd;
+
+	if (p && p->f && (fd = fileno(p->f)) >= 0)
+		fcntl(fd, F_SETFD, fcntl(fd, F_GETFD) | FD_CLOEXEC);
+	return 0;
+}
+
 static const luaL_Reg netlab_funcs[] = {
 	{ "cidr", l_cidr },
 	{ "host", l_host },
@@ -790,6 +823,7 @@ static const luaL_Reg netlab_funcs[] = {
 	{ "_error", l_error },
 	{ "_argerror", l_argerror },
 	{ "_fields", l_fields },
+	{ "_cloexec", l_cloexec },
 	{ NULL, NULL },
 };
 

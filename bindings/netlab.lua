@@ -54,6 +54,28 @@ function netlab._method(mod, name, qual)
   return f
 end
 
+-- Files Lua opens are close-on-exec as netlab's own are (netlab._cloexec):
+-- a lab's journal must not leak into every command a script runs.
+do
+  local open = io.open
+  function io.open(...)
+    local f, err, code = open(...)
+    if f then netlab._cloexec(f) end
+    return f, err, code
+  end
+end
+
+-- o.kind = kind for link.veth, link.dummy and bridge.add: a kind the caller
+-- gave is refused unless it is that one, rather than replaced unsaid.
+function netlab._kind(o, kind, a)
+  if o.kind ~= nil and o.kind ~= kind then
+    netlab._argerror(type(a) == "table" and getmetatable(a) == nil and 1 or 2,
+      ("field 'kind': this makes a %s, got %s"):format(kind,
+        type(o.kind) == "string" and ("%q"):format(o.kind:sub(1, 40)) or type(o.kind)))
+  end
+  o.kind = kind
+end
+
 -- "a", an object, or a list of them, as a list.
 function netlab._list(v)
   if v == nil then return {} end
@@ -237,7 +259,16 @@ function netlab.show(which)
     for _, n in ipairs(ns.list()) do list[#list + 1] = n end
   else
     list = {}
-    for _, n in ipairs(netlab._list(which)) do list[#list + 1] = n end
+    if type(which) == "table" and getmetatable(which) ~= nil and
+        getmetatable(which) ~= netlab._meta("netlab.ns") then
+      netlab._argerror(1, "namespace name, object or a list of them expected")
+    end
+    for _, n in ipairs(netlab._list(which)) do
+      if type(n) ~= "string" and getmetatable(n) ~= netlab._meta("netlab.ns") then
+        netlab._argerror(1, "namespace name, object or a list of them expected, got " .. type(n))
+      end
+      list[#list + 1] = n
+    end
   end
   local out = {}
   for _, n in ipairs(list) do
@@ -339,6 +370,9 @@ end
 function netlab.params(decl)
   if type(decl) ~= "table" then netlab._argerror(1, "table of parameters expected") end
   netlab._check(decl, 1, {"doc"}, -1)
+  if decl.doc ~= nil and type(decl.doc) ~= "string" then
+    netlab._argerror(1, "field 'doc': string expected, got " .. type(decl.doc))
+  end
   local known, values = {}, {}
   for i, d in ipairs(decl) do
     if type(d) ~= "table" or type(d[1]) ~= "string" or d[2] == nil then

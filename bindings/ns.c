@@ -103,6 +103,11 @@ static const char *sysctl_value(lua_State *L, int idx)
 	case LUA_TBOOLEAN:
 		return lua_toboolean(L, idx) ? "1" : "0";
 	case LUA_TNUMBER:
+		/* 1500.7 or 2^40 would be written as "1500.7" or "1.099511627776e+12". */
+		if (!lua_isinteger(L, idx))
+			nlb_argerror(L, idx, "an integer, a string or a boolean expected, got %s",
+				     lua_tostring(L, idx));
+		return lua_tostring(L, idx);
 	case LUA_TSTRING:
 		return lua_tostring(L, idx);
 	default:

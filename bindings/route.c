@@ -28,6 +28,11 @@ static void check_route(lua_State *L, enum route_op op, struct route_spec *r, st
 		t = lua_isnoneornil(L, 2) ? 0 : (luaL_checktype(L, 2, LUA_TTABLE), 2);
 		if (t)
 			nlb_checkfields(L, t, t, 0, route_fields);
+		/* Which of two would be meant? Neither is taken over the other unsaid. */
+		if (t && lua_getfield(L, t, "dst") != LUA_TNIL)
+			nlb_argerror(L, t, "field 'dst': the destination is given already (argument #1)");
+		if (t)
+			lua_pop(L, 1);
 	} else {
 		luaL_checktype(L, 1, LUA_TTABLE);
 		t = 1;

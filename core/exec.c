@@ -38,11 +38,42 @@ static void bind_etc(const char *name)
 	closedir(d);
 }
 
+/*
+ * Marks every descriptor above stderr close-on-exec. netlab's own C opens
+ * are O_CLOEXEC, but the process also holds files Lua opened (io.open has no
+ * way to ask for O_CLOEXEC; the lab engine's journal was one), and none of
+ * them is the command's business. Marking rather than closing keeps what the
+ * child still needs until the exec (the namespace's descriptor, the exec
+ * error pipe, the log). Without close_range (before Linux 5.11), a walk of
+ * /proc/self/fd does the same.
+ */
+static void cloexec_all(void)
+{
+	struct dirent *e;
+	DIR *d;
+
+	if (close_range(3, ~0U, CLOSE_RANGE_CLOEXEC) == 0)
+		return;
+	d = opendir("/proc/self/fd");
+	if (!d)
+		return;
+	while ((e = readdir(d))) {
+		char *end;
+		long fd = strtol(e->d_name, &end, 10);
+
+		if (*end || end == e->d_name || fd <= 2 || fd == dirfd(d))
+			continue;
+		fcntl((int)fd, F_SETFD, fcntl((int)fd, F_GETFD) | FD_CLOEXEC);
+	}
+	closedir(d);
+}
+
 /* In the child: the namespace, a private view of /sys for it, then the program. */
 static void child(struct ns *ns, struct ns_exec *x, int out_fd, int err_pipe)
 {
 	int e;
 
+	cloexec_all();
 	if (out_fd >= 0 && dup2(out_fd, STDOUT_FILENO) < 0)
 		goto fail;
 	if (x->quiet || x->log) {

@@ -438,7 +438,11 @@ int ns_del(const char *name, struct nl_err *err)
 	if (n)
 		forget(n);
 	ns_path(name, path, sizeof(path));
-	/* A symlink in /run/netns must not lead the unmount to someone else's mount. */
+	/*
+	 * UMOUNT_NOFOLLOW: an entry that is a symbolic link (a container's
+	 * /proc/PID/ns/net, or one pointing at any mount point) is unlinked,
+	 * never followed to unmount what it points to.
+	 */
 	umount2(path, MNT_DETACH | UMOUNT_NOFOLLOW);
 	if (unlink(path) < 0)
 		return nl_fail(err, errno, errno == ENOENT ? "no such namespace" : NULL);

@@ -7,6 +7,7 @@
  * How values are shown, what completes and help() live in repl/repl.lua.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -32,7 +33,6 @@ static lua_State *repl_L;
 static char *pending_text;     /* the lines of an unfinished chunk */
 static int done;
 static volatile sig_atomic_t got_sigint;
-static char history_path[4096 + 16];
 
 /* Standard input that is not a terminal is one script, as `lua -` reads it. */
 static int run_stdin(lua_State *L)
@@ -44,12 +44,59 @@ static int run_stdin(lua_State *L)
 	return netlab_report(L, status) == LUA_OK ? 0 : -1;
 }
 
-/* $XDG_STATE_HOME/netlab/history, or ~/.local/state/netlab/history. */
+/*
+ * The history file: $XDG_STATE_HOME/netlab/history, or
+ * ~/.local/state/netlab/history. netlab runs as root, and the file holds
+ * whatever was typed (passwords too), so it is opened by descriptor, never
+ * through a symbolic link (O_NOFOLLOW; a link planted there would otherwise
+ * have root append to, or truncate, the file it names), only in a directory
+ * no one else may write to, mode 0600, and owned by whoever owns the
+ * directory (under sudo, the user whose home it is). readline's own history
+ * functions take a path and follow links, so the file is read and written
+ * here through the descriptor.
+ */
+static int history_fd = -1;
+static long history_lines;
+
+/* mkdir -p, each directory made 0700 and owned by the owner of the one above it. */
+static int history_mkdir(char *path)
+{
+	struct stat st;
+	char *p;
+	uid_t uid = 0;
+	gid_t gid = 0;
+
+	for (p = path + 1;; p++) {
+		if (*p == '/' || !*p) {
+			char c = *p;
+
+			*p = '\0';
+			if (stat(path, &st) == 0) {
+				uid = st.st_uid;
+				gid = st.st_gid;
+			} else if (mkdir(path, 0700) == 0) {
+				if (chown(path, uid, gid) < 0) {
+					/* Left to whoever made it: still 0700. */
+				}
+			} else if (errno != EEXIST) {
+				*p = c;
+				return -1;
+			}
+			*p = c;
+			if (!c)
+				return 0;
+		}
+	}
+}
+
 static void history_open(void)
 {
 	const char *state = getenv("XDG_STATE_HOME");
 	const char *home = getenv("HOME");
-	char dir[4096];
+	char dir[4096], buf[4096];
+	struct stat ds, fs;
+	FILE *f;
+	int dfd, fd;
 
 	if (state && *state)
 		snprintf(dir, sizeof(dir), "%s/netlab", state);
@@ -57,34 +104,78 @@ static void history_open(void)
 		snprintf(dir, sizeof(dir), "%s/.local/state/netlab", home);
 	else
 		return;
-	lua_getfield(repl_L, LUA_REGISTRYINDEX, LUA_LOADED_TABLE);
-	lua_getfield(repl_L, -1, "netlab");
-	lua_getfield(repl_L, -1, "_mkdir");
-	lua_pushstring(repl_L, dir);
-	if (lua_pcall(repl_L, 1, 0, 0) != LUA_OK) {
-		lua_pop(repl_L, 3);
+	stifle_history(HISTORY_MAX);
+	if (history_mkdir(dir) < 0)
+		return;
+	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd < 0)
+		return;
+	/* A directory others may write to could have the file swapped under us. */
+	if (fstat(dfd, &ds) < 0 || (ds.st_mode & (S_IWGRP | S_IWOTH))) {
+		close(dfd);
 		return;
 	}
-	lua_pop(repl_L, 2);
-	snprintf(history_path, sizeof(history_path), "%s/history", dir);
-	stifle_history(HISTORY_MAX);
-	read_history(history_path);
+	fd = openat(dfd, "history", O_RDWR | O_APPEND | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+	close(dfd);
+	if (fd < 0)
+		return;
+	if (fstat(fd, &fs) < 0 || !S_ISREG(fs.st_mode) || fs.st_nlink != 1 ||
+	    (fs.st_uid != ds.st_uid && fs.st_uid != geteuid())) {
+		close(fd);
+		return;
+	}
+	if (fs.st_uid != ds.st_uid && fchown(fd, ds.st_uid, ds.st_gid) < 0) {
+		close(fd);
+		return;
+	}
+	if ((fs.st_mode & 07777) != 0600 && fchmod(fd, 0600) < 0) {
+		close(fd);
+		return;
+	}
+	history_fd = fd;
+	fd = fcntl(history_fd, F_DUPFD_CLOEXEC, 0);
+	f = fd >= 0 ? fdopen(fd, "r") : NULL;
+	if (!f) {
+		if (fd >= 0)
+			close(fd);
+		return;
+	}
+	while (fgets(buf, sizeof(buf), f)) {
+		buf[strcspn(buf, "\n")] = '\0';
+		if (buf[0])
+			add_history(buf);
+		history_lines++;
+	}
+	fclose(f);
+}
+
+/* The file again from the list in memory, once it holds twice what is kept. */
+static void history_rewrite(void)
+{
+	HIST_ENTRY **list = history_list();
+	int i;
+
+	if (ftruncate(history_fd, 0) < 0)
+		return;
+	history_lines = 0;
+	for (i = 0; list && list[i]; i++) {
+		if (dprintf(history_fd, "%s\n", list[i]->line) < 0)
+			return;
+		history_lines++;
+	}
 }
 
 static void history_save(const char *chunk)
 {
 	add_history(chunk);
-	/* Appended at once, so two REPLs open side by side both keep theirs. */
-	if (history_path[0] && append_history(1, history_path) != 0) {
-		FILE *f = fopen(history_path, "a");
-
-		if (f) {
-			fclose(f);
-			append_history(1, history_path);
-		}
-	}
-	if (history_path[0])
-		history_truncate_file(history_path, HISTORY_MAX);
+	if (history_fd < 0)
+		return;
+	/* Appended at once (O_APPEND), so two REPLs open side by side both keep theirs. */
+	if (dprintf(history_fd, "%s\n", chunk) < 0)
+		return;
+	history_lines++;
+	if (history_lines > 2 * HISTORY_MAX)
+		history_rewrite();
 }
 
 /* Calls repl.FN with nargs values on the stack; leaves nres results. */

@@ -132,6 +132,31 @@ start --sandbox
 key Up
 check "history is kept across sessions" 'netlab[sandbox]> history_marker_7331 = 1'
 key C-u C-d
+sleep 0.3
+# What was typed may be a secret: the file is the owner's alone, whatever the umask.
+hist="$state/netlab/history"
+if [ "$(stat -c %a "$hist")" = 600 ] && [ "$(stat -c %a "$state/netlab")" = 700 ]; then
+	echo "ok - the history file is mode 0600 in a 0700 directory"
+else
+	echo "not ok - the history file is mode 0600 in a 0700 directory"
+	stat -c '# %a %U %n' "$state/netlab" "$hist"
+fi
+# A symbolic link planted as the history is never followed: the file it names stays as it was.
+victim=$(mktemp)
+seq 1 50 >"$victim"
+rm -f "$hist"
+ln -s "$victim" "$hist"
+start --sandbox
+line 'victim_marker_4242 = 1'
+key C-d
+sleep 0.3
+if [ "$(wc -l <"$victim")" = 50 ] && ! grep -q victim_marker "$victim"; then
+	echo "ok - a symbolic link as the history is not followed"
+else
+	echo "not ok - a symbolic link as the history is not followed"
+	tail -3 "$victim" | sed 's/^/#   /'
+fi
+rm -f "$victim" "$hist"
 
 cat >"$script" <<'LUA'
 ns.add("fromscript")
