@@ -578,16 +578,33 @@ static int nested(const struct nlattr *a, struct attrs *t, const struct spec *sp
 	return spec ? attrs_ok(t, spec, NULL) : 0;
 }
 
-/* nft_data: a value, or a verdict with perhaps a chain. */
+/*
+ * nft_data: a value, or a verdict with its code (and a chain for a jump or a
+ * goto). Never both: libnftnl keeps them in one union, so a value read as a
+ * verdict's chain is a pointer made of data, which it then strdup()s.
+ */
 static int data_ok(const struct nlattr *a)
 {
+	static const uint16_t need[] = { NFTA_VERDICT_CODE, 0 };
 	struct attrs d, v;
 
 	if (!a)
 		return 0;
 	if (nested(a, &d, data_spec) < 0)
 		return -1;
-	return d.tb[NFTA_DATA_VERDICT] ? nested(d.tb[NFTA_DATA_VERDICT], &v, verdict_spec) : 0;
+	if (!d.tb[NFTA_DATA_VERDICT])
+		return 0;
+	if (d.tb[NFTA_DATA_VALUE] || nested(d.tb[NFTA_DATA_VERDICT], &v, verdict_spec) < 0 ||
+	    attrs_ok(&v, verdict_spec, need) < 0)
+		return -1;
+	/* Network byte order, as the kernel writes it. */
+	switch ((int32_t)ntohl(mnl_attr_get_u32(v.tb[NFTA_VERDICT_CODE]))) {
+	case NFT_JUMP:
+	case NFT_GOTO:
+		return v.tb[NFTA_VERDICT_CHAIN] ? 0 : -1;
+	default:
+		return 0;
+	}
 }
 
 static int expr_ok(const struct nlattr *elem)
