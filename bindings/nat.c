@@ -153,6 +153,21 @@ static int l_masquerade(lua_State *L)
 	/* Masquerading everything would rewrite traffic between namespaces too. */
 	if (!opt_ifname(L, t, "out", r.oif) && !r.has_saddr)
 		return nlb_argerror(L, t, "field 'src' or 'out' missing (what to masquerade)");
+	/*
+	 * Nor is traffic that stays inside src to be rewritten: with br_netfilter
+	 * loaded (as on any Docker host; bridge-nf-call-iptables is then 1 in
+	 * every new namespace) even frames bridged between two namespaces on one
+	 * bridge pass this hook, and masqueraded they reach the other side from
+	 * the bridge's address, their replies sent on by the host's ARP cache,
+	 * which can name a MAC gone with a namespace made again. libvirt's
+	 * networks exclude their own subnet the same way; with out, the link
+	 * already says which traffic leaves.
+	 */
+	if (r.has_saddr && !r.oif[0] && r.saddr.plen > 0) {
+		r.has_daddr = 1;
+		r.daddr = r.saddr;
+		r.not_daddr = 1;
+	}
 	opt_comment(L, t, &r);
 	return add(L, ns, table, &r, 1);
 }

@@ -39,6 +39,7 @@ struct nft_rule_spec {
 	int family;		 /* AF_INET or AF_INET6 for one of them; 0 for both */
 	int has_saddr, has_daddr;
 	struct cidr saddr, daddr;
+	int not_daddr;		 /* with has_daddr: traffic NOT to daddr (its plen > 0) */
 	int local;		 /* to one of the host's own addresses (fib daddr type local) */
 	char iif[IFNAMSIZ];	 /* by name, as iptables -i: the device may come later */
 	char oif[IFNAMSIZ];

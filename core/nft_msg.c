@@ -184,8 +184,11 @@ static void bitwise(struct rb *b, const void *mask, uint32_t len)
 	nftnl_expr_set(e, NFTNL_EXPR_BITWISE_XOR, zero, len);
 }
 
-/* ip saddr 10.0.0.0/8: the address field, masked unless the prefix is the whole address. */
-static void match_addr(struct rb *b, const struct cidr *c, int dst)
+/*
+ * ip saddr 10.0.0.0/8: the address field, masked unless the prefix is the
+ * whole address; with op NFT_CMP_NEQ, ip daddr != 10.0.0.0/8.
+ */
+static void match_addr(struct rb *b, const struct cidr *c, int dst, uint32_t op)
 {
 	uint32_t alen = c->family == AF_INET ? 4 : 16;
 	uint32_t off = c->family == AF_INET ? (dst ? 16 : 12) : (dst ? 24 : 8);
@@ -202,7 +205,7 @@ static void match_addr(struct rb *b, const struct cidr *c, int dst)
 		bitwise(b, mask, alen);
 	}
 	cidr_network(&net);
-	cmp(b, NFT_CMP_EQ, net.a.b, alen);
+	cmp(b, op, net.a.b, alen);
 }
 
 static void match_ifname(struct rb *b, uint32_t key, const char *name)
@@ -267,9 +270,9 @@ static void build_rule(struct rb *b, const struct nft_rule_spec *r)
 		cmp(b, NFT_CMP_EQ, &u8, 1);
 	}
 	if (r->has_saddr)
-		match_addr(b, &r->saddr, 0);
+		match_addr(b, &r->saddr, 0, NFT_CMP_EQ);
 	if (r->has_daddr)
-		match_addr(b, &r->daddr, 1);
+		match_addr(b, &r->daddr, 1, r->not_daddr ? NFT_CMP_NEQ : NFT_CMP_EQ);
 	if (r->local) {
 		struct nftnl_expr *e = add(b, "fib");
 

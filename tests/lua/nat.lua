@@ -236,6 +236,40 @@ t.test("forward filtering: a drop policy and the tutorial's accept rules", funct
   nat.del(fwd)
 end)
 
+-- Masquerade with src alone leaves the traffic inside src as it is: from one
+-- namespace to another routed through the host, and on a bridge, where
+-- br_netfilter (loaded on the host, as Docker loads it) hands even bridged
+-- frames to the host's postrouting hook. Before, both reached the other side
+-- from the host's address, and a bridged one's replies went on by the host's
+-- ARP cache (a namespace made again was unreachable while it named the old MAC).
+t.test("masquerade with src alone: not the traffic that stays inside src", function()
+  ns.forwarding("root", true)
+  if io.open("/proc/sys/net/bridge/bridge-nf-call-iptables") then
+    ns.sysctl("root", "net.bridge.bridge-nf-call-iptables", 1)
+  end
+  local br7 = bridge.add("br7", {up = true, addr = "10.7.1.1/24"})
+  local n1, n2, n3 = ns.add("n1"), ns.add("n2"), ns.add("n3")
+  link.veth{"v1", ns = n1, up = true, addr = "10.7.1.2/24", peer = {"v1-br", master = br7, up = true}}
+  link.veth{"v2", ns = n2, up = true, addr = "10.7.1.3/24", peer = {"v2-br", master = br7, up = true}}
+  link.veth{"v3", ns = n3, up = true, addr = "10.7.2.2/24", peer = {"v3-r", up = true, addr = "10.7.2.1/24"}}
+  route.add{ns = n1, dst = "default", via = "10.7.1.1"}
+  route.add{ns = n3, dst = "default", via = "10.7.2.1"}
+  local r = nat.masquerade{src = "10.7.0.0/16"}
+  t.eq(r.text, "ip saddr 10.7.0.0/16 ip daddr != 10.7.0.0/16 masquerade", "the rule as netlab prints it")
+  t.eq(exprs(nft_rule(nil, r.handle)), "ip saddr == 10.7.0.0/16; ip daddr != 10.7.0.0/16; counter; masquerade",
+    "nft's reading")
+  local p2, p3, pi = serve(n2, 7002), serve(n3, 7003), serve("internet", 7004)
+  t.eq(connect(n1, "10.7.1.3", 7002), "10.7.1.2", "on the bridge: n2 sees n1's own address")
+  t.eq(connect(n1, "10.7.2.2", 7003), "10.7.1.2", "routed: n3 sees n1's own address")
+  t.eq(connect(n1, "203.0.113.1", 7004), "203.0.113.254", "to the internet: masqueraded")
+  netlab.kill(p2)
+  netlab.kill(p3)
+  netlab.kill(pi)
+  r:del()
+  for _, l in ipairs{"v1-br", "v2-br", "v3-r", "br7"} do link.del(l) end
+  for _, n in ipairs{n1, n2, n3} do ns.del(n) end
+end)
+
 t.test("list: netlab's rules, or the whole ruleset, readable and with handles", function()
   local list = nat.list()
   t.eq(#list.tables, 1, "one table")

@@ -242,7 +242,7 @@ check("purple_orange", {}, [[
   root nft comment "netlab"
   root nft chain postrouting {
   root nft type nat hook postrouting priority srcnat; policy accept;
-  root nft ip saddr 192.168.52.0/24 masquerade comment "netlab:purple_orange"
+  root nft ip saddr 192.168.52.0/24 ip daddr != 192.168.52.0/24 masquerade comment "netlab:purple_orange"
   root nft }
   root nft }
   root sysctl net.ipv4.ip_forward=1
@@ -272,7 +272,7 @@ check("purple_orange", {"subnet=10.77.0.0/24", "bridge=br77"}, [[
   root nft comment "netlab"
   root nft chain postrouting {
   root nft type nat hook postrouting priority srcnat; policy accept;
-  root nft ip saddr 10.77.0.0/24 masquerade comment "netlab:purple_orange"
+  root nft ip saddr 10.77.0.0/24 ip daddr != 10.77.0.0/24 masquerade comment "netlab:purple_orange"
   root nft }
   root nft }
   root sysctl net.ipv4.ip_forward=1
@@ -318,7 +318,7 @@ check("cool", {}, [[
   root nft type nat hook postrouting priority srcnat; policy accept;
   root nft iifname "br0" accept comment "netlab:cool"
   root nft oifname "br0" accept comment "netlab:cool"
-  root nft ip saddr 192.168.1.0/24 masquerade comment "netlab:cool"
+  root nft ip saddr 192.168.1.0/24 ip daddr != 192.168.1.0/24 masquerade comment "netlab:cool"
   root nft }
   root nft }
   root nft }
@@ -348,7 +348,7 @@ check("red_blue_bridge", {}, [[
   root nft comment "netlab"
   root nft chain postrouting {
   root nft type nat hook postrouting priority srcnat; policy accept;
-  root nft ip saddr 192.168.15.0/24 masquerade comment "netlab:red_blue_bridge"
+  root nft ip saddr 192.168.15.0/24 ip daddr != 192.168.15.0/24 masquerade comment "netlab:red_blue_bridge"
   root nft }
   root nft }
   root sysctl net.ipv4.ip_forward=1

@@ -112,6 +112,15 @@ static void masquerade(void)
 	r.saddr = cidr("fd00:52::/64");
 	roundtrip(&r, "ip6 saddr fd00:52::/64 masquerade",
 		  "meta cmp payload bitwise cmp counter masq");
+
+	/* src alone: all but the traffic that stays inside the network. */
+	r.family = AF_INET;
+	r.saddr = cidr("10.1.0.0/24");
+	r.has_daddr = 1;
+	r.daddr = r.saddr;
+	r.not_daddr = 1;
+	roundtrip(&r, "ip saddr 10.1.0.0/24 ip daddr != 10.1.0.0/24 masquerade",
+		  "meta cmp payload bitwise cmp payload bitwise cmp counter masq");
 }
 
 static void forward_port(void)
