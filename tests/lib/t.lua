@@ -158,6 +158,15 @@ function t.scratch()
   end
 end
 
+-- The text of a file, or nil when it cannot be read.
+function t.read(path)
+  local f = io.open(path)
+  if not f then return nil end
+  local s = f:read("a")
+  f:close()
+  return s
+end
+
 -- b against a, line by line: "- " what is gone, "+ " what is new.
 function t.diff(a, b)
   local added, removed = t.delta(a, b)

@@ -6,25 +6,9 @@
 local t = require "t"
 
 local bin = os.getenv("NETLAB") or "./netlab"
-local dir = os.tmpname()
-os.remove(dir)
-assert(os.execute("mkdir -p " .. dir))
+local dir, script = t.scratch()
 
-local function script(name, text)
-  local path = dir .. "/" .. name .. ".lua"
-  local f = assert(io.open(path, "w"))
-  f:write(text)
-  f:close()
-  return path
-end
-
-local function diff(a, b)
-  local added, removed = t.delta(a, b)
-  local d = {}
-  for _, l in ipairs(removed) do d[#d + 1] = "- " .. l end
-  for _, l in ipairs(added) do d[#d + 1] = "+ " .. l end
-  return table.concat(d, "\n")
-end
+local diff = t.diff
 
 local function run(...)
   netlab._release()

@@ -6,30 +6,14 @@
 local t = require "t"
 
 local bin = os.getenv("NETLAB") or "./netlab"
-local dir = os.tmpname()
-os.remove(dir)
-assert(os.execute("mkdir -p " .. dir))
-
-local function script(name, text)
-  local path = dir .. "/" .. name .. ".lua"
-  local f = assert(io.open(path, "w"))
-  f:write(text)
-  f:close()
-  return path
-end
+local dir, script = t.scratch()
 
 local function sh(cmd)
   netlab._release()
   return ns.capture(nil, {"sh", "-c", cmd .. " 2>&1"})
 end
 
-local function read(path)
-  local f = io.open(path)
-  if not f then return nil end
-  local s = f:read("a")
-  f:close()
-  return s
-end
+local read = t.read
 
 -- The PIDs of processes whose command line is exactly words, as ps sees them.
 local function pids(words)

@@ -20,13 +20,7 @@ local function write(path, text)
   f:close()
 end
 
-local function read(path)
-  local f = io.open(path)
-  if not f then return nil end
-  local s = f:read("a")
-  f:close()
-  return s
-end
+local read = t.read
 
 local function has_netns(name)
   for _, n in ipairs(t.ip(nil, "netns", "list")) do
