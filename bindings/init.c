@@ -77,6 +77,14 @@ static const struct {
 
 #define NMODULES (sizeof(modules) / sizeof(modules[0]))
 
+/* Whether a chunk is (part of) module mod's Lua half: "netlab", "netlab_show". */
+static int part_of(const char *name, const char *mod)
+{
+	size_t n = strlen(mod);
+
+	return !strncmp(name, mod, n) && (!name[n] || name[n] == '_');
+}
+
 void nlb_openlibs(lua_State *L, const luaL_Reg *cli)
 {
 	const struct nlb_chunk *c;
@@ -98,9 +106,10 @@ void nlb_openlibs(lua_State *L, const luaL_Reg *cli)
 		/* Before the Lua half runs and the functions are named, as the C half's own. */
 		if (cli && !strcmp(modules[i].name, "netlab"))
 			luaL_setfuncs(L, cli, 0);
-		/* The Lua half gets the C half's table and adds to it. */
-		c = chunk(modules[i].name);
-		if (c) {
+		/* The Lua half (its files in name order) gets the C half's table and adds to it. */
+		for (c = nlb_chunks; c->name; c++) {
+			if (!part_of(c->name, modules[i].name))
+				continue;
 			if (load_chunk(L, c) != LUA_OK)
 				lua_error(L);
 			lua_pushvalue(L, -2);
@@ -130,7 +139,7 @@ void nlb_openlibs(lua_State *L, const luaL_Reg *cli)
 	for (c = nlb_chunks; c->name; c++) {
 		if (!strncmp(c->name, "man/", 4))
 			continue;
-		for (i = 0; i < NMODULES && strcmp(modules[i].name, c->name); i++)
+		for (i = 0; i < NMODULES && !part_of(c->name, modules[i].name); i++)
 			;
 		if (i == NMODULES) {
 			lua_pushcfunction(L, preload);
