@@ -154,16 +154,11 @@ void nlb_setmeta(lua_State *L, const char *name);
 /* The errno's symbolic name, "EEXIST". */
 const char *nlb_errname(int code);
 
-/*
- * Ctrl-C and SIGTERM while Lua runs: the signal sets a hook and the hook
- * raises "interrupted" in the running code (as lua.c does), except inside a
- * critical section (netlab._critical), where it waits for the section's end.
- */
-void nlb_interrupt_arm(lua_State *L);
-void nlb_interrupt_disarm(void);
-
-/* Ends the processes scripts started with ns.spawn (a sandboxed run's exit). */
-void nlb_kill_children(void);
+/* The parts of the netlab module kept in files of their own: each adds its functions to the table on top. */
+void nlb_netlab_cidr(lua_State *L);
+void nlb_netlab_proc(lua_State *L);
+void nlb_netlab_files(lua_State *L);
+void nlb_netlab_help(lua_State *L);
 
 /* Module openers, and the list the interpreter preloads. */
 int luaopen_netlab(lua_State *L);
@@ -171,7 +166,11 @@ int luaopen_ns(lua_State *L);
 int luaopen_link(lua_State *L);
 int luaopen_route(lua_State *L);
 int luaopen_nat(lua_State *L);
-/* Loads every module (C half, then its embedded Lua half) as globals. */
-void nlb_openlibs(lua_State *L);
+/*
+ * Loads every module (C half, then its embedded Lua half) as globals (init.c).
+ * cli: functions the command line adds to the netlab module (netlab._critical),
+ * or NULL.
+ */
+void nlb_openlibs(lua_State *L, const luaL_Reg *cli);
 
 #endif

@@ -4,7 +4,6 @@
  * `ip netns` and netlab see the same ones, and the cache of handles that lets
  * netlab open one netlink socket per namespace and keep it.
  */
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <sched.h>
@@ -23,6 +22,7 @@
 #include <linux/rtnetlink.h>
 #include <libmnl/libmnl.h>
 
+#include "dir.h"
 #include "ns.h"
 #include "parse.h"
 
@@ -449,51 +449,9 @@ int ns_del(const char *name, struct nl_err *err)
 	return 0;
 }
 
-static int cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 int ns_list(int (*cb)(const char *name, void *data), void *data, struct nl_err *err)
 {
-	DIR *d = opendir(NS_RUN_DIR);
-	struct dirent *e;
-	char **names = NULL;
-	size_t n = 0, cap = 0, i;
-	int r = 0;
-
-	if (!d)
-		return errno == ENOENT ? 0 : nl_fail(err, errno, "cannot read " NS_RUN_DIR);
-	while ((e = readdir(d))) {
-		if (e->d_name[0] == '.')
-			continue;
-		if (n == cap) {
-			char **p = realloc(names, (cap = cap ? cap * 2 : 64) * sizeof(*names));
-
-			if (!p) {
-				r = nl_fail(err, ENOMEM, NULL);
-				goto out;
-			}
-			names = p;
-		}
-		names[n] = strdup(e->d_name);
-		if (!names[n]) {
-			r = nl_fail(err, ENOMEM, NULL);
-			goto out;
-		}
-		n++;
-	}
-	/* No namespace, no array: qsort() must not be given NULL, even for 0 items. */
-	if (n)
-		qsort(names, n, sizeof(*names), cmp_str);
-	for (i = 0; i < n && r == 0; i++)
-		r = cb(names[i], data);
-out:
-	for (i = 0; i < n; i++)
-		free(names[i]);
-	free(names);
-	closedir(d);
-	return r;
+	return dir_list(NS_RUN_DIR, cb, data, err);
 }
 
 static int nsid_attr(const struct nlattr *a, void *data)

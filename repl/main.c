@@ -18,7 +18,9 @@
 
 #include "bindings/bind.h"
 #include "core/ns.h"
+#include "core/proc.h"
 #include "core/sandbox.h"
+#include "repl/interrupt.h"
 #include "repl/repl.h"
 #include "repl/scripts.h"
 
@@ -87,9 +89,9 @@ int netlab_pcall(lua_State *L, int nargs, int nres)
 
 	lua_pushcfunction(L, msghandler);
 	lua_insert(L, base);
-	nlb_interrupt_arm(L);
+	interrupt_arm(L);
 	r = lua_pcall(L, nargs, nres, base);
-	nlb_interrupt_disarm();
+	interrupt_disarm();
 	lua_remove(L, base);
 	return r;
 }
@@ -154,7 +156,7 @@ static void add_script_dir(lua_State *L, const char *script)
 static int open_all(lua_State *L)
 {
 	luaL_openlibs(L);
-	nlb_openlibs(L);
+	nlb_openlibs(L, interrupt_funcs);
 	return 0;
 }
 
@@ -369,7 +371,7 @@ int main(int argc, char **argv)
 	}
 	/* What a sandboxed script left running ends with it, however it exits. */
 	if (o.sandbox)
-		atexit(nlb_kill_children);
+		atexit(proc_kill_all);
 	nl_fault_init();
 	L = luaL_newstate();
 	if (!L) {
