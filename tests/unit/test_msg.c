@@ -14,6 +14,7 @@
 #include "core/link.h"
 #include "core/nl.h"
 #include "core/route.h"
+#include "core/text.h"
 
 static const struct nlattr *find(const struct nlattr *start, size_t len, int type)
 {
@@ -271,6 +272,9 @@ static void route_request(void)
 	CHECK(route_parse(nlh, &ri) == 0 && ri.has_via && ri.dst.plen == 0, "route parses back");
 	route_fmt(&r, text, sizeof(text));
 	CHECK_STR(text, "default via 192.168.52.5", "route_fmt");
+	r.dev = "eth0";
+	CHECK(route_fmt(&r, text, 12) == 11 && !strcmp(text, "default via"),
+	      "route_fmt is cut to its buffer and says what it wrote: \"%s\"", text);
 
 	memset(&r, 0, sizeof(r));
 	cidr_parse("172.17.0.2/32", 1, &r.dst, why);
@@ -465,8 +469,26 @@ static void veth_order(void)
 	CHECK(!link_veth_swap(&spec), "veth order: dev with a master stays named, even down");
 }
 
+/* The core's one bounded appender (core/text.h). */
+static void text_appends(void)
+{
+	char b[8];
+	size_t k = 0;
+
+	text_append(b, sizeof(b), &k, "%s", "abc");
+	text_append(b, sizeof(b), &k, "%d", 12345);
+	CHECK(k == 7 && !strcmp(b, "abc1234"), "an append that does not fit is cut: \"%s\", k %zu",
+	      b, k);
+	text_append(b, sizeof(b), &k, "more");
+	CHECK(k == 7 && !strcmp(b, "abc1234"), "a full buffer takes no more");
+	k = 0;
+	text_append(b, 0, &k, "x");
+	CHECK(k == 0, "an empty buffer is not written");
+}
+
 int main(void)
 {
+	text_appends();
 	bounded_requests();
 	lookup_requests();
 	veth_order();
