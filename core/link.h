@@ -86,6 +86,18 @@ struct nlmsghdr *link_msg_change(char *buf, size_t len, const char *name,
 size_t link_msg_changes(char *buf, size_t buflen, const char *name, const struct link_change *c,
 			int index, int master, int *count, struct nl_err *err);
 int link_parse(const struct nlmsghdr *nlh, struct link_info *li);
+/* link_parse() as an nl_talk() callback, into the struct link_info at data. */
+int link_info_cb(const struct nlmsghdr *nlh, void *data);
+/*
+ * RTM_GETLINK for one link, by name or by index, optionally in the namespace
+ * with id nsid (-1: the socket's own). The name is any the caller was given:
+ * the writer bounds it.
+ */
+struct nlmsghdr *link_msg_get(char *buf, size_t len, const char *name, int index, int nsid,
+			      struct nl_err *err);
+/* RTM_GETLINK for every link of a namespace. */
+struct nlmsghdr *link_msg_dump(char *buf, size_t len, struct nl_err *err);
+struct nlmsghdr *link_msg_del(char *buf, size_t len, const char *name, struct nl_err *err);
 
 /* Kind-specific IFLA_INFO_DATA writers, one small file per kind. */
 void link_veth_queues(struct nl_msg *m, const struct link_spec *spec);
@@ -93,8 +105,26 @@ void link_veth_put(struct nl_msg *m, const struct link_spec *spec);
 void link_bridge_put(struct nl_msg *m, const struct link_spec *spec);
 
 /*
+ * Shared by the core/link*.c files, not for callers outside them: the error
+ * naming ("veth \"x\" in \"ns\""), one link read back, a full bridge explained,
+ * and the veth steps of link_add() and link_get()/link_list().
+ */
+void link_obj(struct nl_err *err, const char *kind, const char *name, struct ns *ns);
+int link_getlink(struct nl_sock *s, const char *name, int index, int nsid, struct link_info *li,
+		 struct nl_err *err);
+void link_explain_master(int r, const char *master, struct nl_err *err);
+/* One created end's change c (NULL: none) and addresses, pipelined; master 0: left as is. */
+int link_end_finish(struct nl_sock *s, const char *kind, const struct link_end *end,
+		    const struct link_change *c, int master, struct nl_err *err);
+int link_veth_swap(const struct link_spec *spec);
+int link_veth_finish(struct nl_sock *ps, const struct link_spec *req, int peer_master,
+		     struct nl_err *err);
+void link_veth_peer(struct ns *ns, struct nl_sock *s, struct link_info *li, struct ns_idmap *m);
+
+/*
  * Creates spec.dev (and its peer) in place, on its master, with its
  * addresses, and up; the requests of each namespace go in one sendto.
+ * Of spec, only each end's index is written.
  */
 int link_add(struct link_spec *spec, struct nl_err *err);
 int link_set(struct ns *ns, const char *name, const struct link_change *c, struct nl_err *err);

@@ -8,10 +8,15 @@
  * with a queue per CPU, then, the end registered, cuts it down to one queue
  * in use, and that waits for an RCU grace period: two per veth, about half
  * of what making one costs.
+ *
+ * The rest of a veth's part in link_add() is here too (which end the
+ * request names, the peer's finish), and, for link_get() and link_list(),
+ * the peer's namespace and name read back through its namespace id.
  */
 #include <linux/if_link.h>
 #include <linux/rtnetlink.h>
 #include <linux/veth.h>
+#include <stdio.h>
 #include <string.h>
 #include <libmnl/libmnl.h>
 
@@ -48,4 +53,47 @@ void link_veth_put(struct nl_msg *m, const struct link_spec *spec)
 		nl_put_u32(m, IFLA_NET_NS_FD, (uint32_t)p->ns->fd);
 	nl_nest_end(m, peer);
 	nl_nest_end(m, data);
+}
+
+/*
+ * The kernel sets IFLA_MASTER and the up flag on the device a request
+ * names, not on a veth's peer: the end that has a master (or is to be up)
+ * must be the one the request names. 1 when that is spec's peer.
+ */
+int link_veth_swap(const struct link_spec *spec)
+{
+	return (spec->peer.master && !spec->dev.master) ||
+	       (spec->peer.up && !spec->dev.up && !spec->dev.master);
+}
+
+/* The rest of the peer, once created: up, master, link-local mode, addresses. */
+int link_veth_finish(struct nl_sock *ps, const struct link_spec *req, int peer_master,
+		     struct nl_err *err)
+{
+	const struct link_end *peer = &req->peer;
+	struct link_change pc = LINK_CHANGE_INIT;
+	int r;
+
+	pc.up = peer->up ? 1 : -1;
+	pc.addrgen = peer->addrgen ? peer->addrgen : -1;
+	r = link_end_finish(ps, req->kind, peer,
+			    peer->up || peer->addrgen || peer_master ? &pc : NULL, peer_master, err);
+	link_explain_master(r, peer->master, err);
+	return r;
+}
+
+/* Fills li->peer_ns and li->peer_name for a veth (any other link is left alone). */
+void link_veth_peer(struct ns *ns, struct nl_sock *s, struct link_info *li, struct ns_idmap *m)
+{
+	struct link_info peer;
+	struct nl_err e;
+
+	if (strcmp(li->kind, "veth") || !li->link)
+		return;
+	if (li->link_nsid < 0)
+		snprintf(li->peer_ns, sizeof(li->peer_ns), "%s", ns->name);
+	else
+		ns_idmap_name(m, li->link_nsid, li->peer_ns, sizeof(li->peer_ns));
+	if (link_getlink(s, NULL, li->link, li->link_nsid, &peer, &e) == 0 && peer.index)
+		snprintf(li->peer_name, sizeof(li->peer_name), "%s", peer.name);
 }

@@ -23,6 +23,7 @@
 #include <libnftnl/rule.h>
 
 #include "nft.h"
+#include "text.h"
 
 /* How the bytes a register holds are written. */
 enum dtype {
@@ -83,43 +84,14 @@ static struct reg *reg(struct dec *d, uint32_t r)
 	return &d->regs[r < NREGS ? r : 0];
 }
 
-/*
- * The one way this file writes text: appends at *k and never past len. What
- * does not fit is cut, *k stays below len and the text stays terminated, so
- * a rule with long or odd values (the kernel takes 16-byte immediates in any
- * register) reads cut short, never past a buffer.
- */
-static void vappend(char *buf, size_t len, size_t *k, const char *fmt, va_list ap)
-	__attribute__((format(printf, 4, 0)));
-static void vappend(char *buf, size_t len, size_t *k, const char *fmt, va_list ap)
-{
-	int r;
-
-	if (!len || *k >= len)
-		return;
-	r = vsnprintf(buf + *k, len - *k, fmt, ap);
-	if (r > 0)
-		*k = *k + (size_t)r < len ? *k + (size_t)r : len - 1;
-}
-
-static void append(char *buf, size_t len, size_t *k, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-static void append(char *buf, size_t len, size_t *k, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vappend(buf, len, k, fmt, ap);
-	va_end(ap);
-}
-
+/* Text goes through the one bounded appender (text.h): put() for the decoder's output. */
 static void put(struct dec *d, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static void put(struct dec *d, const char *fmt, ...)
 {
 	va_list ap;
 
 	va_start(ap, fmt);
-	vappend(d->out, d->len, &d->n, fmt, ap);
+	text_vappend(d->out, d->len, &d->n, fmt, ap);
 	va_end(ap);
 }
 
@@ -270,9 +242,9 @@ static void value(enum dtype t, const uint8_t *p, uint32_t len, int full, char *
 	k = 0;
 	if (n)
 		buf[0] = '\0';
-	append(buf, n, &k, "0x");
+	text_append(buf, n, &k, "0x");
 	for (; len && k + 3 <= n; len--, p++)
-		append(buf, n, &k, "%02x", *p);
+		text_append(buf, n, &k, "%02x", *p);
 }
 
 static void ctstate_names(uint32_t bits, char *buf, size_t n)
@@ -292,9 +264,9 @@ static void ctstate_names(uint32_t bits, char *buf, size_t n)
 	buf[0] = '\0';
 	for (i = 0; i < sizeof(s) / sizeof(s[0]); i++)
 		if (bits & s[i].bit)
-			append(buf, n, &k, "%s%s", k ? "," : "", s[i].name);
+			text_append(buf, n, &k, "%s%s", k ? "," : "", s[i].name);
 	if (!k)
-		append(buf, n, &k, "0x%" PRIx32, bits);
+		text_append(buf, n, &k, "0x%" PRIx32, bits);
 }
 
 static void load(struct dec *d, uint32_t r, enum dtype t, const char *fmt, ...)
@@ -468,15 +440,15 @@ static void do_fib(struct dec *d, const struct nftnl_expr *e)
 	size_t k = 0;
 
 	if (flags & NFTA_FIB_F_SADDR)
-		append(keys, sizeof(keys), &k, "%ssaddr", k ? " . " : "");
+		text_append(keys, sizeof(keys), &k, "%ssaddr", k ? " . " : "");
 	if (flags & NFTA_FIB_F_DADDR)
-		append(keys, sizeof(keys), &k, "%sdaddr", k ? " . " : "");
+		text_append(keys, sizeof(keys), &k, "%sdaddr", k ? " . " : "");
 	if (flags & NFTA_FIB_F_MARK)
-		append(keys, sizeof(keys), &k, "%smark", k ? " . " : "");
+		text_append(keys, sizeof(keys), &k, "%smark", k ? " . " : "");
 	if (flags & NFTA_FIB_F_IIF)
-		append(keys, sizeof(keys), &k, "%siif", k ? " . " : "");
+		text_append(keys, sizeof(keys), &k, "%siif", k ? " . " : "");
 	if (flags & NFTA_FIB_F_OIF)
-		append(keys, sizeof(keys), &k, "%soif", k ? " . " : "");
+		text_append(keys, sizeof(keys), &k, "%soif", k ? " . " : "");
 	load(d, nftnl_expr_get_u32(e, NFTNL_EXPR_FIB_DREG),
 	     result == NFT_FIB_RESULT_ADDRTYPE ? DT_ADDRTYPE :
 	     result == NFT_FIB_RESULT_OIFNAME ? DT_IFNAME : DT_U32,
@@ -668,7 +640,7 @@ static void nat_target(struct dec *d, const struct nftnl_expr *e, uint16_t amin,
 			g = reg(d, nftnl_expr_get_u32(e, amax));
 			value(v6 ? DT_IPV6 : DT_IPV4, g->data, g->len, 0, hi, sizeof(hi));
 			k = strlen(a);
-			append(a, sizeof(a), &k, "-%s", hi);
+			text_append(a, sizeof(a), &k, "-%s", hi);
 		}
 	}
 	if (has_p) {
@@ -693,11 +665,11 @@ static void nat_flags(uint32_t flags, char *buf, size_t n)
 	size_t k = strnlen(buf, n);
 
 	if (flags & NF_NAT_RANGE_PROTO_RANDOM)
-		append(buf, n, &k, " random");
+		text_append(buf, n, &k, " random");
 	if (flags & NF_NAT_RANGE_PROTO_RANDOM_FULLY)
-		append(buf, n, &k, " fully-random");
+		text_append(buf, n, &k, " fully-random");
 	if (flags & NF_NAT_RANGE_PERSISTENT)
-		append(buf, n, &k, " persistent");
+		text_append(buf, n, &k, " persistent");
 }
 
 static void do_nat(struct dec *d, const struct nftnl_expr *e)

@@ -17,7 +17,6 @@
 #include <sys/vfs.h>
 #include <unistd.h>
 #include <linux/magic.h>
-#include <linux/net_namespace.h>
 #include <linux/nsfs.h>
 #include <linux/rtnetlink.h>
 #include <libmnl/libmnl.h>
@@ -452,46 +451,4 @@ int ns_del(const char *name, struct nl_err *err)
 int ns_list(int (*cb)(const char *name, void *data), void *data, struct nl_err *err)
 {
 	return dir_list(NS_RUN_DIR, cb, data, err);
-}
-
-static int nsid_attr(const struct nlattr *a, void *data)
-{
-	/* Only a whole 32-bit NSID is read; anything shorter is skipped. */
-	if (mnl_attr_get_type(a) == NETNSA_NSID && mnl_attr_validate(a, MNL_TYPE_U32) >= 0)
-		*(int *)data = (int)mnl_attr_get_u32(a);
-	return MNL_CB_OK;
-}
-
-int ns_parse_nsid(const struct nlmsghdr *nlh, int *id)
-{
-	if (nlh->nlmsg_type != RTM_NEWNSID ||
-	    nlh->nlmsg_len < mnl_nlmsg_size(MNL_ALIGN(sizeof(struct rtgenmsg))))
-		return -EBADMSG;
-	return mnl_attr_parse(nlh, sizeof(struct rtgenmsg), nsid_attr, id) < 0 ? -EBADMSG : 0;
-}
-
-static int nsid_cb(const struct nlmsghdr *nlh, void *data)
-{
-	ns_parse_nsid(nlh, data);
-	return 0;
-}
-
-int ns_peer_id(struct ns *of, struct ns *peer, int *id, struct nl_err *err)
-{
-	char buf[256];
-	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
-	struct rtgenmsg *g;
-	struct nl_sock *s;
-	int r;
-
-	r = ns_rtnl(of, &s, err);
-	if (r < 0)
-		return r;
-	nlh->nlmsg_type = RTM_GETNSID;
-	nlh->nlmsg_flags = NLM_F_REQUEST;
-	g = mnl_nlmsg_put_extra_header(nlh, sizeof(*g));
-	g->rtgen_family = AF_UNSPEC;
-	mnl_attr_put_u32(nlh, NETNSA_FD, (uint32_t)peer->fd);
-	*id = -1;
-	return nl_talk(s, nlh, nsid_cb, id, err);
 }

@@ -71,6 +71,27 @@ int ns_peer_id(struct ns *of, struct ns *peer, int *id, struct nl_err *err);
 /* The NETNSA_NSID of an RTM_NEWNSID answer into *id (left as is when absent); pure. */
 int ns_parse_nsid(const struct nlmsghdr *nlh, int *id);
 
+/*
+ * Namespace ids are per namespace and only mean something to the one that
+ * assigned them, so mapping one back to a name means asking `from` for the
+ * id of each namespace netlab can name. The map is built on the first
+ * lookup: whole for a listing (want -1), or up to the id wanted.
+ */
+struct ns_idmap {
+	struct ns *from;
+	int want; /* >= 0: stop at this id */
+	int built;
+	size_t n, cap;
+	struct ns_idmap_entry {
+		int id;
+		char name[NAME_MAX + 1];
+	} *v;
+};
+#define NS_IDMAP_INIT(from_, want_) { .from = (from_), .want = (want_) }
+/* The name of the namespace with this id as seen from m->from, "" when none is known. */
+void ns_idmap_name(struct ns_idmap *m, int id, char *out, size_t len);
+void ns_idmap_free(struct ns_idmap *m);
+
 /* Per-namespace sysctl under /proc/sys/net, written from inside the namespace. */
 int ns_sysctl_set(struct ns *ns, const char *key, const char *value, struct nl_err *err);
 int ns_sysctl_get(struct ns *ns, const char *key, char *value, size_t len, struct nl_err *err);

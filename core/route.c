@@ -10,26 +10,29 @@
 
 #include "link.h"
 #include "route.h"
+#include "text.h"
 
 int route_fmt(const struct route_spec *r, char *buf, size_t len)
 {
 	char a[INET6_ADDRSTRLEN + 8];
 	size_t n = 0;
 
-	if (r->dst.plen == 0)
-		n += (size_t)snprintf(buf, len, "default");
-	else
-		n += (size_t)cidr_fmt(&r->dst, buf, len);
-	if (r->has_via && n < len) {
-		inet_ntop(r->via.family, r->via.a.b, a, sizeof(a));
-		n += (size_t)snprintf(buf + n, len - n, " via %s", a);
+	if (r->dst.plen == 0) {
+		text_append(buf, len, &n, "default");
+	} else {
+		cidr_fmt(&r->dst, a, sizeof(a));
+		text_append(buf, len, &n, "%s", a);
 	}
-	if (r->dev && n < len)
-		n += (size_t)snprintf(buf + n, len - n, " dev %s", r->dev);
-	if (r->has_metric && n < len)
-		n += (size_t)snprintf(buf + n, len - n, " metric %u", r->metric);
-	if (r->table && n < len)
-		n += (size_t)snprintf(buf + n, len - n, " table %u", r->table);
+	if (r->has_via) {
+		inet_ntop(r->via.family, r->via.a.b, a, sizeof(a));
+		text_append(buf, len, &n, " via %s", a);
+	}
+	if (r->dev)
+		text_append(buf, len, &n, " dev %s", r->dev);
+	if (r->has_metric)
+		text_append(buf, len, &n, " metric %u", r->metric);
+	if (r->table)
+		text_append(buf, len, &n, " table %u", r->table);
 	return (int)n;
 }
 

@@ -40,7 +40,7 @@ enum route_op { ROUTE_ADD, ROUTE_REPLACE, ROUTE_DEL };
 
 struct nlmsghdr *route_msg(char *buf, enum route_op op, const struct route_spec *r, int oif);
 int route_parse(const struct nlmsghdr *nlh, struct route_info *ri);
-/* "default via 10.0.0.1 dev eth0 metric 10", for messages and listings. */
+/* "default via 10.0.0.1 dev eth0 metric 10", for messages and listings; cut to len, its length. */
 int route_fmt(const struct route_spec *r, char *buf, size_t len);
 
 int route_change(struct ns *ns, enum route_op op, const struct route_spec *r, struct nl_err *err);

@@ -14,6 +14,7 @@
 #include "core/link.h"
 #include "core/nl.h"
 #include "core/route.h"
+#include "core/text.h"
 
 static const struct nlattr *find(const struct nlattr *start, size_t len, int type)
 {
@@ -271,6 +272,9 @@ static void route_request(void)
 	CHECK(route_parse(nlh, &ri) == 0 && ri.has_via && ri.dst.plen == 0, "route parses back");
 	route_fmt(&r, text, sizeof(text));
 	CHECK_STR(text, "default via 192.168.52.5", "route_fmt");
+	r.dev = "eth0";
+	CHECK(route_fmt(&r, text, 12) == 11 && !strcmp(text, "default via"),
+	      "route_fmt is cut to its buffer and says what it wrote: \"%s\"", text);
 
 	memset(&r, 0, sizeof(r));
 	cidr_parse("172.17.0.2/32", 1, &r.dst, why);
@@ -397,9 +401,97 @@ static void bounded_requests(void)
 	CHECK(n && len == 6 && i == MNL_ALIGN(len), "attribute padding is zeroed");
 }
 
+/* The lookup, listing and delete requests, and their bounds. */
+static void lookup_requests(void)
+{
+	static char buf[NL_BUFSZ], name[5000];
+	struct nl_err err = { 0 };
+	const struct ifinfomsg *ifm;
+	const struct nlattr *n;
+	struct nlmsghdr *nlh;
+
+	nlh = link_msg_get(buf, sizeof(buf), NULL, 7, 3, &err);
+	ifm = nlh ? mnl_nlmsg_get_payload(nlh) : NULL;
+	CHECK(nlh && nlh->nlmsg_type == RTM_GETLINK && !(nlh->nlmsg_flags & NLM_F_DUMP) &&
+	      ifm->ifi_index == 7, "get by index: RTM_GETLINK for index 7");
+	n = nlh ? attr(nlh, sizeof(*ifm), IFLA_TARGET_NETNSID) : NULL;
+	CHECK(n && mnl_attr_get_u32(n) == 3, "get by index: in the namespace with id 3");
+	CHECK(nlh && !attr(nlh, sizeof(*ifm), IFLA_IFNAME), "get by index: no name");
+	n = nlh ? attr(nlh, sizeof(*ifm), IFLA_EXT_MASK) : NULL;
+	CHECK(n && mnl_attr_get_u32(n) == RTEXT_FILTER_SKIP_STATS, "get: statistics skipped");
+	nlh = link_msg_get(buf, sizeof(buf), "eth0", 0, -1, &err);
+	n = nlh ? attr(nlh, sizeof(*ifm), IFLA_IFNAME) : NULL;
+	CHECK(n && !strcmp(mnl_attr_get_str(n), "eth0") &&
+	      !attr(nlh, sizeof(*ifm), IFLA_TARGET_NETNSID), "get by name, in the socket's namespace");
+	memset(name, 'x', sizeof(name) - 1);
+	err = (struct nl_err){ 0 };
+	CHECK(!link_msg_get(buf, sizeof(buf), name, 0, -1, &err) && err.code == EINVAL,
+	      "a 4999-byte name to look up is refused: %s", err.msg);
+	err = (struct nl_err){ 0 };
+	CHECK(!link_msg_get(buf, 40, "eth0", 0, -1, &err) && err.code == EMSGSIZE,
+	      "a lookup that does not fit is refused: %s", err.msg);
+	nlh = link_msg_dump(buf, sizeof(buf), &err);
+	CHECK(nlh && nlh->nlmsg_type == RTM_GETLINK && (nlh->nlmsg_flags & NLM_F_DUMP),
+	      "dump: RTM_GETLINK, NLM_F_DUMP");
+	err = (struct nl_err){ 0 };
+	CHECK(!link_msg_dump(buf, 24, &err) && err.code == EMSGSIZE,
+	      "a dump that does not fit is refused: %s", err.msg);
+	nlh = link_msg_del(buf, sizeof(buf), "eth0", &err);
+	ifm = nlh ? mnl_nlmsg_get_payload(nlh) : NULL;
+	n = nlh ? attr(nlh, sizeof(*ifm), IFLA_IFNAME) : NULL;
+	CHECK(nlh && nlh->nlmsg_type == RTM_DELLINK && n && !strcmp(mnl_attr_get_str(n), "eth0"),
+	      "delete: RTM_DELLINK by name");
+	err = (struct nl_err){ 0 };
+	CHECK(!link_msg_del(buf, sizeof(buf), name, &err) && err.code == EINVAL,
+	      "a 4999-byte name to delete is refused: %s", err.msg);
+	err = (struct nl_err){ 0 };
+	CHECK(!link_msg_del(buf, 36, "eth0", &err) && err.code == EMSGSIZE,
+	      "a delete that does not fit is refused: %s", err.msg);
+}
+
+/* Which end of a veth the create request names: the one with a master, else the one up. */
+static void veth_order(void)
+{
+	struct link_spec spec = { .kind = "veth" };
+
+	spec.dev = (struct link_end){ .name = "a" };
+	spec.peer = (struct link_end){ .name = "b", .master = "br0" };
+	CHECK(link_veth_swap(&spec), "veth order: the peer with a master is named");
+	spec.dev.master = "br1";
+	CHECK(!link_veth_swap(&spec), "veth order: both with a master, dev stays named");
+	spec.dev.master = spec.peer.master = NULL;
+	spec.peer.up = 1;
+	CHECK(link_veth_swap(&spec), "veth order: the peer that is to be up is named");
+	spec.dev.up = 1;
+	CHECK(!link_veth_swap(&spec), "veth order: both up, dev stays named");
+	spec.dev.up = 0;
+	spec.dev.master = "br0";
+	CHECK(!link_veth_swap(&spec), "veth order: dev with a master stays named, even down");
+}
+
+/* The core's one bounded appender (core/text.h). */
+static void text_appends(void)
+{
+	char b[8];
+	size_t k = 0;
+
+	text_append(b, sizeof(b), &k, "%s", "abc");
+	text_append(b, sizeof(b), &k, "%d", 12345);
+	CHECK(k == 7 && !strcmp(b, "abc1234"), "an append that does not fit is cut: \"%s\", k %zu",
+	      b, k);
+	text_append(b, sizeof(b), &k, "more");
+	CHECK(k == 7 && !strcmp(b, "abc1234"), "a full buffer takes no more");
+	k = 0;
+	text_append(b, 0, &k, "x");
+	CHECK(k == 0, "an empty buffer is not written");
+}
+
 int main(void)
 {
+	text_appends();
 	bounded_requests();
+	lookup_requests();
+	veth_order();
 	veth_request();
 	bridge_request();
 	change_request();

@@ -1,0 +1,121 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Namespace ids: the number one namespace gives another (IFLA_LINK_NETNSID
+ * of a veth whose peer lives elsewhere), and the map from those numbers back
+ * to the names netlab knows. Apart from ns.c, which makes and caches the
+ * namespaces themselves.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <linux/net_namespace.h>
+#include <linux/rtnetlink.h>
+#include <libmnl/libmnl.h>
+
+#include "ns.h"
+
+static int nsid_attr(const struct nlattr *a, void *data)
+{
+	/* Only a whole 32-bit NSID is read; anything shorter is skipped. */
+	if (mnl_attr_get_type(a) == NETNSA_NSID && mnl_attr_validate(a, MNL_TYPE_U32) >= 0)
+		*(int *)data = (int)mnl_attr_get_u32(a);
+	return MNL_CB_OK;
+}
+
+int ns_parse_nsid(const struct nlmsghdr *nlh, int *id)
+{
+	if (nlh->nlmsg_type != RTM_NEWNSID ||
+	    nlh->nlmsg_len < mnl_nlmsg_size(MNL_ALIGN(sizeof(struct rtgenmsg))))
+		return -EBADMSG;
+	return mnl_attr_parse(nlh, sizeof(struct rtgenmsg), nsid_attr, id) < 0 ? -EBADMSG : 0;
+}
+
+static int nsid_cb(const struct nlmsghdr *nlh, void *data)
+{
+	ns_parse_nsid(nlh, data);
+	return 0;
+}
+
+int ns_peer_id(struct ns *of, struct ns *peer, int *id, struct nl_err *err)
+{
+	char buf[256];
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	struct rtgenmsg *g;
+	struct nl_sock *s;
+	int r;
+
+	r = ns_rtnl(of, &s, err);
+	if (r < 0)
+		return r;
+	nlh->nlmsg_type = RTM_GETNSID;
+	nlh->nlmsg_flags = NLM_F_REQUEST;
+	g = mnl_nlmsg_put_extra_header(nlh, sizeof(*g));
+	g->rtgen_family = AF_UNSPEC;
+	mnl_attr_put_u32(nlh, NETNSA_FD, (uint32_t)peer->fd);
+	*id = -1;
+	return nl_talk(s, nlh, nsid_cb, id, err);
+}
+
+static int idmap_add(struct ns_idmap *m, const char *name, struct ns *cand)
+{
+	struct nl_err e;
+	int id;
+
+	if (cand == m->from || ns_peer_id(m->from, cand, &id, &e) < 0 || id < 0)
+		return 0;
+	if (m->n == m->cap) {
+		struct ns_idmap_entry *p = realloc(m->v, (m->cap = m->cap ? m->cap * 2 : 16) * sizeof(*p));
+
+		if (!p)
+			return -ENOMEM;
+		m->v = p;
+	}
+	m->v[m->n].id = id;
+	snprintf(m->v[m->n].name, sizeof(m->v[m->n].name), "%s", name);
+	m->n++;
+	return m->want >= 0 && id == m->want ? 1 : 0;
+}
+
+static int idmap_walk_cb(const char *name, void *data)
+{
+	struct ns_idmap *m = data;
+	struct nl_err e;
+	struct ns *cand;
+
+	if (ns_get(name, &cand, &e) < 0)
+		return 0;
+	return idmap_add(m, name, cand);
+}
+
+static void idmap_build(struct ns_idmap *m)
+{
+	struct nl_err e;
+
+	/* The walk opens other handles; keep ours from being evicted meanwhile. */
+	m->built = 1;
+	ns_pin(m->from);
+	if (idmap_add(m, NS_ROOT, ns_root()) == 0)
+		ns_list(idmap_walk_cb, m, &e);
+	ns_unpin(m->from);
+}
+
+void ns_idmap_name(struct ns_idmap *m, int id, char *out, size_t len)
+{
+	size_t i;
+
+	if (!m->built)
+		idmap_build(m);
+	out[0] = '\0';
+	for (i = 0; i < m->n; i++)
+		if (m->v[i].id == id) {
+			snprintf(out, len, "%s", m->v[i].name);
+			return;
+		}
+}
+
+void ns_idmap_free(struct ns_idmap *m)
+{
+	free(m->v);
+	m->v = NULL;
+	m->n = m->cap = 0;
+}
