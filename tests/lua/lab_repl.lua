@@ -27,20 +27,25 @@ end
 
 local clean = t.dump()
 
+-- ps lists every process of the machine, those of other sandboxes running
+-- this test too: the sleeps this run starts carry a suffix of its own.
+local tag = ("%06d"):format(math.random(0, 999999))
+local function sleep_of(n) return "sleep " .. n .. "." .. tag end
+
 local pod = script("pod", [[
 local p = ns.add("purple")
 orange = ns.add("orange")
 link.veth{"vp", ns = p, addr = "10.7.0.1/24", up = true,
           peer = {"vo", ns = orange, addr = "10.7.0.2/24", up = true}}
-ns.spawn(p, "sh", "-c", "echo server-says-hello; echo oops >&2; exec sleep 297")
-orange:spawn{"sleep", "296"}
+ns.spawn(p, "sh", "-c", "echo server-says-hello; echo oops >&2; exec sleep 297.]] .. tag .. [[")
+orange:spawn{"sleep", "296.]] .. tag .. [["}
 ]])
 
 t.test("down ends the processes a lab's script spawned", function()
   local out, code = sh(bin .. " run " .. pod)
   t.eq(code, 0, "run: " .. out)
   t.eq(out, "", "the spawned server's output is not on the terminal")
-  local p1, p2 = pids("sleep 297"), pids("sleep 296")
+  local p1, p2 = pids(sleep_of(297)), pids(sleep_of(296))
   t.eq(#p1, 1, "the server runs")
   t.eq(#p2, 1, "the second process runs")
   local log = read("/run/netlab/pod.d/purple.log") or ""
@@ -52,12 +57,12 @@ t.test("down ends the processes a lab's script spawned", function()
   out, code = sh(bin .. " run --verbose " .. pod)
   t.eq(code, 0, "re-run: " .. out)
   t.ok(out:find("(0 kernel changes)", 1, true), "nothing changed: " .. out)
-  t.eq(pids("sleep 297")[1], p1[1], "the same server")
-  t.eq(#pids("sleep 297"), 1, "and only it")
+  t.eq(pids(sleep_of(297))[1], p1[1], "the same server")
+  t.eq(#pids(sleep_of(297)), 1, "and only it")
   out, code = sh(bin .. " down pod")
   t.eq(code, 0, "down: " .. out)
   t.ok(not out:find("still held", 1, true), "no namespace held by a process: " .. out)
-  t.eq(#pids("sleep 297") + #pids("sleep 296"), 0, "both ended")
+  t.eq(#pids(sleep_of(297)) + #pids(sleep_of(296)), 0, "both ended")
   t.eq(read("/run/netlab/pod.d/purple.log"), nil, "the log went with the lab")
   t.eq(t.dump(), clean, "the kernel as before")
 end)
@@ -65,12 +70,12 @@ end)
 t.test("down leaves alone a process that is not the one the lab started", function()
   local out, code = sh(bin .. " run " .. pod)
   t.eq(code, 0, "run: " .. out)
-  local pid = pids("sleep 297")[1]
+  local pid = pids(sleep_of(297))[1]
   t.ok(pid, "the server runs")
   -- Someone ends it; the record's PID and start time no longer match a process.
   sh("kill " .. pid)
   for _ = 1, 100 do
-    if #pids("sleep 297") == 0 then break end
+    if #pids(sleep_of(297)) == 0 then break end
     netlab.sleep(0.01)
   end
   out = sh(bin .. " ls pod")
@@ -86,7 +91,7 @@ t.test("down leaves alone a process that is not the one the lab started", functi
   t.eq(code, 0, "down: " .. out)
   t.eq(netlab.wait(mine, 0), nil, "this test's process (PID in the state, another start time) runs on")
   netlab.kill(mine)
-  t.eq(#pids("sleep 296"), 0, "the other one ended")
+  t.eq(#pids(sleep_of(296)), 0, "the other one ended")
 end)
 
 t.test("run -i: the script's namespaces as globals, typed objects join the lab", function()
@@ -97,7 +102,7 @@ print("globals", purple, orange, p)
 typed = ns.add("typed")
 link.veth{"tv", ns = typed, addr = "10.8.0.1/24", peer = {"tv2", ns = purple}}
 ns.sysctl(nil, "net.ipv4.ip_forward", 1)
-typed:spawn{"sleep", "294"}
+typed:spawn{"sleep", "294.]] .. tag .. [["}
 ]])
   f:close()
   local out, code = sh(bin .. " run -i " .. pod .. " <" .. input)
@@ -111,7 +116,7 @@ typed:spawn{"sleep", "294"}
   out, code = sh(bin .. " down pod")
   t.eq(code, 0, "down: " .. out)
   t.eq(ns.get("typed"), nil, "the typed namespace is gone")
-  t.eq(#pids("sleep 294") + #pids("sleep 297"), 0, "the typed process ended too")
+  t.eq(#pids(sleep_of(294)) + #pids(sleep_of(297)), 0, "the typed process ended too")
   t.eq(sh("ip netns list"):find("typed", 1, true), nil, "ip netns: typed is gone")
   t.eq(t.dump(), clean, "the kernel as before (forwarding back off)")
 end)

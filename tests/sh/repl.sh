@@ -7,7 +7,8 @@ if ! command -v tmux >/dev/null; then
 	echo "not ok - tmux is needed for the REPL tests"
 	exit 1
 fi
-sock="netlab-test-$$"
+sock="netlab-test-$$-0"
+sessions=0
 state=$(mktemp -d)
 script=$(mktemp --suffix=.lua)
 trap 'tmux -L "$sock" kill-server 2>/dev/null; rm -rf "$state" "$script"' EXIT
@@ -16,7 +17,11 @@ export XDG_STATE_HOME="$state"
 export ASAN_OPTIONS=detect_leaks=0
 
 start() { # the REPL in a fresh session: start [ARGS...]
+	# A tmux server of its own each time: a new session on a socket whose
+	# server is still exiting fails ("server exited unexpectedly").
 	tmux -L "$sock" kill-server 2>/dev/null
+	sessions=$((sessions + 1))
+	sock="netlab-test-$$-$sessions"
 	tmux -L "$sock" -f /dev/null new-session -d -x 160 -y 50 \
 		"XDG_STATE_HOME='$state' ASAN_OPTIONS=detect_leaks=0 '$bin' $*"
 	wait_for 'netlab' || echo "# the REPL did not start"
