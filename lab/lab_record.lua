@@ -4,6 +4,7 @@
 -- what already matches, changes what differs, and notes what is no longer
 -- made so that the end of the run removes it.
 local S = require "netlab.lab_state"
+local K = require "netlab.lab_kernel"
 local R = require "netlab.lab_remove"
 local P = require "netlab.lab_plan"
 local D = require "netlab.lab_dry"
@@ -74,8 +75,8 @@ end
 function Run:claim(r)
   local key = keyof(r)
   if r.kind ~= "ns" and r.kind ~= "proc" then
-    r.nsid = S.nsid(r.ns) or r.nsid
-    if r.peer_ns then r.peer_nsid = S.nsid(r.peer_ns) or r.peer_nsid end
+    r.nsid = K.nsid(r.ns) or r.nsid
+    if r.peer_ns then r.peer_nsid = K.nsid(r.peer_ns) or r.peer_nsid end
   end
   self.claimed[key] = true
   if not self.keys[key] then

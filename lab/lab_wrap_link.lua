@@ -2,6 +2,7 @@
 -- link.addr_add and link.addr_del
 -- (lab_record.lua installs them; docs/hacking.md, Lab records).
 local S = require "netlab.lab_state"
+local K = require "netlab.lab_kernel"
 local R = require "netlab.lab_remove"
 local P = require "netlab.lab_plan"
 
@@ -45,7 +46,7 @@ local function converge_end(run, e)
     local prev = s[f]
     if f == "master" then prev = nil end
     run.undo[#run.undo + 1] = {kind = "set", ns = e.ns, name = e.name, field = f, prev = prev,
-                               nsid = S.nsid(e.ns), index = s.index}
+                               nsid = K.nsid(e.ns), index = s.index}
   end
   run.orig.link_set(e.name, change)
 end
@@ -144,8 +145,8 @@ function wrappers.link_add(run, orig, o)
     if peer then l.peer = link_object(peer.name, peer.ns) end
     return l
   end
-  want.nsid = S.nsid(dev.ns)
-  want.peer_nsid = peer and S.nsid(peer.ns)
+  want.nsid = K.nsid(dev.ns)
+  want.peer_nsid = peer and K.nsid(peer.ns)
   local l = run:make(want, orig, o)
   want.index = l.index
   want.peer_index = l.peer and l.peer.index
@@ -253,7 +254,7 @@ local function record_settings(run, nsn, name, s, c)
       local v = c[f]
       if type(v) == "table" then v = v.name end
       local r = {kind = "set", ns = nsn, name = name, field = f, prev = prev, value = v,
-                 nsid = S.nsid(nsn), index = s.index}
+                 nsid = K.nsid(nsn), index = s.index}
       local k = keyof(r)
       local old = run.keys[k] or run.prevkeys[k]
       if old then r.prev = old.prev end
@@ -323,7 +324,7 @@ function wrappers.addr_add(run, orig, l, cidr, o)
     end
   end
   if run.dry then plan(run, "+", want) return end
-  want.nsid = S.nsid(nsn)
+  want.nsid = K.nsid(nsn)
   run:make(want, orig, l, cidr, o)
   run:record(want)
 end

@@ -2,7 +2,9 @@
 -- nat.allow, nat.filter, nat.del and nat.flush
 -- (lab_record.lua installs them; docs/hacking.md, Lab records).
 local S = require "netlab.lab_state"
+local K = require "netlab.lab_kernel"
 local R = require "netlab.lab_remove"
+local Kinds = require "netlab.lab_kinds"
 local P = require "netlab.lab_plan"
 
 local nsname, copy, keyof = S.nsname, S.copy, S.keyof
@@ -36,7 +38,7 @@ local function note_table(run, nsn, tbl)
   run.tables_seen[k] = true
   local p = run.prevkeys[k]
   if p then run:claim(p) return end
-  local st = S.nft_state(nsn, tbl)
+  local st = K.nft_state(nsn, tbl)
   if st and not st.exists and not run.dry then
     run.pending_tables[#run.pending_tables + 1] = {kind = "nfttable", ns = nsn, table = tbl}
   end
@@ -63,11 +65,11 @@ local function nat_adder(fn)
     -- Part of the previous call's rules deleted by someone: the rest of them
     -- goes, so that the call made again leaves no doubles.
     if p then
-      local left = R.nft_mine(p)
+      local left = Kinds.nft_mine(p)
       if #left > 0 then run.orig.nat_del(left, {ns = nsn, table = tbl}) end
     end
     note_table(run, nsn, tbl)
-    want.nsid = S.nsid(nsn)
+    want.nsid = K.nsid(nsn)
     for _, t in ipairs(run.pending_tables) do
       t.nsid = want.nsid
       local pt = copy(t)
@@ -94,10 +96,10 @@ function wrappers.nat_filter(run, orig, o)
   if type(o) ~= "table" or type(o.policy) ~= "string" then return orig(o) end
   local nsn, tbl = nsname(o.ns), o.table or nat.table
   if type(nsn) ~= "string" then return orig(o) end
-  local st = S.nft_state(nsn, tbl)
+  local st = K.nft_state(nsn, tbl)
   local cur = st and st.policy or "none"
   local r = {kind = "nftpolicy", ns = nsn, table = tbl, prev = cur, value = o.policy,
-             nsid = S.nsid(nsn)}
+             nsid = K.nsid(nsn)}
   local k = keyof(r)
   local old = run.keys[k] or run.prevkeys[k]
   if old then r.prev = old.prev end
@@ -135,7 +137,7 @@ function wrappers.nat_del(run, orig, rules, o)
   end
   run:forget(function(r)
     if r.kind ~= "nft" then return false end
-    for _, h in ipairs(S.handles(r.handles)) do if gone[tostring(h)] then return true end end
+    for _, h in ipairs(Kinds.handles(r.handles)) do if gone[tostring(h)] then return true end end
     return false
   end)
 end

@@ -1,6 +1,7 @@
 -- netlab.lab_wrap_ns: the lab's wrappers of ns.add, ns.get, ns.del, ns.sysctl and ns.spawn
 -- (lab_record.lua installs them; docs/hacking.md, Lab records).
 local S = require "netlab.lab_state"
+local K = require "netlab.lab_kernel"
 local R = require "netlab.lab_remove"
 local P = require "netlab.lab_plan"
 local D = require "netlab.lab_dry"
@@ -93,7 +94,7 @@ function wrappers.sysctl(run, orig, n, key, value)
   local cur
   if run.dry then cur = D.sysctl(run, orig, nsn, key) else cur = orig(n, key) end
   local r = {kind = "sysctl", ns = nsn, key = key, value = v, prev = cur,
-             nsid = not run.dry and S.nsid(nsn) or nil}
+             nsid = not run.dry and K.nsid(nsn) or nil}
   if not run:ours_ns(nsn) then
     local k = keyof(r)
     local old = run.keys[k] or run.prevkeys[k]
@@ -126,7 +127,7 @@ function wrappers.spawn(run, orig, n, ...)
   run.spawned[nk] = (run.spawned[nk] or 0) + 1
   local want = {kind = "proc", ns = nsn, cmd = cmd, nth = run.spawned[nk]}
   local p = run:prev(want)
-  if p and R.proc_alive(p) then
+  if p and K.proc_alive(p) then
     if not run.nsnew[nsn] then
       run:claim(p)
       return p.pid

@@ -1,10 +1,11 @@
 -- netlab.lab_wrap_route: the lab's wrappers of route.add, route.replace and route.del
 -- (lab_record.lua installs them; docs/hacking.md, Lab records).
 local S = require "netlab.lab_state"
+local K = require "netlab.lab_kernel"
 local P = require "netlab.lab_plan"
 
 local nsname, copy, keyof = S.nsname, S.copy, S.keyof
-local find_route, route_same = S.find_route, S.route_same
+local find_route, route_same = K.find_route, K.route_same
 local plan = P.plan
 
 local wrappers = {}
@@ -44,7 +45,7 @@ local function route_wrapper(op)
       return
     end
     if run.dry then plan(run, (p or cur) and "~" or "+", want) return end
-    want.nsid = S.nsid(want.ns)
+    want.nsid = K.nsid(want.ns)
     run:make(want, p and cur and run.orig.route_replace or orig, o)
     if p then run.claimed[keyof(p)] = true end
     run:record(want)
