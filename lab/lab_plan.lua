@@ -2,7 +2,7 @@
 -- `run FILE --help`).
 --
 -- A dry run runs the script with every function that changes the kernel
--- replaced by one that only writes a plan line (lab_record.lua's `run.dry`
+-- replaced by one that only writes a plan line (lab_wrap_*.lua's `run.dry`
 -- branches, through P.plan). What the plan makes does not exist, yet the
 -- script and the engine go on reading it: `ns.add(x, {lo = true})` sets x's
 -- loopback up, a veth's end is put on a bridge made two lines above,

@@ -44,6 +44,22 @@ local function note_table(run, nsn, tbl)
   end
 end
 
+-- The tables the next call makes (note_table): journalled as pending before
+-- it, in the namespace of identity nsid, and recorded once it has made them.
+local function tables_pending(run, nsid)
+  for _, t in ipairs(run.pending_tables) do
+    t.nsid = nsid
+    local pt = copy(t)
+    pt.pending = true
+    run:log(S.serialize(pt) .. "\n")
+  end
+end
+
+local function tables_made(run)
+  for _, t in ipairs(run.pending_tables) do run:record(t) end
+  run.pending_tables = {}
+end
+
 -- nat.masquerade, nat.forward_port, nat.allow: rules tagged with the lab's name.
 local function nat_adder(fn)
   return function(run, orig, o)
@@ -70,15 +86,9 @@ local function nat_adder(fn)
     end
     note_table(run, nsn, tbl)
     want.nsid = K.nsid(nsn)
-    for _, t in ipairs(run.pending_tables) do
-      t.nsid = want.nsid
-      local pt = copy(t)
-      pt.pending = true
-      run:log(S.serialize(pt) .. "\n")
-    end
+    tables_pending(run, want.nsid)
     local res = run:make(want, orig, c)
-    for _, t in ipairs(run.pending_tables) do run:record(t) end
-    run.pending_tables = {}
+    tables_made(run)
     local hs = {}
     for _, r in ipairs(res.handle and {res} or res) do hs[#hs + 1] = tostring(r.handle) end
     want.handles = table.concat(hs, ",")
@@ -112,16 +122,10 @@ function wrappers.nat_filter(run, orig, o)
   end
   if run.dry then plan(run, "~", r) return end
   note_table(run, nsn, tbl)
-  for _, t in ipairs(run.pending_tables) do
-    t.nsid = r.nsid
-    local pt = copy(t)
-    pt.pending = true
-    run:log(S.serialize(pt) .. "\n")
-  end
+  tables_pending(run, r.nsid)
   run:record(r)
   orig(o)
-  for _, t in ipairs(run.pending_tables) do run:record(t) end
-  run.pending_tables = {}
+  tables_made(run)
 end
 
 function wrappers.nat_del(run, orig, rules, o)

@@ -2,7 +2,6 @@
 -- (lab_record.lua installs them; docs/hacking.md, Lab records).
 local S = require "netlab.lab_state"
 local K = require "netlab.lab_kernel"
-local R = require "netlab.lab_remove"
 local P = require "netlab.lab_plan"
 local D = require "netlab.lab_dry"
 
