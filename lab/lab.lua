@@ -10,8 +10,10 @@
 -- The recording wraps the module functions that change the kernel while a run
 -- is in progress; the C halves stay unaware of labs.
 --
--- The parts: lab_state.lua (records and files), lab_record.lua (a run),
--- lab_remove.lua (taking objects away); this file drives them.
+-- The parts: lab_state.lua (records and files), lab_record.lua (a run) and
+-- lab_wrap_*.lua (its wrappers), lab_kinds.lua (each kind of record),
+-- lab_kernel.lua (what is read back), lab_remove.lua (taking objects away);
+-- this file drives them.
 local S = require "netlab.lab_state"
 local R = require "netlab.lab_remove"
 local Run = require "netlab.lab_record"

@@ -281,7 +281,7 @@ function W.netlab_wait(run, orig, pid, secs)
 end
 
 -- The functions a dry run answers in place of the kernel: {module, function,
--- wrapper, name in messages}. The run's own wrappers (lab_record.lua) already
+-- wrapper, name in messages}. The run's own wrappers (lab_wrap_*.lua) already
 -- keep every change out of the kernel.
 D.hooks = {
   {"ns", "list", "ns_list", "ns.list"},

@@ -2,7 +2,7 @@
 -- `run FILE --help`).
 --
 -- A dry run runs the script with every function that changes the kernel
--- replaced by one that only writes a plan line (lab_record.lua's `run.dry`
+-- replaced by one that only writes a plan line (lab_wrap_*.lua's `run.dry`
 -- branches, through P.plan). What the plan makes does not exist, yet the
 -- script and the engine go on reading it: `ns.add(x, {lo = true})` sets x's
 -- loopback up, a veth's end is put on a bridge made two lines above,
@@ -10,36 +10,12 @@
 -- what the plan has laid over the kernel (apply[kind]), and lab_dry.lua
 -- answers reads from it.
 local S = require "netlab.lab_state"
+local Kinds = require "netlab.lab_kinds"
 
 local P = {}
 local nsname, copy, keyof = S.nsname, S.copy, S.keyof
 
 -- Plan lines -------------------------------------------------------------------
-
-local function back(prev)
-  return (" (back to %s)"):format(prev == nil and "none" or tostring(prev))
-end
-
--- link.set's changes as words, in a fixed order: "up, mtu 1400, master br0".
-local change_words = {
-  {"up", function(v) return v and "up" or "down" end},
-  {"mtu", function(v) return "mtu " .. tostring(v) end},
-  {"master", function(v)
-    if not v then return "no master" end
-    return "master " .. (type(v) == "table" and tostring(v.name) or tostring(v))
-  end},
-  {"alias", function(v) return v and ("alias %q"):format(v) or "no alias" end},
-  {"name", function(v) return "renamed " .. tostring(v) end},
-  {"netns", function(v) return "moved to " .. tostring(nsname(v)) end},
-}
-
-local function changes_text(c)
-  local out = {}
-  for _, w in ipairs(change_words) do
-    if c[w[1]] ~= nil then out[#out + 1] = w[2](c[w[1]]) end
-  end
-  return table.concat(out, ", ")
-end
 
 -- Words a shell would read back as the same command.
 local function command_text(argv)
@@ -51,47 +27,14 @@ local function command_text(argv)
   return table.concat(out, " ")
 end
 
--- One function per kind of record (and of plan-only line): the object in
--- the words of the `+` lines. A `-` line of a record that restores a
--- previous value says which.
+-- One function per kind of record (lab_kinds.lua's plan) and of plan-only
+-- line: the object in the words of the `+` lines. A `-` line of a record
+-- that restores a previous value says which.
 P.describe = {
-  ns = function(r) return "namespace " .. r.name end,
-  link = function(r)
-    local s = ("%s %s in %s"):format(r.lkind or "link", r.name, r.ns)
-    if r.peer then s = s .. (" <-> %s in %s"):format(r.peer, r.peer_ns) end
-    return s
-  end,
-  addr = function(r) return ("address %s on %s in %s"):format(r.addr, r.dev, r.ns) end,
-  route = function(r)
-    local w = {"route", r.dst == "default6" and "default (IPv6)" or r.dst}
-    if r.via then w[#w + 1] = "via " .. r.via end
-    if r.dev then w[#w + 1] = "dev " .. r.dev end
-    if r.table and r.table ~= 254 then w[#w + 1] = "table " .. r.table end
-    if r.metric and r.metric ~= 0 then w[#w + 1] = "metric " .. r.metric end
-    return table.concat(w, " ") .. " in " .. r.ns
-  end,
-  sysctl = function(r, sign)
-    return ("sysctl %s = %s in %s"):format(r.key, r.value, r.ns) ..
-           (sign == "-" and back(r.prev) or "")
-  end,
-  -- A change link.set makes (changes), or the record of one setting of a
-  -- link the lab did not make (field, prev).
-  set = function(r, sign)
-    if r.changes then return ("link %s in %s: %s"):format(r.name, r.ns, changes_text(r.changes)) end
-    return ("%s of link %s in %s"):format(r.field, r.name, r.ns) ..
-           (sign == "-" and back(r.prev) or "")
-  end,
-  nft = function(r)
-    return ("nat %s in %s"):format(r.spec, r.ns) ..
-           (r.table ~= nat.table and " (table " .. r.table .. ")" or "")
-  end,
-  nftpolicy = function(r, sign)
-    return ("forward policy %s in %s"):format(r.value, r.ns) .. (sign == "-" and back(r.prev) or "")
-  end,
-  nfttable = function(r) return ("nftables table inet %s in %s"):format(r.table, r.ns) end,
   nat = function(r) return r.what end,
   exec = function(r) return ("would %s in %s: %s"):format(r.verb, r.ns, command_text(r.argv)) end,
 }
+for name, k in pairs(Kinds.of) do P.describe[name] = k.plan end
 
 -- The model ------------------------------------------------------------------
 --

@@ -2,6 +2,8 @@
 -- is a table naming one object ({kind = "link", ns =, name =, index =, ...});
 -- /run/netlab/LAB.state holds a lab's records as JSON, and LAB.journal the
 -- records of a run in progress, one JSON object a line (docs/hacking.md).
+local Kinds = require "netlab.lab_kinds"
+
 local S = {}
 
 S.dir = "/run/netlab"
@@ -24,21 +26,11 @@ function S.copy(t)
   return c
 end
 
+-- A record's identity in a lab: two records with one key name one object.
 function S.keyof(r)
-  if r.kind == "ns" then return "ns|" .. r.name end
-  if r.kind == "link" then return "link|" .. r.ns .. "|" .. r.name end
-  if r.kind == "addr" then return "addr|" .. r.ns .. "|" .. r.dev .. "|" .. r.addr end
-  if r.kind == "route" then
-    return ("route|%s|%s|%s|%s"):format(r.ns, r.table or 254, r.dst, r.metric or 0)
-  end
-  if r.kind == "sysctl" then return "sysctl|" .. r.ns .. "|" .. r.key end
-  if r.kind == "set" then return "set|" .. r.ns .. "|" .. r.name .. "|" .. r.field end
-  if r.kind == "nft" then return "nft|" .. r.ns .. "|" .. r.table .. "|" .. r.spec end
-  if r.kind == "nftpolicy" then return "nftpolicy|" .. r.ns .. "|" .. r.table end
-  if r.kind == "nfttable" then return "nfttable|" .. r.ns .. "|" .. r.table end
-  -- The nth process a run started with this command in this namespace.
-  if r.kind == "proc" then return ("proc|%s|%s|%d"):format(r.ns, r.cmd, r.nth or 1) end
-  error("unknown record kind " .. tostring(r.kind))
+  local k = Kinds.of[r.kind]
+  if not k then error("unknown record kind " .. tostring(r.kind)) end
+  return k.key(r)
 end
 
 -- Records are data: JSON objects (lua-cjson), never code. A record holds
@@ -52,9 +44,6 @@ cjson.encode_number_precision(14)
 
 -- No lab file is read past this: a bigger one is damaged, not parsed.
 S.max_bytes = 256 * 1024 * 1024
-
-local kinds = {ns = true, link = true, addr = true, route = true, sysctl = true, set = true,
-               nft = true, nftpolicy = true, nfttable = true, proc = true}
 
 function S.serialize(r)
   local c = {}
@@ -84,7 +73,7 @@ function S.check_record(r)
     if t == "string" and #v > 4096 then return nil, ("field %s is too long"):format(k) end
     c[k] = normalize(v)
   end
-  if not kinds[c.kind] then return nil, ("unknown record kind %s"):format(tostring(c.kind)) end
+  if not Kinds.of[c.kind] then return nil, ("unknown record kind %s"):format(tostring(c.kind)) end
   local ok = pcall(S.keyof, c)
   if not ok then return nil, ("a %s record lacks a field"):format(c.kind) end
   return c
@@ -295,63 +284,15 @@ function S.ensure_dir()
   netlab._labdir(S.dir)
 end
 
--- The identity of a namespace by name (its nsfs inode), nil if there is none.
-function S.nsid(nsn)
-  local ok, n = pcall(ns.get, nsn)
-  return ok and n and n.id or nil
-end
-
--- The route the kernel has for a record's destination, table and metric, if any.
-function S.find_route(r)
-  local fam = r.dst:find(":") and "inet6" or (r.via and r.via:find(":") and "inet6") or "inet"
-  if r.dst == "default6" then fam = "inet6" end
-  local dst = r.dst == "default6" and "default" or r.dst
-  for _, x in ipairs(route.list{ns = r.ns, table = r.table, family = fam}) do
-    if x.dst == dst and x.metric == (r.metric or x.metric) then return x end
-  end
-end
-
-function S.route_same(x, r)
-  return x and x.via == r.via and (r.dev == nil or x.dev == r.dev) and
-         (x.onlink or false) == (r.onlink or false)
-end
-
 function S.summary(records)
   local n = {}
   for _, r in ipairs(records) do n[r.kind] = (n[r.kind] or 0) + 1 end
-  local words = {
-    {"ns", "namespace", "namespaces"}, {"link", "link", "links"},
-    {"addr", "address", "addresses"}, {"route", "route", "routes"},
-    {"sysctl", "sysctl", "sysctls"}, {"set", "changed link setting", "changed link settings"},
-    {"nft", "nat rule call", "nat rule calls"}, {"nftpolicy", "forward policy", "forward policies"},
-    {"nfttable", "nftables table", "nftables tables"}, {"proc", "process", "processes"},
-  }
   local out = {}
-  for _, w in ipairs(words) do
-    local c = n[w[1]]
-    if c then out[#out + 1] = ("%d %s"):format(c, c == 1 and w[2] or w[3]) end
+  for _, kind in ipairs(Kinds.order) do
+    local c, w = n[kind], Kinds.of[kind].words
+    if c then out[#out + 1] = ("%d %s"):format(c, c == 1 and w[1] or w[2]) end
   end
   return #out > 0 and table.concat(out, ", ") or "nothing"
-end
-
--- nftables, as netlab's nat module keeps it: the rules of (ns, table) with
--- their handles and comments, and the forward chain's policy ("none" when
--- there is no such table or chain).
-function S.nft_state(nsn, tbl)
-  local ok, l = pcall(nat.list, {ns = nsn, table = tbl})
-  if not ok then return nil end
-  local st = {rules = {}, policy = "none", exists = #l.tables > 0}
-  for _, r in ipairs(l) do st.rules[r.handle] = r end
-  for _, c in ipairs(l.chains) do
-    if c.hook == "forward" and c.policy then st.policy = c.policy end
-  end
-  return st
-end
-
-function S.handles(text)
-  local out = {}
-  for h in tostring(text or ""):gmatch("%d+") do out[#out + 1] = math.tointeger(tonumber(h)) end
-  return out
 end
 
 return S
