@@ -58,12 +58,23 @@ end
 -- call that fails cancels the pending record, so that nothing of someone
 -- else's that happens to have the name is ever taken for it.
 function Run:make(r, f, ...)
-  local p = copy(r)
-  p.pending = true
-  self:log(S.serialize(p) .. "\n")
+  return self:make_all({r}, f, ...)
+end
+
+-- Write-ahead for a call that makes several objects at once (a link and the
+-- addresses the C half adds with it): each is pending until recorded, so a
+-- kill between the records written after the call leaves none unnamed.
+function Run:make_all(rs, f, ...)
+  local lines = {}
+  for i, r in ipairs(rs) do
+    local p = copy(r)
+    p.pending = true
+    lines[i] = S.serialize(p) .. "\n"
+  end
+  self:log(table.concat(lines))
   local res = table.pack(pcall(f, ...))
   if not res[1] then
-    pcall(self.log, self, S.drop_line(r))
+    for _, r in ipairs(rs) do pcall(self.log, self, S.drop_line(r)) end
     error(res[2], 0)
   end
   return table.unpack(res, 2, res.n)

@@ -147,17 +147,20 @@ function wrappers.link_add(run, orig, o)
   end
   want.nsid = K.nsid(dev.ns)
   want.peer_nsid = peer and K.nsid(peer.ns)
-  local l = run:make(want, orig, o)
+  -- Addresses go with their link, in the same call: written ahead with it,
+  -- recorded for re-runs, nothing to undo apart.
+  local made = {want}
+  for _, a in ipairs(addresses(o, dev, peer)) do
+    for _, cidr in ipairs(a[2]) do
+      made[#made + 1] = {kind = "addr", ns = a[1].ns, dev = a[1].name, addr = cidr, brd = a[3],
+                         nsid = a[1].ns == dev.ns and want.nsid or want.peer_nsid}
+    end
+  end
+  local l = run:make_all(made, orig, o)
   want.index = l.index
   want.peer_index = l.peer and l.peer.index
   run:record(want)
-  -- Addresses go with their link: recorded for re-runs, nothing to undo apart.
-  for _, a in ipairs(addresses(o, dev, peer)) do
-    for _, cidr in ipairs(a[2]) do
-      run:record({kind = "addr", ns = a[1].ns, dev = a[1].name, addr = cidr, brd = a[3],
-                  nsid = a[1].ns == dev.ns and want.nsid or want.peer_nsid}, false)
-    end
-  end
+  for i = 2, #made do run:record(made[i], false) end
   -- Links outside the lab's own namespaces carry its name, for `ip link` readers.
   local tag = "netlab:" .. run.name
   for _, e in ipairs{l, l.peer} do
