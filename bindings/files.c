@@ -39,8 +39,11 @@ static int l_lock(lua_State *L)
 		lua_pushinteger(L, holder);
 		return 2;
 	}
-	if (fd < 0)
-		return luaL_error(L, "cannot open %s: %s", path, strerror(-fd));
+	if (fd < 0) {
+		/* No position: the lab engine's line means nothing to the user. */
+		lua_pushfstring(L, "cannot open %s: %s", path, strerror(-fd));
+		return lua_error(L);
+	}
 	*h = fd;
 	return 1;
 }

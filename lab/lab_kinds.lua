@@ -451,6 +451,7 @@ kind("proc", {
   key = function(r) return ("proc|%s|%s|%d"):format(r.ns, r.cmd, r.nth or 1) end,
   words = {"process", "processes"},
   describe = function(r) return ("process %d (%s) in %s"):format(r.pid, r.cmd or "?", r.ns) end,
+  plan = function(r) return ("process %s in %s"):format(r.cmd or "?", r.ns) end,
   identify = function(r) return K.proc_alive(r) and "ok" or "gone" end,
   check = function(r) return K.proc_alive(r) and "ok" or "gone" end,
   -- Namespaces going away do not end the processes in them (a process
