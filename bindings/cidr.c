@@ -17,7 +17,7 @@ static int l_cidr(lua_State *L)
 
 	if (!lua_isnoneornil(L, 2) && !lua_isboolean(L, 2))
 		return nlb_argerror(L, 2, "boolean expected, got %s", luaL_typename(L, 2));
-	if (cidr_parse(s, need, &c, why) < 0) {
+	if (parse_cidr(s, need, &c, why) < 0) {
 		lua_pushnil(L);
 		lua_pushstring(L, why);
 		return 2;
@@ -50,7 +50,7 @@ static int push_host(lua_State *L, int plen, char *why, int *arg)
 	struct cidr net, c;
 
 	*arg = 1;
-	if (cidr_parse(s, 1, &net, why) < 0)
+	if (parse_cidr(s, 1, &net, why) < 0)
 		return 0;
 	*arg = 2;
 	if (cidr_host(&net, (long long)n, &c, why) < 0)

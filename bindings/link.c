@@ -36,7 +36,7 @@ static void check_brd(lua_State *L, int t, struct addr_spec *a)
 		a->brd = ADDR_BRD_PLUS;
 	} else if (brd) {
 		a->brd = ADDR_BRD_GIVEN;
-		if (addr_parse(brd, &a->broadcast, why) < 0 || a->broadcast.family != AF_INET)
+		if (parse_addr(brd, &a->broadcast, why) < 0 || a->broadcast.family != AF_INET)
 			nlb_argerror(L, t, "field 'brd': \"+\" or an IPv4 address expected");
 	}
 	if (a->brd != ADDR_BRD_NONE && a->local.family != AF_INET)
@@ -65,7 +65,7 @@ static void check_addrs(lua_State *L, int t, struct link_end *e)
 		if (lua_type(L, -1) != LUA_TSTRING)
 			nlb_argerror(L, t, "field 'addr': CIDR string expected, got %s",
 				     luaL_typename(L, -1));
-		if (cidr_parse(lua_tostring(L, -1), 1, &v[i].local, why) < 0)
+		if (parse_cidr(lua_tostring(L, -1), 1, &v[i].local, why) < 0)
 			nlb_argerror(L, t, "%s", why);
 		lua_pop(L, 1);
 		check_brd(L, t, &v[i]);
@@ -415,7 +415,7 @@ static void check_cidr(lua_State *L, int idx, struct cidr *c)
 {
 	char why[PARSE_WHY];
 
-	if (cidr_parse(luaL_checkstring(L, idx), 1, c, why) < 0)
+	if (parse_cidr(luaL_checkstring(L, idx), 1, c, why) < 0)
 		nlb_argerror(L, idx, "%s", why);
 }
 

@@ -62,7 +62,7 @@ static int opt_ifname(lua_State *L, int t, const char *field, char *out)
 
 	if (!s)
 		return 0;
-	if (ifname_check(s, why) < 0)
+	if (parse_ifname(s, why) < 0)
 		nlb_argerror(L, t, "field '%s': %s", field, why);
 	snprintf(out, IFNAMSIZ, "%s", s);
 	return 1;
@@ -76,7 +76,7 @@ static int opt_net(lua_State *L, int t, const char *field, struct cidr *c)
 
 	if (!s)
 		return 0;
-	if (cidr_parse(s, 0, c, why) < 0)
+	if (parse_cidr(s, 0, c, why) < 0)
 		nlb_argerror(L, t, "field '%s': %s", field, why);
 	if (cidr_has_host_bits(c)) {
 		struct cidr n = *c;
@@ -199,17 +199,17 @@ static int l_forward_port(lua_State *L)
 	if (lua_getfield(L, t, "port") == LUA_TNIL)
 		return nlb_argerror(L, t, "field 'port' missing (the port on the host)");
 	lua_pop(L, 1);
-	if (port_check(port, why) < 0)
+	if (parse_port(port, why) < 0)
 		return nlb_argerror(L, t, "field 'port': %s", why);
 	r[0].dport = (uint16_t)port;
 	if (!to)
 		return nlb_argerror(L, t, "field 'to' missing (ADDR or ADDR:PORT to forward to)");
-	if (hostport_parse(to, &r[0].to, &to_port, why) < 0)
+	if (parse_hostport(to, &r[0].to, &to_port, why) < 0)
 		return nlb_argerror(L, t, "field 'to': %s", why);
 	r[0].to_port = (uint16_t)to_port;
 	r[0].family = r[0].to.family;
 	if (addr) {
-		if (addr_parse(addr, &r[0].daddr, why) < 0)
+		if (parse_addr(addr, &r[0].daddr, why) < 0)
 			return nlb_argerror(L, t, "field 'addr': %s", why);
 		if (r[0].daddr.family != r[0].to.family)
 			return nlb_argerror(L, t, "field 'addr': %s and 'to' %s are of different families",

@@ -11,6 +11,7 @@
 #include <time.h>
 
 #include "bind.h"
+#include "core/change.h"
 
 static int l_sleep(lua_State *L)
 {
@@ -52,15 +53,15 @@ static int l_function_name(lua_State *L)
 /* netlab._changes(): how many kernel-changing requests this process has made. */
 static int l_changes(lua_State *L)
 {
-	lua_pushinteger(L, (lua_Integer)nl_changes());
+	lua_pushinteger(L, (lua_Integer)change_count());
 	return 1;
 }
 
-/* netlab._readonly(on): a dry run's wall in the core (see nl_set_readonly). */
+/* netlab._readonly(on): a dry run's wall in the core (see change_set_readonly). */
 static int l_readonly(lua_State *L)
 {
 	luaL_checktype(L, 1, LUA_TBOOLEAN);
-	nl_set_readonly(lua_toboolean(L, 1));
+	change_set_readonly(lua_toboolean(L, 1));
 	return 0;
 }
 

@@ -57,7 +57,7 @@ static int l_get(lua_State *L)
 	char why[PARSE_WHY];
 	struct ns *ns;
 
-	if (strcmp(name, NS_ROOT) && nsname_check(name, why) < 0)
+	if (strcmp(name, NS_ROOT) && parse_nsname(name, why) < 0)
 		return nlb_argerror(L, 1, "%s", why);
 	if (ns_get(name, &ns, &err) < 0) {
 		if (err.code != ENOENT)

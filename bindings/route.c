@@ -54,7 +54,7 @@ static void check_route(lua_State *L, enum route_op op, struct route_spec *r, st
 	r->table = (unsigned int)nlb_optint(L, t, "table", 0, 1, 0xfffffffeLL);
 	src = nlb_optstring(L, t, "src", NULL);
 	if (via) {
-		if (addr_parse(via, &r->via, why) < 0)
+		if (parse_addr(via, &r->via, why) < 0)
 			nlb_argerror(L, t ? t : 1, "field 'via': %s", why);
 		r->has_via = 1;
 	}
@@ -64,7 +64,7 @@ static void check_route(lua_State *L, enum route_op op, struct route_spec *r, st
 	} else if (!strcmp(dst, "default6")) {
 		r->dst.family = AF_INET6;
 	} else {
-		if (cidr_parse(dst, 0, &r->dst, why) < 0)
+		if (parse_cidr(dst, 0, &r->dst, why) < 0)
 			nlb_argerror(L, 1, "%s", why);
 		if (cidr_has_host_bits(&r->dst)) {
 			struct cidr n = r->dst;
@@ -79,7 +79,7 @@ static void check_route(lua_State *L, enum route_op op, struct route_spec *r, st
 	if (r->has_via && r->via.family != r->dst.family)
 		nlb_argerror(L, t ? t : 1, "field 'via': gateway %s is not of the destination's family", via);
 	if (src) {
-		if (addr_parse(src, &r->src, why) < 0 || r->src.family != r->dst.family)
+		if (parse_addr(src, &r->src, why) < 0 || r->src.family != r->dst.family)
 			nlb_argerror(L, t ? t : 1, "field 'src': %s", why);
 		r->has_src = 1;
 	}

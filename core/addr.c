@@ -8,6 +8,7 @@
 #include <linux/rtnetlink.h>
 #include <libmnl/libmnl.h>
 
+#include "vec.h"
 #include "addr.h"
 #include "link.h"
 
@@ -105,13 +106,10 @@ int addr_parse_msg(const struct nlmsghdr *nlh, struct addr_info *ai)
 
 void addr_obj(struct nl_err *err, const struct cidr *c, const char *dev, struct ns *ns)
 {
-	char a[INET6_ADDRSTRLEN + 8];
+	char a[INET6_ADDRSTRLEN + 8], w[NS_WHERE_LEN];
 
 	cidr_fmt(c, a, sizeof(a));
-	if (ns == ns_root())
-		nl_obj(err, "%s on \"%s\"", a, dev);
-	else
-		nl_obj(err, "%s on \"%s\" in \"%s\"", a, dev, ns->name);
+	nl_obj(err, "%s on \"%s\"%s", a, dev, ns_where(ns, w, sizeof(w)));
 }
 
 static int addr_change(struct ns *ns, const char *dev, int type, const struct addr_spec *a,
@@ -156,13 +154,11 @@ static int collect(const struct nlmsghdr *nlh, void *data)
 {
 	struct addrs *d = data;
 
-	if (d->n == d->cap) {
-		struct addr_info *p = realloc(d->v, (d->cap = d->cap ? d->cap * 2 : 16) * sizeof(*p));
+	struct addr_info *p = vec_room(d->v, &d->cap, d->n, sizeof(*p));
 
-		if (!p)
-			return -ENOMEM;
-		d->v = p;
-	}
+	if (!p)
+		return -ENOMEM;
+	d->v = p;
 	if (addr_parse_msg(nlh, &d->v[d->n]) == 0 &&
 	    (!d->ifindex || d->v[d->n].ifindex == d->ifindex))
 		d->n++;

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "vec.h"
 #include "core/dir.h"
 
 static int cmp_str(const void *a, const void *b)
@@ -24,17 +25,16 @@ int dir_list(const char *dir, int (*cb)(const char *name, void *data), void *dat
 	if (!d)
 		return errno == ENOENT ? 0 : nl_fail(err, errno, "cannot read %s", dir);
 	while ((e = readdir(d))) {
+		char **p;
+
 		if (e->d_name[0] == '.')
 			continue;
-		if (n == cap) {
-			char **p = realloc(names, (cap = cap ? cap * 2 : 64) * sizeof(*names));
-
-			if (!p) {
-				r = nl_fail(err, ENOMEM, NULL);
-				goto out;
-			}
-			names = p;
+		p = vec_room(names, &cap, n, sizeof(*names));
+		if (!p) {
+			r = nl_fail(err, ENOMEM, NULL);
+			goto out;
 		}
+		names = p;
 		names[n] = strdup(e->d_name);
 		if (!names[n]) {
 			r = nl_fail(err, ENOMEM, NULL);

@@ -15,6 +15,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "vec.h"
+#include "change.h"
 #include "ns.h"
 
 /* /etc/netns/NAME/FILE is bound over /etc/FILE, so resolv.conf and hosts can differ per namespace. */
@@ -121,17 +123,13 @@ static int collect(int fd, struct ns_exec *x)
 		return -ENOMEM;
 	for (;;) {
 		ssize_t n;
+		char *p = vec_room(buf, &cap, x->outlen + 1, 1);
 
-		if (x->outlen + 1 == cap) {
-			char *p = realloc(buf, cap * 2);
-
-			if (!p) {
-				free(buf);
-				return -ENOMEM;
-			}
-			buf = p;
-			cap *= 2;
+		if (!p) {
+			free(buf);
+			return -ENOMEM;
 		}
+		buf = p;
 		n = read(fd, buf + x->outlen, cap - 1 - x->outlen);
 		if (n < 0 && errno == EINTR)
 			continue;
@@ -153,7 +151,7 @@ int ns_exec(struct ns *ns, struct ns_exec *x, struct nl_err *err)
 	nl_obj(err, "\"%s\" in \"%s\"", x->argv[0], ns->name);
 	x->out = NULL;
 	x->outlen = 0;
-	if (nl_readonly())
+	if (change_readonly())
 		return nl_fail(err, EROFS, "a dry run runs no command");
 	/* The exec error pipe closes on a successful exec, telling the parent it ran. */
 	if (pipe2(errp, O_CLOEXEC) < 0)

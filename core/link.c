@@ -12,23 +12,15 @@
 #include <linux/rtnetlink.h>
 #include <libmnl/libmnl.h>
 
+#include "vec.h"
 #include "link.h"
 #include "parse.h"
 
-static void ns_suffix(char *buf, size_t len, const struct ns *ns)
-{
-	if (ns == ns_root())
-		buf[0] = '\0';
-	else
-		snprintf(buf, len, " in \"%s\"", ns->name);
-}
-
 void link_obj(struct nl_err *err, const char *kind, const char *name, struct ns *ns)
 {
-	char where[NAME_MAX + 8];
+	char w[NS_WHERE_LEN];
 
-	ns_suffix(where, sizeof(where), ns);
-	nl_obj(err, "%s%s\"%s\"%s", kind ? kind : "link", " ", name, where);
+	nl_obj(err, "%s \"%s\"%s", kind ? kind : "link", name, ns_where(ns, w, sizeof(w)));
 }
 
 int link_getlink(struct nl_sock *s, const char *name, int index, int nsid,
@@ -101,13 +93,11 @@ static int dump_cb(const struct nlmsghdr *nlh, void *data)
 {
 	struct dump *d = data;
 
-	if (d->n == d->cap) {
-		struct link_info *p = realloc(d->v, (d->cap = d->cap ? d->cap * 2 : 16) * sizeof(*p));
+	struct link_info *p = vec_room(d->v, &d->cap, d->n, sizeof(*p));
 
-		if (!p)
-			return -ENOMEM;
-		d->v = p;
-	}
+	if (!p)
+		return -ENOMEM;
+	d->v = p;
 	if (link_parse(nlh, &d->v[d->n]) == 0)
 		d->n++;
 	return 0;
@@ -160,9 +150,9 @@ int link_set(struct ns *ns, const char *name, const struct link_change *c, struc
 	int index = 0, master = -1, n, failed, r;
 
 	link_obj(err, NULL, name, ns);
-	if (ifname_check(name, why) < 0)
+	if (parse_ifname(name, why) < 0)
 		return nl_fail(err, EINVAL, "%s", why);
-	if (c->rename && ifname_check(c->rename, why) < 0)
+	if (c->rename && parse_ifname(c->rename, why) < 0)
 		return nl_fail(err, EINVAL, "%s", why);
 	r = ns_rtnl(ns, &s, err);
 	if (r < 0)
@@ -199,7 +189,7 @@ int link_del(struct ns *ns, const char *name, struct nl_err *err)
 	int r;
 
 	link_obj(err, NULL, name, ns);
-	if (ifname_check(name, why) < 0)
+	if (parse_ifname(name, why) < 0)
 		return nl_fail(err, EINVAL, "%s", why);
 	r = ns_rtnl(ns, &s, err);
 	if (r < 0)

@@ -30,9 +30,9 @@ static int check_end(const struct link_end *end, const char *kind, struct nl_err
 	char why[PARSE_WHY];
 
 	link_obj(err, kind, end->name, end->ns);
-	if (ifname_check(end->name, why) < 0)
+	if (parse_ifname(end->name, why) < 0)
 		return nl_fail(err, EINVAL, "%s", why);
-	if (end->master && ifname_check(end->master, why) < 0)
+	if (end->master && parse_ifname(end->master, why) < 0)
 		return nl_fail(err, EINVAL, "%s", why);
 	return 0;
 }

@@ -24,42 +24,35 @@
 #include <libnftnl/udata.h>
 
 #include "nft.h"
+#include "vec.h"
 
 /* A batch being built: the messages back to back, and what each one is about. */
 struct batch {
 	char *buf;
 	size_t len, cap;
-	char (*what)[NFT_TEXT];
-	int *rule; /* the rule spec a message adds, or -1 */
+	struct batch_msg {
+		char what[NFT_TEXT];
+		int rule; /* the rule spec the message adds, or -1 */
+	} *msg;
 	size_t n, slots;
 };
 
 static int batch_room(struct batch *b)
 {
-	if (b->cap - b->len < NFT_MSG_ROOM) {
-		size_t cap = b->cap ? b->cap * 2 : 4 * NFT_MSG_ROOM;
-		char *p = realloc(b->buf, cap);
+	size_t old = b->cap;
+	char *p = vec_room(b->buf, &b->cap, b->len + NFT_MSG_ROOM, 1);
+	struct batch_msg *m;
 
-		if (!p)
-			return -ENOMEM;
-		/* Zeroed, so the padding libnftnl leaves between attributes is not sent uninitialised. */
-		memset(p + b->len, 0, cap - b->len);
-		b->buf = p;
-		b->cap = cap;
-	}
-	if (b->n == b->slots) {
-		size_t slots = b->slots ? b->slots * 2 : 8;
-		void *w = realloc(b->what, slots * sizeof(*b->what));
-
-		if (!w)
-			return -ENOMEM;
-		b->what = w;
-		w = realloc(b->rule, slots * sizeof(*b->rule));
-		if (!w)
-			return -ENOMEM;
-		b->rule = w;
-		b->slots = slots;
-	}
+	if (!p)
+		return -ENOMEM;
+	/* Zeroed, so the padding libnftnl leaves between attributes is not sent uninitialised. */
+	if (b->cap > old)
+		memset(p + old, 0, b->cap - old);
+	b->buf = p;
+	m = vec_room(b->msg, &b->slots, b->n, sizeof(*m));
+	if (!m)
+		return -ENOMEM;
+	b->msg = m;
 	return 0;
 }
 
@@ -73,8 +66,8 @@ static int batch_push(struct batch *b, struct nlmsghdr *nlh, int rule, const cha
 {
 	if (!nlh)
 		return -ENOMEM;
-	snprintf(b->what[b->n], NFT_TEXT, "%s", what);
-	b->rule[b->n] = rule;
+	snprintf(b->msg[b->n].what, NFT_TEXT, "%s", what);
+	b->msg[b->n].rule = rule;
 	b->len += NLMSG_ALIGN(nlh->nlmsg_len);
 	b->n++;
 	return 0;
@@ -83,32 +76,21 @@ static int batch_push(struct batch *b, struct nlmsghdr *nlh, int rule, const cha
 static void batch_free(struct batch *b)
 {
 	free(b->buf);
-	free(b->what);
-	free(b->rule);
-}
-
-/* " in "purple"" for objects outside the root namespace, as the other modules write it. */
-static const char *where(struct ns *ns, char *buf, size_t len)
-{
-	if (ns == ns_root())
-		buf[0] = '\0';
-	else
-		snprintf(buf, len, " in \"%s\"", ns->name);
-	return buf;
+	free(b->msg);
 }
 
 static void describe_table(char *buf, const char *table, struct ns *ns)
 {
-	char w[NAME_MAX + 8];
+	char w[NS_WHERE_LEN];
 
-	snprintf(buf, NFT_TEXT, "table inet %s%s", table, where(ns, w, sizeof(w)));
+	snprintf(buf, NFT_TEXT, "table inet %s%s", table, ns_where(ns, w, sizeof(w)));
 }
 
 static void describe_chain(char *buf, const char *table, const char *chain, struct ns *ns)
 {
-	char w[NAME_MAX + 8];
+	char w[NS_WHERE_LEN];
 
-	snprintf(buf, NFT_TEXT, "chain %s of table inet %s%s", chain, table, where(ns, w, sizeof(w)));
+	snprintf(buf, NFT_TEXT, "chain %s of table inet %s%s", chain, table, ns_where(ns, w, sizeof(w)));
 }
 
 /* forward rule 7 'iifname "br0" accept' of table inet netlab */
@@ -120,7 +102,7 @@ static void describe_rule(char *buf, const char *table, const char *chain, uint6
 	if (handle)
 		snprintf(h, sizeof(h), " %" PRIu64, handle);
 	snprintf(buf, NFT_TEXT, "%s rule%s%s%.300s%s of table inet %s%s", chain ? chain : "a", h,
-		 text ? " '" : "", text ? text : "", text ? "'" : "", table, where(ns, w, sizeof(w)));
+		 text ? " '" : "", text ? text : "", text ? "'" : "", table, ns_where(ns, w, sizeof(w)));
 }
 
 static int batch_begin(struct batch *b, struct nl_err *err)
@@ -141,7 +123,7 @@ static int batch_send(struct ns *ns, struct batch *b, nl_cb cb, void *data, uint
 		return nl_fail(err, ENOMEM, NULL);
 	/* A failure before the kernel has answered (fault injection, the socket) is about the call's last object. */
 	if (b->n > 2)
-		memcpy(b->what[0], b->what[b->n - 2], NFT_TEXT);
+		memcpy(b->msg[0].what, b->msg[b->n - 2].what, NFT_TEXT);
 	r = ns_nfnl(ns, &s, err);
 	if (r < 0)
 		return r;
@@ -149,7 +131,7 @@ static int batch_send(struct ns *ns, struct batch *b, nl_cb cb, void *data, uint
 	*first = s->seq + 1;
 	r = nl_talk_many(s, b->buf, b->len, cb, data, &failed, err);
 	if (r < 0 && failed >= 0 && (size_t)failed < b->n)
-		snprintf(err->obj, sizeof(err->obj), "%s", b->what[failed]);
+		nl_obj(err, "%s", b->msg[failed].what);
 	return r;
 }
 
@@ -258,13 +240,13 @@ static int echo_cb(const struct nlmsghdr *nlh, void *data)
 	struct nlmsghdr *copy;
 	struct nftnl_rule *r;
 
-	if ((nlh->nlmsg_type & 0xff) != NFT_MSG_NEWRULE || i >= e->b->n || e->b->rule[i] < 0)
+	if ((nlh->nlmsg_type & 0xff) != NFT_MSG_NEWRULE || i >= e->b->n || e->b->msg[i].rule < 0)
 		return 0;
 	if (nft_msg_readable(nlh, &copy) < 0)
 		return 0;
 	r = nftnl_rule_alloc();
 	if (r && nftnl_rule_nlmsg_parse(copy, r) == 0 && nftnl_rule_is_set(r, NFTNL_RULE_HANDLE))
-		e->rules[e->b->rule[i]].handle = nftnl_rule_get_u64(r, NFTNL_RULE_HANDLE);
+		e->rules[e->b->msg[i].rule].handle = nftnl_rule_get_u64(r, NFTNL_RULE_HANDLE);
 	if (r)
 		nftnl_rule_free(r);
 	free(copy);

@@ -15,6 +15,7 @@
 #include <linux/rtnetlink.h>
 #include <libmnl/libmnl.h>
 
+#include "change.h"
 #include "nl.h"
 #include "parse.h"
 
@@ -350,32 +351,6 @@ static int is_dump(const struct nlmsghdr *nlh)
 	       !(nlh->nlmsg_flags & (NLM_F_CREATE | NLM_F_APPEND));
 }
 
-static unsigned long fault_at, changes;
-static int readonly;
-
-void nl_set_readonly(int on)
-{
-	readonly = on;
-}
-
-int nl_readonly(void)
-{
-	return readonly;
-}
-
-void nl_fault_init(void)
-{
-	const char *s = getenv("NETLAB_FAULT_AT");
-
-	fault_at = s ? strtoul(s, NULL, 10) : 0;
-	changes = 0;
-}
-
-unsigned long nl_changes(void)
-{
-	return changes;
-}
-
 /*
  * A request that changes the kernel: rtnetlink's NEW/DEL/SET types (GET is
  * type % 4 == 2); on nfnetlink a whole batch is one change, counted at its
@@ -390,25 +365,13 @@ static int is_change(const struct nlmsghdr *nlh, int bus)
 	return nlh->nlmsg_type >= RTM_BASE && nlh->nlmsg_type % 4 != 2;
 }
 
-int nl_fault_check(const struct nlmsghdr *nlh, struct nl_err *err)
-{
-	(void)nlh;
-	if (readonly)
-		return nl_fail(err, EROFS, "a dry run changes nothing in the kernel");
-	changes++;
-	if (fault_at && changes == fault_at)
-		return nl_fail(err, EIO, "fault injected at kernel change %lu (NETLAB_FAULT_AT)",
-			       changes);
-	return 0;
-}
-
 int nl_talk(struct nl_sock *s, struct nlmsghdr *nlh, nl_cb cb, void *data, struct nl_err *err)
 {
 	struct talk t = { .cb = cb, .data = data, .err = err, .failed = -1 };
 	int dump = is_dump(nlh);
 
 	if (is_change(nlh, s->bus)) {
-		int r = nl_fault_check(nlh, err);
+		int r = change_check(err);
 
 		if (r < 0)
 			return r;
@@ -465,7 +428,7 @@ int nl_talk_many(struct nl_sock *s, void *buf, size_t len, nl_cb cb, void *data,
 
 		nlh->nlmsg_seq = ++s->seq;
 		if (is_change(nlh, s->bus)) {
-			r = nl_fault_check(nlh, err);
+			r = change_check(err);
 			if (r < 0) {
 				*failed = (int)(nlh->nlmsg_seq - first);
 				return r;

@@ -98,24 +98,4 @@ int nl_fail(struct nl_err *err, int code, const char *fmt, ...)
 /* Sets err->obj. */
 void nl_obj(struct nl_err *err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
-/*
- * Counts kernel-changing requests; a test-only hook (NETLAB_FAULT_AT=k in the
- * environment) makes the k-th one fail with EIO before it is sent, so tests
- * can prove that every failure point rolls back. nl_fault_init() reads the
- * variable and starts counting from zero.
- */
-void nl_fault_init(void);
-int nl_fault_check(const struct nlmsghdr *nlh, struct nl_err *err);
-unsigned long nl_changes(void);
-
-/*
- * Read-only, for dry runs: while on, every kernel change fails with EROFS
- * where it is counted (nl_fault_check, which each change passes after its
- * arguments are checked and before anything is made), and ns_exec starts
- * no process. A dry run's Lua wrappers plan instead of calling the core;
- * this is the wall behind them, should one call slip past.
- */
-void nl_set_readonly(int on);
-int nl_readonly(void);
-
 #endif

@@ -21,6 +21,7 @@
 #include <linux/rtnetlink.h>
 #include <libmnl/libmnl.h>
 
+#include "change.h"
 #include "dir.h"
 #include "ns.h"
 #include "parse.h"
@@ -177,6 +178,15 @@ struct ns *ns_root(void)
 	return &root;
 }
 
+const char *ns_where(const struct ns *ns, char *buf, size_t len)
+{
+	if (ns == &root)
+		buf[0] = '\0';
+	else
+		snprintf(buf, len, " in \"%s\"", ns->name);
+	return buf;
+}
+
 static void ns_path(const char *name, char *buf, size_t len)
 {
 	snprintf(buf, len, NS_RUN_DIR "/%s", name);
@@ -220,7 +230,7 @@ int ns_check(const char *name, struct nl_err *err)
 	if (!name || !strcmp(name, NS_ROOT))
 		return 0;
 	nl_obj(err, "namespace \"%s\"", name);
-	if (nsname_check(name, why) < 0)
+	if (parse_nsname(name, why) < 0)
 		return nl_fail(err, EINVAL, "%s", why);
 	ns_path(name, path, sizeof(path));
 	return entry_check(path, &st, err);
@@ -238,7 +248,7 @@ int ns_get(const char *name, struct ns **out, struct nl_err *err)
 		return 0;
 	}
 	nl_obj(err, "namespace \"%s\"", name);
-	if (nsname_check(name, why) < 0)
+	if (parse_nsname(name, why) < 0)
 		return nl_fail(err, EINVAL, "%s", why);
 	ns_path(name, path, sizeof(path));
 	n = lookup(name);
@@ -366,11 +376,11 @@ int ns_add(const char *name, struct ns **out, struct nl_err *err)
 	int fd, nsfd, r;
 
 	nl_obj(err, "namespace \"%s\"", name);
-	if (nsname_check(name, why) < 0)
+	if (parse_nsname(name, why) < 0)
 		return nl_fail(err, EINVAL, "%s", why);
 	if (!strcmp(name, NS_ROOT))
 		return nl_fail(err, EINVAL, "\"" NS_ROOT "\" names the namespace netlab started in");
-	r = nl_fault_check(NULL, err);
+	r = change_check(err);
 	if (r < 0)
 		return r;
 	r = run_dir_prepare(err);
@@ -425,11 +435,11 @@ int ns_del(const char *name, struct nl_err *err)
 	int r;
 
 	nl_obj(err, "namespace \"%s\"", name);
-	if (nsname_check(name, why) < 0)
+	if (parse_nsname(name, why) < 0)
 		return nl_fail(err, EINVAL, "%s", why);
 	if (!strcmp(name, NS_ROOT))
 		return nl_fail(err, EINVAL, "the namespace netlab started in cannot be deleted");
-	r = nl_fault_check(NULL, err);
+	r = change_check(err);
 	if (r < 0)
 		return r;
 	/* Our own descriptors would keep the namespace alive: drop them first. */

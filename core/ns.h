@@ -40,6 +40,13 @@ void ns_fini(void);
 void ns_release(void);
 
 struct ns *ns_root(void);
+/*
+ * The one way an object's namespace is named in errors: ` in "purple"`, or
+ * nothing for the root namespace. Writes buf (NS_WHERE_LEN holds any name)
+ * and returns it.
+ */
+#define NS_WHERE_LEN (NAME_MAX + 8)
+const char *ns_where(const struct ns *ns, char *buf, size_t len);
 /* "root" (or NULL) is the root; otherwise /run/netns/NAME. -ENOENT when there is none. */
 int ns_get(const char *name, struct ns **out, struct nl_err *err);
 /*

@@ -12,6 +12,7 @@
 #include <linux/rtnetlink.h>
 #include <libmnl/libmnl.h>
 
+#include "vec.h"
 #include "ns.h"
 
 static int nsid_attr(const struct nlattr *a, void *data)
@@ -58,18 +59,16 @@ int ns_peer_id(struct ns *of, struct ns *peer, int *id, struct nl_err *err)
 
 static int idmap_add(struct ns_idmap *m, const char *name, struct ns *cand)
 {
+	struct ns_idmap_entry *p;
 	struct nl_err e;
 	int id;
 
 	if (cand == m->from || ns_peer_id(m->from, cand, &id, &e) < 0 || id < 0)
 		return 0;
-	if (m->n == m->cap) {
-		struct ns_idmap_entry *p = realloc(m->v, (m->cap = m->cap ? m->cap * 2 : 16) * sizeof(*p));
-
-		if (!p)
-			return -ENOMEM;
-		m->v = p;
-	}
+	p = vec_room(m->v, &m->cap, m->n, sizeof(*p));
+	if (!p)
+		return -ENOMEM;
+	m->v = p;
 	m->v[m->n].id = id;
 	snprintf(m->v[m->n].name, sizeof(m->v[m->n].name), "%s", name);
 	m->n++;

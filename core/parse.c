@@ -65,7 +65,7 @@ static int parse_host(const char *s, size_t n, struct cidr *out)
 	return -EINVAL;
 }
 
-int cidr_parse(const char *s, int need_plen, struct cidr *out, char *why)
+int parse_cidr(const char *s, int need_plen, struct cidr *out, char *why)
 {
 	const char *slash = strchr(s, '/');
 	size_t n = slash ? (size_t)(slash - s) : strlen(s);
@@ -93,7 +93,7 @@ int cidr_parse(const char *s, int need_plen, struct cidr *out, char *why)
 	return 0;
 }
 
-int addr_parse(const char *s, struct cidr *out, char *why)
+int parse_addr(const char *s, struct cidr *out, char *why)
 {
 	if (strchr(s, '/'))
 		return bad(why, "address", s, "an address takes no prefix length here");
@@ -186,7 +186,7 @@ int cidr_host(const struct cidr *net, long long n, struct cidr *out, char *why)
 }
 
 /* The kernel's dev_valid_name(), checked here so the error names the problem. */
-int ifname_check(const char *s, char *why)
+int parse_ifname(const char *s, char *why)
 {
 	const char *p;
 
@@ -208,7 +208,7 @@ int ifname_check(const char *s, char *why)
 }
 
 /* iproute2's rule (a file name under /run/netns), plus the name netlab reserves. */
-int nsname_check(const char *s, char *why)
+int parse_nsname(const char *s, char *why)
 {
 	const char *p;
 
@@ -227,7 +227,7 @@ int nsname_check(const char *s, char *why)
 	return 0;
 }
 
-int port_check(long long v, char *why)
+int parse_port(long long v, char *why)
 {
 	if (v < 1 || v > 65535) {
 		snprintf(why, PARSE_WHY, "invalid port %lld (1 to 65535)", v);
@@ -236,7 +236,7 @@ int port_check(long long v, char *why)
 	return 0;
 }
 
-int hostport_parse(const char *s, struct cidr *out, int *port, char *why)
+int parse_hostport(const char *s, struct cidr *out, int *port, char *why)
 {
 	const char *host = s, *colon;
 	size_t n;

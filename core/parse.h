@@ -24,9 +24,9 @@ struct cidr {
 #define PARSE_WHY 160
 
 /* "10.0.0.1/24", "fe80::1/64"; with need_plen 0 a bare address means /32 or /128. */
-int cidr_parse(const char *s, int need_plen, struct cidr *out, char *why);
+int parse_cidr(const char *s, int need_plen, struct cidr *out, char *why);
 /* An address without prefix. */
-int addr_parse(const char *s, struct cidr *out, char *why);
+int parse_addr(const char *s, struct cidr *out, char *why);
 int cidr_fmt(const struct cidr *c, char *buf, size_t len);
 /* The network of c: host bits cleared. */
 void cidr_network(struct cidr *c);
@@ -42,11 +42,11 @@ int cidr_contains(const struct cidr *net, const struct cidr *addr);
  */
 int cidr_host(const struct cidr *net, long long n, struct cidr *out, char *why);
 
-int ifname_check(const char *s, char *why);
-int nsname_check(const char *s, char *why);
+int parse_ifname(const char *s, char *why);
+int parse_nsname(const char *s, char *why);
 /* A port 1..65535. */
-int port_check(long long v, char *why);
+int parse_port(long long v, char *why);
 /* "10.0.0.2", "10.0.0.2:80", "fd00::2" or "[fd00::2]:80"; *port is 0 when none is given. */
-int hostport_parse(const char *s, struct cidr *out, int *port, char *why);
+int parse_hostport(const char *s, struct cidr *out, int *port, char *why);
 
 #endif

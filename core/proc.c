@@ -14,6 +14,7 @@
 #include <sys/wait.h>
 #include <time.h>
 
+#include "vec.h"
 #include "core/proc.h"
 
 struct child {
@@ -36,14 +37,11 @@ static struct child *child_at(pid_t pid)
 
 int proc_adopt(pid_t pid, struct nl_err *err)
 {
-	if (nchildren == capchildren) {
-		struct child *p = realloc(children, (capchildren = capchildren ? capchildren * 2 : 16) *
-							    sizeof(*p));
+	struct child *p = vec_room(children, &capchildren, nchildren, sizeof(*p));
 
-		if (!p)
-			return nl_fail(err, ENOMEM, NULL);
-		children = p;
-	}
+	if (!p)
+		return nl_fail(err, ENOMEM, NULL);
+	children = p;
 	children[nchildren++] = (struct child){ .pid = pid };
 	return 0;
 }

@@ -8,6 +8,7 @@
 #include <linux/rtnetlink.h>
 #include <libmnl/libmnl.h>
 
+#include "vec.h"
 #include "link.h"
 #include "route.h"
 #include "text.h"
@@ -131,13 +132,10 @@ int route_parse(const struct nlmsghdr *nlh, struct route_info *ri)
 
 static void obj_route(struct nl_err *err, const struct route_spec *r, struct ns *ns)
 {
-	char b[160];
+	char b[160], w[NS_WHERE_LEN];
 
 	route_fmt(r, b, sizeof(b));
-	if (ns == ns_root())
-		nl_obj(err, "%s", b);
-	else
-		nl_obj(err, "%s in \"%s\"", b, ns->name);
+	nl_obj(err, "%s%s", b, ns_where(ns, w, sizeof(w)));
 }
 
 int route_change(struct ns *ns, enum route_op op, const struct route_spec *r, struct nl_err *err)
@@ -177,13 +175,11 @@ static int collect(const struct nlmsghdr *nlh, void *data)
 	struct routes *d = data;
 	struct route_info *ri;
 
-	if (d->n == d->cap) {
-		struct route_info *p = realloc(d->v, (d->cap = d->cap ? d->cap * 2 : 16) * sizeof(*p));
+	struct route_info *p = vec_room(d->v, &d->cap, d->n, sizeof(*p));
 
-		if (!p)
-			return -ENOMEM;
-		d->v = p;
-	}
+	if (!p)
+		return -ENOMEM;
+	d->v = p;
 	ri = &d->v[d->n];
 	if (route_parse(nlh, ri) < 0)
 		return 0;

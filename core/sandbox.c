@@ -96,7 +96,7 @@ static int parse(const char *s, struct cidr *c)
 {
 	char why[PARSE_WHY];
 
-	return cidr_parse(s, 1, c, why);
+	return parse_cidr(s, 1, c, why);
 }
 
 int sandbox_uplink(struct nl_err *err)

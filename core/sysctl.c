@@ -10,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "change.h"
 #include "ns.h"
 
 static int sysctl_path(const char *key, char *path, size_t len, struct nl_err *err)
@@ -63,7 +64,7 @@ int ns_sysctl_set(struct ns *ns, const char *key, const char *value, struct nl_e
 		nl_obj(err, "sysctl %s in \"%s\"", key, ns->name);
 		return nl_fail(err, EINVAL, "value must be one short line");
 	}
-	r = nl_fault_check(NULL, err);
+	r = change_check(err);
 	if (r < 0) {
 		nl_obj(err, "sysctl %s in \"%s\"", key, ns->name);
 		return r;

@@ -27,7 +27,7 @@ static void same_cidr(const struct cidr *a, const char *s, int need_plen)
 	if (a->plen < 0 || a->plen > max)
 		abort(); /* "10.0.0.1/ -9" was taken as /-9 */
 	cidr_fmt(a, buf, sizeof(buf));
-	if (cidr_parse(buf, need_plen, &b, why) < 0 || b.family != a->family || b.plen != a->plen ||
+	if (parse_cidr(buf, need_plen, &b, why) < 0 || b.family != a->family || b.plen != a->plen ||
 	    memcmp(a->a.b, b.a.b, sizeof(a->a.b)))
 		abort();
 	(void)s;
@@ -44,22 +44,22 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	memcpy(s, data, size);
 	s[size] = '\0';
-	if (cidr_parse(s, 1, &c, why) == 0) {
+	if (parse_cidr(s, 1, &c, why) == 0) {
 		same_cidr(&c, s, 1);
 		n = c;
 		cidr_network(&n);
 		if (!cidr_contains(&n, &c) || cidr_has_host_bits(&n))
 			abort();
 	}
-	if (cidr_parse(s, 0, &c, why) == 0)
+	if (parse_cidr(s, 0, &c, why) == 0)
 		same_cidr(&c, s, 0);
-	if (addr_parse(s, &c, why) == 0 && c.plen != (c.family == AF_INET ? 32 : 128))
+	if (parse_addr(s, &c, why) == 0 && c.plen != (c.family == AF_INET ? 32 : 128))
 		abort();
-	if (hostport_parse(s, &c, &port, why) == 0 && (port < 0 || port > 65535))
+	if (parse_hostport(s, &c, &port, why) == 0 && (port < 0 || port > 65535))
 		abort();
-	if (ifname_check(s, why) == 0 && (strlen(s) >= IFNAMSIZ || strchr(s, '/') || !*s))
+	if (parse_ifname(s, why) == 0 && (strlen(s) >= IFNAMSIZ || strchr(s, '/') || !*s))
 		abort();
-	if (nsname_check(s, why) == 0 && (strchr(s, '/') || !*s))
+	if (parse_nsname(s, why) == 0 && (strchr(s, '/') || !*s))
 		abort();
 	if (nft_table_check(s, why) == 0 && (strlen(s) > 64 || !*s))
 		abort();

@@ -17,6 +17,7 @@
 #include <lualib.h>
 
 #include "bindings/bind.h"
+#include "core/change.h"
 #include "core/ns.h"
 #include "core/proc.h"
 #include "core/sandbox.h"
@@ -372,7 +373,7 @@ int main(int argc, char **argv)
 	/* What a sandboxed script left running ends with it, however it exits. */
 	if (o.sandbox)
 		atexit(proc_kill_all);
-	nl_fault_init();
+	change_fault_init();
 	L = luaL_newstate();
 	if (!L) {
 		fprintf(stderr, "netlab: out of memory\n");

@@ -226,7 +226,7 @@ static void addr_request(void)
 	struct cidr brd;
 	char why[PARSE_WHY];
 
-	cidr_parse("192.168.1.10/24", 1, &a.local, why);
+	parse_cidr("192.168.1.10/24", 1, &a.local, why);
 	nlh = addr_msg(buf, RTM_NEWADDR, 7, &a);
 	nlh->nlmsg_type = RTM_NEWADDR;
 	CHECK(addr_parse_msg(nlh, &ai) == 0, "address request parses as an answer");
@@ -238,13 +238,13 @@ static void addr_request(void)
 	nlh = addr_msg(buf, RTM_NEWADDR, 7, &a);
 	addr_parse_msg(nlh, &ai);
 	CHECK(!ai.has_brd, "no brd: no broadcast, as plain `ip addr add`");
-	cidr_parse("10.0.0.1/31", 1, &a.local, why);
+	parse_cidr("10.0.0.1/31", 1, &a.local, why);
 	CHECK(addr_brd_plus(&a.local, &brd) == 0, "brd + gives none for /31");
-	cidr_parse("10.0.0.1/8", 1, &a.local, why);
+	parse_cidr("10.0.0.1/8", 1, &a.local, why);
 	addr_brd_plus(&a.local, &brd);
 	inet_ntop(AF_INET, brd.a.b, why, sizeof(why));
 	CHECK_STR(why, "10.255.255.255", "brd + of /8");
-	cidr_parse("127.0.0.2/8", 1, &a.local, why);
+	parse_cidr("127.0.0.2/8", 1, &a.local, why);
 	nlh = addr_msg(buf, RTM_NEWADDR, 1, &a);
 	CHECK(((struct ifaddrmsg *)mnl_nlmsg_get_payload(nlh))->ifa_scope == RT_SCOPE_HOST,
 	      "loopback addresses get host scope, as ip(8)");
@@ -261,7 +261,7 @@ static void route_request(void)
 
 	r.dst.family = AF_INET;
 	r.has_via = 1;
-	addr_parse("192.168.52.5", &r.via, why);
+	parse_addr("192.168.52.5", &r.via, why);
 	nlh = route_msg(buf, ROUTE_ADD, &r, 0);
 	rtm = mnl_nlmsg_get_payload(nlh);
 	CHECK(rtm->rtm_dst_len == 0 && !attr(nlh, sizeof(*rtm), RTA_DST), "default: no RTA_DST");
@@ -277,7 +277,7 @@ static void route_request(void)
 	      "route_fmt is cut to its buffer and says what it wrote: \"%s\"", text);
 
 	memset(&r, 0, sizeof(r));
-	cidr_parse("172.17.0.2/32", 1, &r.dst, why);
+	parse_cidr("172.17.0.2/32", 1, &r.dst, why);
 	r.dev = "veth1";
 	r.table = 1000;
 	r.has_metric = 1;

@@ -30,7 +30,7 @@ static struct cidr cidr(const char *s)
 	char why[PARSE_WHY];
 	struct cidr c;
 
-	if (cidr_parse(s, 0, &c, why) < 0)
+	if (parse_cidr(s, 0, &c, why) < 0)
 		abort();
 	return c;
 }

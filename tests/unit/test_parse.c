@@ -9,7 +9,7 @@ static void cidr_ok(const char *s, int family, int plen, const char *want)
 {
 	char why[PARSE_WHY], b[64];
 	struct cidr c;
-	int r = cidr_parse(s, 1, &c, why);
+	int r = parse_cidr(s, 1, &c, why);
 
 	CHECK(r == 0 && c.family == family && c.plen == plen, "cidr \"%s\" parses", s);
 	if (r == 0) {
@@ -23,7 +23,7 @@ static void cidr_bad(const char *s, const char *why_part)
 	char why[PARSE_WHY] = "";
 	struct cidr c;
 
-	CHECK(cidr_parse(s, 1, &c, why) < 0 && strstr(why, why_part),
+	CHECK(parse_cidr(s, 1, &c, why) < 0 && strstr(why, why_part),
 	      "cidr \"%s\" rejected: %s", s, why);
 }
 
@@ -33,7 +33,7 @@ static void host_is(const char *net, long long n, const char *want)
 	char why[PARSE_WHY], got[64];
 	struct cidr c, h;
 
-	cidr_parse(net, 1, &c, why);
+	parse_cidr(net, 1, &c, why);
 	if (cidr_host(&c, n, &h, why) < 0) {
 		CHECK(want[0] == '!' && strstr(why, want + 1), "host %lld of %s refused: %s", n, net,
 		      why);
@@ -49,7 +49,7 @@ static void hostport_ok(const char *s, int family, int port)
 	struct cidr c;
 	int p = -1;
 
-	CHECK(hostport_parse(s, &c, &p, why) == 0 && c.family == family && p == port,
+	CHECK(parse_hostport(s, &c, &p, why) == 0 && c.family == family && p == port,
 	      "\"%s\" is an address and port %d", s, port);
 }
 
@@ -59,7 +59,7 @@ static void hostport_bad(const char *s, const char *why_part)
 	struct cidr c;
 	int p;
 
-	CHECK(hostport_parse(s, &c, &p, why) < 0 && strstr(why, why_part),
+	CHECK(parse_hostport(s, &c, &p, why) < 0 && strstr(why, why_part),
 	      "\"%s\" rejected: %s", s, why);
 }
 
@@ -93,16 +93,16 @@ int main(void)
 	hostport_bad("10.0.0.2:+80", "port is not a number");
 	hostport_bad("[fd00::2]: 80", "port is not a number");
 	hostport_bad("10.0.0.2:99999999999999999999", "port out of range");
-	CHECK(cidr_parse("10.0.0.1", 0, &c, why) == 0 && c.plen == 32, "bare address is /32");
-	CHECK(addr_parse("10.0.0.1/24", &c, why) < 0, "an address takes no prefix");
+	CHECK(parse_cidr("10.0.0.1", 0, &c, why) == 0 && c.plen == 32, "bare address is /32");
+	CHECK(parse_addr("10.0.0.1/24", &c, why) < 0, "an address takes no prefix");
 
-	cidr_parse("10.1.2.3/16", 1, &c, why);
+	parse_cidr("10.1.2.3/16", 1, &c, why);
 	CHECK(cidr_has_host_bits(&c), "10.1.2.3/16 has host bits");
 	n = c;
 	cidr_network(&n);
 	CHECK(n.a.v4.s_addr == htonl(0x0a010000), "network of 10.1.2.3/16 is 10.1.0.0");
 	CHECK(cidr_contains(&n, &c), "10.1.0.0/16 contains 10.1.2.3");
-	cidr_parse("2001:db8:1:2::5/60", 1, &c, why);
+	parse_cidr("2001:db8:1:2::5/60", 1, &c, why);
 	n = c;
 	cidr_network(&n);
 	cidr_fmt(&n, why, sizeof(why));
@@ -131,18 +131,18 @@ int main(void)
 	host_is("2001:db8::/127", 0, "2001:db8::/127");
 	host_is("2001:db8::/32", 0x7fffffffffffffffLL, "2001:db8::7fff:ffff:ffff:ffff/32");
 
-	CHECK(ifname_check("veth-purple", why) == 0, "veth-purple is a valid name");
-	CHECK(ifname_check("0123456789abcde", why) == 0, "15 bytes is fine");
-	CHECK(ifname_check("0123456789abcdef", why) < 0 && strstr(why, "longer than 15"),
+	CHECK(parse_ifname("veth-purple", why) == 0, "veth-purple is a valid name");
+	CHECK(parse_ifname("0123456789abcde", why) == 0, "15 bytes is fine");
+	CHECK(parse_ifname("0123456789abcdef", why) < 0 && strstr(why, "longer than 15"),
 	      "16 bytes is too long: %s", why);
-	CHECK(ifname_check("a/b", why) < 0 && strstr(why, "'/'"), "'/' rejected");
-	CHECK(ifname_check("a b", why) < 0 && strstr(why, "white space"), "space rejected");
-	CHECK(ifname_check("", why) < 0 && strstr(why, "empty"), "empty rejected");
-	CHECK(ifname_check("..", why) < 0, "'..' rejected");
-	CHECK(nsname_check("purple", why) == 0, "purple is a valid namespace name");
-	CHECK(nsname_check("a/b", why) < 0, "namespace with '/' rejected");
-	CHECK(nsname_check("", why) < 0, "empty namespace rejected");
-	CHECK(port_check(0, why) < 0 && port_check(70000, why) < 0 && port_check(80, why) == 0,
+	CHECK(parse_ifname("a/b", why) < 0 && strstr(why, "'/'"), "'/' rejected");
+	CHECK(parse_ifname("a b", why) < 0 && strstr(why, "white space"), "space rejected");
+	CHECK(parse_ifname("", why) < 0 && strstr(why, "empty"), "empty rejected");
+	CHECK(parse_ifname("..", why) < 0, "'..' rejected");
+	CHECK(parse_nsname("purple", why) == 0, "purple is a valid namespace name");
+	CHECK(parse_nsname("a/b", why) < 0, "namespace with '/' rejected");
+	CHECK(parse_nsname("", why) < 0, "empty namespace rejected");
+	CHECK(parse_port(0, why) < 0 && parse_port(70000, why) < 0 && parse_port(80, why) == 0,
 	      "ports 1..65535");
 	hostport_ok("10.0.0.2:80", AF_INET, 80);
 	hostport_ok("10.0.0.2", AF_INET, 0);
