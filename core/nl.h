@@ -18,8 +18,14 @@ struct nl_err {
 	char obj[192];
 };
 
-/* Size of the buffers requests are built in and answers are read into. */
+/* Size of the buffers answers are read into. */
 #define NL_BUFSZ 32768
+/*
+ * The one size every request is built in (the builders take their buffer's
+ * length and refuse to write past it). The largest, a veth with its peer's
+ * attributes or a bridge with all its options, takes well under 1 KiB.
+ */
+#define NL_REQSZ 8192
 
 struct nl_sock {
 	struct mnl_socket *sk;
