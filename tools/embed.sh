@@ -1,5 +1,6 @@
 #!/bin/sh
-# Turns the Lua halves of the modules into a C array, so the binary carries them.
+# Turns the Lua netlab is made of (the modules' Lua halves, netlab.topo, the lab
+# engine, the REPL) and the man pages into a C array, so the binary carries them.
 # Usage: tools/embed.sh FILE ...   A module's Lua half keeps its module's name
 # (bindings/link.lua is "link"; bindings/netlab_show.lua is "netlab_show", a
 # part of netlab's that bindings/init.c runs after netlab.lua); the libraries
