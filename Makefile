@@ -44,8 +44,7 @@ endif
 CORE_SRC   := $(wildcard core/*.c)
 BIND_SRC   := $(wildcard bindings/*.c)
 REPL_SRC   := $(wildcard repl/*.c)
-LUA_SRC    := $(sort $(wildcard bindings/*.lua)) $(sort $(wildcard repl/*.lua)) $(sort $(wildcard lab/*.lua)) \
-              $(sort $(wildcard scripts/lib/netlab/*.lua))
+LUA_SRC    := $(sort $(wildcard bindings/*.lua)) $(sort $(wildcard repl/*.lua)) $(sort $(wildcard lab/*.lua))
 MAN_SRC    := $(sort $(wildcard docs/man/*.[0-9]))
 SRC        := $(CORE_SRC) $(BIND_SRC) $(REPL_SRC)
 OBJ        := $(SRC:%.c=$(BUILD)/%.o) $(BUILD)/gen/embedded.o
@@ -63,10 +62,11 @@ $(BUILD)/%.o: %.c
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -c -o $@ $<
 
-# The Lua half of each module is compiled into the binary, so ./netlab needs no install.
-$(BUILD)/gen/embedded.c: $(LUA_SRC) $(MAN_SRC) bindings/embed.sh
+# The Lua half of each module, the lab engine, the REPL's Lua and netlab.topo are
+# compiled into the binary, so ./netlab needs no install.
+$(BUILD)/gen/embedded.c: $(LUA_SRC) $(MAN_SRC) tools/embed.sh
 	@mkdir -p $(@D)
-	sh bindings/embed.sh $(LUA_SRC) $(MAN_SRC) > $@
+	sh tools/embed.sh $(LUA_SRC) $(MAN_SRC) > $@
 
 # Strings the bindings take from Lua are refused when they hold a NUL (bindings/bind.h).
 $(BUILD)/bindings/%.o: CPPFLAGS += -DNLB_STRICT_STRINGS
@@ -114,10 +114,10 @@ DEB_TEST   := iproute2 nftables iputils-ping python3 tmux util-linux procps stra
               clang
 
 deps:
-	@sh tests/deps.sh $(DEB_BUILD) iputils-ping
+	@sh tools/deps.sh $(DEB_BUILD) iputils-ping
 
 test-deps:
-	@sh tests/deps.sh $(DEB_BUILD) iputils-ping $(DEB_TEST)
+	@sh tools/deps.sh $(DEB_BUILD) iputils-ping $(DEB_TEST)
 
 # check: everything from nothing, in both build modes; the last line counts both.
 check: test-deps

@@ -22,7 +22,7 @@ if [ "$(id -u)" != 0 ]; then
 	exit 1
 fi
 # GNU time measures netlab's peak memory; ip is a comparison and a witness.
-sh tests/deps.sh time iproute2 || exit 1
+sh tools/deps.sh time iproute2 || exit 1
 [ -x ./netlab ] || { echo "bench: build ./netlab first (make)" >&2; exit 1; }
 
 sizes="10 100 500 1000"

@@ -4,7 +4,7 @@
 
 #include <stddef.h>
 
-/* The Lua sources compiled into the binary (see bindings/embed.sh). */
+/* The Lua sources compiled into the binary (see tools/embed.sh). */
 struct nlb_chunk {
 	const char *name;
 	const char *src;

@@ -7,9 +7,10 @@
  * looked for next to it first (/proc/self/exe): scripts/ of a source tree for
  * ./netlab and build-san/netlab, then ../share/netlab/scripts for an install
  * that was moved or made with DESTDIR, and only then the DATADIR the binary
- * was built for. A directory counts only when it holds lib/netlab/topo.lua,
- * the library every set of bundled scripts ships with, so a stray scripts/
- * next to an installed binary is never taken for them.
+ * was built for. A directory counts only when it holds .netlab-scripts, the
+ * file every set of bundled scripts ships with for this (their library,
+ * netlab.topo, is compiled in: bindings/topo.lua), so a stray scripts/ next
+ * to an installed binary is never taken for them.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -27,7 +28,7 @@
 #endif
 
 /* What a set of bundled scripts always holds. */
-#define MARKER "/lib/netlab/topo.lua"
+#define MARKER "/.netlab-scripts"
 
 static int is_file(const char *path)
 {

@@ -9,7 +9,7 @@
  * The directory of the bundled scripts into out: the first of
  * EXEDIR/scripts, EXEDIR/../scripts (a source tree),
  * EXEDIR/../share/netlab/scripts and DATADIR/scripts that holds
- * lib/netlab/topo.lua. 0, or -ENOENT when there is none.
+ * .netlab-scripts. 0, or -ENOENT when there is none.
  */
 int scripts_dir(char out[PATH_MAX]);
 

@@ -1,5 +1,6 @@
 #!/bin/sh
-# Installs the Debian packages given that are missing (make deps, make check).
+# Installs the Debian packages given that are missing (make deps, make check,
+# ./setup when make itself is missing, bench/run.sh).
 missing=""
 for p in "$@"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing="$missing $p"
