@@ -56,32 +56,17 @@ struct nlmsghdr *addr_msg(char *buf, int type, int ifindex, const struct addr_sp
 	return nlh;
 }
 
-static int addr_attr(const struct nlattr *a, void *data)
-{
-	const struct nlattr **tb = data;
-	int type = mnl_attr_get_type(a);
-
-	switch (type) {
-	case IFA_ADDRESS:
-	case IFA_LOCAL:
-	case IFA_BROADCAST:
-		if (mnl_attr_validate(a, MNL_TYPE_BINARY) < 0)
-			return MNL_CB_OK;
-		break;
-	case IFA_FLAGS:
-		if (mnl_attr_validate(a, MNL_TYPE_U32) < 0)
-			return MNL_CB_OK;
-		break;
-	default:
-		return MNL_CB_OK;
-	}
-	tb[type] = a;
-	return MNL_CB_OK;
-}
+static const enum mnl_attr_data_type addr_types[IFA_MAX + 1] = {
+	[IFA_ADDRESS] = MNL_TYPE_BINARY,
+	[IFA_LOCAL] = MNL_TYPE_BINARY,
+	[IFA_BROADCAST] = MNL_TYPE_BINARY,
+	[IFA_FLAGS] = MNL_TYPE_U32,
+};
+static const struct nl_attrs addr_attrs = NL_ATTRS(addr_types);
 
 int addr_parse_msg(const struct nlmsghdr *nlh, struct addr_info *ai)
 {
-	const struct nlattr *tb[IFA_MAX + 1] = { 0 };
+	const struct nlattr *tb[IFA_MAX + 1];
 	const struct ifaddrmsg *ifa = mnl_nlmsg_get_payload(nlh);
 
 	if (nlh->nlmsg_type != RTM_NEWADDR || nlh->nlmsg_len < mnl_nlmsg_size(sizeof(*ifa)))
@@ -89,7 +74,7 @@ int addr_parse_msg(const struct nlmsghdr *nlh, struct addr_info *ai)
 	if (ifa->ifa_family != AF_INET && ifa->ifa_family != AF_INET6)
 		return -EAFNOSUPPORT;
 	memset(ai, 0, sizeof(*ai));
-	if (mnl_attr_parse(nlh, sizeof(*ifa), addr_attr, tb) < 0)
+	if (nl_attr_index(nlh, sizeof(*ifa), &addr_attrs, tb) < 0)
 		return -EBADMSG;
 	ai->ifindex = (int)ifa->ifa_index;
 	ai->scope = ifa->ifa_scope;

@@ -162,18 +162,8 @@ size_t link_msg_changes(char *buf, size_t buflen, const char *name, const struct
 	return len;
 }
 
-static int linkinfo_attr(const struct nlattr *a, void *data)
-{
-	const struct nlattr **tb = data;
-	int type = mnl_attr_get_type(a);
-
-	if (type == IFLA_INFO_KIND && mnl_attr_validate(a, MNL_TYPE_NUL_STRING) >= 0)
-		tb[type] = a;
-	return MNL_CB_OK;
-}
-
 /* The attributes netlab reads, with the type each must validate as. */
-static const enum mnl_attr_data_type link_attr_types[IFLA_MAX + 1] = {
+static const enum mnl_attr_data_type link_types[IFLA_MAX + 1] = {
 	[IFLA_IFNAME] = MNL_TYPE_NUL_STRING,
 	[IFLA_MTU] = MNL_TYPE_U32,
 	[IFLA_OPERSTATE] = MNL_TYPE_U8,
@@ -184,23 +174,16 @@ static const enum mnl_attr_data_type link_attr_types[IFLA_MAX + 1] = {
 	[IFLA_ADDRESS] = MNL_TYPE_BINARY,
 	[IFLA_LINKINFO] = MNL_TYPE_NESTED,
 };
+static const struct nl_attrs link_attrs = NL_ATTRS(link_types);
 
-static int link_attr(const struct nlattr *a, void *data)
-{
-	const struct nlattr **tb = data;
-	int type = mnl_attr_get_type(a);
-
-	if (type > IFLA_MAX || !link_attr_types[type])
-		return MNL_CB_OK;
-	if (mnl_attr_validate(a, link_attr_types[type]) < 0)
-		return MNL_CB_OK; /* a malformed attribute is skipped, not trusted */
-	tb[type] = a;
-	return MNL_CB_OK;
-}
+static const enum mnl_attr_data_type linkinfo_types[IFLA_INFO_MAX + 1] = {
+	[IFLA_INFO_KIND] = MNL_TYPE_NUL_STRING,
+};
+static const struct nl_attrs linkinfo_attrs = NL_ATTRS(linkinfo_types);
 
 int link_parse(const struct nlmsghdr *nlh, struct link_info *li)
 {
-	const struct nlattr *tb[IFLA_MAX + 1] = { 0 };
+	const struct nlattr *tb[IFLA_MAX + 1];
 	const struct ifinfomsg *ifm = mnl_nlmsg_get_payload(nlh);
 
 	if (nlh->nlmsg_type != RTM_NEWLINK || nlh->nlmsg_len < mnl_nlmsg_size(sizeof(*ifm)))
@@ -209,7 +192,7 @@ int link_parse(const struct nlmsghdr *nlh, struct link_info *li)
 	li->index = ifm->ifi_index;
 	li->flags = ifm->ifi_flags;
 	li->link_nsid = -1;
-	if (mnl_attr_parse(nlh, sizeof(*ifm), link_attr, tb) < 0)
+	if (nl_attr_index(nlh, sizeof(*ifm), &link_attrs, tb) < 0)
 		return -EBADMSG;
 	if (!tb[IFLA_IFNAME])
 		return -EBADMSG;
@@ -228,9 +211,9 @@ int link_parse(const struct nlmsghdr *nlh, struct link_info *li)
 	if (tb[IFLA_ADDRESS] && mnl_attr_get_payload_len(tb[IFLA_ADDRESS]) == 6)
 		memcpy(li->mac, mnl_attr_get_payload(tb[IFLA_ADDRESS]), 6);
 	if (tb[IFLA_LINKINFO]) {
-		const struct nlattr *ti[IFLA_INFO_MAX + 1] = { 0 };
+		const struct nlattr *ti[IFLA_INFO_MAX + 1];
 
-		mnl_attr_parse_nested(tb[IFLA_LINKINFO], linkinfo_attr, ti);
+		nl_attr_index_nested(tb[IFLA_LINKINFO], &linkinfo_attrs, ti);
 		if (ti[IFLA_INFO_KIND])
 			snprintf(li->kind, sizeof(li->kind), "%s",
 				 mnl_attr_get_str(ti[IFLA_INFO_KIND]));

@@ -15,20 +15,24 @@
 #include "vec.h"
 #include "ns.h"
 
-static int nsid_attr(const struct nlattr *a, void *data)
-{
-	/* Only a whole 32-bit NSID is read; anything shorter is skipped. */
-	if (mnl_attr_get_type(a) == NETNSA_NSID && mnl_attr_validate(a, MNL_TYPE_U32) >= 0)
-		*(int *)data = (int)mnl_attr_get_u32(a);
-	return MNL_CB_OK;
-}
+/* Only a whole 32-bit NSID is read; anything shorter is skipped. */
+static const enum mnl_attr_data_type nsid_types[NETNSA_MAX + 1] = {
+	[NETNSA_NSID] = MNL_TYPE_U32,
+};
+static const struct nl_attrs nsid_attrs = NL_ATTRS(nsid_types);
 
 int ns_parse_nsid(const struct nlmsghdr *nlh, int *id)
 {
+	const struct nlattr *tb[NETNSA_MAX + 1];
+
 	if (nlh->nlmsg_type != RTM_NEWNSID ||
 	    nlh->nlmsg_len < mnl_nlmsg_size(MNL_ALIGN(sizeof(struct rtgenmsg))))
 		return -EBADMSG;
-	return mnl_attr_parse(nlh, sizeof(struct rtgenmsg), nsid_attr, id) < 0 ? -EBADMSG : 0;
+	if (nl_attr_index(nlh, sizeof(struct rtgenmsg), &nsid_attrs, tb) < 0)
+		return -EBADMSG;
+	if (tb[NETNSA_NSID])
+		*id = (int)mnl_attr_get_u32(tb[NETNSA_NSID]);
+	return 0;
 }
 
 static int nsid_cb(const struct nlmsghdr *nlh, void *data)

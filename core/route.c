@@ -80,7 +80,7 @@ struct nlmsghdr *route_msg(char *buf, enum route_op op, const struct route_spec 
 	return nlh;
 }
 
-static const enum mnl_attr_data_type route_attr_types[RTA_MAX + 1] = {
+static const enum mnl_attr_data_type route_types[RTA_MAX + 1] = {
 	[RTA_DST] = MNL_TYPE_BINARY,
 	[RTA_GATEWAY] = MNL_TYPE_BINARY,
 	[RTA_PREFSRC] = MNL_TYPE_BINARY,
@@ -88,22 +88,11 @@ static const enum mnl_attr_data_type route_attr_types[RTA_MAX + 1] = {
 	[RTA_PRIORITY] = MNL_TYPE_U32,
 	[RTA_TABLE] = MNL_TYPE_U32,
 };
-
-static int route_attr(const struct nlattr *a, void *data)
-{
-	const struct nlattr **tb = data;
-	int type = mnl_attr_get_type(a);
-
-	if (type > RTA_MAX || !route_attr_types[type] ||
-	    mnl_attr_validate(a, route_attr_types[type]) < 0)
-		return MNL_CB_OK;
-	tb[type] = a;
-	return MNL_CB_OK;
-}
+static const struct nl_attrs route_attrs = NL_ATTRS(route_types);
 
 int route_parse(const struct nlmsghdr *nlh, struct route_info *ri)
 {
-	const struct nlattr *tb[RTA_MAX + 1] = { 0 };
+	const struct nlattr *tb[RTA_MAX + 1];
 	const struct rtmsg *rtm = mnl_nlmsg_get_payload(nlh);
 
 	if (nlh->nlmsg_type != RTM_NEWROUTE || nlh->nlmsg_len < mnl_nlmsg_size(sizeof(*rtm)))
@@ -111,7 +100,7 @@ int route_parse(const struct nlmsghdr *nlh, struct route_info *ri)
 	if (rtm->rtm_family != AF_INET && rtm->rtm_family != AF_INET6)
 		return -EAFNOSUPPORT;
 	memset(ri, 0, sizeof(*ri));
-	if (mnl_attr_parse(nlh, sizeof(*rtm), route_attr, tb) < 0)
+	if (nl_attr_index(nlh, sizeof(*rtm), &route_attrs, tb) < 0)
 		return -EBADMSG;
 	ri->dst.family = rtm->rtm_family;
 	nl_attr_cidr(tb[RTA_DST], rtm->rtm_family, &ri->dst);
