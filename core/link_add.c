@@ -46,7 +46,7 @@ static int check_end(const struct link_end *end, const char *kind, struct nl_err
 int link_end_finish(struct nl_sock *s, const char *kind, const struct link_end *end,
 		      const struct link_change *c, int master, struct nl_err *err)
 {
-	char buf[8192];
+	char buf[NL_REQSZ];
 	size_t k = 0;
 	int pending = c != NULL, failed, r;
 
@@ -64,9 +64,19 @@ int link_end_finish(struct nl_sock *s, const char *kind, const struct link_end *
 			}
 			pending = 0;
 		}
-		/* An address request is under 128 bytes; a long list goes in several sends. */
-		for (; k < end->naddrs && len + 128 <= sizeof(buf); k++) {
-			nlh = addr_msg(buf + len, RTM_NEWADDR, end->index, &end->addrs[k]);
+		/* As many addresses as fit; a long list goes in several sends. */
+		for (; k < end->naddrs; k++) {
+			struct nl_err e;
+
+			nlh = addr_msg(buf + len, sizeof(buf) - len, RTM_NEWADDR, end->index,
+				       &end->addrs[k], &e);
+			if (!nlh && len)
+				break;
+			if (!nlh) {
+				*err = e;
+				addr_obj(err, &end->addrs[k].local, end->name, end->ns);
+				return -err->code;
+			}
 			len += MNL_ALIGN(nlh->nlmsg_len);
 		}
 		r = nl_talk_many(s, buf, len, NULL, NULL, &failed, err);
@@ -101,7 +111,7 @@ static int master_index(const char *kind, const struct link_end *end, int *index
 
 int link_add(struct link_spec *spec, struct nl_err *err)
 {
-	char buf[NL_BUFSZ];
+	char buf[NL_REQSZ];
 	struct link_spec req = *spec, msg;
 	struct link_change dc = LINK_CHANGE_INIT;
 	struct link_info created = { 0 };

@@ -43,22 +43,23 @@ static int nsid_cb(const struct nlmsghdr *nlh, void *data)
 
 int ns_peer_id(struct ns *of, struct ns *peer, int *id, struct nl_err *err)
 {
-	char buf[256];
-	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	char buf[NL_REQSZ];
 	struct rtgenmsg *g;
 	struct nl_sock *s;
+	struct nl_msg m;
 	int r;
 
+	*id = -1;
 	r = ns_rtnl(of, &s, err);
 	if (r < 0)
 		return r;
-	nlh->nlmsg_type = RTM_GETNSID;
-	nlh->nlmsg_flags = NLM_F_REQUEST;
-	g = mnl_nlmsg_put_extra_header(nlh, sizeof(*g));
+	nl_msg_start(&m, buf, sizeof(buf), RTM_GETNSID, NLM_F_REQUEST, err);
+	g = nl_put_extra(&m, sizeof(*g));
 	g->rtgen_family = AF_UNSPEC;
-	mnl_attr_put_u32(nlh, NETNSA_FD, (uint32_t)peer->fd);
-	*id = -1;
-	return nl_talk(s, nlh, nsid_cb, id, err);
+	nl_put_u32(&m, NETNSA_FD, (uint32_t)peer->fd);
+	if (!nl_msg_done(&m))
+		return -err->code;
+	return nl_talk(s, m.nlh, nsid_cb, id, err);
 }
 
 static int idmap_add(struct ns_idmap *m, const char *name, struct ns *cand)
