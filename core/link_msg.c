@@ -14,14 +14,23 @@
 
 #include "link.h"
 
-static const struct {
-	const char *kind;
-	void (*put)(struct nl_msg *m, const struct link_spec *spec);
-} kinds[] = {
-	{ "veth", link_veth_put },
-	{ "bridge", link_bridge_put },
-	{ "dummy", NULL },
+static const struct link_kind kinds[] = {
+	{ .name = "veth", .pair = 1, .put_link = link_veth_queues, .put_data = link_veth_put,
+	  .swap = link_veth_swap },
+	{ .name = "bridge", .put_data = link_bridge_put },
+	{ .name = "dummy" },
 };
+
+const struct link_kind *link_kind(const char *name)
+{
+	static const struct link_kind other = { 0 };
+	size_t i;
+
+	for (i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++)
+		if (!strcmp(kinds[i].name, name))
+			return &kinds[i];
+	return &other;
+}
 
 const char *link_state_name(int operstate)
 {
@@ -53,9 +62,9 @@ static struct ifinfomsg *put_ifinfo(struct nl_msg *m, int index, int up)
 struct nlmsghdr *link_msg_add(char *buf, size_t len, const struct link_spec *spec,
 			      int master_index, struct nl_err *err)
 {
+	const struct link_kind *k = link_kind(spec->kind);
 	struct nl_msg m;
 	struct nlattr *info;
-	size_t i;
 
 	/*
 	 * No NLM_F_ECHO: with a veth peer in another namespace the kernel fails
@@ -68,13 +77,12 @@ struct nlmsghdr *link_msg_add(char *buf, size_t len, const struct link_spec *spe
 		nl_put_u32(&m, IFLA_MTU, spec->dev.mtu);
 	if (master_index)
 		nl_put_u32(&m, IFLA_MASTER, (uint32_t)master_index);
-	if (!strcmp(spec->kind, "veth"))
-		link_veth_queues(&m, spec);
+	if (k->put_link)
+		k->put_link(&m, spec);
 	info = nl_nest_start(&m, IFLA_LINKINFO);
 	nl_put_strz(&m, IFLA_INFO_KIND, spec->kind, LINK_KIND_MAX, "link kind");
-	for (i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++)
-		if (!strcmp(kinds[i].kind, spec->kind) && kinds[i].put)
-			kinds[i].put(&m, spec);
+	if (k->put_data)
+		k->put_data(&m, spec);
 	nl_nest_end(&m, info);
 	return nl_msg_done(&m);
 }
