@@ -86,7 +86,7 @@ struct nlmsghdr *link_msg_change(char *buf, size_t len, const char *name,
 size_t link_msg_changes(char *buf, size_t buflen, const char *name, const struct link_change *c,
 			int index, int master, int *count, struct nl_err *err);
 int link_parse(const struct nlmsghdr *nlh, struct link_info *li);
-/* link_parse() as an nl_talk() callback, into the struct link_info at data. */
+/* link_parse() as an nl_talk() callback, into the struct link_info at data, untouched unless it parses. */
 int link_info_cb(const struct nlmsghdr *nlh, void *data);
 /*
  * RTM_GETLINK for one link, by name or by index, optionally in the namespace

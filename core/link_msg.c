@@ -233,7 +233,11 @@ int link_parse(const struct nlmsghdr *nlh, struct link_info *li)
 
 int link_info_cb(const struct nlmsghdr *nlh, void *data)
 {
-	link_parse(nlh, data);
+	struct link_info li;
+
+	/* An answer that does not parse (no name) leaves data as it was: half a link is none. */
+	if (link_parse(nlh, &li) == 0)
+		*(struct link_info *)data = li;
 	return 0;
 }
 
