@@ -68,15 +68,13 @@ static const struct nl_attrs addr_attrs = NL_ATTRS(addr_types);
 int addr_parse_msg(const struct nlmsghdr *nlh, struct addr_info *ai)
 {
 	const struct nlattr *tb[IFA_MAX + 1];
-	const struct ifaddrmsg *ifa = mnl_nlmsg_get_payload(nlh);
+	const struct ifaddrmsg *ifa = nl_msg_index(nlh, RTM_NEWADDR, sizeof(*ifa), &addr_attrs, tb);
 
-	if (nlh->nlmsg_type != RTM_NEWADDR || nlh->nlmsg_len < mnl_nlmsg_size(sizeof(*ifa)))
+	if (!ifa)
 		return -EBADMSG;
 	if (ifa->ifa_family != AF_INET && ifa->ifa_family != AF_INET6)
 		return -EAFNOSUPPORT;
 	memset(ai, 0, sizeof(*ai));
-	if (nl_attr_index(nlh, sizeof(*ifa), &addr_attrs, tb) < 0)
-		return -EBADMSG;
 	ai->ifindex = (int)ifa->ifa_index;
 	ai->scope = ifa->ifa_scope;
 	ai->flags = tb[IFA_FLAGS] ? mnl_attr_get_u32(tb[IFA_FLAGS]) : ifa->ifa_flags;

@@ -192,16 +192,14 @@ static const struct nl_attrs linkinfo_attrs = NL_ATTRS(linkinfo_types);
 int link_parse(const struct nlmsghdr *nlh, struct link_info *li)
 {
 	const struct nlattr *tb[IFLA_MAX + 1];
-	const struct ifinfomsg *ifm = mnl_nlmsg_get_payload(nlh);
+	const struct ifinfomsg *ifm = nl_msg_index(nlh, RTM_NEWLINK, sizeof(*ifm), &link_attrs, tb);
 
-	if (nlh->nlmsg_type != RTM_NEWLINK || nlh->nlmsg_len < mnl_nlmsg_size(sizeof(*ifm)))
+	if (!ifm)
 		return -EBADMSG;
 	memset(li, 0, sizeof(*li));
 	li->index = ifm->ifi_index;
 	li->flags = ifm->ifi_flags;
 	li->link_nsid = -1;
-	if (nl_attr_index(nlh, sizeof(*ifm), &link_attrs, tb) < 0)
-		return -EBADMSG;
 	if (!tb[IFLA_IFNAME])
 		return -EBADMSG;
 	snprintf(li->name, sizeof(li->name), "%s", mnl_attr_get_str(tb[IFLA_IFNAME]));

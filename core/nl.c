@@ -210,6 +210,15 @@ int nl_attr_index_nested(const struct nlattr *a, const struct nl_attrs *p, const
 	return mnl_attr_parse_nested(a, index_attr, &x) < 0 ? -EBADMSG : 0;
 }
 
+const void *nl_msg_index(const struct nlmsghdr *nlh, uint16_t type, size_t hdrlen,
+			 const struct nl_attrs *p, const struct nlattr **tb)
+{
+	if (nlh->nlmsg_type != type || nlh->nlmsg_len < mnl_nlmsg_size(MNL_ALIGN(hdrlen)) ||
+	    nl_attr_index(nlh, hdrlen, p, tb) < 0)
+		return NULL;
+	return mnl_nlmsg_get_payload(nlh);
+}
+
 static const enum mnl_attr_data_type extack_types[NLMSGERR_ATTR_MAX + 1] = {
 	[NLMSGERR_ATTR_MSG] = MNL_TYPE_NUL_STRING,
 };

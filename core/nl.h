@@ -112,6 +112,13 @@ int nl_attr_index(const struct nlmsghdr *nlh, size_t hdrlen, const struct nl_att
 		  const struct nlattr **tb);
 /* The same for the attributes nested in a. */
 int nl_attr_index_nested(const struct nlattr *a, const struct nl_attrs *p, const struct nlattr **tb);
+/*
+ * An answer's family header (ifinfomsg, ifaddrmsg …, hdrlen bytes), with its
+ * attributes indexed into tb as nl_attr_index() does; NULL when nlh is not
+ * of the given type or too short to hold the header.
+ */
+const void *nl_msg_index(const struct nlmsghdr *nlh, uint16_t type, size_t hdrlen,
+			 const struct nl_attrs *p, const struct nlattr **tb);
 
 struct cidr;
 /*

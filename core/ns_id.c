@@ -25,10 +25,7 @@ int ns_parse_nsid(const struct nlmsghdr *nlh, int *id)
 {
 	const struct nlattr *tb[NETNSA_MAX + 1];
 
-	if (nlh->nlmsg_type != RTM_NEWNSID ||
-	    nlh->nlmsg_len < mnl_nlmsg_size(MNL_ALIGN(sizeof(struct rtgenmsg))))
-		return -EBADMSG;
-	if (nl_attr_index(nlh, sizeof(struct rtgenmsg), &nsid_attrs, tb) < 0)
+	if (!nl_msg_index(nlh, RTM_NEWNSID, sizeof(struct rtgenmsg), &nsid_attrs, tb))
 		return -EBADMSG;
 	if (tb[NETNSA_NSID])
 		*id = (int)mnl_attr_get_u32(tb[NETNSA_NSID]);

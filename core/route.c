@@ -94,15 +94,13 @@ static const struct nl_attrs route_attrs = NL_ATTRS(route_types);
 int route_parse(const struct nlmsghdr *nlh, struct route_info *ri)
 {
 	const struct nlattr *tb[RTA_MAX + 1];
-	const struct rtmsg *rtm = mnl_nlmsg_get_payload(nlh);
+	const struct rtmsg *rtm = nl_msg_index(nlh, RTM_NEWROUTE, sizeof(*rtm), &route_attrs, tb);
 
-	if (nlh->nlmsg_type != RTM_NEWROUTE || nlh->nlmsg_len < mnl_nlmsg_size(sizeof(*rtm)))
+	if (!rtm)
 		return -EBADMSG;
 	if (rtm->rtm_family != AF_INET && rtm->rtm_family != AF_INET6)
 		return -EAFNOSUPPORT;
 	memset(ri, 0, sizeof(*ri));
-	if (nl_attr_index(nlh, sizeof(*rtm), &route_attrs, tb) < 0)
-		return -EBADMSG;
 	ri->dst.family = rtm->rtm_family;
 	nl_attr_cidr(tb[RTA_DST], rtm->rtm_family, &ri->dst);
 	ri->dst.plen = rtm->rtm_dst_len;
