@@ -513,6 +513,13 @@ static void lookup_requests(void)
 	      "a delete that does not fit is refused: %s", err.msg);
 }
 
+/* A string of size - 1 bytes c in s. */
+static void fill(char *s, size_t size, char c)
+{
+	memset(s, c, size - 1);
+	s[size - 1] = '\0';
+}
+
 /* Names one byte short of their attribute's limit are taken whole; one byte more is refused. */
 static void name_bounds(void)
 {
@@ -528,18 +535,12 @@ static void name_bounds(void)
 	struct nlmsghdr *nlh;
 	struct nl_err err = { 0 };
 
-	memset(n15, 'n', sizeof(n15) - 1);
-	n15[sizeof(n15) - 1] = '\0';
-	memset(n16, 'n', sizeof(n16) - 1);
-	n16[sizeof(n16) - 1] = '\0';
-	memset(a255, 'a', sizeof(a255) - 1);
-	a255[sizeof(a255) - 1] = '\0';
-	memset(a256, 'a', sizeof(a256) - 1);
-	a256[sizeof(a256) - 1] = '\0';
-	memset(k31, 'k', sizeof(k31) - 1);
-	k31[sizeof(k31) - 1] = '\0';
-	memset(k32, 'k', sizeof(k32) - 1);
-	k32[sizeof(k32) - 1] = '\0';
+	fill(n15, sizeof(n15), 'n');
+	fill(n16, sizeof(n16), 'n');
+	fill(a255, sizeof(a255), 'a');
+	fill(a256, sizeof(a256), 'a');
+	fill(k31, sizeof(k31), 'k');
+	fill(k32, sizeof(k32), 'k');
 
 	spec.dev = (struct link_end){ .name = n15, .ns = &ns };
 	spec.peer = (struct link_end){ .name = n15, .ns = &ns };
