@@ -25,18 +25,19 @@ int addr_brd_plus(const struct cidr *local, struct cidr *brd)
 	return 1;
 }
 
-struct nlmsghdr *addr_msg(char *buf, int type, int ifindex, const struct addr_spec *a)
+struct nlmsghdr *addr_msg(char *buf, size_t len, int type, int ifindex, const struct addr_spec *a,
+			  struct nl_err *err)
 {
-	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
-	struct ifaddrmsg *ifa;
+	uint16_t flags = NLM_F_REQUEST;
 	size_t alen = a->local.family == AF_INET ? 4 : 16;
+	struct ifaddrmsg *ifa;
+	struct nl_msg m;
 	struct cidr brd;
 
-	nlh->nlmsg_type = (uint16_t)type;
-	nlh->nlmsg_flags = NLM_F_REQUEST;
 	if (type == RTM_NEWADDR)
-		nlh->nlmsg_flags |= NLM_F_CREATE | NLM_F_EXCL;
-	ifa = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifa));
+		flags |= NLM_F_CREATE | NLM_F_EXCL;
+	nl_msg_start(&m, buf, len, (uint16_t)type, flags, err);
+	ifa = nl_put_extra(&m, sizeof(*ifa));
 	ifa->ifa_family = (uint8_t)a->local.family;
 	ifa->ifa_prefixlen = (uint8_t)a->local.plen;
 	ifa->ifa_index = (uint32_t)ifindex;
@@ -45,52 +46,35 @@ struct nlmsghdr *addr_msg(char *buf, int type, int ifindex, const struct addr_sp
 				 (a->local.family == AF_INET6 &&
 				  IN6_IS_ADDR_LOOPBACK(&a->local.a.v6)) ?
 			 RT_SCOPE_HOST : RT_SCOPE_UNIVERSE;
-	mnl_attr_put(nlh, IFA_LOCAL, alen, a->local.a.b);
-	mnl_attr_put(nlh, IFA_ADDRESS, alen, a->local.a.b);
+	nl_put(&m, IFA_LOCAL, alen, a->local.a.b);
+	nl_put(&m, IFA_ADDRESS, alen, a->local.a.b);
 	if (type == RTM_NEWADDR && a->local.family == AF_INET) {
 		if (a->brd == ADDR_BRD_PLUS && addr_brd_plus(&a->local, &brd))
-			mnl_attr_put(nlh, IFA_BROADCAST, 4, brd.a.b);
+			nl_put(&m, IFA_BROADCAST, 4, brd.a.b);
 		else if (a->brd == ADDR_BRD_GIVEN)
-			mnl_attr_put(nlh, IFA_BROADCAST, 4, a->broadcast.a.b);
+			nl_put(&m, IFA_BROADCAST, 4, a->broadcast.a.b);
 	}
-	return nlh;
+	return nl_msg_done(&m);
 }
 
-static int addr_attr(const struct nlattr *a, void *data)
-{
-	const struct nlattr **tb = data;
-	int type = mnl_attr_get_type(a);
-
-	switch (type) {
-	case IFA_ADDRESS:
-	case IFA_LOCAL:
-	case IFA_BROADCAST:
-		if (mnl_attr_validate(a, MNL_TYPE_BINARY) < 0)
-			return MNL_CB_OK;
-		break;
-	case IFA_FLAGS:
-		if (mnl_attr_validate(a, MNL_TYPE_U32) < 0)
-			return MNL_CB_OK;
-		break;
-	default:
-		return MNL_CB_OK;
-	}
-	tb[type] = a;
-	return MNL_CB_OK;
-}
+static const enum mnl_attr_data_type addr_types[IFA_MAX + 1] = {
+	[IFA_ADDRESS] = MNL_TYPE_BINARY,
+	[IFA_LOCAL] = MNL_TYPE_BINARY,
+	[IFA_BROADCAST] = MNL_TYPE_BINARY,
+	[IFA_FLAGS] = MNL_TYPE_U32,
+};
+static const struct nl_attrs addr_attrs = NL_ATTRS(addr_types);
 
 int addr_parse_msg(const struct nlmsghdr *nlh, struct addr_info *ai)
 {
-	const struct nlattr *tb[IFA_MAX + 1] = { 0 };
-	const struct ifaddrmsg *ifa = mnl_nlmsg_get_payload(nlh);
+	const struct nlattr *tb[IFA_MAX + 1];
+	const struct ifaddrmsg *ifa = nl_msg_index(nlh, RTM_NEWADDR, sizeof(*ifa), &addr_attrs, tb);
 
-	if (nlh->nlmsg_type != RTM_NEWADDR || nlh->nlmsg_len < mnl_nlmsg_size(sizeof(*ifa)))
+	if (!ifa)
 		return -EBADMSG;
 	if (ifa->ifa_family != AF_INET && ifa->ifa_family != AF_INET6)
 		return -EAFNOSUPPORT;
 	memset(ai, 0, sizeof(*ai));
-	if (mnl_attr_parse(nlh, sizeof(*ifa), addr_attr, tb) < 0)
-		return -EBADMSG;
 	ai->ifindex = (int)ifa->ifa_index;
 	ai->scope = ifa->ifa_scope;
 	ai->flags = tb[IFA_FLAGS] ? mnl_attr_get_u32(tb[IFA_FLAGS]) : ifa->ifa_flags;
@@ -115,7 +99,8 @@ void addr_obj(struct nl_err *err, const struct cidr *c, const char *dev, struct 
 static int addr_change(struct ns *ns, const char *dev, int type, const struct addr_spec *a,
 		       struct nl_err *err)
 {
-	char buf[512];
+	char buf[NL_REQSZ];
+	struct nlmsghdr *nlh;
 	struct nl_sock *s;
 	int index, r;
 
@@ -126,7 +111,10 @@ static int addr_change(struct ns *ns, const char *dev, int type, const struct ad
 	if (r < 0)
 		return r;
 	addr_obj(err, &a->local, dev, ns);
-	r = nl_talk(s, addr_msg(buf, type, index, a), NULL, NULL, err);
+	nlh = addr_msg(buf, sizeof(buf), type, index, a, err);
+	if (!nlh)
+		return -err->code;
+	r = nl_talk(s, nlh, NULL, NULL, err);
 	if (r == -EADDRNOTAVAIL && type == RTM_DELADDR && !err->msg[0])
 		nl_fail(err, EADDRNOTAVAIL, "no such address on the link");
 	return r;
@@ -179,11 +167,11 @@ static int name_cb(const struct link_info *li, void *data)
 int addr_list(struct ns *ns, const char *dev, int family, addr_cb cb, void *data,
 	      struct nl_err *err)
 {
-	char buf[256];
-	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	char buf[NL_REQSZ];
 	struct addrs d = { 0 };
 	struct ifaddrmsg *ifa;
 	struct nl_sock *s;
+	struct nl_msg m;
 	size_t i;
 	int r;
 
@@ -196,11 +184,12 @@ int addr_list(struct ns *ns, const char *dev, int family, addr_cb cb, void *data
 		if (r < 0)
 			return r;
 	}
-	nlh->nlmsg_type = RTM_GETADDR;
-	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
-	ifa = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifa));
+	nl_msg_start(&m, buf, sizeof(buf), RTM_GETADDR, NLM_F_REQUEST | NLM_F_DUMP, err);
+	ifa = nl_put_extra(&m, sizeof(*ifa));
 	ifa->ifa_family = (uint8_t)family;
-	r = nl_talk(s, nlh, collect, &d, err);
+	if (!nl_msg_done(&m))
+		return -err->code;
+	r = nl_talk(s, m.nlh, collect, &d, err);
 	if (r == 0 && d.n) {
 		if (dev) {
 			for (i = 0; i < d.n; i++)

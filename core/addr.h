@@ -32,7 +32,12 @@ struct addr_info {
 
 typedef int (*addr_cb)(const struct addr_info *ai, void *data);
 
-struct nlmsghdr *addr_msg(char *buf, int type, int ifindex, const struct addr_spec *a);
+/*
+ * RTM_NEWADDR or RTM_DELADDR for a on link ifindex, in len bytes of buf;
+ * NULL (err: EMSGSIZE) when it does not fit. Pure, as the link builders.
+ */
+struct nlmsghdr *addr_msg(char *buf, size_t len, int type, int ifindex, const struct addr_spec *a,
+			  struct nl_err *err);
 int addr_parse_msg(const struct nlmsghdr *nlh, struct addr_info *ai);
 /* The broadcast `brd +` computes, for prefixes up to /30 (none for /31 and /32). */
 int addr_brd_plus(const struct cidr *local, struct cidr *brd);

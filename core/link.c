@@ -26,7 +26,7 @@ void link_obj(struct nl_err *err, const char *kind, const char *name, struct ns 
 int link_getlink(struct nl_sock *s, const char *name, int index, int nsid,
 		 struct link_info *li, struct nl_err *err)
 {
-	char buf[512];
+	char buf[NL_REQSZ];
 	struct nlmsghdr *nlh = link_msg_get(buf, sizeof(buf), name, index, nsid, err);
 	int r;
 
@@ -105,9 +105,10 @@ static int dump_cb(const struct nlmsghdr *nlh, void *data)
 
 int link_list(struct ns *ns, int peers, link_cb cb, void *data, struct nl_err *err)
 {
-	char buf[256];
+	char buf[NL_REQSZ];
 	struct dump d = { 0 };
 	struct ns_idmap m = NS_IDMAP_INIT(ns, -1);
+	struct nlmsghdr *nlh;
 	struct nl_sock *s;
 	size_t i, j;
 	int r = ns_rtnl(ns, &s, err);
@@ -115,7 +116,10 @@ int link_list(struct ns *ns, int peers, link_cb cb, void *data, struct nl_err *e
 	nl_obj(err, "links in \"%s\"", ns->name);
 	if (r < 0)
 		return r;
-	r = nl_talk(s, link_msg_dump(buf, sizeof(buf), err), dump_cb, &d, err);
+	nlh = link_msg_dump(buf, sizeof(buf), err);
+	if (!nlh)
+		return -err->code;
+	r = nl_talk(s, nlh, dump_cb, &d, err);
 	for (i = 0; r == 0 && i < d.n; i++) {
 		struct link_info *li = &d.v[i];
 
@@ -144,7 +148,7 @@ void link_explain_master(int r, const char *master, struct nl_err *err)
 
 int link_set(struct ns *ns, const char *name, const struct link_change *c, struct nl_err *err)
 {
-	char buf[2048], why[PARSE_WHY];
+	char buf[NL_REQSZ], why[PARSE_WHY];
 	struct nl_sock *s;
 	size_t len;
 	int index = 0, master = -1, n, failed, r;
@@ -183,7 +187,7 @@ int link_set(struct ns *ns, const char *name, const struct link_change *c, struc
 
 int link_del(struct ns *ns, const char *name, struct nl_err *err)
 {
-	char buf[512], why[PARSE_WHY];
+	char buf[NL_REQSZ], why[PARSE_WHY];
 	struct nlmsghdr *nlh;
 	struct nl_sock *s;
 	int r;

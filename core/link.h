@@ -86,7 +86,7 @@ struct nlmsghdr *link_msg_change(char *buf, size_t len, const char *name,
 size_t link_msg_changes(char *buf, size_t buflen, const char *name, const struct link_change *c,
 			int index, int master, int *count, struct nl_err *err);
 int link_parse(const struct nlmsghdr *nlh, struct link_info *li);
-/* link_parse() as an nl_talk() callback, into the struct link_info at data. */
+/* link_parse() as an nl_talk() callback, into the struct link_info at data, untouched unless it parses. */
 int link_info_cb(const struct nlmsghdr *nlh, void *data);
 /*
  * RTM_GETLINK for one link, by name or by index, optionally in the namespace
@@ -99,7 +99,26 @@ struct nlmsghdr *link_msg_get(char *buf, size_t len, const char *name, int index
 struct nlmsghdr *link_msg_dump(char *buf, size_t len, struct nl_err *err);
 struct nlmsghdr *link_msg_del(char *buf, size_t len, const char *name, struct nl_err *err);
 
-/* Kind-specific IFLA_INFO_DATA writers, one small file per kind. */
+/*
+ * What the core knows of a link kind: one entry per kind in link_msg.c's
+ * table, its functions in link_<kind>.c, so that creation (link_add.c) and
+ * the create request name no kind.
+ */
+struct link_kind {
+	const char *name;
+	/* The request makes a second end, spec.peer (a veth's), that link_add() finishes too. */
+	int pair;
+	/* Attributes of the link itself, beside IFLA_LINKINFO; or NULL. */
+	void (*put_link)(struct nl_msg *m, const struct link_spec *spec);
+	/* IFLA_INFO_DATA; or NULL. */
+	void (*put_data)(struct nl_msg *m, const struct link_spec *spec);
+	/* 1 when the request must name spec's peer rather than its dev; or NULL. */
+	int (*swap)(const struct link_spec *spec);
+};
+/* The entry for kind name; one the table lacks (the kernel may know it) has no writers. */
+const struct link_kind *link_kind(const char *name);
+
+/* The kinds' writers, one small file per kind. */
 void link_veth_queues(struct nl_msg *m, const struct link_spec *spec);
 void link_veth_put(struct nl_msg *m, const struct link_spec *spec);
 void link_bridge_put(struct nl_msg *m, const struct link_spec *spec);
@@ -117,8 +136,6 @@ void link_explain_master(int r, const char *master, struct nl_err *err);
 int link_end_finish(struct nl_sock *s, const char *kind, const struct link_end *end,
 		    const struct link_change *c, int master, struct nl_err *err);
 int link_veth_swap(const struct link_spec *spec);
-int link_veth_finish(struct nl_sock *ps, const struct link_spec *req, int peer_master,
-		     struct nl_err *err);
 void link_veth_peer(struct ns *ns, struct nl_sock *s, struct link_info *li, struct ns_idmap *m);
 
 /*

@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: MIT
 /*
  * Creating a link: the create request, then, pipelined, each end's change
- * (up, master, link-local mode) and its addresses. A veth's peer is handled
- * by link_veth.c.
+ * (up, master, link-local mode) and its addresses, for both ends of a pair
+ * (a veth). What is particular to a kind is in its link_<kind>.c, reached
+ * through link_kind().
  */
 #include <errno.h>
-#include <string.h>
 #include <linux/if_link.h>
 #include <linux/rtnetlink.h>
 #include <libmnl/libmnl.h>
@@ -46,7 +46,7 @@ static int check_end(const struct link_end *end, const char *kind, struct nl_err
 int link_end_finish(struct nl_sock *s, const char *kind, const struct link_end *end,
 		      const struct link_change *c, int master, struct nl_err *err)
 {
-	char buf[8192];
+	char buf[NL_REQSZ];
 	size_t k = 0;
 	int pending = c != NULL, failed, r;
 
@@ -64,9 +64,19 @@ int link_end_finish(struct nl_sock *s, const char *kind, const struct link_end *
 			}
 			pending = 0;
 		}
-		/* An address request is under 128 bytes; a long list goes in several sends. */
-		for (; k < end->naddrs && len + 128 <= sizeof(buf); k++) {
-			nlh = addr_msg(buf + len, RTM_NEWADDR, end->index, &end->addrs[k]);
+		/* As many addresses as fit; a long list goes in several sends. */
+		for (; k < end->naddrs; k++) {
+			struct nl_err e;
+
+			nlh = addr_msg(buf + len, sizeof(buf) - len, RTM_NEWADDR, end->index,
+				       &end->addrs[k], &e);
+			if (!nlh && len)
+				break;
+			if (!nlh) {
+				*err = e;
+				addr_obj(err, &end->addrs[k].local, end->name, end->ns);
+				return -err->code;
+			}
 			len += MNL_ALIGN(nlh->nlmsg_len);
 		}
 		r = nl_talk_many(s, buf, len, NULL, NULL, &failed, err);
@@ -80,6 +90,22 @@ int link_end_finish(struct nl_sock *s, const char *kind, const struct link_end *
 		}
 	}
 	return 0;
+}
+
+/* The rest of a pair's peer, once created: up, master, link-local mode, addresses. */
+static int finish_peer(struct nl_sock *ps, const struct link_spec *req, int peer_master,
+		       struct nl_err *err)
+{
+	const struct link_end *peer = &req->peer;
+	struct link_change pc = LINK_CHANGE_INIT;
+	int r;
+
+	pc.up = peer->up ? 1 : -1;
+	pc.addrgen = peer->addrgen ? peer->addrgen : -1;
+	r = link_end_finish(ps, req->kind, peer,
+			    peer->up || peer->addrgen || peer_master ? &pc : NULL, peer_master, err);
+	link_explain_master(r, peer->master, err);
+	return r;
 }
 
 /* A master's index, with the error naming the link that was to be put on it. */
@@ -101,7 +127,8 @@ static int master_index(const char *kind, const struct link_end *end, int *index
 
 int link_add(struct link_spec *spec, struct nl_err *err)
 {
-	char buf[NL_BUFSZ];
+	const struct link_kind *k = link_kind(spec->kind);
+	char buf[NL_REQSZ];
 	struct link_spec req = *spec, msg;
 	struct link_change dc = LINK_CHANGE_INIT;
 	struct link_info created = { 0 };
@@ -111,25 +138,24 @@ int link_add(struct link_spec *spec, struct nl_err *err)
 	struct nl_err e;
 	size_t len;
 	int master, peer_master = 0, swapped = 0, late_up, failed, r;
-	int is_veth = !strcmp(spec->kind, "veth");
 
-	if (is_veth && (r = check_end(&spec->peer, spec->kind, err)) < 0)
+	if (k->pair && (r = check_end(&spec->peer, spec->kind, err)) < 0)
 		return r;
 	if ((r = check_end(&spec->dev, spec->kind, err)) < 0)
 		return r;
 	/* The request may name the ends the other way round; the caller's stay as given. */
-	if (is_veth && link_veth_swap(spec)) {
+	if (k->swap && k->swap(spec)) {
 		req.dev = spec->peer;
 		req.peer = spec->dev;
 		swapped = 1;
 	}
 	/* Everything that can fail without touching the kernel, first. */
 	r = ns_rtnl(dev->ns, &s, err);
-	if (r == 0 && is_veth)
+	if (r == 0 && k->pair)
 		r = ns_rtnl(peer->ns, &ps, err);
 	if (r == 0)
 		r = master_index(req.kind, dev, &master, err);
-	if (r == 0 && is_veth)
+	if (r == 0 && k->pair)
 		r = master_index(req.kind, peer, &peer_master, err);
 	if (r < 0)
 		goto out;
@@ -141,7 +167,7 @@ int link_add(struct link_spec *spec, struct nl_err *err)
 	 * which makes a big bridge quadratic. An end with a link-local mode is
 	 * brought up once that is set (see link_msg_changes).
 	 */
-	late_up = dev->up && (dev->addrgen || (is_veth && dev->master && peer->up));
+	late_up = dev->up && (dev->addrgen || (k->pair && dev->master && peer->up));
 	msg = req;
 	msg.dev.up = dev->up && !late_up;
 	link_obj(err, req.kind, dev->name, dev->ns);
@@ -152,7 +178,7 @@ int link_add(struct link_spec *spec, struct nl_err *err)
 	}
 	/*
 	 * The lookup of the new indexes rides in the same sendto: if the create
-	 * fails, its answer is never read. One lookup gives both, since a veth's
+	 * fails, its answer is never read. One lookup gives both, since a pair's
 	 * IFLA_LINK is its peer's index.
 	 */
 	len = MNL_ALIGN(nlh->nlmsg_len);
@@ -176,8 +202,8 @@ int link_add(struct link_spec *spec, struct nl_err *err)
 	if (r < 0)
 		goto out;
 	dev->index = created.index;
-	peer->index = is_veth ? created.link : 0;
-	if (is_veth && (r = link_veth_finish(ps, &req, peer_master, err)) < 0)
+	peer->index = k->pair ? created.link : 0;
+	if (k->pair && (r = finish_peer(ps, &req, peer_master, err)) < 0)
 		goto undo;
 	dc.up = late_up ? 1 : -1;
 	dc.addrgen = dev->addrgen ? dev->addrgen : -1;

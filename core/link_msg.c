@@ -14,14 +14,23 @@
 
 #include "link.h"
 
-static const struct {
-	const char *kind;
-	void (*put)(struct nl_msg *m, const struct link_spec *spec);
-} kinds[] = {
-	{ "veth", link_veth_put },
-	{ "bridge", link_bridge_put },
-	{ "dummy", NULL },
+static const struct link_kind kinds[] = {
+	{ .name = "veth", .pair = 1, .put_link = link_veth_queues, .put_data = link_veth_put,
+	  .swap = link_veth_swap },
+	{ .name = "bridge", .put_data = link_bridge_put },
+	{ .name = "dummy" },
 };
+
+const struct link_kind *link_kind(const char *name)
+{
+	static const struct link_kind other = { 0 };
+	size_t i;
+
+	for (i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++)
+		if (!strcmp(kinds[i].name, name))
+			return &kinds[i];
+	return &other;
+}
 
 const char *link_state_name(int operstate)
 {
@@ -53,9 +62,9 @@ static struct ifinfomsg *put_ifinfo(struct nl_msg *m, int index, int up)
 struct nlmsghdr *link_msg_add(char *buf, size_t len, const struct link_spec *spec,
 			      int master_index, struct nl_err *err)
 {
+	const struct link_kind *k = link_kind(spec->kind);
 	struct nl_msg m;
 	struct nlattr *info;
-	size_t i;
 
 	/*
 	 * No NLM_F_ECHO: with a veth peer in another namespace the kernel fails
@@ -68,13 +77,12 @@ struct nlmsghdr *link_msg_add(char *buf, size_t len, const struct link_spec *spe
 		nl_put_u32(&m, IFLA_MTU, spec->dev.mtu);
 	if (master_index)
 		nl_put_u32(&m, IFLA_MASTER, (uint32_t)master_index);
-	if (!strcmp(spec->kind, "veth"))
-		link_veth_queues(&m, spec);
+	if (k->put_link)
+		k->put_link(&m, spec);
 	info = nl_nest_start(&m, IFLA_LINKINFO);
 	nl_put_strz(&m, IFLA_INFO_KIND, spec->kind, LINK_KIND_MAX, "link kind");
-	for (i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++)
-		if (!strcmp(kinds[i].kind, spec->kind) && kinds[i].put)
-			kinds[i].put(&m, spec);
+	if (k->put_data)
+		k->put_data(&m, spec);
 	nl_nest_end(&m, info);
 	return nl_msg_done(&m);
 }
@@ -162,18 +170,8 @@ size_t link_msg_changes(char *buf, size_t buflen, const char *name, const struct
 	return len;
 }
 
-static int linkinfo_attr(const struct nlattr *a, void *data)
-{
-	const struct nlattr **tb = data;
-	int type = mnl_attr_get_type(a);
-
-	if (type == IFLA_INFO_KIND && mnl_attr_validate(a, MNL_TYPE_NUL_STRING) >= 0)
-		tb[type] = a;
-	return MNL_CB_OK;
-}
-
 /* The attributes netlab reads, with the type each must validate as. */
-static const enum mnl_attr_data_type link_attr_types[IFLA_MAX + 1] = {
+static const enum mnl_attr_data_type link_types[IFLA_MAX + 1] = {
 	[IFLA_IFNAME] = MNL_TYPE_NUL_STRING,
 	[IFLA_MTU] = MNL_TYPE_U32,
 	[IFLA_OPERSTATE] = MNL_TYPE_U8,
@@ -184,33 +182,24 @@ static const enum mnl_attr_data_type link_attr_types[IFLA_MAX + 1] = {
 	[IFLA_ADDRESS] = MNL_TYPE_BINARY,
 	[IFLA_LINKINFO] = MNL_TYPE_NESTED,
 };
+static const struct nl_attrs link_attrs = NL_ATTRS(link_types);
 
-static int link_attr(const struct nlattr *a, void *data)
-{
-	const struct nlattr **tb = data;
-	int type = mnl_attr_get_type(a);
-
-	if (type > IFLA_MAX || !link_attr_types[type])
-		return MNL_CB_OK;
-	if (mnl_attr_validate(a, link_attr_types[type]) < 0)
-		return MNL_CB_OK; /* a malformed attribute is skipped, not trusted */
-	tb[type] = a;
-	return MNL_CB_OK;
-}
+static const enum mnl_attr_data_type linkinfo_types[IFLA_INFO_MAX + 1] = {
+	[IFLA_INFO_KIND] = MNL_TYPE_NUL_STRING,
+};
+static const struct nl_attrs linkinfo_attrs = NL_ATTRS(linkinfo_types);
 
 int link_parse(const struct nlmsghdr *nlh, struct link_info *li)
 {
-	const struct nlattr *tb[IFLA_MAX + 1] = { 0 };
-	const struct ifinfomsg *ifm = mnl_nlmsg_get_payload(nlh);
+	const struct nlattr *tb[IFLA_MAX + 1];
+	const struct ifinfomsg *ifm = nl_msg_index(nlh, RTM_NEWLINK, sizeof(*ifm), &link_attrs, tb);
 
-	if (nlh->nlmsg_type != RTM_NEWLINK || nlh->nlmsg_len < mnl_nlmsg_size(sizeof(*ifm)))
+	if (!ifm)
 		return -EBADMSG;
 	memset(li, 0, sizeof(*li));
 	li->index = ifm->ifi_index;
 	li->flags = ifm->ifi_flags;
 	li->link_nsid = -1;
-	if (mnl_attr_parse(nlh, sizeof(*ifm), link_attr, tb) < 0)
-		return -EBADMSG;
 	if (!tb[IFLA_IFNAME])
 		return -EBADMSG;
 	snprintf(li->name, sizeof(li->name), "%s", mnl_attr_get_str(tb[IFLA_IFNAME]));
@@ -228,9 +217,9 @@ int link_parse(const struct nlmsghdr *nlh, struct link_info *li)
 	if (tb[IFLA_ADDRESS] && mnl_attr_get_payload_len(tb[IFLA_ADDRESS]) == 6)
 		memcpy(li->mac, mnl_attr_get_payload(tb[IFLA_ADDRESS]), 6);
 	if (tb[IFLA_LINKINFO]) {
-		const struct nlattr *ti[IFLA_INFO_MAX + 1] = { 0 };
+		const struct nlattr *ti[IFLA_INFO_MAX + 1];
 
-		mnl_attr_parse_nested(tb[IFLA_LINKINFO], linkinfo_attr, ti);
+		nl_attr_index_nested(tb[IFLA_LINKINFO], &linkinfo_attrs, ti);
 		if (ti[IFLA_INFO_KIND])
 			snprintf(li->kind, sizeof(li->kind), "%s",
 				 mnl_attr_get_str(ti[IFLA_INFO_KIND]));
@@ -242,7 +231,11 @@ int link_parse(const struct nlmsghdr *nlh, struct link_info *li)
 
 int link_info_cb(const struct nlmsghdr *nlh, void *data)
 {
-	link_parse(nlh, data);
+	struct link_info li;
+
+	/* An answer that does not parse (no name) leaves data as it was: half a link is none. */
+	if (link_parse(nlh, &li) == 0)
+		*(struct link_info *)data = li;
 	return 0;
 }
 

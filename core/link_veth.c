@@ -10,8 +10,9 @@
  * of what making one costs.
  *
  * The rest of a veth's part in link_add() is here too (which end the
- * request names, the peer's finish), and, for link_get() and link_list(),
- * the peer's namespace and name read back through its namespace id.
+ * request names, through link_msg.c's kind table), and, for link_get() and
+ * link_list(), the peer's namespace and name read back through its
+ * namespace id.
  */
 #include <linux/if_link.h>
 #include <linux/rtnetlink.h>
@@ -64,22 +65,6 @@ int link_veth_swap(const struct link_spec *spec)
 {
 	return (spec->peer.master && !spec->dev.master) ||
 	       (spec->peer.up && !spec->dev.up && !spec->dev.master);
-}
-
-/* The rest of the peer, once created: up, master, link-local mode, addresses. */
-int link_veth_finish(struct nl_sock *ps, const struct link_spec *req, int peer_master,
-		     struct nl_err *err)
-{
-	const struct link_end *peer = &req->peer;
-	struct link_change pc = LINK_CHANGE_INIT;
-	int r;
-
-	pc.up = peer->up ? 1 : -1;
-	pc.addrgen = peer->addrgen ? peer->addrgen : -1;
-	r = link_end_finish(ps, req->kind, peer,
-			    peer->up || peer->addrgen || peer_master ? &pc : NULL, peer_master, err);
-	link_explain_master(r, peer->master, err);
-	return r;
 }
 
 /* Fills li->peer_ns and li->peer_name for a veth (any other link is left alone). */

@@ -176,17 +176,53 @@ struct nlmsghdr *nl_msg_done(struct nl_msg *m)
 	return m->ret ? NULL : m->nlh;
 }
 
-static int extack_attr(const struct nlattr *a, void *data)
-{
-	struct nl_err *err = data;
+struct attr_index {
+	const struct nl_attrs *p;
+	const struct nlattr **tb;
+};
 
-	if (mnl_attr_get_type(a) == NLMSGERR_ATTR_MSG &&
-	    mnl_attr_validate(a, MNL_TYPE_NUL_STRING) >= 0) {
-		snprintf(err->msg, sizeof(err->msg), "%s", mnl_attr_get_str(a));
-		/* The kernel's sentences end without a period; keep them as they are. */
-	}
+static int index_attr(const struct nlattr *a, void *data)
+{
+	const struct attr_index *x = data;
+	uint16_t type = mnl_attr_get_type(a);
+
+	/* Unlike libmnl's examples, a bad attribute does not fail the message: it is skipped. */
+	if (type <= x->p->max && x->p->type[type] != MNL_TYPE_UNSPEC &&
+	    mnl_attr_validate(a, x->p->type[type]) >= 0)
+		x->tb[type] = a;
 	return MNL_CB_OK;
 }
+
+int nl_attr_index(const struct nlmsghdr *nlh, size_t hdrlen, const struct nl_attrs *p,
+		  const struct nlattr **tb)
+{
+	struct attr_index x = { p, tb };
+
+	memset(tb, 0, ((size_t)p->max + 1) * sizeof(*tb));
+	return mnl_attr_parse(nlh, (unsigned int)hdrlen, index_attr, &x) < 0 ? -EBADMSG : 0;
+}
+
+int nl_attr_index_nested(const struct nlattr *a, const struct nl_attrs *p, const struct nlattr **tb)
+{
+	struct attr_index x = { p, tb };
+
+	memset(tb, 0, ((size_t)p->max + 1) * sizeof(*tb));
+	return mnl_attr_parse_nested(a, index_attr, &x) < 0 ? -EBADMSG : 0;
+}
+
+const void *nl_msg_index(const struct nlmsghdr *nlh, uint16_t type, size_t hdrlen,
+			 const struct nl_attrs *p, const struct nlattr **tb)
+{
+	if (nlh->nlmsg_type != type || nlh->nlmsg_len < mnl_nlmsg_size(MNL_ALIGN(hdrlen)) ||
+	    nl_attr_index(nlh, hdrlen, p, tb) < 0)
+		return NULL;
+	return mnl_nlmsg_get_payload(nlh);
+}
+
+static const enum mnl_attr_data_type extack_types[NLMSGERR_ATTR_MAX + 1] = {
+	[NLMSGERR_ATTR_MSG] = MNL_TYPE_NUL_STRING,
+};
+static const struct nl_attrs extack_attrs = NL_ATTRS(extack_types);
 
 /*
  * The positive errno of an error field, or EPROTO when it is not one: a
@@ -200,6 +236,7 @@ static int errno_of(int e)
 int nl_parse_error(const struct nlmsghdr *nlh, struct nl_err *err)
 {
 	const struct nlmsgerr *e = mnl_nlmsg_get_payload(nlh);
+	const struct nlattr *tb[NLMSGERR_ATTR_MAX + 1];
 	size_t off;
 
 	if (nlh->nlmsg_len < mnl_nlmsg_size(sizeof(*e)))
@@ -218,7 +255,10 @@ int nl_parse_error(const struct nlmsghdr *nlh, struct nl_err *err)
 	}
 	if (MNL_ALIGN(off) + MNL_NLMSG_HDRLEN > nlh->nlmsg_len)
 		return -err->code;
-	mnl_attr_parse(nlh, (unsigned int)off, extack_attr, err);
+	nl_attr_index(nlh, off, &extack_attrs, tb);
+	/* The kernel's sentences end without a period; keep them as they are. */
+	if (tb[NLMSGERR_ATTR_MSG])
+		snprintf(err->msg, sizeof(err->msg), "%s", mnl_attr_get_str(tb[NLMSGERR_ATTR_MSG]));
 	return -err->code;
 }
 

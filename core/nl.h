@@ -5,6 +5,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <linux/netlink.h>
+#include <libmnl/libmnl.h>
 
 /*
  * What went wrong, for the one error formatter in the bindings.
@@ -87,7 +88,38 @@ void nl_nest_end(struct nl_msg *m, struct nlattr *nest);
 /* The request, or NULL after a failure (then m->err says what). */
 struct nlmsghdr *nl_msg_done(struct nl_msg *m);
 
-struct nlattr;
+/*
+ * The attributes of one family that netlab reads, for nl_attr_index():
+ * type[t] is what attribute t must validate as, MNL_TYPE_UNSPEC (0) for an
+ * attribute netlab does not read; max is the highest type the table holds.
+ * NL_ATTRS(table) makes one from a table sized [FAMILY_MAX + 1].
+ */
+struct nl_attrs {
+	const enum mnl_attr_data_type *type;
+	uint16_t max;
+};
+#define NL_ATTRS(table) { (table), (uint16_t)(sizeof(table) / sizeof((table)[0]) - 1) }
+
+/*
+ * The one attribute-callback skeleton (libmnl's examples' data_attr_cb):
+ * indexes the attributes after the first hdrlen bytes of nlh's payload (the
+ * family header) by type into tb[0..p->max], which it zeroes first. An
+ * attribute the table does not read, or one that fails its validation, is
+ * left out rather than trusted, so a reader tests tb[t] and nothing else.
+ * -EBADMSG when libmnl refuses the message, else 0.
+ */
+int nl_attr_index(const struct nlmsghdr *nlh, size_t hdrlen, const struct nl_attrs *p,
+		  const struct nlattr **tb);
+/* The same for the attributes nested in a. */
+int nl_attr_index_nested(const struct nlattr *a, const struct nl_attrs *p, const struct nlattr **tb);
+/*
+ * An answer's family header (ifinfomsg, ifaddrmsg …, hdrlen bytes), with its
+ * attributes indexed into tb as nl_attr_index() does; NULL when nlh is not
+ * of the given type or too short to hold the header.
+ */
+const void *nl_msg_index(const struct nlmsghdr *nlh, uint16_t type, size_t hdrlen,
+			 const struct nl_attrs *p, const struct nlattr **tb);
+
 struct cidr;
 /*
  * Copies an address attribute (4 bytes for AF_INET, 16 for AF_INET6) into

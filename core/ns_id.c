@@ -15,20 +15,21 @@
 #include "vec.h"
 #include "ns.h"
 
-static int nsid_attr(const struct nlattr *a, void *data)
-{
-	/* Only a whole 32-bit NSID is read; anything shorter is skipped. */
-	if (mnl_attr_get_type(a) == NETNSA_NSID && mnl_attr_validate(a, MNL_TYPE_U32) >= 0)
-		*(int *)data = (int)mnl_attr_get_u32(a);
-	return MNL_CB_OK;
-}
+/* Only a whole 32-bit NSID is read; anything shorter is skipped. */
+static const enum mnl_attr_data_type nsid_types[NETNSA_MAX + 1] = {
+	[NETNSA_NSID] = MNL_TYPE_U32,
+};
+static const struct nl_attrs nsid_attrs = NL_ATTRS(nsid_types);
 
 int ns_parse_nsid(const struct nlmsghdr *nlh, int *id)
 {
-	if (nlh->nlmsg_type != RTM_NEWNSID ||
-	    nlh->nlmsg_len < mnl_nlmsg_size(MNL_ALIGN(sizeof(struct rtgenmsg))))
+	const struct nlattr *tb[NETNSA_MAX + 1];
+
+	if (!nl_msg_index(nlh, RTM_NEWNSID, sizeof(struct rtgenmsg), &nsid_attrs, tb))
 		return -EBADMSG;
-	return mnl_attr_parse(nlh, sizeof(struct rtgenmsg), nsid_attr, id) < 0 ? -EBADMSG : 0;
+	if (tb[NETNSA_NSID])
+		*id = (int)mnl_attr_get_u32(tb[NETNSA_NSID]);
+	return 0;
 }
 
 static int nsid_cb(const struct nlmsghdr *nlh, void *data)
@@ -39,22 +40,23 @@ static int nsid_cb(const struct nlmsghdr *nlh, void *data)
 
 int ns_peer_id(struct ns *of, struct ns *peer, int *id, struct nl_err *err)
 {
-	char buf[256];
-	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	char buf[NL_REQSZ];
 	struct rtgenmsg *g;
 	struct nl_sock *s;
+	struct nl_msg m;
 	int r;
 
+	*id = -1;
 	r = ns_rtnl(of, &s, err);
 	if (r < 0)
 		return r;
-	nlh->nlmsg_type = RTM_GETNSID;
-	nlh->nlmsg_flags = NLM_F_REQUEST;
-	g = mnl_nlmsg_put_extra_header(nlh, sizeof(*g));
+	nl_msg_start(&m, buf, sizeof(buf), RTM_GETNSID, NLM_F_REQUEST, err);
+	g = nl_put_extra(&m, sizeof(*g));
 	g->rtgen_family = AF_UNSPEC;
-	mnl_attr_put_u32(nlh, NETNSA_FD, (uint32_t)peer->fd);
-	*id = -1;
-	return nl_talk(s, nlh, nsid_cb, id, err);
+	nl_put_u32(&m, NETNSA_FD, (uint32_t)peer->fd);
+	if (!nl_msg_done(&m))
+		return -err->code;
+	return nl_talk(s, m.nlh, nsid_cb, id, err);
 }
 
 static int idmap_add(struct ns_idmap *m, const char *name, struct ns *cand)

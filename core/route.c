@@ -37,20 +37,21 @@ int route_fmt(const struct route_spec *r, char *buf, size_t len)
 	return (int)n;
 }
 
-struct nlmsghdr *route_msg(char *buf, enum route_op op, const struct route_spec *r, int oif)
+struct nlmsghdr *route_msg(char *buf, size_t len, enum route_op op, const struct route_spec *r,
+			   int oif, struct nl_err *err)
 {
-	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
 	size_t alen = r->dst.family == AF_INET ? 4 : 16;
 	unsigned int table = r->table ? r->table : RT_TABLE_MAIN;
+	uint16_t flags = NLM_F_REQUEST;
 	struct rtmsg *rtm;
+	struct nl_msg m;
 
-	nlh->nlmsg_type = op == ROUTE_DEL ? RTM_DELROUTE : RTM_NEWROUTE;
-	nlh->nlmsg_flags = NLM_F_REQUEST;
 	if (op == ROUTE_ADD)
-		nlh->nlmsg_flags |= NLM_F_CREATE | NLM_F_EXCL;
+		flags |= NLM_F_CREATE | NLM_F_EXCL;
 	else if (op == ROUTE_REPLACE)
-		nlh->nlmsg_flags |= NLM_F_CREATE | NLM_F_REPLACE;
-	rtm = mnl_nlmsg_put_extra_header(nlh, sizeof(*rtm));
+		flags |= NLM_F_CREATE | NLM_F_REPLACE;
+	nl_msg_start(&m, buf, len, op == ROUTE_DEL ? RTM_DELROUTE : RTM_NEWROUTE, flags, err);
+	rtm = nl_put_extra(&m, sizeof(*rtm));
 	rtm->rtm_family = (uint8_t)r->dst.family;
 	rtm->rtm_dst_len = (uint8_t)r->dst.plen;
 	rtm->rtm_table = table < 256 ? (uint8_t)table : RT_TABLE_UNSPEC;
@@ -66,21 +67,21 @@ struct nlmsghdr *route_msg(char *buf, enum route_op op, const struct route_spec 
 	if (r->onlink)
 		rtm->rtm_flags |= RTNH_F_ONLINK;
 	if (r->dst.plen)
-		mnl_attr_put(nlh, RTA_DST, alen, r->dst.a.b);
+		nl_put(&m, RTA_DST, alen, r->dst.a.b);
 	if (r->has_via)
-		mnl_attr_put(nlh, RTA_GATEWAY, alen, r->via.a.b);
+		nl_put(&m, RTA_GATEWAY, alen, r->via.a.b);
 	if (oif)
-		mnl_attr_put_u32(nlh, RTA_OIF, (uint32_t)oif);
+		nl_put_u32(&m, RTA_OIF, (uint32_t)oif);
 	if (r->has_metric)
-		mnl_attr_put_u32(nlh, RTA_PRIORITY, r->metric);
+		nl_put_u32(&m, RTA_PRIORITY, r->metric);
 	if (r->has_src)
-		mnl_attr_put(nlh, RTA_PREFSRC, alen, r->src.a.b);
+		nl_put(&m, RTA_PREFSRC, alen, r->src.a.b);
 	if (table >= 256)
-		mnl_attr_put_u32(nlh, RTA_TABLE, table);
-	return nlh;
+		nl_put_u32(&m, RTA_TABLE, table);
+	return nl_msg_done(&m);
 }
 
-static const enum mnl_attr_data_type route_attr_types[RTA_MAX + 1] = {
+static const enum mnl_attr_data_type route_types[RTA_MAX + 1] = {
 	[RTA_DST] = MNL_TYPE_BINARY,
 	[RTA_GATEWAY] = MNL_TYPE_BINARY,
 	[RTA_PREFSRC] = MNL_TYPE_BINARY,
@@ -88,31 +89,18 @@ static const enum mnl_attr_data_type route_attr_types[RTA_MAX + 1] = {
 	[RTA_PRIORITY] = MNL_TYPE_U32,
 	[RTA_TABLE] = MNL_TYPE_U32,
 };
-
-static int route_attr(const struct nlattr *a, void *data)
-{
-	const struct nlattr **tb = data;
-	int type = mnl_attr_get_type(a);
-
-	if (type > RTA_MAX || !route_attr_types[type] ||
-	    mnl_attr_validate(a, route_attr_types[type]) < 0)
-		return MNL_CB_OK;
-	tb[type] = a;
-	return MNL_CB_OK;
-}
+static const struct nl_attrs route_attrs = NL_ATTRS(route_types);
 
 int route_parse(const struct nlmsghdr *nlh, struct route_info *ri)
 {
-	const struct nlattr *tb[RTA_MAX + 1] = { 0 };
-	const struct rtmsg *rtm = mnl_nlmsg_get_payload(nlh);
+	const struct nlattr *tb[RTA_MAX + 1];
+	const struct rtmsg *rtm = nl_msg_index(nlh, RTM_NEWROUTE, sizeof(*rtm), &route_attrs, tb);
 
-	if (nlh->nlmsg_type != RTM_NEWROUTE || nlh->nlmsg_len < mnl_nlmsg_size(sizeof(*rtm)))
+	if (!rtm)
 		return -EBADMSG;
 	if (rtm->rtm_family != AF_INET && rtm->rtm_family != AF_INET6)
 		return -EAFNOSUPPORT;
 	memset(ri, 0, sizeof(*ri));
-	if (mnl_attr_parse(nlh, sizeof(*rtm), route_attr, tb) < 0)
-		return -EBADMSG;
 	ri->dst.family = rtm->rtm_family;
 	nl_attr_cidr(tb[RTA_DST], rtm->rtm_family, &ri->dst);
 	ri->dst.plen = rtm->rtm_dst_len;
@@ -140,7 +128,8 @@ static void obj_route(struct nl_err *err, const struct route_spec *r, struct ns 
 
 int route_change(struct ns *ns, enum route_op op, const struct route_spec *r, struct nl_err *err)
 {
-	char buf[1024];
+	char buf[NL_REQSZ];
+	struct nlmsghdr *nlh;
 	struct nl_sock *s;
 	int oif = 0, rc;
 
@@ -158,7 +147,10 @@ int route_change(struct ns *ns, enum route_op op, const struct route_spec *r, st
 		}
 	}
 	obj_route(err, r, ns);
-	rc = nl_talk(s, route_msg(buf, op, r, oif), NULL, NULL, err);
+	nlh = route_msg(buf, sizeof(buf), op, r, oif, err);
+	if (!nlh)
+		return -err->code;
+	rc = nl_talk(s, nlh, NULL, NULL, err);
 	if (rc == -ESRCH && op == ROUTE_DEL && !err->msg[0])
 		nl_fail(err, ESRCH, "no such route");
 	return rc;
@@ -203,11 +195,11 @@ static int name_cb(const struct link_info *li, void *data)
 int route_list(struct ns *ns, int family, unsigned int table, route_cb cb, void *data,
 	       struct nl_err *err)
 {
-	char buf[256];
-	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	char buf[NL_REQSZ];
 	struct routes d = { .table = table ? table : RT_TABLE_MAIN };
 	struct rtmsg *rtm;
 	struct nl_sock *s;
+	struct nl_msg m;
 	size_t i;
 	int r;
 
@@ -215,11 +207,12 @@ int route_list(struct ns *ns, int family, unsigned int table, route_cb cb, void 
 	r = ns_rtnl(ns, &s, err);
 	if (r < 0)
 		return r;
-	nlh->nlmsg_type = RTM_GETROUTE;
-	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
-	rtm = mnl_nlmsg_put_extra_header(nlh, sizeof(*rtm));
+	nl_msg_start(&m, buf, sizeof(buf), RTM_GETROUTE, NLM_F_REQUEST | NLM_F_DUMP, err);
+	rtm = nl_put_extra(&m, sizeof(*rtm));
 	rtm->rtm_family = (uint8_t)family;
-	r = nl_talk(s, nlh, collect, &d, err);
+	if (!nl_msg_done(&m))
+		return -err->code;
+	r = nl_talk(s, m.nlh, collect, &d, err);
 	if (r == 0 && d.n)
 		r = link_list(ns, 0, name_cb, &d, err);
 	for (i = 0; r == 0 && i < d.n; i++)

@@ -38,7 +38,9 @@ typedef int (*route_cb)(const struct route_info *ri, void *data);
 
 enum route_op { ROUTE_ADD, ROUTE_REPLACE, ROUTE_DEL };
 
-struct nlmsghdr *route_msg(char *buf, enum route_op op, const struct route_spec *r, int oif);
+/* The request for op on r, through link oif (0: none), in len bytes of buf; NULL (err) when it does not fit. */
+struct nlmsghdr *route_msg(char *buf, size_t len, enum route_op op, const struct route_spec *r,
+			   int oif, struct nl_err *err);
 int route_parse(const struct nlmsghdr *nlh, struct route_info *ri);
 /* "default via 10.0.0.1 dev eth0 metric 10", for messages and listings; cut to len, its length. */
 int route_fmt(const struct route_spec *r, char *buf, size_t len);

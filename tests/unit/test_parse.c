@@ -33,7 +33,10 @@ static void host_is(const char *net, long long n, const char *want)
 	char why[PARSE_WHY], got[64];
 	struct cidr c, h;
 
-	parse_cidr(net, 1, &c, why);
+	if (parse_cidr(net, 1, &c, why) < 0) {
+		CHECK(0, "host %lld of %s: the subnet does not parse: %s", n, net, why);
+		return;
+	}
 	if (cidr_host(&c, n, &h, why) < 0) {
 		CHECK(want[0] == '!' && strstr(why, want + 1), "host %lld of %s refused: %s", n, net,
 		      why);
@@ -96,13 +99,13 @@ int main(void)
 	CHECK(parse_cidr("10.0.0.1", 0, &c, why) == 0 && c.plen == 32, "bare address is /32");
 	CHECK(parse_addr("10.0.0.1/24", &c, why) < 0, "an address takes no prefix");
 
-	parse_cidr("10.1.2.3/16", 1, &c, why);
-	CHECK(cidr_has_host_bits(&c), "10.1.2.3/16 has host bits");
+	CHECK(parse_cidr("10.1.2.3/16", 1, &c, why) == 0 && cidr_has_host_bits(&c),
+	      "10.1.2.3/16 has host bits");
 	n = c;
 	cidr_network(&n);
 	CHECK(n.a.v4.s_addr == htonl(0x0a010000), "network of 10.1.2.3/16 is 10.1.0.0");
 	CHECK(cidr_contains(&n, &c), "10.1.0.0/16 contains 10.1.2.3");
-	parse_cidr("2001:db8:1:2::5/60", 1, &c, why);
+	CHECK(parse_cidr("2001:db8:1:2::5/60", 1, &c, why) == 0, "2001:db8:1:2::5/60 parses");
 	n = c;
 	cidr_network(&n);
 	cidr_fmt(&n, why, sizeof(why));

@@ -193,6 +193,42 @@ static void odd_errors(void)
 	CHECK(talk_one(&err) == -ETIMEDOUT, "no answer: ETIMEDOUT");
 }
 
+/*
+ * A link answer without the attributes a link must have (its name) is not
+ * taken for a link: the lookup's result stays empty rather than half filled.
+ */
+static void missing_attributes(void)
+{
+	struct nl_sock s = sock();
+	struct nl_err err = { 0 };
+	struct link_info li = { 0 };
+	struct nlmsghdr *nlh;
+	struct ifinfomsg *ifm;
+	char buf[256];
+	int r;
+
+	reset();
+	nlh = add(0, RTM_NEWLINK, 1, mnl_nlmsg_size(sizeof(*ifm)));
+	ifm = mnl_nlmsg_get_payload(nlh);
+	ifm->ifi_index = 4;
+	add_ack(0, 1, 0);
+	request(buf, sizeof(buf));
+	r = nl_talk(&s, (struct nlmsghdr *)buf, link_info_cb, &li, &err);
+	CHECK(r == 0 && li.index == 0 && li.name[0] == '\0',
+	      "a link answer with no name is not a link (%d, index %d)", r, li.index);
+	reset();
+	nlh = add(0, RTM_NEWLINK, 1, mnl_nlmsg_size(sizeof(*ifm)) + MNL_ATTR_HDRLEN + 8);
+	ifm = mnl_nlmsg_get_payload(nlh);
+	ifm->ifi_index = 5;
+	nlh->nlmsg_len = mnl_nlmsg_size(sizeof(*ifm));
+	mnl_attr_put_strz(nlh, IFLA_IFNAME, "eth0");
+	add_ack(0, 1, 0);
+	s = sock();
+	r = nl_talk(&s, (struct nlmsghdr *)buf, link_info_cb, &li, &err);
+	CHECK(r == 0 && li.index == 5 && !strcmp(li.name, "eth0"),
+	      "the same answer with its name is (%d, index %d)", r, li.index);
+}
+
 static void big_batch(void)
 {
 	static char buf[400 * 32];
@@ -221,6 +257,7 @@ int main(void)
 	huge_length();
 	first_error_kept();
 	odd_errors();
+	missing_attributes();
 	big_batch();
 	return check_done();
 }
