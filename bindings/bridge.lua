@@ -2,12 +2,7 @@
 local bridge = {}
 
 -- bridge.add("super-bridge0", {ns =, addr =, up =, mtu =, stp =, vlan_filtering =})
-function bridge.add(a, b)
-  local o = netlab._opts(a, b, link._spec.add)
-  netlab._kind(o, "bridge", a)
-  local br = link.add(o)
-  return br
-end
+bridge.add = netlab._add_kind("bridge")
 
 -- bridge.attach(br, dev, {ns =}): `ip link set dev master br`.
 function bridge.attach(br, dev, o)
