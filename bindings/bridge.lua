@@ -38,7 +38,7 @@ function bridge.ports(br, o)
   end
   if not found or found.kind ~= "bridge" then
     local nsn = type(where) == "table" and where.name or where or "root"
-    local obj = ('bridge "%s"%s'):format(name, nsn ~= "root" and (' in "%s"'):format(nsn) or "")
+    local obj = ('bridge "%s"%s'):format(name, netlab._in(nsn))
     if not found then netlab._error("no such link", obj, 19) end -- ENODEV
     netlab._error(("a %s, not a bridge"):format(found.kind), obj, 22) -- EINVAL
   end

@@ -83,6 +83,14 @@ function netlab._add_kind(kind)
   end
 end
 
+-- ' in "NS"' after an object in a message, nothing in the root namespace
+-- (nsname nil or "root"): the Lua halves' ns_where (core/ns.c), so their
+-- messages name a namespace as the core's do.
+function netlab._in(nsname)
+  if nsname == nil or nsname == "root" then return "" end
+  return (' in "%s"'):format(nsname)
+end
+
 -- "a", an object, or a list of them, as a list.
 function netlab._list(v)
   if v == nil then return {} end
