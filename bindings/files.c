@@ -83,9 +83,12 @@ static int l_labdir(lua_State *L)
 	const char *dir = luaL_checkstring(L, 1);
 	int fd = labfile_dir(dir);
 
-	if (fd < 0)
-		return luaL_error(L, "%s: %s", dir, fd == -EPERM ?
-				  "not a directory of this user's that only it can write" : strerror(-fd));
+	if (fd < 0) {
+		/* No position, as _lock's: the lab engine's line means nothing to the user. */
+		lua_pushfstring(L, "%s: %s", dir, fd == -EPERM ?
+				"not a directory of this user's that only it can write" : strerror(-fd));
+		return lua_error(L);
+	}
 	close(fd);
 	return 0;
 }
