@@ -15,7 +15,7 @@ netlab.sleep(0.2)
 
 t.test("a symlink as a lab's log directory is refused, not written through", function()
   local target = dir .. "/elsewhere"
-  assert(os.execute("mkdir -p " .. target))
+  assert(os.execute("mkdir -p " .. target .. " && echo mine > " .. target .. "/keep"))
   netlab._labdir("/run/netlab")
   assert(os.execute("ln -s " .. target .. " /run/netlab/pod.d"))
   local out, code = t.netlab("run", pod)
@@ -23,6 +23,7 @@ t.test("a symlink as a lab's log directory is refused, not written through", fun
   t.ok(out:find("netlab: /run/netlab/pod.d: Not a directory", 1, true),
        "naming the directory, at no line of netlab's own Lua: " .. out)
   t.eq(t.read(target .. "/purple.log"), nil, "nothing written through the link")
+  t.eq(t.read(target .. "/keep"), "mine\n", "nor removed through it when the logs go with the failed run")
   os.remove("/run/netlab/pod.d")
   t.eq(t.dump(), clean, "the kernel as before")
 end)
