@@ -36,6 +36,8 @@ void nlb_where(lua_State *L);
 int nlb_args(lua_State *L, const char **name);
 
 /*
+ * Names a script may get wrong, refused with what was meant (bind_fields.c).
+ *
  * Refuses a key of the options table at t that is not in known (a
  * NULL-terminated spec of the function's fields), naming it and the nearest
  * known one: `bad argument #ARG to 'veth' (unknown field 'adr' (did you mean

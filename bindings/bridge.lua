@@ -2,12 +2,7 @@
 local bridge = {}
 
 -- bridge.add("super-bridge0", {ns =, addr =, up =, mtu =, stp =, vlan_filtering =})
-function bridge.add(a, b)
-  local o = netlab._opts(a, b, link._spec.add)
-  netlab._kind(o, "bridge", a)
-  local br = link.add(o)
-  return br
-end
+bridge.add = netlab._add_kind("bridge")
 
 -- bridge.attach(br, dev, {ns =}): `ip link set dev master br`.
 function bridge.attach(br, dev, o)
@@ -43,7 +38,7 @@ function bridge.ports(br, o)
   end
   if not found or found.kind ~= "bridge" then
     local nsn = type(where) == "table" and where.name or where or "root"
-    local obj = ('bridge "%s"%s'):format(name, nsn ~= "root" and (' in "%s"'):format(nsn) or "")
+    local obj = ('bridge "%s"%s'):format(name, netlab._in(nsn))
     if not found then netlab._error("no such link", obj, 19) end -- ENODEV
     netlab._error(("a %s, not a bridge"):format(found.kind), obj, 22) -- EINVAL
   end

@@ -13,4 +13,7 @@ struct nlb_chunk {
 
 extern const struct nlb_chunk nlb_chunks[];
 
+/* The chunk named name ("netlab_show", "man/netlab-link.3"), or NULL (bindings/init.c). */
+const struct nlb_chunk *nlb_chunk_find(const char *name);
+
 #endif

@@ -6,10 +6,8 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <limits.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "bind.h"
@@ -76,18 +74,21 @@ static int labfile_fclose(lua_State *L)
 }
 
 /*
- * netlab._labdir(dir): makes the lab directory if missing and checks it is
- * ours (a directory, not a symlink, our uid, not group/world-writable).
- * Raises otherwise.
+ * netlab._labdir(dir): makes the lab directory (or a lab's log directory in
+ * it) if missing and checks it is ours (a directory, not a symlink, our uid,
+ * not group/world-writable). Raises otherwise.
  */
 static int l_labdir(lua_State *L)
 {
 	const char *dir = luaL_checkstring(L, 1);
 	int fd = labfile_dir(dir);
 
-	if (fd < 0)
-		return luaL_error(L, "%s: %s", dir, fd == -EPERM ?
-				  "not a directory of this user's that only it can write" : strerror(-fd));
+	if (fd < 0) {
+		/* No position, as _lock's: the lab engine's line means nothing to the user. */
+		lua_pushfstring(L, "%s: %s", dir, fd == -EPERM ?
+				"not a directory of this user's that only it can write" : strerror(-fd));
+		return lua_error(L);
+	}
 	close(fd);
 	return 0;
 }
@@ -150,27 +151,6 @@ static int l_ns_placeholder(lua_State *L)
 	return 1;
 }
 
-/* netlab._mkdir(path): creates a directory (and its parents), mode 0755; fine if it exists. */
-static int l_mkdir(lua_State *L)
-{
-	char path[PATH_MAX], *p;
-
-	snprintf(path, sizeof(path), "%s", luaL_checkstring(L, 1));
-	for (p = path + 1;; p++) {
-		if (*p == '/' || !*p) {
-			char c = *p;
-
-			*p = '\0';
-			if (mkdir(path, 0755) < 0 && errno != EEXIST)
-				return luaL_error(L, "cannot create %s: %s", path, strerror(errno));
-			*p = c;
-			if (!c)
-				break;
-		}
-	}
-	return 0;
-}
-
 static int ls_add(const char *name, void *data)
 {
 	lua_State *L = data;
@@ -217,7 +197,6 @@ static int l_cloexec(lua_State *L)
 
 static const luaL_Reg funcs[] = {
 	{ "_lock", l_lock },
-	{ "_mkdir", l_mkdir },
 	{ "_labdir", l_labdir },
 	{ "_labopen", l_labopen },
 	{ "_fsync", l_fsync },

@@ -11,7 +11,7 @@
 #include "bindings/embedded.h"
 #include <lua-cjson.h>
 
-static const struct nlb_chunk *chunk(const char *name)
+const struct nlb_chunk *nlb_chunk_find(const char *name)
 {
 	const struct nlb_chunk *c;
 
@@ -32,7 +32,7 @@ static int load_chunk(lua_State *L, const struct nlb_chunk *c)
 /* package.preload loader for the Lua-only libraries (require "netlab.lan"). */
 static int preload(lua_State *L)
 {
-	const struct nlb_chunk *c = chunk(luaL_checkstring(L, 1));
+	const struct nlb_chunk *c = nlb_chunk_find(luaL_checkstring(L, 1));
 
 	if (!c || load_chunk(L, c) != LUA_OK)
 		return lua_error(L);

@@ -346,18 +346,31 @@ static int attach_addr(const struct addr_info *ai, void *data)
 	return 0;
 }
 
+/*
+ * The link f(link [, opts]) is about, read into li (with its peer when full);
+ * 0 when there is none, which link.get and link._state return as nil.
+ */
+static int read_link(lua_State *L, int full, struct link_info *li, struct ns **ns)
+{
+	struct nl_err err = { 0 };
+	const char *name = nlb_checklink(L, 1, opts_at(L, 2, ns_fields), ns);
+
+	if (link_get(*ns, name, full, li, &err) < 0) {
+		if (err.code == ENODEV)
+			return 0;
+		return nlb_error(L, &err);
+	}
+	return 1;
+}
+
 static int l_get(lua_State *L)
 {
 	struct nl_err err = { 0 };
 	struct link_info li;
 	struct ns *ns;
-	const char *name = nlb_checklink(L, 1, opts_at(L, 2, ns_fields), &ns);
 
-	if (link_get(ns, name, 1, &li, &err) < 0) {
-		if (err.code == ENODEV)
-			return 0;
-		return nlb_error(L, &err);
-	}
+	if (!read_link(L, 1, &li, &ns))
+		return 0;
 	/* Put it in a list of one, so attach_addr serves both get and list. */
 	lua_createtable(L, 1, 0);
 	push_info(L, &li, ns->name);
@@ -498,16 +511,11 @@ static int l_addrs(lua_State *L)
  */
 static int l_state(lua_State *L)
 {
-	struct nl_err err = { 0 };
 	struct link_info li;
 	struct ns *ns;
-	const char *name = nlb_checklink(L, 1, opts_at(L, 2, ns_fields), &ns);
 
-	if (link_get(ns, name, 0, &li, &err) < 0) {
-		if (err.code == ENODEV)
-			return 0;
-		return nlb_error(L, &err);
-	}
+	if (!read_link(L, 0, &li, &ns))
+		return 0;
 	lua_createtable(L, 0, 6);
 	setint(L, "index", li.index);
 	setstr(L, "kind", li.kind[0] ? li.kind : "device");

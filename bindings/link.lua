@@ -62,19 +62,8 @@ function link.add(a, b)
 end
 
 -- link.veth{"veth-purple", ns = purple, addr = …, up = true, peer = {"veth-purple-br", master = br, up = true}}
-function link.veth(a, b)
-  local o = netlab._opts(a, b, link._spec.add)
-  netlab._kind(o, "veth", a)
-  local l = link.add(o)
-  return l
-end
-
-function link.dummy(a, b)
-  local o = netlab._opts(a, b, link._spec.add)
-  netlab._kind(o, "dummy", a)
-  local l = link.add(o)
-  return l
-end
+link.veth = netlab._add_kind("veth")
+link.dummy = netlab._add_kind("dummy")
 
 -- The object of link l: l itself, or the link named l in o.ns.
 local function object(l, o)
@@ -85,18 +74,14 @@ local function object(l, o)
 end
 
 -- link.up(l [, {ns =}]) and link.down: the link's object, as l:up() and l:down() return.
-function link.up(l, o)
-  if o ~= nil then netlab._check(o, 2, {"ns"}, 0) end
-  link.set(l, {up = true, ns = o and o.ns})
-  local r = object(l, o)
-  return r
+local function set_up(up)
+  return function(l, o)
+    if o ~= nil then netlab._check(o, 2, {"ns"}, 0) end
+    link.set(l, {up = up, ns = o and o.ns})
+    local r = object(l, o)
+    return r
+  end
 end
-
-function link.down(l, o)
-  if o ~= nil then netlab._check(o, 2, {"ns"}, 0) end
-  link.set(l, {up = false, ns = o and o.ns})
-  local r = object(l, o)
-  return r
-end
+link.up, link.down = set_up(true), set_up(false)
 
 return link

@@ -2,11 +2,6 @@
 -- objects' methods. Listings read as `nft -a list ruleset` does.
 local nat = ...
 
-local function where(r)
-  if r.ns and r.ns.name ~= "root" then return (" in %q"):format(r.ns.name) end
-  return ""
-end
-
 local function rule_line(r)
   local s = r.text
   if r.comment then s = s .. (" comment %q"):format(r.comment) end
@@ -21,7 +16,7 @@ R.__index = {
   del = function(self) nat.del(self) end,
 }
 R.__tostring = function(r)
-  return ("%s %s %s: %s%s"):format(r.family, r.table, r.chain, rule_line(r), where(r))
+  return ("%s %s %s: %s%s"):format(r.family, r.table, r.chain, rule_line(r), netlab._in(r.ns and r.ns.name))
 end
 
 local function rules_text(rules)

@@ -66,15 +66,29 @@ do
   end
 end
 
--- o.kind = kind for link.veth, link.dummy and bridge.add: a kind the caller
--- gave is refused unless it is that one, rather than replaced unsaid.
-function netlab._kind(o, kind, a)
-  if o.kind ~= nil and o.kind ~= kind then
-    netlab._argerror(type(a) == "table" and getmetatable(a) == nil and 1 or 2,
-      ("field 'kind': this makes a %s, got %s"):format(kind,
-        type(o.kind) == "string" and ("%q"):format(o.kind:sub(1, 40)) or type(o.kind)))
+-- link.veth, link.dummy and bridge.add: link.add (as it is at the time of
+-- the call, so a lab's wrapper sees it) with o.kind = kind. A kind the
+-- caller gave is refused unless it is that one, rather than replaced unsaid.
+function netlab._add_kind(kind)
+  return function(a, b)
+    local o = netlab._opts(a, b, link._spec.add)
+    if o.kind ~= nil and o.kind ~= kind then
+      netlab._argerror(type(a) == "table" and getmetatable(a) == nil and 1 or 2,
+        ("field 'kind': this makes a %s, got %s"):format(kind,
+          type(o.kind) == "string" and ("%q"):format(o.kind:sub(1, 40)) or type(o.kind)))
+    end
+    o.kind = kind
+    local l = link.add(o)
+    return l
   end
-  o.kind = kind
+end
+
+-- ' in "NS"' after an object in a message, nothing in the root namespace
+-- (nsname nil or "root"): the Lua halves' ns_where (core/ns.c), so their
+-- messages name a namespace as the core's do.
+function netlab._in(nsname)
+  if nsname == nil or nsname == "root" then return "" end
+  return (' in "%s"'):format(nsname)
 end
 
 -- "a", an object, or a list of them, as a list.

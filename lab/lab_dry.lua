@@ -280,23 +280,17 @@ function W.netlab_wait(run, orig, pid, secs)
   return orig(pid, secs)
 end
 
--- The functions a dry run answers in place of the kernel: {module, function,
--- wrapper, name in messages}. The run's own wrappers (lab_wrap_*.lua) already
--- keep every change out of the kernel.
-D.hooks = {
-  {"ns", "list", "ns_list", "ns.list"},
-  {"ns", "exec", "ns_exec", "ns.exec"},
-  {"ns", "capture", "ns_capture", "ns.capture"},
-  {"ns", "spawn", "ns_spawn", "ns.spawn"},
-  {"link", "_state", "link_state", "link._state"},
-  {"link", "_names", "link_names", "link._names"},
-  {"link", "get", "link_get", "link.get"},
-  {"link", "list", "link_list", "link.list"},
-  {"link", "addrs", "link_addrs", "link.addrs"},
-  {"route", "list", "route_list", "route.list"},
-  {"nat", "list", "nat_list", "nat.list"},
-  {"netlab", "kill", "netlab_kill", "netlab.kill"},
-  {"netlab", "wait", "netlab_wait", "netlab.wait"},
-}
+-- The functions a dry run answers in place of the kernel, each by the
+-- wrapper W.MOD_FN (link._state: W.link_state), as lab_record.lua's hooks
+-- {module, function, wrapper, name in messages}. The run's own wrappers
+-- (lab_wrap_*.lua) already keep every change out of the kernel.
+D.hooks = {}
+for _, qual in ipairs{"ns.list", "ns.exec", "ns.capture", "ns.spawn", "link._state", "link._names",
+    "link.get", "link.list", "link.addrs", "route.list", "nat.list", "netlab.kill", "netlab.wait"} do
+  local mod, fn = qual:match("^(%w+)%.(.+)$")
+  local w = mod .. "_" .. fn:gsub("^_", "")
+  assert(W[w], w)
+  D.hooks[#D.hooks + 1] = {mod, fn, w, qual}
+end
 
 return D

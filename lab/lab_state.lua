@@ -170,8 +170,14 @@ function S.log_dir(name)
 end
 
 -- The logs go with the lab (down, or a first run that failed).
+-- Only from a directory checked as it was made (netlab._labdir): through a
+-- symlink in its place, the files removed would be whatever it points to.
 function S.remove_logs(name)
   local dir = S.log_dir(name)
+  if not pcall(netlab._labdir, dir) then
+    os.remove(dir) -- a symlink goes, not what it points to
+    return
+  end
   local ok, files = pcall(netlab._ls, dir)
   if not ok then return end
   for _, f in ipairs(files) do os.remove(dir .. "/" .. f) end

@@ -136,7 +136,8 @@ function wrappers.spawn(run, orig, n, ...)
   end
   if o.quiet == nil and o.log == nil then
     local dir = S.log_dir(run.name)
-    netlab._mkdir(dir)
+    -- In the lab directory, and checked as it is (a directory only we can write).
+    netlab._labdir(dir)
     o.log = dir .. "/" .. nsn .. ".log"
   end
   local pid = orig(n, o)
