@@ -78,11 +78,34 @@ function t.ping(n, addr)
   return code == 0
 end
 
--- Runs the netlab under test (the same binary) with words; returns output and code.
-function t.netlab(...)
-  local bin = os.getenv("NETLAB") or "./netlab"
-  -- Standard error too, since that is where netlab's messages go.
-  return ns.capture(nil, {"sh", "-c", 'exec "$@" 2>&1', "sh", bin, ...})
+-- The netlab under test (the same binary).
+t.bin = os.getenv("NETLAB") or "./netlab"
+
+-- The one way a test runs a command: a shell command line in the sandbox's
+-- root namespace, with standard error joined to the output (that is where
+-- netlab's messages go); the words after cmd are its $1, $2, ....
+-- Returns the output and the exit code. This process lets go of its cached
+-- namespace handles first: they would keep alive namespaces the command deletes.
+function t.sh(cmd, ...)
+  netlab._release()
+  return ns.capture(nil, {"sh", "-c", cmd .. " 2>&1", "sh", ...})
+end
+
+-- t.sh that must succeed; returns the output.
+function t.sh_ok(cmd, ...)
+  local out, code = t.sh(cmd, ...)
+  if code ~= 0 then error(("`%s` failed (%d): %s"):format(cmd, code, out), 2) end
+  return out
+end
+
+-- Runs the netlab under test with words; returns output and code.
+function t.run(...)
+  return t.sh('exec "$@"', t.bin, ...)
+end
+
+-- t.run with env before it, a shell assignment ("NETLAB_FAULT_AT=3") or "".
+function t.run_env(env, ...)
+  return t.sh(env .. ' exec "$@"', t.bin, ...)
 end
 
 -- The kernel state a lab can touch, one self-contained line per fact:

@@ -100,7 +100,7 @@ bridge.del("brq")
 ns.del(q)
 
 t.test("a lone bridge past 1023 ports fails, saying why", function()
-  local out, code = t.netlab("run", "bench/star.lua", "n=1024", "bridges=1", "ipv6=quiet")
+  local out, code = t.run("run", "bench/star.lua", "n=1024", "bridges=1", "ipv6=quiet")
   t.ok(code ~= 0, "star 1024 on one bridge fails")
   t.ok(out:find('veth "vh1024"', 1, true), "names the link: " .. out)
   t.ok(out:find("a Linux bridge holds at most 1023 ports", 1, true), "explains: " .. out)
@@ -118,7 +118,7 @@ t.test("star 2000 over two bridges: one Ethernet, descriptors bounded", function
   f:write('dofile("bench/star.lua")\n',
           'io.write("fds ", ns.capture(nil, "sh", "-c", "ls /proc/$PPID/fd | wc -l"))\n')
   f:close()
-  local out, code = t.netlab("run", path, "n=2000", "ipv6=quiet")
+  local out, code = t.run("run", path, "n=2000", "ipv6=quiet")
   os.remove(path)
   t.eq(code, 0, "built: " .. out:sub(-300))
   local fds = tonumber(out:match("fds (%d+)"))

@@ -5,23 +5,12 @@
 -- what was gone or changed before. Also: a failed run leaves no lock file.
 local t = require "t"
 
-local bin = os.getenv("NETLAB") or "./netlab"
 local dir, script = t.scratch()
 
 local diff = t.diff
-
-local function run(...)
-  netlab._release()
-  return ns.capture(nil, {"sh", "-c", 'exec "$@" 2>&1', "sh", bin, ...})
-end
-
+local run = t.run
 -- A command as an independent witness or as "someone else"; must succeed.
-local function sh(cmd)
-  netlab._release()
-  local out, code = ns.capture(nil, {"sh", "-c", cmd .. " 2>&1"})
-  if code ~= 0 then error(("`%s` failed (%d): %s"):format(cmd, code, out), 2) end
-  return out
-end
+local sh = t.sh_ok
 
 local lab = script("drifty", [[
 a = ns.add("a", {lo = true})

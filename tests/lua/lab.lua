@@ -2,17 +2,10 @@
 -- failure point and on signals, two labs on one bridge, ls, the lock.
 local t = require "t"
 
-local bin = os.getenv("NETLAB") or "./netlab"
 local dir, script = t.scratch()
 
 local dump, diff, same_state = t.dump, t.diff, t.same_state
-
--- Another netlab changes the kernel: this process lets go of its cached
--- namespace handles first, which would keep deleted namespaces alive.
-local function run(...)
-  netlab._release()
-  return ns.capture(nil, {"sh", "-c", 'exec "$@" 2>&1', "sh", bin, ...})
-end
+local run = t.run
 
 local LAB1 = [[
 local a = ns.add("a", {lo = true})
@@ -147,9 +140,7 @@ t.test("a fault at every kernel change rolls back to the state before", function
   local before = dump()
   local failed = {}
   for k = 1, changes do
-    netlab._release()
-    local out, code = ns.capture(nil, {"sh", "-c", 'NETLAB_FAULT_AT=' .. k .. ' exec "$@" 2>&1',
-                                       "sh", bin, "run", v1})
+    local out, code = t.run_env("NETLAB_FAULT_AT=" .. k, "run", v1)
     if code ~= 1 or not out:find("fault injected at kernel change " .. k, 1, true) then
       failed[#failed + 1] = ("k=%d: exit %d: %s"):format(k, code, out)
     end
@@ -179,7 +170,7 @@ local function interrupted(sig)
   local marker = dir .. "/marker"
   os.remove(marker)
   netlab._release()
-  local pid = ns.spawn(nil, {bin, "run", slow, "marker=" .. marker, quiet = true})
+  local pid = ns.spawn(nil, {t.bin, "run", slow, "marker=" .. marker, quiet = true})
   for _ = 1, 500 do
     if io.open(marker) then break end
     netlab.sleep(0.01)

@@ -155,26 +155,21 @@ t.test("link.up(name), link.down and l:up() all return the link object", functio
 end)
 
 t.test("changes made through object methods belong to the lab: down undoes them", function()
-  local dir = os.tmpname()
-  os.remove(dir)
-  t.ok(os.execute("mkdir -p " .. dir), "mkdir")
-  local f = assert(io.open(dir .. "/objlab.lua", "w"))
-  f:write([=[
+  local dir, script = t.scratch()
+  local path = script("objlab", [=[
 local w = link.up("wan0")
 w:set{mtu = 1400}
 ns.root:sysctl("net.ipv4.ip_forward", 1)
 ]=])
-  f:close()
-  netlab._release()
-  local out, code = t.netlab("run", dir .. "/objlab.lua")
+  local out, code = t.run("run", path)
   t.eq(code, 0, "run: " .. out)
   t.eq(t.iplink(nil, "wan0").mtu, 1400, "l:set changed wan0")
   t.eq(ns.capture(nil, "cat", "/proc/sys/net/ipv4/ip_forward"), "1\n", "n:sysctl set forwarding")
-  out, code = t.netlab("down", "objlab")
+  out, code = t.run("down", "objlab")
   t.eq(code, 0, "down: " .. out)
   t.eq(t.iplink(nil, "wan0").mtu, 1500, "down restored wan0's mtu")
   t.eq(ns.capture(nil, "cat", "/proc/sys/net/ipv4/ip_forward"), "0\n", "and forwarding")
-  os.remove(dir .. "/objlab.lua")
+  os.remove(path)
   os.remove(dir)
 end)
 

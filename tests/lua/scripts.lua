@@ -3,12 +3,7 @@
 -- should and nothing more, takes parameters, and goes away with down.
 local t = require "t"
 
-local bin = os.getenv("NETLAB") or "./netlab"
-
-local function run(...)
-  netlab._release()
-  return ns.capture(nil, {"sh", "-c", 'exec "$@" 2>&1', "sh", bin, ...})
-end
+local run = t.run
 
 -- The expected facts, sorted and each once (t.delta compares sets of lines).
 local function lines(text)

@@ -238,20 +238,18 @@ end)
 -- The messages as the command line prints them --------------------------------
 
 t.test("netlab -e names the function and (command line):1", function()
-  local out, code = t.netlab("-e", 'link.veth{"e1", adr = "10.0.0.1/24", peer = "e1-br"}')
+  local out, code = t.run("-e", 'link.veth{"e1", adr = "10.0.0.1/24", peer = "e1-br"}')
   t.ok(code ~= 0, "fails")
   t.ok(out:find("netlab: (command line):1: bad argument #1 to 'veth' (unknown field 'adr' " ..
                 "(did you mean 'addr'?))", 1, true), out)
-  out = t.netlab("-e", 'link.veht{"e1"}')
+  out = t.run("-e", 'link.veht{"e1"}')
   t.ok(out:find("(command line):1: link.veht: no such function (did you mean link.veth?)",
                 1, true), out)
   t.eq(t.iplink(nil, "e1"), nil, "nothing made")
 end)
 
 t.test("netlab reading stdin names the function and stdin:LINE", function()
-  local bin = os.getenv("NETLAB") or "./netlab"
-  local out = ns.capture(nil, {"sh", "-c", 'printf "x = 1\\nns.add(\\"s1\\", {lo = true, ipv7 = false})\\n" | "$1" 2>&1',
-                               "sh", bin})
+  local out = t.sh('printf "x = 1\\nns.add(\\"s1\\", {lo = true, ipv7 = false})\\n" | "$1"', t.bin)
   t.ok(out:find("stdin:2: bad argument #2 to 'add' (unknown field 'ipv7' (did you mean 'ipv6'?))",
                 1, true), out)
   t.eq(ns.get("s1"), nil, "nothing made")
@@ -265,12 +263,12 @@ t.test("parameter errors name the script and the parameter, without internals", 
   f:write('local p = netlab.params{{"subnet", "10.0.0.0/24", "the subnet", kind = "subnet"}}\n',
           'ns.add("p1")\n')
   f:close()
-  local out, code = t.netlab("run", dir .. "/p.lua", "subnet=10.0.0.0/33")
+  local out, code = t.run("run", dir .. "/p.lua", "subnet=10.0.0.0/33")
   t.ok(code ~= 0, "fails")
   t.ok(out:find(dir .. "/p.lua: parameter subnet=10.0.0.0/33: invalid CIDR", 1, true), out)
   t.ok(out:find("(see --help)", 1, true), out)
   t.ok(not out:find("_error", 1, true) and not out:find("EINVAL", 1, true), out)
-  out = t.netlab("run", dir .. "/p.lua", "subnett=10.0.0.0/24")
+  out = t.run("run", dir .. "/p.lua", "subnett=10.0.0.0/24")
   t.ok(out:find('p.lua: unknown parameter "subnett"', 1, true), out)
   t.ok(not out:find("_error", 1, true) and not out:find("EINVAL", 1, true), out)
   t.eq(ns.get("p1"), nil, "nothing made")
@@ -291,7 +289,7 @@ for _, c in ipairs{
     local f = assert(io.open(path, "w"))
     f:write(c[1], "\n")
     f:close()
-    local out, code = t.netlab("run", "--dry-run", path)
+    local out, code = t.run("run", "--dry-run", path)
     t.ok(code ~= 0, "fails: " .. out)
     t.ok(out:find(c[2], 1, true), out)
     t.ok(out:find(":1: ", 1, true), "the script's line: " .. out)
