@@ -78,6 +78,14 @@ function t.ping(n, addr)
   return code == 0
 end
 
+-- True when the `ip -j link` entry l carries exactly flag (UP is not LOWER_UP).
+function t.has_flag(l, flag)
+  for _, f in ipairs(l and l.flags or {}) do
+    if f == flag then return true end
+  end
+  return false
+end
+
 -- The netlab under test (the same binary).
 t.bin = os.getenv("NETLAB") or "./netlab"
 

@@ -21,7 +21,7 @@ local function witness()
     local where = n ~= "root" and n or nil
     out[#out + 1] = "ns " .. n
     for _, l in ipairs(t.ip(where, "addr", "show")) do
-      local up = table.concat(l.flags, ","):match("^UP") or table.concat(l.flags, ","):find(",UP")
+      local up = t.has_flag(l, "UP")
       out[#out + 1] = ("%s link %s %s mtu=%d master=%s"):format(n, l.ifname, up and "up" or "down",
         l.mtu, l.master or "-")
       for _, a in ipairs(l.addr_info or {}) do
