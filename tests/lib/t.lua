@@ -116,6 +116,29 @@ function t.run_env(env, ...)
   return t.sh(env .. ' exec "$@"', t.bin, ...)
 end
 
+-- A case's own scratch, to be closed when the case ends (`local _ <close> =
+-- t.fresh()`), passing or failing: the namespaces and root links made since
+-- are deleted, netlab's nftables table in root goes if it was not there, and
+-- root's forwarding is as it was. So no case can lean on what another made.
+function t.fresh()
+  local nss, links = {}, {}
+  for _, n in ipairs(ns.list()) do nss[n.name] = true end
+  for _, l in ipairs(link.list()) do links[l.name] = true end
+  local fwd = ns.sysctl(nil, "net.ipv4.ip_forward")
+  local had_table = #nat.list().tables > 0
+  return setmetatable({}, {__close = function()
+    if not had_table then pcall(nat.flush) end
+    -- Deleting one end of a veth takes the other: a later del may find nothing.
+    for _, l in ipairs(link.list()) do
+      if not links[l.name] then pcall(link.del, l.name) end
+    end
+    for _, n in ipairs(ns.list()) do
+      if not nss[n.name] then pcall(ns.del, n.name) end
+    end
+    if ns.sysctl(nil, "net.ipv4.ip_forward") ~= fwd then ns.sysctl(nil, "net.ipv4.ip_forward", fwd) end
+  end})
+end
+
 -- The kernel state a lab can touch, one self-contained line per fact:
 -- namespaces, links, addresses, routes of every table, forwarding and IPv6
 -- switches, nftables. With brief, what follows from the rest is left out

@@ -4,7 +4,8 @@
 -- descriptors bounded. Witnesses: `ip -j`, ping.
 local t = require "t"
 
-local q = ns.add("q1", {lo = true})
+-- The cases that need it make namespace q1; t.fresh takes it away after.
+local function make_q() return ns.add("q1", {lo = true}) end
 
 -- The IPv6 link-local addresses of a link, as ip reports them.
 local function ll6(n, dev)
@@ -37,6 +38,8 @@ local function ports(br)
 end
 
 t.test("addrgenmode none: no link-local address on a bridge or either end of a veth", function()
+  local _ <close> = t.fresh()
+  local q = make_q()
   local br = bridge.add("brq", {up = true, addrgenmode = "none", mcast_snooping = false})
   link.veth{"vq1", master = br, up = true, addrgenmode = "none",
             peer = {"eth0", ns = q, up = true, addrgenmode = "none", addr = "10.9.0.2/24"}}
@@ -63,6 +66,8 @@ t.test("addrgenmode none: no link-local address on a bridge or either end of a v
 end)
 
 t.test("veth queues", function()
+  local _ <close> = t.fresh()
+  local q = make_q()
   link.veth{"vm1", queues = 4, peer = {"vm2", ns = q}}
   t.eq(iplink(nil, "vm1").num_tx_queues, 4, "4 tx queues")
   t.eq(iplink("q1", "vm2").num_rx_queues, 4, "the peer's 4 rx queues")
@@ -71,6 +76,9 @@ t.test("veth queues", function()
 end)
 
 t.test("link.set addrgenmode, and bad values", function()
+  local _ <close> = t.fresh()
+  local q = make_q()
+  link.veth{"vq1", up = true, addrgenmode = "none", peer = {"eth0", ns = q}}
   link.set("vq1", {addrgenmode = "eui64"})
   t.eq(iplink(nil, "vq1").inet6_addr_gen_mode, "eui64", "back to eui64")
   link.set("vq1", {addrgenmode = "none", up = true})
@@ -82,6 +90,8 @@ t.test("link.set addrgenmode, and bad values", function()
 end)
 
 t.test("an address that fails takes its whole link with it", function()
+  local _ <close> = t.fresh()
+  local q = make_q()
   local err = t.fails(function()
     link.veth{"d1", up = true,
               peer = {"d2", ns = q, up = true, addr = {"10.8.0.1/24", "10.8.0.1/24"}}}
@@ -97,10 +107,8 @@ t.test("an address that fails takes its whole link with it", function()
   link.del(l)
 end)
 
-bridge.del("brq")
-ns.del(q)
-
 t.test("a lone bridge past 1023 ports fails, saying why", function()
+  local _ <close> = t.fresh()
   local out, code = t.run("run", "bench/star.lua", "n=1024", "bridges=1", "ipv6=quiet")
   t.ok(code ~= 0, "star 1024 on one bridge fails")
   t.ok(out:find('veth "vh1024"', 1, true), "names the link: " .. out)

@@ -6,9 +6,11 @@
 local t = require "t"
 local json = require "json"
 
-local purple = ns.add("purple", {lo = true})
+-- Each case that needs it makes purple; t.fresh takes it away when the case ends.
+local function make_purple() return ns.add("purple", {lo = true}) end
 
 t.test("netlab.host refuses an IPv4 subnet's network and broadcast addresses", function()
+  local _ <close> = t.fresh()
   t.eq(netlab.host("10.0.0.0/24", 1), "10.0.0.1", "first host")
   t.eq(netlab.host("10.0.0.0/24", 254), "10.0.0.254", "last host")
   t.eq(netlab.host("10.0.0.0/16", 300), "10.0.1.44", "carries into the next byte")
@@ -26,6 +28,8 @@ t.test("netlab.host refuses an IPv4 subnet's network and broadcast addresses", f
 end)
 
 t.test("netlab.host works for IPv6, and netlab.hostcidr gives the prefix too", function()
+  local _ <close> = t.fresh()
+  local purple = make_purple()
   t.eq(netlab.host("fd00:1::/64", 10), "fd00:1::a", "IPv6 host")
   t.eq(netlab.host("fd00:1::/64", 0x10000), "fd00:1::1:0", "IPv6 carry")
   t.fails(function() netlab.host("fd00:1::/64", 0) end, "Subnet-Router anycast")
@@ -43,6 +47,8 @@ t.test("netlab.host works for IPv6, and netlab.hostcidr gives the prefix too", f
 end)
 
 t.test("a stale /run/netns entry is listed as gone and shown as gone; the rest still shows", function()
+  local _ <close> = t.fresh()
+  local purple = make_purple()
   t.ok(ns.exec(nil, "ln", "-s", "/proc/999999/ns/net", "/run/netns/dead"), "dangling link")
   t.ok(ns.exec(nil, "touch", "/run/netns/empty"), "plain file")
   local marks = {}
@@ -72,6 +78,8 @@ t.test("a stale /run/netns entry is listed as gone and shown as gone; the rest s
 end)
 
 t.test("a /run/netns link to a running process's namespace is a namespace", function()
+  local _ <close> = t.fresh()
+  local purple = make_purple()
   local pid = ns.spawn(purple, "sleep", "30")
   t.ok(ns.exec(nil, "ln", "-s", ("/proc/%d/ns/net"):format(pid), "/run/netns/live"), "link")
   for _, n in ipairs(ns.list()) do
@@ -88,6 +96,8 @@ t.test("a /run/netns link to a running process's namespace is a namespace", func
 end)
 
 t.test("bridge.ports of a missing link or of a non-bridge is an error naming it", function()
+  local _ <close> = t.fresh()
+  local purple = make_purple()
   local br = bridge.add("br-p", {ns = purple, up = true})
   link.veth{"vp1", ns = purple, peer = {"vp1-br", ns = purple, master = br}}
   t.fails(function() bridge.ports("nosuch") end, 'bridge.ports: bridge "nosuch": no such link (ENODEV)')
@@ -109,6 +119,8 @@ t.test("bridge.ports of a missing link or of a non-bridge is an error naming it"
 end)
 
 t.test("netlab.wait after netlab.kill gives how the process ended", function()
+  local _ <close> = t.fresh()
+  local purple = make_purple()
   local pid = ns.spawn(purple, "sleep", "30")
   t.eq(netlab.kill(pid), true, "killed")
   t.eq(io.open(("/proc/%d/stat"):format(pid)), nil, "reaped: no such process any more")
@@ -125,6 +137,8 @@ t.test("netlab.wait after netlab.kill gives how the process ended", function()
 end)
 
 t.test("link.up(name), link.down and l:up() all return the link object", function()
+  local _ <close> = t.fresh()
+  local purple = make_purple()
   local l = bridge.add("d-up", {ns = purple})
   local function ipup() return t.has_flag(t.iplink("purple", l.name), "UP") end
   local a = link.up("d-up", {ns = purple})
@@ -152,6 +166,7 @@ t.test("link.up(name), link.down and l:up() all return the link object", functio
 end)
 
 t.test("changes made through object methods belong to the lab: down undoes them", function()
+  local _ <close> = t.fresh()
   local dir, script = t.scratch()
   local path = script("objlab", [=[
 local w = link.up("wan0")
@@ -171,6 +186,8 @@ ns.root:sysctl("net.ipv4.ip_forward", 1)
 end)
 
 t.test("ns.forwarding takes only booleans", function()
+  local _ <close> = t.fresh()
+  local purple = make_purple()
   local function fwd() return ns.capture(purple, "cat", "/proc/sys/net/ipv4/ip_forward") end
   t.eq(fwd(), "0\n", "off to begin with")
   t.fails(function() ns.forwarding(purple, 0) end, "bad argument #2 to 'forwarding' (boolean expected, got number)")
@@ -196,6 +213,7 @@ local function state_in(text, section, name)
 end
 
 t.test("netlab.show just after building shows settled states, and carrier", function()
+  local _ <close> = t.fresh()
   local orange = ns.add("orange", {lo = true})
   local br = bridge.add("br-s", {up = true, addr = "10.8.0.1/24"})
   link.veth{"eth0", ns = orange, up = true, addr = "10.8.0.2/24",
@@ -226,6 +244,7 @@ t.test("netlab.show just after building shows settled states, and carrier", func
 end)
 
 t.test("netlab.show shows the forward chain's policy", function()
+  local _ <close> = t.fresh()
   nat.filter{policy = "drop"}
   local out = netlab.show("root")
   t.ok(out:find("    forward: policy drop\n", 1, true) or out:find("    forward: policy drop$"), out)
