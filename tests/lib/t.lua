@@ -1,5 +1,7 @@
 -- The test library of netlab's Lua tests. Each test file runs in a fresh
 -- sandbox (netlab run --sandbox), calls t.test for each case and t.done().
+-- A case makes what it uses and leaves nothing for the next one (t.fresh);
+-- commands, netlab itself included, run through t.sh and t.run.
 local json = require "json"
 
 local t = {}
