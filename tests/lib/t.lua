@@ -80,6 +80,17 @@ function t.ping(n, addr)
   return code == 0
 end
 
+-- t.ping up to three times, for what must answer where a first echo (or
+-- the ARP before it) can be lost: a lab just built on a loaded machine,
+-- whose queues linkwatch has not all activated within one t.ping, or a
+-- broadcast copied to more bridge ports than the backlog holds.
+function t.ping_eventually(n, addr)
+  for _ = 1, 3 do
+    if t.ping(n, addr) then return true end
+  end
+  return false
+end
+
 -- True when the `ip -j link` entry l carries exactly flag (UP is not LOWER_UP).
 function t.has_flag(l, flag)
   for _, f in ipairs(l and l.flags or {}) do

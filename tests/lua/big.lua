@@ -24,13 +24,8 @@ end
 -- the kernel's backlog holds (net.core.netdev_max_backlog, 1000 packets a
 -- CPU; /proc/net/softnet_stat counts the drops), and the answer can be
 -- dropped with them: a first ping may be lost where a later one, with the
--- addresses resolved, is not.
-local function ping_eventually(n, addr)
-  for _ = 1, 3 do
-    if t.ping(n, addr) then return true end
-  end
-  return false
-end
+-- addresses resolved, is not (t.ping_eventually).
+local ping_eventually = t.ping_eventually
 
 -- The number of links on a bridge, by ip.
 local function ports(br)
