@@ -132,7 +132,7 @@ t.test("route.add, replace and del, bare: ip route agrees; EEXIST, ESRCH, ENETUN
   t.fails(function() route.del("10.40.0.0/16") end, "route.del: 10.40.0.0/16: no such route (ESRCH)")
   t.fails(function() route.add{ns = purple, dst = "10.50.0.0/16", via = "10.99.0.1"} end,
     'route.add: 10.50.0.0/16 via 10.99.0.1 in "purple": Nexthop has invalid gateway (ENETUNREACH)')
-  t.ok(t.ping(purple, "192.168.52.5"), "purple reaches root over the pair")
+  t.ok(t.ping_eventually(purple, "192.168.52.5"), "purple reaches root over the pair")
 end)
 
 -- nft's view of netlab's rule with handle h in root, or nil.

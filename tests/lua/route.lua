@@ -31,7 +31,7 @@ t.test("default via a gateway in a namespace", function()
   t.eq(mine.via, "192.168.52.5", "route.list via")
   t.eq(mine.dev, "veth-orange", "route.list dev")
   t.eq(mine.proto, "boot", "proto boot, as ip route add")
-  t.ok(t.ping("orange", "192.168.52.5"), "orange reaches its gateway")
+  t.ok(t.ping_eventually("orange", "192.168.52.5"), "orange reaches its gateway")
 end)
 
 t.test("dev routes, metric and table", function()
