@@ -1,5 +1,7 @@
 -- The test library of netlab's Lua tests. Each test file runs in a fresh
 -- sandbox (netlab run --sandbox), calls t.test for each case and t.done().
+-- A case makes what it uses and leaves nothing for the next one (t.fresh);
+-- commands, netlab itself included, run through t.sh and t.run.
 local json = require "json"
 
 local t = {}
@@ -78,11 +80,76 @@ function t.ping(n, addr)
   return code == 0
 end
 
--- Runs the netlab under test (the same binary) with words; returns output and code.
-function t.netlab(...)
-  local bin = os.getenv("NETLAB") or "./netlab"
-  -- Standard error too, since that is where netlab's messages go.
-  return ns.capture(nil, {"sh", "-c", 'exec "$@" 2>&1', "sh", bin, ...})
+-- t.ping up to three times, for what must answer where a first echo (or
+-- the ARP before it) can be lost: a lab just built on a loaded machine,
+-- whose queues linkwatch has not all activated within one t.ping, or a
+-- broadcast copied to more bridge ports than the backlog holds.
+function t.ping_eventually(n, addr)
+  for _ = 1, 3 do
+    if t.ping(n, addr) then return true end
+  end
+  return false
+end
+
+-- True when the `ip -j link` entry l carries exactly flag (UP is not LOWER_UP).
+function t.has_flag(l, flag)
+  for _, f in ipairs(l and l.flags or {}) do
+    if f == flag then return true end
+  end
+  return false
+end
+
+-- The netlab under test (the same binary).
+t.bin = os.getenv("NETLAB") or "./netlab"
+
+-- The one way a test runs a command: a shell command line in the sandbox's
+-- root namespace, with standard error joined to the output (that is where
+-- netlab's messages go); the words after cmd are its $1, $2, ....
+-- Returns the output and the exit code. This process lets go of its cached
+-- namespace handles first: they would keep alive namespaces the command deletes.
+function t.sh(cmd, ...)
+  netlab._release()
+  return ns.capture(nil, {"sh", "-c", cmd .. " 2>&1", "sh", ...})
+end
+
+-- t.sh that must succeed; returns the output.
+function t.sh_ok(cmd, ...)
+  local out, code = t.sh(cmd, ...)
+  if code ~= 0 then error(("`%s` failed (%d): %s"):format(cmd, code, out), 2) end
+  return out
+end
+
+-- Runs the netlab under test with words; returns output and code.
+function t.run(...)
+  return t.sh('exec "$@"', t.bin, ...)
+end
+
+-- t.run with env before it, a shell assignment ("NETLAB_FAULT_AT=3") or "".
+function t.run_env(env, ...)
+  return t.sh(env .. ' exec "$@"', t.bin, ...)
+end
+
+-- A case's own scratch, to be closed when the case ends (`local _ <close> =
+-- t.fresh()`), passing or failing: the namespaces and root links made since
+-- are deleted, netlab's nftables table in root goes if it was not there, and
+-- root's forwarding is as it was. So no case can lean on what another made.
+function t.fresh()
+  local nss, links = {}, {}
+  for _, n in ipairs(ns.list()) do nss[n.name] = true end
+  for _, l in ipairs(link.list()) do links[l.name] = true end
+  local fwd = ns.sysctl(nil, "net.ipv4.ip_forward")
+  local had_table = #nat.list().tables > 0
+  return setmetatable({}, {__close = function()
+    if not had_table then pcall(nat.flush) end
+    -- Deleting one end of a veth takes the other: a later del may find nothing.
+    for _, l in ipairs(link.list()) do
+      if not links[l.name] then pcall(link.del, l.name) end
+    end
+    for _, n in ipairs(ns.list()) do
+      if not nss[n.name] then pcall(ns.del, n.name) end
+    end
+    if ns.sysctl(nil, "net.ipv4.ip_forward") ~= fwd then ns.sysctl(nil, "net.ipv4.ip_forward", fwd) end
+  end})
 end
 
 -- The kernel state a lab can touch, one self-contained line per fact:

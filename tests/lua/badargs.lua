@@ -10,7 +10,6 @@ local t = require "t"
 local w = require "badargs_worker"
 
 local MODULES = {"ns", "link", "bridge", "route", "nat", "netlab"}
-local bin = os.getenv("NETLAB") or "./netlab"
 
 t.test("every public function is in the matrix or skipped with a reason", function()
   local covered, missing = w.covered(), {}
@@ -36,10 +35,10 @@ local function run_module(m)
   for _ = 1, 60 do
     local code = ("require('badargs_worker').run(%q, %d)"):format(m, first)
     -- In a directory of its own: a log = "…" that is taken makes a file there.
-    local out = ns.capture(nil, {"sh", "-c", [[
+    local out = t.sh([[
       bin=$(readlink -f "$1"); export LUA_PATH="$PWD/tests/lib/?.lua;;"
       d=$(mktemp -d) && cd "$d" && timeout -k 5 120 "$bin" -e "$2" 2>&1; rc=$?
-      cd / && rm -rf "$d"; exit $rc]], "sh", bin, code})
+      cd / && rm -rf "$d"; exit $rc]], t.bin, code)
     local pending
     for line in out:gmatch("[^\n]+") do
       local i = line:match("^T (%d+)$")

@@ -4,7 +4,8 @@
 -- descriptors bounded. Witnesses: `ip -j`, ping.
 local t = require "t"
 
-local q = ns.add("q1", {lo = true})
+-- The cases that need it make namespace q1; t.fresh takes it away after.
+local function make_q() return ns.add("q1", {lo = true}) end
 
 -- The IPv6 link-local addresses of a link, as ip reports them.
 local function ll6(n, dev)
@@ -23,13 +24,8 @@ end
 -- the kernel's backlog holds (net.core.netdev_max_backlog, 1000 packets a
 -- CPU; /proc/net/softnet_stat counts the drops), and the answer can be
 -- dropped with them: a first ping may be lost where a later one, with the
--- addresses resolved, is not.
-local function ping_eventually(n, addr)
-  for _ = 1, 3 do
-    if t.ping(n, addr) then return true end
-  end
-  return false
-end
+-- addresses resolved, is not (t.ping_eventually).
+local ping_eventually = t.ping_eventually
 
 -- The number of links on a bridge, by ip.
 local function ports(br)
@@ -37,6 +33,8 @@ local function ports(br)
 end
 
 t.test("addrgenmode none: no link-local address on a bridge or either end of a veth", function()
+  local _ <close> = t.fresh()
+  local q = make_q()
   local br = bridge.add("brq", {up = true, addrgenmode = "none", mcast_snooping = false})
   link.veth{"vq1", master = br, up = true, addrgenmode = "none",
             peer = {"eth0", ns = q, up = true, addrgenmode = "none", addr = "10.9.0.2/24"}}
@@ -57,11 +55,14 @@ t.test("addrgenmode none: no link-local address on a bridge or either end of a v
   t.eq(iplink(nil, "vq1").num_tx_queues, 1, "one tx queue (given, not shrunk)")
   t.eq(iplink("q1", "eth0").num_rx_queues, 1, "the peer's one rx queue")
   t.ok(t.ipaddrs("q1", "eth0")["10.9.0.2/24"], "the IPv4 address is there")
-  t.ok(table.concat(iplink(nil, "vq1").flags, ","):find("LOWER_UP"), "vq1 up with carrier")
+  local vq1 = iplink(nil, "vq1")
+  t.ok(t.has_flag(vq1, "UP") and t.has_flag(vq1, "LOWER_UP"), "vq1 up with carrier")
   t.eq(iplink(nil, "vq1").master, "brq", "vq1 on the bridge")
 end)
 
 t.test("veth queues", function()
+  local _ <close> = t.fresh()
+  local q = make_q()
   link.veth{"vm1", queues = 4, peer = {"vm2", ns = q}}
   t.eq(iplink(nil, "vm1").num_tx_queues, 4, "4 tx queues")
   t.eq(iplink("q1", "vm2").num_rx_queues, 4, "the peer's 4 rx queues")
@@ -70,6 +71,9 @@ t.test("veth queues", function()
 end)
 
 t.test("link.set addrgenmode, and bad values", function()
+  local _ <close> = t.fresh()
+  local q = make_q()
+  link.veth{"vq1", up = true, addrgenmode = "none", peer = {"eth0", ns = q}}
   link.set("vq1", {addrgenmode = "eui64"})
   t.eq(iplink(nil, "vq1").inet6_addr_gen_mode, "eui64", "back to eui64")
   link.set("vq1", {addrgenmode = "none", up = true})
@@ -81,6 +85,8 @@ t.test("link.set addrgenmode, and bad values", function()
 end)
 
 t.test("an address that fails takes its whole link with it", function()
+  local _ <close> = t.fresh()
+  local q = make_q()
   local err = t.fails(function()
     link.veth{"d1", up = true,
               peer = {"d2", ns = q, up = true, addr = {"10.8.0.1/24", "10.8.0.1/24"}}}
@@ -96,11 +102,9 @@ t.test("an address that fails takes its whole link with it", function()
   link.del(l)
 end)
 
-bridge.del("brq")
-ns.del(q)
-
 t.test("a lone bridge past 1023 ports fails, saying why", function()
-  local out, code = t.netlab("run", "bench/star.lua", "n=1024", "bridges=1", "ipv6=quiet")
+  local _ <close> = t.fresh()
+  local out, code = t.run("run", "bench/star.lua", "n=1024", "bridges=1", "ipv6=quiet")
   t.ok(code ~= 0, "star 1024 on one bridge fails")
   t.ok(out:find('veth "vh1024"', 1, true), "names the link: " .. out)
   t.ok(out:find("a Linux bridge holds at most 1023 ports", 1, true), "explains: " .. out)
@@ -118,7 +122,7 @@ t.test("star 2000 over two bridges: one Ethernet, descriptors bounded", function
   f:write('dofile("bench/star.lua")\n',
           'io.write("fds ", ns.capture(nil, "sh", "-c", "ls /proc/$PPID/fd | wc -l"))\n')
   f:close()
-  local out, code = t.netlab("run", path, "n=2000", "ipv6=quiet")
+  local out, code = t.run("run", path, "n=2000", "ipv6=quiet")
   os.remove(path)
   t.eq(code, 0, "built: " .. out:sub(-300))
   local fds = tonumber(out:match("fds (%d+)"))

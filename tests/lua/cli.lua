@@ -2,44 +2,34 @@
 -- script line, --sandbox leaving nothing behind, no external programs.
 local t = require "t"
 
-local dir = os.tmpname()
-os.remove(dir)
-assert(os.execute("mkdir -p " .. dir))
-
-local function script(name, text)
-  local path = dir .. "/" .. name
-  local f = assert(io.open(path, "w"))
-  f:write(text)
-  f:close()
-  return path
-end
+local dir, script = t.scratch()
 
 t.test("--version and --help", function()
-  local out, code = t.netlab("--version")
+  local out, code = t.run("--version")
   t.eq(code, 0, "exit code")
   t.ok(out:match("^netlab %d+%.%d+%.%d+"), "version line: " .. out)
-  out, code = t.netlab("--help")
+  out, code = t.run("--help")
   t.eq(code, 0, "help exit code")
   t.ok(out:find("netlab run", 1, true), "usage mentions run")
 end)
 
 t.test("run passes key=value parameters in params and arg", function()
-  local p = script("params.lua", 'print(params.subnet, params.n, arg[0] ~= nil, #arg)\n')
-  local out, code = t.netlab("run", p, "subnet=10.77.0.0/24", "n=3")
+  local p = script("params", 'print(params.subnet, params.n, arg[0] ~= nil, #arg)\n')
+  local out, code = t.run("run", p, "subnet=10.77.0.0/24", "n=3")
   t.eq(code, 0, "exit code")
   t.eq(out, "10.77.0.0/24\t3\ttrue\t2\n", "output")
-  out, code = t.netlab("run", p, "novalue")
+  out, code = t.run("run", p, "novalue")
   t.eq(code, 2, "a word that is not key=value")
   t.ok(out:find('parameter "novalue" is not key=value', 1, true), out)
 end)
 
 t.test("an error names the script line and exits non-zero", function()
-  local p = script("purple_orange.lua", table.concat({
+  local p = script("purple_orange", table.concat({
     'local purple = ns.add("purple")',
     'link.veth{"veth-purple", ns = purple, peer = "veth-purple-br"}',
     'link.veth{"veth-purple", ns = purple, peer = "other"}',
   }, "\n"))
-  local out, code = t.netlab("run", p)
+  local out, code = t.run("run", p)
   t.eq(code, 1, "exit code")
   t.eq(out, "netlab: " .. p .. ':3: link.veth: veth "veth-purple" in "purple": File exists (EEXIST)\n' ..
     'netlab: rolled back: 2 objects of lab "purple_orange" removed or restored\n', "message")
@@ -47,20 +37,18 @@ t.test("an error names the script line and exits non-zero", function()
 end)
 
 t.test("a Lua error in a script is reported the same way", function()
-  local p = script("bad.lua", "local x = nil\nprint(x.y)\n")
-  local out, code = t.netlab("run", p)
+  local p = script("bad", "local x = nil\nprint(x.y)\n")
+  local out, code = t.run("run", p)
   t.eq(code, 1, "exit code")
   t.ok(out:find("^netlab: " .. p:gsub("%p", "%%%0") .. ":2: attempt to index"), out)
-  out, code = t.netlab("run", dir .. "/missing.lua")
+  out, code = t.run("run", dir .. "/missing.lua")
   t.eq(code, 1, "missing script")
   t.ok(out:find("cannot open", 1, true), out)
 end)
 
 -- netlab run from directory cwd, as a user types it: bare names stay bare.
 local function netlab_in(cwd, ...)
-  local bin = os.getenv("NETLAB") or "./netlab"
-  return ns.capture(nil, {"sh", "-c", 'b=$(realpath "$1") && cd "$2" && shift 2 && exec "$b" "$@" 2>&1',
-                          "sh", bin, cwd, ...})
+  return t.sh('b=$(realpath "$1") && cd "$2" && shift 2 && exec "$b" "$@"', t.bin, cwd, ...)
 end
 
 -- The bundled scripts' directory as the tests see it: scripts/ of this tree.
@@ -150,16 +138,15 @@ t.test("netlab scripts and run --list show the bundled scripts with their docs",
   local out2 = netlab_in("/", "run", "--list")
   t.eq(out2, out, "run --list says the same")
   if os.execute("command -v setpriv >/dev/null") then
-    local bin = os.getenv("NETLAB") or "./netlab"
-    out2, code = ns.capture(nil, "sh", "-c", "setpriv --reuid=65534 --regid=65534 --clear-groups " ..
-      "--inh-caps=-all " .. bin .. " scripts 2>&1")
+    out2, code = t.sh('setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all "$@"',
+                      t.bin, "scripts")
     t.eq(code, 0, "listing needs no root: " .. out2)
   end
 end)
 
 t.test("--sandbox in a chroot says what is wrong and what to do", function()
   if not os.execute("command -v chroot >/dev/null && command -v unshare >/dev/null") then return end
-  local bin = ns.capture(nil, "realpath", os.getenv("NETLAB") or "./netlab"):gsub("\n$", "")
+  local bin = ns.capture(nil, "realpath", t.bin):gsub("\n$", "")
   local top = dir .. "/chroot"
   assert(os.execute("mkdir -p " .. top))
   -- A chroot of bind mounts, in a mount namespace of its own inside this
@@ -181,31 +168,31 @@ t.test("--sandbox in a chroot says what is wrong and what to do", function()
 end)
 
 t.test("-e runs a chunk; standard input runs as a script", function()
-  local out, code = t.netlab("-e", "print(#ns.list(), link.get('wan0').kind)")
+  local out, code = t.run("-e", "print(#ns.list(), link.get('wan0').kind)")
   t.eq(code, 0, "exit code")
   t.eq(out, "1\tveth\n", "-e sees the sandbox it runs in")
-  out, code = ns.capture(nil, "sh", "-c", "echo 'print(ns.root.name)' | " .. (os.getenv("NETLAB") or "./netlab"))
+  out, code = t.sh([[echo 'print(ns.root.name)' | "$1"]], t.bin)
   t.eq(out, "root\n", "stdin script")
   t.eq(code, 0, "stdin exit code")
 end)
 
 t.test("unknown arguments exit with 2 and the usage", function()
-  local out, code = t.netlab("--frobnicate")
+  local out, code = t.run("--frobnicate")
   t.eq(code, 2, "exit code")
   t.ok(out:find("unknown argument --frobnicate", 1, true), out)
-  out, code = t.netlab("run")
+  out, code = t.run("run")
   t.eq(code, 2, "run without a script")
 end)
 
 t.test("--sandbox builds the simulated internet and leaves nothing behind", function()
-  local p = script("sb.lua", table.concat({
+  local p = script("sb", table.concat({
     'ns.add("inner")',
     'print(link.get("wan0").peer, link.get("wan0").peer_ns)',
     'print(ns.get("internet") ~= nil, link.addrs("wan0", {family = "inet"})[1].addr)',
     'for _, r in ipairs(route.list()) do if r.dst == "default" then print(r.via) end end',
     'print(ns.capture(nil, {"ping", "-c1", "-W1", "-q", "203.0.113.1", quiet = true}) ~= nil)',
   }, "\n"))
-  local out, code = t.netlab("run", "--sandbox", p)
+  local out, code = t.run("run", "--sandbox", p)
   t.eq(code, 0, "exit code: " .. out)
   t.eq(out:match("^[^\n]*"), "eth0\tinternet", "wan0's peer is eth0 in internet")
   t.ok(out:find("true\t203.0.113.254/24", 1, true), out)
@@ -217,12 +204,12 @@ end)
 
 t.test("--sandbox ends what a script left running, even through os.exit", function()
   local pidfile = dir .. "/pid"
-  local p = script("leave.lua", table.concat({
+  local p = script("leave", table.concat({
     'local pid = ns.spawn("internet", "sleep", "300")',
     'local f = io.open(params.pidfile, "w") f:write(pid) f:close()',
     'os.exit(3, true)',
   }, "\n"))
-  local out, code = t.netlab("run", "--sandbox", p, "pidfile=" .. pidfile)
+  local out, code = t.run("run", "--sandbox", p, "pidfile=" .. pidfile)
   t.eq(code, 3, "the script's exit code: " .. out)
   local pid = assert(io.open(pidfile)):read("a")
   t.ok(tonumber(pid), "the child's pid: " .. pid)
@@ -231,16 +218,15 @@ end)
 
 t.test("without root: one line that says so", function()
   if not os.execute("command -v setpriv >/dev/null") then return end
-  local bin = os.getenv("NETLAB") or "./netlab"
-  local out, code = ns.capture(nil, "sh", "-c",
-    "setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all " .. bin .. " -e 'print(1)' 2>&1")
+  local out, code = t.sh('setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all "$@"',
+                         t.bin, "-e", "print(1)")
   t.eq(code, 1, "exit code")
   t.ok(out:find("^netlab: needs root") and select(2, out:gsub("\n", "")) == 1, "one line: " .. out)
 end)
 
 t.test("netlab runs no external program to configure the network", function()
   if not os.execute("command -v strace >/dev/null") then return end
-  local p = script("x.lua", table.concat({
+  local p = script("x", table.concat({
     'local a = ns.add("a", {lo = true})',
     'local br = bridge.add("br0", {addr = "10.0.0.1/24", up = true})',
     'link.veth{"va", ns = a, addr = "10.0.0.2/24", up = true, peer = {"va-br", master = br, up = true}}',
@@ -248,9 +234,9 @@ t.test("netlab runs no external program to configure the network", function()
     'ns.sysctl("root", "net.ipv4.ip_forward", 1)',
     'print(#link.list(a), #route.list(a))',
   }, "\n"))
-  local bin = os.getenv("NETLAB") or "./netlab"
-  local out = ns.capture(nil, "sh", "-c",
-    "ASAN_OPTIONS=detect_leaks=0 strace -f -qq -e trace=execve " .. bin .. " run --sandbox " .. p .. " 2>&1 >/dev/null")
+  -- strace's lines only: the script's output goes away.
+  local out = t.sh('{ ASAN_OPTIONS=detect_leaks=0 strace -f -qq -e trace=execve "$@" 2>&1 >/dev/null; }',
+                   t.bin, "run", "--sandbox", p)
   local execs = {}
   for line in out:gmatch("[^\n]+") do
     if line:find("execve(", 1, true) then execs[#execs + 1] = line end

@@ -5,23 +5,12 @@
 -- what was gone or changed before. Also: a failed run leaves no lock file.
 local t = require "t"
 
-local bin = os.getenv("NETLAB") or "./netlab"
 local dir, script = t.scratch()
 
 local diff = t.diff
-
-local function run(...)
-  netlab._release()
-  return ns.capture(nil, {"sh", "-c", 'exec "$@" 2>&1', "sh", bin, ...})
-end
-
+local run = t.run
 -- A command as an independent witness or as "someone else"; must succeed.
-local function sh(cmd)
-  netlab._release()
-  local out, code = ns.capture(nil, {"sh", "-c", cmd .. " 2>&1"})
-  if code ~= 0 then error(("`%s` failed (%d): %s"):format(cmd, code, out), 2) end
-  return out
-end
+local sh = t.sh_ok
 
 local lab = script("drifty", [[
 a = ns.add("a", {lo = true})
@@ -44,16 +33,21 @@ nat.forward_port{port = 8080, to = "10.1.0.2:80", ns = a}
 ]])
 
 local clean = t.dump()
-local fresh -- the kernel as a fresh build of the lab leaves it
 
 local function ls_row()
   return (run("ls"):match("\n(drifty%s[^\n]*)")) or "(no row)"
 end
 
-t.test("a fresh build, for comparison", function()
+-- Each case builds the lab for itself: up() gives the kernel as a fresh
+-- build leaves it, and a value whose closing takes the lab down again.
+local function up()
   local out, code = run("run", lab)
   t.eq(code, 0, "run: " .. out)
-  fresh = t.dump()
+  return t.dump(), setmetatable({}, {__close = function() run("down", "drifty") end})
+end
+
+t.test("a fresh build, for comparison", function()
+  local _, built <close> = up()
   t.ok(ls_row():find("intact", 1, true), "ls: " .. ls_row())
   out = run("ls", "drifty")
   t.ok(out:find("intact", 1, true), "ls drifty: " .. out)
@@ -62,12 +56,7 @@ end)
 -- Each case: someone changes the kernel; ls says what; a re-run repairs it.
 local function drift(name, cmds, words, witness)
   t.test("re-run repairs: " .. name, function()
-    t.ok(fresh, "the fresh build")
-    if t.dump() ~= fresh then
-      -- A case before failed: start from a fresh build, so this one stands alone.
-      run("down", "drifty")
-      t.eq(select(2, run("run", lab)), 0, "a fresh build again")
-    end
+    local fresh, built <close> = up()
     for _, c in ipairs(cmds) do sh(c) end
     t.ok(not ls_row():find("intact", 1, true), "ls sees the drift: " .. ls_row())
     local out = run("ls", "drifty")
@@ -173,6 +162,9 @@ drift("several at once", {"ip netns del b", "ip route del 10.9.0.0/16", "ip link
                           "ip -n a addr flush dev va"}, {"gone: namespace b"})
 
 t.test("down after the repairs leaves the kernel as before the lab", function()
+  local _, built <close> = up()
+  for _, c in ipairs{"ip route del 10.9.0.0/16", "ip netns del b", "ip link del br0"} do sh(c) end
+  t.eq(select(2, run("run", lab)), 0, "the re-run repairs")
   local out, code = run("down", "drifty")
   t.eq(code, 0, "down: " .. out)
   t.ok(not out:find("not the one", 1, true), "nothing foreign: " .. out)

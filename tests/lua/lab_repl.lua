@@ -5,13 +5,8 @@
 -- input (not a terminal); tests/sh/repl.sh drives the terminal one.
 local t = require "t"
 
-local bin = os.getenv("NETLAB") or "./netlab"
 local dir, script = t.scratch()
-
-local function sh(cmd)
-  netlab._release()
-  return ns.capture(nil, {"sh", "-c", cmd .. " 2>&1"})
-end
+local sh = t.sh
 
 local read = t.read
 
@@ -42,7 +37,7 @@ orange:spawn{"sleep", "296.]] .. tag .. [["}
 ]])
 
 t.test("down ends the processes a lab's script spawned", function()
-  local out, code = sh(bin .. " run " .. pod)
+  local out, code = t.run("run", pod)
   t.eq(code, 0, "run: " .. out)
   t.eq(out, "", "the spawned server's output is not on the terminal")
   local p1, p2 = pids(sleep_of(297)), pids(sleep_of(296))
@@ -51,15 +46,15 @@ t.test("down ends the processes a lab's script spawned", function()
   local log = read("/run/netlab/pod.d/purple.log") or ""
   t.ok(log:find("server-says-hello", 1, true) and log:find("oops", 1, true),
        "its output and errors are in /run/netlab/pod.d/purple.log: " .. log)
-  out = sh(bin .. " ls pod")
+  out = t.run("ls", "pod")
   t.ok(out:find("2 processes", 1, true) and out:find("intact", 1, true), "ls pod: " .. out)
   -- A re-run keeps what still runs: no second server.
-  out, code = sh(bin .. " run --verbose " .. pod)
+  out, code = t.run("run", "--verbose", pod)
   t.eq(code, 0, "re-run: " .. out)
   t.ok(out:find("(0 kernel changes)", 1, true), "nothing changed: " .. out)
   t.eq(pids(sleep_of(297))[1], p1[1], "the same server")
   t.eq(#pids(sleep_of(297)), 1, "and only it")
-  out, code = sh(bin .. " down pod")
+  out, code = t.run("down", "pod")
   t.eq(code, 0, "down: " .. out)
   t.ok(not out:find("still held", 1, true), "no namespace held by a process: " .. out)
   t.eq(#pids(sleep_of(297)) + #pids(sleep_of(296)), 0, "both ended")
@@ -68,7 +63,7 @@ t.test("down ends the processes a lab's script spawned", function()
 end)
 
 t.test("down leaves alone a process that is not the one the lab started", function()
-  local out, code = sh(bin .. " run " .. pod)
+  local out, code = t.run("run", pod)
   t.eq(code, 0, "run: " .. out)
   local pid = pids(sleep_of(297))[1]
   t.ok(pid, "the server runs")
@@ -78,7 +73,7 @@ t.test("down leaves alone a process that is not the one the lab started", functi
     if #pids(sleep_of(297)) == 0 then break end
     netlab.sleep(0.01)
   end
-  out = sh(bin .. " ls pod")
+  out = t.run("ls", "pod")
   t.ok(out:find("gone: process " .. pid .. " (sh -c echo server-says-hello", 1, true),
        "ls names it: " .. out)
   local mine = ns.spawn(nil, {"sleep", "295"})
@@ -87,7 +82,7 @@ t.test("down leaves alone a process that is not the one the lab started", functi
   local f = assert(io.open("/run/netlab/pod.state", "w"))
   f:write((state:gsub('"pid":' .. pid, '"pid":' .. mine)))
   f:close()
-  out, code = sh(bin .. " down pod")
+  out, code = t.run("down", "pod")
   t.eq(code, 0, "down: " .. out)
   t.eq(netlab.wait(mine, 0), nil, "this test's process (PID in the state, another start time) runs on")
   netlab.kill(mine)
@@ -105,15 +100,15 @@ ns.sysctl(nil, "net.ipv4.ip_forward", 1)
 typed:spawn{"sleep", "294.]] .. tag .. [["}
 ]])
   f:close()
-  local out, code = sh(bin .. " run -i " .. pod .. " <" .. input)
+  local out, code = sh(t.bin .. " run -i " .. pod .. " <" .. input)
   t.eq(code, 0, "run -i: " .. out)
   t.ok(out:find('globals\tns "purple"\tns "orange"\tnil', 1, true),
        "purple by its kernel name, orange by its Lua name, the local p not: " .. out)
   t.ok(t.ipaddrs("typed", "tv")["10.8.0.1/24"], "ip -j: the typed veth is there")
-  out = sh(bin .. " ls pod")
+  out = t.run("ls", "pod")
   t.ok(out:find("intact", 1, true) and out:find("3 namespaces", 1, true) and
        out:find("3 processes", 1, true) and out:find("1 sysctl", 1, true), "ls pod: " .. out)
-  out, code = sh(bin .. " down pod")
+  out, code = t.run("down", "pod")
   t.eq(code, 0, "down: " .. out)
   t.eq(ns.get("typed"), nil, "the typed namespace is gone")
   t.eq(#pids(sleep_of(294)) + #pids(sleep_of(297)), 0, "the typed process ended too")

@@ -2,10 +2,16 @@
 -- listing, addresses; each checked against `ip -j` as a witness.
 local t = require "t"
 
-local purple = ns.add("purple")
-local orange = ns.add("orange")
+-- Each case makes the namespaces it uses; t.fresh takes them away when it ends.
+local function with(...)
+  local out = {}
+  for i, name in ipairs{...} do out[i] = ns.add(name) end
+  return table.unpack(out)
+end
 
 t.test("veth with each end in its own namespace, made in place", function()
+  local _ <close> = t.fresh()
+  local purple, orange = with("purple", "orange")
   local l = link.veth{"veth-purple", ns = purple, up = true, mtu = 1400,
                       peer = {"veth-purple-br", ns = orange, up = true}}
   t.eq(l.name, "veth-purple", "object name")
@@ -16,8 +22,8 @@ t.test("veth with each end in its own namespace, made in place", function()
   t.ok(a and b, "both ends exist where asked")
   t.eq(t.iplink(nil, "veth-purple"), nil, "nothing in root")
   t.eq(a.mtu, 1400, "mtu")
-  t.ok(a.flags[#a.flags] == "LOWER_UP" or table.concat(a.flags, ","):find("UP"), "up")
-  t.ok(table.concat(b.flags, ","):find("LOWER_UP"), "peer up, carrier on")
+  t.ok(t.has_flag(a, "UP") and t.has_flag(a, "LOWER_UP"), "up, carrier on")
+  t.ok(t.has_flag(b, "UP") and t.has_flag(b, "LOWER_UP"), "peer up, carrier on")
   t.eq(l.index, a.ifindex, "index from the kernel")
   t.eq(l.peer.index, b.ifindex, "peer index")
   link.del(l)
@@ -25,6 +31,8 @@ t.test("veth with each end in its own namespace, made in place", function()
 end)
 
 t.test("link.get reports kind, state, mtu, master, peer and addresses", function()
+  local _ <close> = t.fresh()
+  local purple = with("purple")
   local br = bridge.add("br0", {up = true, addr = "10.1.0.1/24"})
   link.veth{"v1", ns = purple, up = true, addr = {"10.1.0.2/24", "fd00::2/64"},
             peer = {"v1-br", master = br, up = true}}
@@ -55,6 +63,8 @@ t.test("link.get reports kind, state, mtu, master, peer and addresses", function
 end)
 
 t.test("veth peer with a master: the request names the mastered end", function()
+  local _ <close> = t.fresh()
+  local purple, orange = with("purple", "orange")
   local br = bridge.add("br1", {ns = orange, up = true})
   -- The first end has no master; the peer has one in another namespace.
   link.veth{"x1", ns = purple, peer = {"x1-br", ns = orange, master = br, up = true}}
@@ -66,11 +76,16 @@ t.test("veth peer with a master: the request names the mastered end", function()
 end)
 
 t.test("up, down, mtu, master and nomaster", function()
+  local _ <close> = t.fresh()
   local l = link.veth{"s1", peer = "s1p"}
   t.eq(link.get(l).up, false, "created down")
   l:up()
   t.eq(link.get(l).up, true, "up")
-  t.ok(table.concat(t.iplink(nil, "s1").flags, ","):find("UP"), "ip: UP flag")
+  -- The peer is down: s1 is UP without carrier, so no LOWER_UP to mistake for it.
+  t.ok(t.has_flag(t.iplink(nil, "s1"), "UP"), "ip: UP flag")
+  l:down()
+  t.ok(not t.has_flag(t.iplink(nil, "s1"), "UP"), "ip: no UP flag once down")
+  l:up()
   l:down()
   t.eq(link.get(l).up, false, "down")
   link.set(l, {mtu = 9000})
@@ -90,6 +105,8 @@ t.test("up, down, mtu, master and nomaster", function()
 end)
 
 t.test("rename and move; the object follows", function()
+  local _ <close> = t.fresh()
+  local orange = with("orange")
   local l = link.veth{"m1", peer = "m1p"}
   link.set(l, {name = "m2"})
   t.eq(l.name, "m2", "object renamed")
@@ -104,6 +121,7 @@ t.test("rename and move; the object follows", function()
 end)
 
 t.test("addresses: add, list, delete, brd +", function()
+  local _ <close> = t.fresh()
   local br = bridge.add("br3", {up = true})
   link.addr_add(br, "192.168.1.10/24", {brd = "+"})
   link.addr_add("br3", "172.16.5.1/16")
@@ -128,6 +146,8 @@ t.test("addresses: add, list, delete, brd +", function()
 end)
 
 t.test("EEXIST names the end that exists", function()
+  local _ <close> = t.fresh()
+  local purple = with("purple")
   link.veth{"e1", ns = purple, peer = "e1-root"}
   t.fails(function() link.veth{"e2", ns = purple, peer = "e1-root"} end,
     'link.veth: veth "e1-root": File exists (EEXIST)')
@@ -138,6 +158,8 @@ t.test("EEXIST names the end that exists", function()
 end)
 
 t.test("a failing address removes the link it was for", function()
+  local _ <close> = t.fresh()
+  local purple = with("purple")
   -- The first address goes on, the second collides with it: nothing may stay.
   t.fails(function()
     link.veth{"h1", ns = purple, addr = {"10.7.0.5/24", "10.7.0.5/24"},
@@ -148,6 +170,8 @@ t.test("a failing address removes the link it was for", function()
 end)
 
 t.test("kernel errors name the object and the kernel's reason", function()
+  local _ <close> = t.fresh()
+  local purple = with("purple")
   t.fails(function() link.set("nosuch", {up = true}) end,
     'link.set: link "nosuch": no such link (ENODEV)')
   t.fails(function() link.del("nosuch", {ns = purple}) end,
@@ -160,6 +184,7 @@ t.test("kernel errors name the object and the kernel's reason", function()
 end)
 
 t.test("bad arguments are refused before anything happens", function()
+  local _ <close> = t.fresh()
   t.fails(function() link.veth{"0123456789abcdef", peer = "p"} end,
     'interface name "0123456789abcdef" (longer than 15 bytes)')
   t.fails(function() link.veth{"a/b", peer = "p"} end, "contains '/'")

@@ -1,8 +1,10 @@
 -- Namespaces: made as `ip netns add` makes them, usable both ways, lo left
--- down, sysctls per namespace, commands run inside.
+-- down, sysctls per namespace, commands run inside. Each case makes its own
+-- namespaces; t.fresh takes them away when it ends.
 local t = require "t"
 
 t.test("ns.add makes a namespace ip netns list shows, with lo down", function()
+  local _ <close> = t.fresh()
   local n = ns.add("purple")
   t.eq(n.name, "purple", "object name")
   local out = ns.capture(nil, "ip", "netns", "list")
@@ -14,6 +16,7 @@ t.test("ns.add makes a namespace ip netns list shows, with lo down", function()
 end)
 
 t.test("a namespace made by ip netns add is usable by netlab", function()
+  local _ <close> = t.fresh()
   t.ok(ns.exec(nil, "ip", "netns", "add", "byip"), "ip netns add")
   local n = t.ok(ns.get("byip"), "ns.get finds it")
   bridge.add("d0", {ns = n, up = true, addr = "10.9.0.1/24"})
@@ -24,6 +27,8 @@ t.test("a namespace made by ip netns add is usable by netlab", function()
 end)
 
 t.test("ns.list is sorted and ns.get returns nil for a missing one", function()
+  local _ <close> = t.fresh()
+  ns.add("purple")
   ns.add("orange")
   local names = {}
   for _, n in ipairs(ns.list()) do names[#names + 1] = n.name end
@@ -34,10 +39,14 @@ t.test("ns.list is sorted and ns.get returns nil for a missing one", function()
 end)
 
 t.test("ns.add of an existing name fails with EEXIST and the name", function()
+  local _ <close> = t.fresh()
+  ns.add("purple")
   t.fails(function() ns.add("purple") end, 'ns.add: namespace "purple": File exists (EEXIST)')
+  t.eq(#t.ip(nil, "netns", "list"), 2, "ip netns list: internet and the one purple")
 end)
 
 t.test("ns.del removes the namespace and its devices", function()
+  local _ <close> = t.fresh()
   local n = ns.add("gone")
   link.veth{"vgone", ns = n, peer = "vgone-root"}
   t.ok(t.iplink(nil, "vgone-root"), "root end exists")
@@ -54,6 +63,7 @@ t.test("ns.del removes the namespace and its devices", function()
 end)
 
 t.test("a namespace re-made under the same name is the new one", function()
+  local _ <close> = t.fresh()
   ns.add("again")
   bridge.add("old", {ns = "again"})
   t.ok(ns.exec(nil, "ip", "netns", "del", "again"))
@@ -63,6 +73,9 @@ t.test("a namespace re-made under the same name is the new one", function()
 end)
 
 t.test("sysctls are per namespace", function()
+  local _ <close> = t.fresh()
+  ns.add("purple")
+  ns.add("orange")
   ns.sysctl("purple", "net.ipv4.ip_forward", 1)
   t.eq(ns.sysctl("purple", "net.ipv4.ip_forward"), "1", "purple forwards")
   t.eq(ns.sysctl("orange", "net.ipv4.ip_forward"), "0", "orange does not")
@@ -78,6 +91,8 @@ t.test("sysctls are per namespace", function()
 end)
 
 t.test("sysctl errors name the key and namespace", function()
+  local _ <close> = t.fresh()
+  ns.add("purple")
   t.fails(function() ns.sysctl("purple", "net.ipv4.no_such", 1) end,
     'sysctl net.ipv4.no_such in "purple": no such sysctl (ENOENT)')
   t.fails(function() ns.sysctl("purple", "kernel.hostname", "x") end, "only keys under net.")
@@ -85,6 +100,7 @@ t.test("sysctl errors name the key and namespace", function()
 end)
 
 t.test("ns.add options: lo up, IPv6 off, forwarding", function()
+  local _ <close> = t.fresh()
   local n = ns.add("opts", {lo = true, ipv6 = false, forwarding = true})
   t.eq(t.iplink("opts", "lo").operstate, "UNKNOWN", "lo up (UNKNOWN is what ip shows for lo)")
   t.eq(ns.sysctl(n, "net.ipv6.conf.default.disable_ipv6"), "1", "ipv6 off for new devices")
@@ -102,12 +118,15 @@ t.test("ns.add options: lo up, IPv6 off, forwarding", function()
 end)
 
 t.test("a bad option is refused before the namespace is made", function()
+  local _ <close> = t.fresh()
   t.fails(function() ns.add("half", {forwarding = true, lo = "yes"}) end,
     "bad argument #2 to 'add' (field 'lo': boolean expected, got string)")
   t.eq(ns.get("half"), nil, "nothing made")
 end)
 
 t.test("exec runs inside the namespace and returns like os.execute", function()
+  local _ <close> = t.fresh()
+  ns.add("purple", {forwarding = true})
   local ok, how, code = ns.exec("purple", "sh", "-c", "exit 3")
   t.eq(ok, nil, "failure")
   t.eq(how, "exit", "how")
@@ -125,6 +144,8 @@ t.test("exec runs inside the namespace and returns like os.execute", function()
 end)
 
 t.test("spawn starts a background process netlab.kill can end", function()
+  local _ <close> = t.fresh()
+  ns.add("purple")
   local pid = ns.spawn("purple", "sleep", "30")
   t.ok(pid > 0, "pid")
   t.ok(ns.exec(nil, "kill", "-0", tostring(pid)), "running")
@@ -134,6 +155,8 @@ t.test("spawn starts a background process netlab.kill can end", function()
 end)
 
 t.test("bad arguments are refused before anything happens", function()
+  local _ <close> = t.fresh()
+  ns.add("purple")
   t.fails(function() ns.add("a/b") end, "namespace name", "contains '/'")
   t.fails(function() ns.add("") end, "empty")
   t.fails(function() ns.add("root") end, "names the namespace netlab started in")

@@ -4,16 +4,8 @@
 -- lab, in words, each object once.
 local t = require "t"
 
-local bin = os.getenv("NETLAB") or "./netlab"
 local dir, script = t.scratch()
-
--- The netlab under test, with words; env is a shell assignment or "".
-local function run_env(env, ...)
-  netlab._release()
-  return ns.capture(nil, {"sh", "-c", env .. ' exec "$@" 2>&1', "sh", bin, ...})
-end
-
-local function run(...) return run_env("", ...) end
+local run, run_env = t.run, t.run_env
 
 local function exists(path)
   local f = io.open(path)
@@ -75,10 +67,8 @@ end)
 t.test("run FILE --help works without privileges, for every bundled script", function()
   local before = t.snapshot()
   for _, s in ipairs(bundled) do
-    netlab._release()
-    local out, code = ns.capture(nil, {"setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
-                                       "--inh-caps=-all", "sh", "-c", 'exec "$@" 2>&1', "sh", bin,
-                                       "run", "scripts/" .. s .. ".lua", "--help"})
+    local out, code = t.sh('setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all "$@"',
+                           t.bin, "run", "scripts/" .. s .. ".lua", "--help")
     t.eq(code, 0, s .. " --help as nobody: " .. out)
     t.ok(out:find("usage: netlab run", 1, true) or out:find("takes no parameters", 1, true),
          s .. ": " .. out)

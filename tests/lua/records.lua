@@ -6,13 +6,7 @@ local t = require "t"
 local cjson = require "cjson"
 
 local dir, script = t.scratch()
-local run = t.netlab
-
-local function sh(cmd)
-  netlab._release()
-  local out, code = ns.capture(nil, {"sh", "-c", cmd .. " 2>&1"})
-  return out, code
-end
+local run, sh = t.run, t.sh
 
 local function write(path, text)
   local f = assert(io.open(path, "w"))

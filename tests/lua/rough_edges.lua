@@ -6,9 +6,11 @@
 local t = require "t"
 local json = require "json"
 
-local purple = ns.add("purple", {lo = true})
+-- Each case that needs it makes purple; t.fresh takes it away when the case ends.
+local function make_purple() return ns.add("purple", {lo = true}) end
 
 t.test("netlab.host refuses an IPv4 subnet's network and broadcast addresses", function()
+  local _ <close> = t.fresh()
   t.eq(netlab.host("10.0.0.0/24", 1), "10.0.0.1", "first host")
   t.eq(netlab.host("10.0.0.0/24", 254), "10.0.0.254", "last host")
   t.eq(netlab.host("10.0.0.0/16", 300), "10.0.1.44", "carries into the next byte")
@@ -26,6 +28,8 @@ t.test("netlab.host refuses an IPv4 subnet's network and broadcast addresses", f
 end)
 
 t.test("netlab.host works for IPv6, and netlab.hostcidr gives the prefix too", function()
+  local _ <close> = t.fresh()
+  local purple = make_purple()
   t.eq(netlab.host("fd00:1::/64", 10), "fd00:1::a", "IPv6 host")
   t.eq(netlab.host("fd00:1::/64", 0x10000), "fd00:1::1:0", "IPv6 carry")
   t.fails(function() netlab.host("fd00:1::/64", 0) end, "Subnet-Router anycast")
@@ -43,6 +47,8 @@ t.test("netlab.host works for IPv6, and netlab.hostcidr gives the prefix too", f
 end)
 
 t.test("a stale /run/netns entry is listed as gone and shown as gone; the rest still shows", function()
+  local _ <close> = t.fresh()
+  local purple = make_purple()
   t.ok(ns.exec(nil, "ln", "-s", "/proc/999999/ns/net", "/run/netns/dead"), "dangling link")
   t.ok(ns.exec(nil, "touch", "/run/netns/empty"), "plain file")
   local marks = {}
@@ -72,6 +78,8 @@ t.test("a stale /run/netns entry is listed as gone and shown as gone; the rest s
 end)
 
 t.test("a /run/netns link to a running process's namespace is a namespace", function()
+  local _ <close> = t.fresh()
+  local purple = make_purple()
   local pid = ns.spawn(purple, "sleep", "30")
   t.ok(ns.exec(nil, "ln", "-s", ("/proc/%d/ns/net"):format(pid), "/run/netns/live"), "link")
   for _, n in ipairs(ns.list()) do
@@ -88,6 +96,8 @@ t.test("a /run/netns link to a running process's namespace is a namespace", func
 end)
 
 t.test("bridge.ports of a missing link or of a non-bridge is an error naming it", function()
+  local _ <close> = t.fresh()
+  local purple = make_purple()
   local br = bridge.add("br-p", {ns = purple, up = true})
   link.veth{"vp1", ns = purple, peer = {"vp1-br", ns = purple, master = br}}
   t.fails(function() bridge.ports("nosuch") end, 'bridge.ports: bridge "nosuch": no such link (ENODEV)')
@@ -109,6 +119,8 @@ t.test("bridge.ports of a missing link or of a non-bridge is an error naming it"
 end)
 
 t.test("netlab.wait after netlab.kill gives how the process ended", function()
+  local _ <close> = t.fresh()
+  local purple = make_purple()
   local pid = ns.spawn(purple, "sleep", "30")
   t.eq(netlab.kill(pid), true, "killed")
   t.eq(io.open(("/proc/%d/stat"):format(pid)), nil, "reaped: no such process any more")
@@ -125,11 +137,10 @@ t.test("netlab.wait after netlab.kill gives how the process ended", function()
 end)
 
 t.test("link.up(name), link.down and l:up() all return the link object", function()
+  local _ <close> = t.fresh()
+  local purple = make_purple()
   local l = bridge.add("d-up", {ns = purple})
-  local function ipup()
-    for _, f in ipairs(t.iplink("purple", l.name).flags) do if f == "UP" then return true end end
-    return false
-  end
+  local function ipup() return t.has_flag(t.iplink("purple", l.name), "UP") end
   local a = link.up("d-up", {ns = purple})
   t.eq(getmetatable(a), getmetatable(l), "a link object")
   t.eq(a, l, "the same link")
@@ -155,30 +166,28 @@ t.test("link.up(name), link.down and l:up() all return the link object", functio
 end)
 
 t.test("changes made through object methods belong to the lab: down undoes them", function()
-  local dir = os.tmpname()
-  os.remove(dir)
-  t.ok(os.execute("mkdir -p " .. dir), "mkdir")
-  local f = assert(io.open(dir .. "/objlab.lua", "w"))
-  f:write([=[
+  local _ <close> = t.fresh()
+  local dir, script = t.scratch()
+  local path = script("objlab", [=[
 local w = link.up("wan0")
 w:set{mtu = 1400}
 ns.root:sysctl("net.ipv4.ip_forward", 1)
 ]=])
-  f:close()
-  netlab._release()
-  local out, code = t.netlab("run", dir .. "/objlab.lua")
+  local out, code = t.run("run", path)
   t.eq(code, 0, "run: " .. out)
   t.eq(t.iplink(nil, "wan0").mtu, 1400, "l:set changed wan0")
   t.eq(ns.capture(nil, "cat", "/proc/sys/net/ipv4/ip_forward"), "1\n", "n:sysctl set forwarding")
-  out, code = t.netlab("down", "objlab")
+  out, code = t.run("down", "objlab")
   t.eq(code, 0, "down: " .. out)
   t.eq(t.iplink(nil, "wan0").mtu, 1500, "down restored wan0's mtu")
   t.eq(ns.capture(nil, "cat", "/proc/sys/net/ipv4/ip_forward"), "0\n", "and forwarding")
-  os.remove(dir .. "/objlab.lua")
+  os.remove(path)
   os.remove(dir)
 end)
 
 t.test("ns.forwarding takes only booleans", function()
+  local _ <close> = t.fresh()
+  local purple = make_purple()
   local function fwd() return ns.capture(purple, "cat", "/proc/sys/net/ipv4/ip_forward") end
   t.eq(fwd(), "0\n", "off to begin with")
   t.fails(function() ns.forwarding(purple, 0) end, "bad argument #2 to 'forwarding' (boolean expected, got number)")
@@ -204,6 +213,7 @@ local function state_in(text, section, name)
 end
 
 t.test("netlab.show just after building shows settled states, and carrier", function()
+  local _ <close> = t.fresh()
   local orange = ns.add("orange", {lo = true})
   local br = bridge.add("br-s", {up = true, addr = "10.8.0.1/24"})
   link.veth{"eth0", ns = orange, up = true, addr = "10.8.0.2/24",
@@ -220,9 +230,11 @@ t.test("netlab.show just after building shows settled states, and carrier", func
   t.eq(state_in(out, "orange", "lonely-peer"), "DOWN", "down")
   -- The witness: what ip says once the kernel has settled, and a ping.
   t.ok(t.ping(orange, "10.8.0.1"), "ping the bridge")
-  local flags = table.concat(t.iplink("orange", "lonely").flags, ",")
-  t.ok(flags:find("NO-CARRIER", 1, true) and flags:find("UP", 1, true), "ip: " .. flags)
-  t.ok(table.concat(t.iplink(nil, "br-s").flags, ","):find("LOWER_UP", 1, true), "ip: bridge has carrier")
+  local lonely = t.iplink("orange", "lonely")
+  local flags = table.concat(lonely.flags, ",")
+  t.ok(t.has_flag(lonely, "NO-CARRIER") and t.has_flag(lonely, "UP"), "ip: " .. flags)
+  t.ok(not t.has_flag(lonely, "LOWER_UP"), "ip: no LOWER_UP without carrier: " .. flags)
+  t.ok(t.has_flag(t.iplink(nil, "br-s"), "LOWER_UP"), "ip: bridge has carrier")
   local i = link.get("lonely", {ns = orange})
   t.eq(i.up, true, "link.get: up")
   t.eq(i.carrier, false, "link.get: no carrier")
@@ -232,6 +244,7 @@ t.test("netlab.show just after building shows settled states, and carrier", func
 end)
 
 t.test("netlab.show shows the forward chain's policy", function()
+  local _ <close> = t.fresh()
   nat.filter{policy = "drop"}
   local out = netlab.show("root")
   t.ok(out:find("    forward: policy drop\n", 1, true) or out:find("    forward: policy drop$"), out)

@@ -19,7 +19,7 @@ t.test("an options table with an __index function is refused, not read freed", f
     print("alias=" .. tostring(link.get("ua0").alias))
     link.del("ua0")
   ]]
-  local out, rc = t.netlab("-e", code)
+  local out, rc = t.run("-e", code)
   t.ok(not out:find("AddressSanitizer", 1, true), "no sanitizer report: " .. out)
   t.eq(rc, 0, "exit code (" .. out .. ")")
   t.ok(out:find("bad argument #2 to 'set' (options table with an __index metamethod", 1, true),

@@ -5,11 +5,18 @@
 -- pcall and tail calls; parameter errors read without internals.
 local t = require "t"
 
-local purple = ns.add("purple")
-link.veth{"v0", ns = purple, up = true, peer = {"v0-br", up = true}}
-local br = bridge.add("br0", {up = true})
-link.addr_add("v0-br", "10.9.8.1/24")
-route.add{"10.21.0.0/16", dev = "v0-br"}
+-- The objects the cases name, made anew for each case (t.fresh takes them
+-- away): purple with v0 in it; its peer v0-br in root, with an address and
+-- a route; br0, with v0-br as its port if attached.
+local function fixture(attached)
+  local purple = ns.add("purple")
+  link.veth{"v0", ns = purple, up = true, peer = {"v0-br", up = true}}
+  local br = bridge.add("br0", {up = true})
+  link.addr_add("v0-br", "10.9.8.1/24")
+  route.add{"10.21.0.0/16", dev = "v0-br"}
+  if attached then bridge.attach(br, "v0-br") end
+  return {purple = purple, br = br}
+end
 
 -- What the kernel holds, read by `ip -j` (not by netlab): namespaces, links
 -- with their admin state, mtu and master, addresses, routes.
@@ -21,7 +28,7 @@ local function witness()
     local where = n ~= "root" and n or nil
     out[#out + 1] = "ns " .. n
     for _, l in ipairs(t.ip(where, "addr", "show")) do
-      local up = table.concat(l.flags, ","):match("^UP") or table.concat(l.flags, ","):find(",UP")
+      local up = t.has_flag(l, "UP")
       out[#out + 1] = ("%s link %s %s mtu=%d master=%s"):format(n, l.ifname, up and "up" or "down",
         l.mtu, l.master or "-")
       for _, a in ipairs(l.addr_info or {}) do
@@ -41,17 +48,21 @@ local function witness()
   return table.concat(out, "\n")
 end
 
--- fn must fail with every string given and leave the kernel as it was.
-local function refused(name, fn, ...)
+-- fn(fixture) must fail with every string given and leave the kernel as it was.
+local function refused_with(attached, name, fn, ...)
   local wants = {...}
   t.test(name, function()
+    local _ <close> = t.fresh()
+    local f = fixture(attached)
     local before = witness()
-    t.fails(fn, table.unpack(wants))
+    t.fails(function() fn(f) end, table.unpack(wants))
     local added, removed = t.delta(before, witness())
     t.eq(table.concat(added, "; ") .. table.concat(removed, "; "), "",
          "nothing made, changed or removed")
   end)
 end
+
+local function refused(name, fn, ...) refused_with(false, name, fn, ...) end
 
 -- Each public function that takes options, with a misspelled key that the
 -- old code ignored (and so built or changed something, or answered wrongly).
@@ -64,18 +75,18 @@ end, "bad argument #1 to 'add'", "unknown field 'ipv66' (did you mean 'ipv6'?)")
 refused("ns.add: a key with no near one lists the known ones", function()
   ns.add("n1", {zzzz = 1})
 end, "unknown field 'zzzz' (known: lo, ipv6, forwarding)")
-refused("ns.exec{…}: a misspelled key", function()
-  ns.exec(purple, {"ip", "link", "add", "x1", "type", "dummy", quite = true})
+refused("ns.exec{…}: a misspelled key", function(f)
+  ns.exec(f.purple, {"ip", "link", "add", "x1", "type", "dummy", quite = true})
 end, "bad argument #2 to 'exec'", "unknown field 'quite' (did you mean 'quiet'?)")
-refused("ns.capture{…}: a misspelled key", function()
-  ns.capture(purple, {"ip", "link", "add", "x1", "type", "dummy", quite = true})
+refused("ns.capture{…}: a misspelled key", function(f)
+  ns.capture(f.purple, {"ip", "link", "add", "x1", "type", "dummy", quite = true})
 end, "bad argument #2 to 'capture'", "'quite' (did you mean 'quiet'?)")
-refused("ns.spawn{…}: a misspelled key", function()
-  ns.spawn(purple, {"ip", "link", "add", "x1", "type", "dummy", quite = true})
+refused("ns.spawn{…}: a misspelled key", function(f)
+  ns.spawn(f.purple, {"ip", "link", "add", "x1", "type", "dummy", quite = true})
 end, "bad argument #2 to 'spawn'", "'quite' (did you mean 'quiet'?)")
 
-refused("link.add: a misspelled key", function()
-  link.add{"d1", kind = "dummy", nss = purple}
+refused("link.add: a misspelled key", function(f)
+  link.add{"d1", kind = "dummy", nss = f.purple}
 end, "bad argument #1 to 'add'", "unknown field 'nss' (did you mean 'ns'?)")
 refused("link.veth: addr misspelled", function()
   link.veth{"v1", adr = "10.9.0.1/24", peer = "v1-br"}
@@ -83,8 +94,8 @@ end, "strict.lua:", "bad argument #1 to 'veth'", "unknown field 'adr' (did you m
 refused("link.veth(name, opts): the argument number is the caller's", function()
   link.veth("v1", {upp = true, peer = "v1-br"})
 end, "bad argument #2 to 'veth'", "unknown field 'upp' (did you mean 'up'?)")
-refused("link.veth: a misspelled key of the peer", function()
-  link.veth{"v1", ns = purple, peer = {"v1-br", nss = purple}}
+refused("link.veth: a misspelled key of the peer", function(f)
+  link.veth{"v1", ns = f.purple, peer = {"v1-br", nss = f.purple}}
 end, "bad argument #1 to 'veth'", "unknown field 'nss' (did you mean 'ns'?)")
 refused("link.veth: a second positional item", function()
   link.veth{"v1", "v1-br"}
@@ -95,26 +106,26 @@ end, "bad argument #1 to 'dummy'", "unknown field 'mut' (did you mean 'mtu'?)")
 refused("link.set: a misspelled key", function()
   link.set("v0-br", {mtu = 1400, upp = false})
 end, "bad argument #2 to 'set'", "unknown field 'upp' (did you mean 'up'?)")
-refused("link.up: a misspelled key", function()
-  link.up("v0-br", {nss = purple})
+refused("link.up: a misspelled key", function(f)
+  link.up("v0-br", {nss = f.purple})
 end, "bad argument #2 to 'up'", "unknown field 'nss' (did you mean 'ns'?)")
-refused("link.down: a misspelled key", function()
-  link.down("v0-br", {nss = purple})
+refused("link.down: a misspelled key", function(f)
+  link.down("v0-br", {nss = f.purple})
 end, "bad argument #2 to 'down'", "unknown field 'nss' (did you mean 'ns'?)")
-refused("link.del: a misspelled key", function()
-  link.del("v0-br", {nss = purple})
+refused("link.del: a misspelled key", function(f)
+  link.del("v0-br", {nss = f.purple})
 end, "bad argument #2 to 'del'", "unknown field 'nss' (did you mean 'ns'?)")
-refused("link.get: a misspelled key", function()
-  link.get("v0-br", {nss = purple})
+refused("link.get: a misspelled key", function(f)
+  link.get("v0-br", {nss = f.purple})
 end, "bad argument #2 to 'get'", "unknown field 'nss' (did you mean 'ns'?)")
-refused("link.list: a misspelled key", function()
-  link.list{nss = purple}
+refused("link.list: a misspelled key", function(f)
+  link.list{nss = f.purple}
 end, "bad argument #1 to 'list'", "unknown field 'nss' (did you mean 'ns'?)")
 refused("link.addr_add: a misspelled key", function()
   link.addr_add("v0-br", "10.9.9.1/24", {brdd = "+"})
 end, "bad argument #3 to 'addr_add'", "unknown field 'brdd' (did you mean 'brd'?)")
-refused("link.addr_del: a misspelled key", function()
-  link.addr_del("v0-br", "10.9.8.1/24", {nss = purple})
+refused("link.addr_del: a misspelled key", function(f)
+  link.addr_del("v0-br", "10.9.8.1/24", {nss = f.purple})
 end, "bad argument #3 to 'addr_del'", "unknown field 'nss' (did you mean 'ns'?)")
 refused("link.addrs: a misspelled key", function()
   link.addrs("v0-br", {famly = "inet"})
@@ -123,21 +134,20 @@ end, "bad argument #2 to 'addrs'", "unknown field 'famly' (did you mean 'family'
 refused("bridge.add: a misspelled key", function()
   bridge.add("br1", {stpp = true})
 end, "bad argument #2 to 'add'", "unknown field 'stpp' (did you mean 'stp'?)")
-refused("bridge.attach: a misspelled key", function()
-  bridge.attach(br, "v0-br", {nss = purple})
+refused("bridge.attach: a misspelled key", function(f)
+  bridge.attach(f.br, "v0-br", {nss = f.purple})
 end, "bad argument #3 to 'attach'", "unknown field 'nss' (did you mean 'ns'?)")
-bridge.attach(br, "v0-br")
-refused("bridge.detach: a misspelled key", function()
-  bridge.detach("v0-br", {nss = purple})
+refused_with(true, "bridge.detach: a misspelled key", function(f)
+  bridge.detach("v0-br", {nss = f.purple})
 end, "bad argument #2 to 'detach'", "unknown field 'nss' (did you mean 'ns'?)")
-refused("bridge.ports: a misspelled key", function()
-  bridge.ports("br0", {nss = purple})
+refused("bridge.ports: a misspelled key", function(f)
+  bridge.ports("br0", {nss = f.purple})
 end, "bad argument #2 to 'ports'", "unknown field 'nss' (did you mean 'ns'?)")
-refused("bridge.list: a misspelled key", function()
-  bridge.list{nss = purple}
+refused("bridge.list: a misspelled key", function(f)
+  bridge.list{nss = f.purple}
 end, "unknown field 'nss' (did you mean 'ns'?)")
-refused("bridge.del: a misspelled key", function()
-  bridge.del(br, {nss = purple})
+refused("bridge.del: a misspelled key", function(f)
+  bridge.del(f.br, {nss = f.purple})
 end, "bad argument #2 to 'del'", "unknown field 'nss' (did you mean 'ns'?)")
 
 refused("route.add{…}: device for dev", function()
@@ -149,14 +159,14 @@ end, "bad argument #2 to 'add'", "unknown field 'metrc' (did you mean 'metric'?)
 refused("route.replace: a misspelled key", function()
   route.replace{"10.21.0.0/16", dev = "v0-br", metrc = 5}
 end, "bad argument #1 to 'replace'", "unknown field 'metrc' (did you mean 'metric'?)")
-refused("route.del: a misspelled key", function()
-  route.del{"10.21.0.0/16", dev = "v0-br", nss = purple}
+refused("route.del: a misspelled key", function(f)
+  route.del{"10.21.0.0/16", dev = "v0-br", nss = f.purple}
 end, "bad argument #1 to 'del'", "unknown field 'nss' (did you mean 'ns'?)")
 refused("route.list: a misspelled key", function()
   route.list{famly = "inet"}
 end, "bad argument #1 to 'list'", "unknown field 'famly' (did you mean 'family'?)")
-refused("a namespace's :routes goes through route.list's check", function()
-  purple:routes{famly = "inet"}
+refused("a namespace's :routes goes through route.list's check", function(f)
+  f.purple:routes{famly = "inet"}
 end, "unknown field 'famly' (did you mean 'family'?)")
 
 refused("netlab.params: a misspelled key of a parameter", function()
@@ -185,6 +195,9 @@ refused("nat.masquerade: the same check, with what was meant", function()
 end, "bad argument #1 to 'masquerade'", "unknown field 'srcc' (did you mean 'src'?)")
 
 t.test("the right keys still work, the name at [1] included", function()
+  local _ <close> = t.fresh()
+  local f = fixture()
+  local purple, br = f.purple, f.br
   local l = link.veth{"v2", ns = purple, up = true, addr = "10.9.1.1/24",
                       peer = {"v2-br", master = br, up = true}}
   t.eq(l.name, "v2", "made")
@@ -238,20 +251,18 @@ end)
 -- The messages as the command line prints them --------------------------------
 
 t.test("netlab -e names the function and (command line):1", function()
-  local out, code = t.netlab("-e", 'link.veth{"e1", adr = "10.0.0.1/24", peer = "e1-br"}')
+  local out, code = t.run("-e", 'link.veth{"e1", adr = "10.0.0.1/24", peer = "e1-br"}')
   t.ok(code ~= 0, "fails")
   t.ok(out:find("netlab: (command line):1: bad argument #1 to 'veth' (unknown field 'adr' " ..
                 "(did you mean 'addr'?))", 1, true), out)
-  out = t.netlab("-e", 'link.veht{"e1"}')
+  out = t.run("-e", 'link.veht{"e1"}')
   t.ok(out:find("(command line):1: link.veht: no such function (did you mean link.veth?)",
                 1, true), out)
   t.eq(t.iplink(nil, "e1"), nil, "nothing made")
 end)
 
 t.test("netlab reading stdin names the function and stdin:LINE", function()
-  local bin = os.getenv("NETLAB") or "./netlab"
-  local out = ns.capture(nil, {"sh", "-c", 'printf "x = 1\\nns.add(\\"s1\\", {lo = true, ipv7 = false})\\n" | "$1" 2>&1',
-                               "sh", bin})
+  local out = t.sh('printf "x = 1\\nns.add(\\"s1\\", {lo = true, ipv7 = false})\\n" | "$1"', t.bin)
   t.ok(out:find("stdin:2: bad argument #2 to 'add' (unknown field 'ipv7' (did you mean 'ipv6'?))",
                 1, true), out)
   t.eq(ns.get("s1"), nil, "nothing made")
@@ -265,12 +276,12 @@ t.test("parameter errors name the script and the parameter, without internals", 
   f:write('local p = netlab.params{{"subnet", "10.0.0.0/24", "the subnet", kind = "subnet"}}\n',
           'ns.add("p1")\n')
   f:close()
-  local out, code = t.netlab("run", dir .. "/p.lua", "subnet=10.0.0.0/33")
+  local out, code = t.run("run", dir .. "/p.lua", "subnet=10.0.0.0/33")
   t.ok(code ~= 0, "fails")
   t.ok(out:find(dir .. "/p.lua: parameter subnet=10.0.0.0/33: invalid CIDR", 1, true), out)
   t.ok(out:find("(see --help)", 1, true), out)
   t.ok(not out:find("_error", 1, true) and not out:find("EINVAL", 1, true), out)
-  out = t.netlab("run", dir .. "/p.lua", "subnett=10.0.0.0/24")
+  out = t.run("run", dir .. "/p.lua", "subnett=10.0.0.0/24")
   t.ok(out:find('p.lua: unknown parameter "subnett"', 1, true), out)
   t.ok(not out:find("_error", 1, true) and not out:find("EINVAL", 1, true), out)
   t.eq(ns.get("p1"), nil, "nothing made")
@@ -291,7 +302,7 @@ for _, c in ipairs{
     local f = assert(io.open(path, "w"))
     f:write(c[1], "\n")
     f:close()
-    local out, code = t.netlab("run", "--dry-run", path)
+    local out, code = t.run("run", "--dry-run", path)
     t.ok(code ~= 0, "fails: " .. out)
     t.ok(out:find(c[2], 1, true), out)
     t.ok(out:find(":1: ", 1, true), "the script's line: " .. out)

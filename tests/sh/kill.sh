@@ -10,10 +10,7 @@ KILLS=${KILLS:-4} N=${N:-200}
 export bin KILLS N
 exec unshare --net --mount --propagation private sh -c '
 mount -t tmpfs none /run && mkdir /run/netns && ip link set lo up || exit 1
-snap() {
-	{ ls /run/netns; ip -j link show | python3 -c "import json,sys; print(sorted((l[\"ifname\"], l.get(\"master\")) for l in json.load(sys.stdin)))"
-	  nft -j list ruleset; ls /run/netlab 2>/dev/null; } 2>&1
-}
+. tests/lib/after_kill.sh
 base=$(snap)
 t0=$(date +%s%N)
 "$bin" run bench/star.lua n=$N ipv6=quiet >/dev/null 2>&1 || echo "# the first run failed"
@@ -29,18 +26,7 @@ while [ $i -lt $KILLS ]; do
 	sleep "$(printf "%d.%03d" $((ms / 1000)) $((ms % 1000)))"
 	kill -9 $pid 2>/dev/null
 	wait $pid 2>/dev/null
-	out=$("$bin" run bench/star.lua n=$N ipv6=quiet 2>&1); rc=$?
-	out2=$("$bin" down star 2>&1); rc2=$?
-	now=$(snap)
-	if [ $rc -eq 0 ] && [ $rc2 -eq 0 ] && [ "$now" = "$base" ]; then
-		restored=$((restored + 1))
-	else
-		echo "# kill $i after ${ms} ms: re-run rc=$rc ($out), down rc=$rc2 ($out2)"
-		printf "%s\n" "$base" >/tmp/kill-base.$$; printf "%s\n" "$now" >/tmp/kill-now.$$
-		diff /tmp/kill-base.$$ /tmp/kill-now.$$ | head -n 10 | sed "s/^/# /"
-		rm -f /tmp/kill-base.$$ /tmp/kill-now.$$
-		"$bin" down star >/dev/null 2>&1
-	fi
+	after_kill "kill $i after ${ms} ms" "$bin" run bench/star.lua n=$N ipv6=quiet
 done
 echo "# $KILLS SIGKILLs (a full run takes ${full} ms), $restored baselines restored"
 if [ $restored -eq $KILLS ]; then

@@ -16,10 +16,7 @@ fi
 export bin
 exec unshare --net --mount --propagation private sh -c '
 mount -t tmpfs none /run && mkdir /run/netns && ip link set lo up || exit 1
-snap() {
-	{ ls /run/netns; ip -j link show | python3 -c "import json,sys; print(sorted((l[\"ifname\"], l.get(\"master\")) for l in json.load(sys.stdin)))"
-	  nft -j list ruleset; ls /run/netlab 2>/dev/null; } 2>&1
-}
+. tests/lib/after_kill.sh
 # LeakSanitizer (make SANITIZE=1) refuses to run under ptrace: off there.
 star() { ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0 "$@" "$bin" run bench/star.lua n=1 ipv6=quiet; }
 base=$(snap)
@@ -31,15 +28,7 @@ restored=0 k=0
 while [ $k -lt $total ]; do
 	k=$((k + 1))
 	star strace -f -qq -o /dev/null -e trace=write -e inject=write:signal=KILL:when=$k >/dev/null 2>&1
-	out=$(star 2>&1); rc=$?
-	out2=$("$bin" down star 2>&1); rc2=$?
-	now=$(snap)
-	if [ $rc -eq 0 ] && [ $rc2 -eq 0 ] && [ "$now" = "$base" ]; then
-		restored=$((restored + 1))
-	else
-		echo "# killed at write $k: re-run rc=$rc ($out), down rc=$rc2 ($out2)"
-		"$bin" down star >/dev/null 2>&1
-	fi
+	after_kill "killed at write $k" star
 done
 echo "# $total kill points, $restored baselines restored"
 if [ $total -gt 5 ] && [ $restored -eq $total ]; then
