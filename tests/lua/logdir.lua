@@ -18,7 +18,7 @@ t.test("a symlink as a lab's log directory is refused, not written through", fun
   assert(os.execute("mkdir -p " .. target .. " && echo mine > " .. target .. "/keep"))
   netlab._labdir("/run/netlab")
   assert(os.execute("ln -s " .. target .. " /run/netlab/pod.d"))
-  local out, code = t.netlab("run", pod)
+  local out, code = t.run("run", pod)
   t.ok(code ~= 0, "the run fails: " .. out)
   t.ok(out:find("netlab: /run/netlab/pod.d: Not a directory", 1, true),
        "naming the directory, at no line of netlab's own Lua: " .. out)
