@@ -400,6 +400,123 @@ static void hostile_messages(void)
 	CHECK(nft_msg_check(nlh) == -EBADMSG, "an integer of the wrong size is refused");
 }
 
+/* Every byte from off to the end of buf is still the fill: nothing was written there. */
+static int untouched(size_t off, int fill)
+{
+	for (; off < sizeof(buf); off++)
+		if ((unsigned char)buf[off] != fill)
+			return 0;
+	return 1;
+}
+
+/* A builder's refusal: NULL, that error and message, and not a byte of buf written. */
+static void refused(struct nlmsghdr *nlh, int code, const char *msg, const char *what)
+{
+	CHECK(nlh == NULL && err.code == code && strstr(err.msg, msg) && untouched(0, 0xa5),
+	      "%s: refused with \"%s\" (got %s, %d \"%s\")", what, msg,
+	      nlh ? "a message" : "NULL", err.code, err.msg);
+}
+
+/* Names too long for their attribute, and a chain that is not one of netlab's. */
+static void builders_refuse_names(void)
+{
+	struct nft_rule_spec r = { .chain = NFT_FORWARD, .action = NFT_ACCEPT };
+	char table[NFT_NAME_MAXLEN + 1], text[NFT_TEXT];
+	struct nlmsghdr *nlh;
+
+	memset(table, 't', NFT_NAME_MAXLEN);
+	table[NFT_NAME_MAXLEN] = '\0';
+	memset(buf, 0xa5, sizeof(buf));
+	refused(nft_msg_table(buf, sizeof(buf), NFT_MSG_NEWTABLE, table, &err), EINVAL,
+		"invalid table name \"tttt", "table: a name of 256 bytes");
+	CHECK(strstr(err.msg, "(longer than 255 bytes)") != NULL, "table: says how long a name may be: %s",
+	      err.msg);
+	refused(nft_msg_chain(buf, sizeof(buf), table, NFT_FORWARD, -1, &err), EINVAL,
+		"invalid table name", "chain: in a table of a 256-byte name");
+	refused(nft_msg_rule(buf, sizeof(buf), table, &r, &err), EINVAL, "invalid table name",
+		"rule: in a table of a 256-byte name");
+	refused(nft_msg_delrule(buf, sizeof(buf), "netlab", table, 7, &err), EINVAL,
+		"invalid chain name \"tttt", "delete: a chain name of 256 bytes");
+	refused(nft_msg_chain(buf, sizeof(buf), "netlab", NFT_NCHAINS, -1, &err), EINVAL,
+		"no such chain", "chain: not one of netlab's");
+	r.chain = NFT_NCHAINS;
+	refused(nft_msg_rule(buf, sizeof(buf), "netlab", &r, &err), EINVAL, "no such chain",
+		"rule: in a chain not one of netlab's");
+	r.chain = NFT_FORWARD;
+	memset(r.comment, 'c', sizeof(r.comment));
+	refused(nft_msg_rule(buf, sizeof(buf), "netlab", &r, &err), EINVAL,
+		"comment longer than 127 bytes", "rule: a comment that fills its array");
+	CHECK(nft_spec_text("netlab", &r, text, sizeof(text)) == -EINVAL && !strcmp(text, "?"),
+	      "rule text: \"?\" for a rule that cannot be built");
+
+	/* The longest each may be is taken. */
+	table[NFT_NAME_MAXLEN - 1] = '\0';
+	r.comment[NFT_COMMENT_MAX - 1] = '\0';
+	nlh = nft_msg_rule(buf, sizeof(buf), table, &r, &err);
+	CHECK(nlh != NULL, "rule: a 255-byte table name and a 127-byte comment are built%s%s",
+	      nlh ? "" : ": ", nlh ? "" : err.msg);
+	CHECK(nft_msg_delrule(buf, sizeof(buf), table, table, 7, &err) != NULL,
+	      "delete: 255-byte table and chain names are built");
+}
+
+/* A buffer too short by one byte is refused and never written past; the exact size is enough. */
+static void fits_or_refused(struct nlmsghdr *(*build)(size_t len), const char *what)
+{
+	struct nlmsghdr *nlh = build(sizeof(buf));
+	size_t need = nlh ? NLMSG_ALIGN(nlh->nlmsg_len) : 0;
+	size_t lens[] = { 0, 4, 16, need / 2, need - 1 };
+	size_t i;
+
+	CHECK(nlh != NULL, "%s: built in NL_REQSZ%s%s", what, nlh ? "" : ": ", nlh ? "" : err.msg);
+	if (!nlh)
+		return;
+	for (i = 0; i < sizeof(lens) / sizeof(lens[0]); i++) {
+		memset(buf, 0xa5, sizeof(buf));
+		refused(build(lens[i]), EMSGSIZE, "request does not fit", what);
+	}
+	memset(buf, 0xa5, sizeof(buf));
+	nlh = build(need);
+	CHECK(nlh && NLMSG_ALIGN(nlh->nlmsg_len) == need && untouched(need, 0xa5),
+	      "%s: built in exactly its %zu bytes, none past them", what, need);
+}
+
+static struct nlmsghdr *build_table(size_t len)
+{
+	return nft_msg_table(buf, len, NFT_MSG_NEWTABLE, "netlab", &err);
+}
+
+static struct nlmsghdr *build_chain(size_t len)
+{
+	return nft_msg_chain(buf, len, "netlab", NFT_PREROUTING, NF_ACCEPT, &err);
+}
+
+static struct nlmsghdr *build_rule(size_t len)
+{
+	struct nft_rule_spec r = { .chain = NFT_PREROUTING, .action = NFT_DNAT, .family = AF_INET6,
+				   .l4proto = IPPROTO_TCP, .dport = 8080, .to_port = 80,
+				   .ct_state = NF_CT_STATE_BIT(IP_CT_ESTABLISHED), .has_saddr = 1, .has_daddr = 1 };
+
+	r.saddr = cidr("fd00:1::/56");
+	r.daddr = cidr("fd00:2::1");
+	r.to = cidr("fd00:52::2");
+	snprintf(r.iif, sizeof(r.iif), "veth-purple");
+	memset(r.comment, 'c', sizeof(r.comment) - 1);
+	return nft_msg_rule(buf, len, "netlab", &r, &err);
+}
+
+static struct nlmsghdr *build_delrule(size_t len)
+{
+	return nft_msg_delrule(buf, len, "netlab", "forward", 42, &err);
+}
+
+static void builders_refuse_full_buffers(void)
+{
+	fits_or_refused(build_table, "table");
+	fits_or_refused(build_chain, "chain");
+	fits_or_refused(build_rule, "rule");
+	fits_or_refused(build_delrule, "delete");
+}
+
 static void validators(void)
 {
 	char why[PARSE_WHY];
@@ -430,5 +547,7 @@ int main(void)
 	table_and_chains();
 	foreign();
 	validators();
+	builders_refuse_names();
+	builders_refuse_full_buffers();
 	return check_done();
 }
