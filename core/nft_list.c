@@ -7,7 +7,6 @@
  */
 #include <errno.h>
 #include <netinet/in.h> /* before the linux headers, which then leave it alone */
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <linux/netfilter.h>
