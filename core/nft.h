@@ -102,15 +102,22 @@ int nft_list(struct ns *ns, const char *table, nft_item_cb cb, void *data, struc
 
 /*
  * Message builders and the rule decoder: pure, exercised by the unit tests.
- * A builder writes into NFT_MSG_ROOM bytes at buf: it refuses (NULL) a table
- * or chain name of NFT_NAME_MAXLEN bytes or more, and a comment that fills
- * its array, so that what it writes stays within them.
+ * A builder writes at most len bytes at buf (NL_REQSZ holds any of them) and
+ * returns the message, or NULL with err saying why: EINVAL for a table or
+ * chain name of NFT_NAME_MAXLEN bytes or more, a comment that fills its
+ * array or a chain that is not one of enum nft_chain; EMSGSIZE when the
+ * message does not fit in len; ENOMEM.
  */
-#define NFT_MSG_ROOM 4096
-struct nlmsghdr *nft_msg_table(char *buf, uint16_t type, const char *table);
+struct nlmsghdr *nft_msg_table(char *buf, size_t len, uint16_t type, const char *table,
+			       struct nl_err *err);
 /* policy -1 leaves an existing chain's policy as it is. */
-struct nlmsghdr *nft_msg_chain(char *buf, const char *table, enum nft_chain c, int policy);
-struct nlmsghdr *nft_msg_rule(char *buf, const char *table, const struct nft_rule_spec *r);
+struct nlmsghdr *nft_msg_chain(char *buf, size_t len, const char *table, enum nft_chain c,
+			       int policy, struct nl_err *err);
+struct nlmsghdr *nft_msg_rule(char *buf, size_t len, const char *table,
+			      const struct nft_rule_spec *r, struct nl_err *err);
+/* The deletion of the rule with that handle, in a chain given by name. */
+struct nlmsghdr *nft_msg_delrule(char *buf, size_t len, const char *table, const char *chain,
+				 uint64_t handle, struct nl_err *err);
 const char *nft_chain_name(enum nft_chain c);
 
 /*
@@ -131,7 +138,10 @@ struct nftnl_rule;
 int nft_rule_text(const struct nftnl_rule *r, char *buf, size_t len);
 /* The same for a NEWRULE message; -EBADMSG when it is not one. */
 int nft_msg_text(const struct nlmsghdr *nlh, char *buf, size_t len);
-/* The text of the rule r would be, as in error messages and rule objects. */
+/*
+ * The text of the rule r would be, as in error messages and rule objects;
+ * "?" and the builder's -errno when r cannot be built.
+ */
 int nft_spec_text(const char *table, const struct nft_rule_spec *r, char *buf, size_t len);
 
 /* Validators, before any syscall (see parse.h). */

@@ -14,39 +14,20 @@
 #include <stdlib.h>
 #include <string.h>
 #include <linux/netfilter.h>
-#include <linux/netfilter/nf_conntrack_common.h>
+#include <linux/netfilter/nf_conntrack_tuple_common.h>
 #include <linux/netfilter/nf_nat.h>
 #include <linux/netfilter/nf_tables.h>
-#include <linux/rtnetlink.h>
-#include <libmnl/libmnl.h>
 #include <libnftnl/expr.h>
 #include <libnftnl/rule.h>
 
-#include "nft.h"
+#include "nft_int.h"
 #include "text.h"
-
-/* How the bytes a register holds are written. */
-enum dtype {
-	DT_RAW,
-	DT_IPV4,
-	DT_IPV6,
-	DT_PORT,   /* big endian 16 bits */
-	DT_PROTO,  /* an IP protocol number */
-	DT_FAMILY, /* NFPROTO_* */
-	DT_IFNAME,
-	DT_CTSTATE,
-	DT_CTDIR,
-	DT_ADDRTYPE, /* RTN_* */
-	DT_U32,
-	DT_HEX32,
-	DT_ETHER, /* an ethertype, big endian */
-};
 
 #define NREGS (NFT_REG32_15 + 1)
 
 struct reg {
 	char name[64];
-	enum dtype type;
+	enum nft_dtype type;
 	int masked;
 	uint8_t mask[16];
 	uint8_t data[16]; /* what an immediate put there */
@@ -110,168 +91,9 @@ static void term(struct dec *d, const char *text)
 	put(d, "%s%s", d->n ? " " : "", text);
 }
 
-static const char *proto_name(int p)
-{
-	switch (p) {
-	case IPPROTO_TCP:
-		return "tcp";
-	case IPPROTO_UDP:
-		return "udp";
-	case IPPROTO_ICMP:
-		return "icmp";
-	case IPPROTO_ICMPV6:
-		return "icmpv6";
-	case IPPROTO_SCTP:
-		return "sctp";
-	case IPPROTO_UDPLITE:
-		return "udplite";
-	case IPPROTO_DCCP:
-		return "dccp";
-	case IPPROTO_GRE:
-		return "gre";
-	case IPPROTO_ESP:
-		return "esp";
-	default:
-		return NULL;
-	}
-}
-
-static const char *addrtype_name(uint32_t t)
-{
-	static const char *names[] = {
-		[RTN_UNSPEC] = "unspec",	 [RTN_UNICAST] = "unicast",
-		[RTN_LOCAL] = "local",		 [RTN_BROADCAST] = "broadcast",
-		[RTN_ANYCAST] = "anycast",	 [RTN_MULTICAST] = "multicast",
-		[RTN_BLACKHOLE] = "blackhole",	 [RTN_UNREACHABLE] = "unreachable",
-		[RTN_PROHIBIT] = "prohibit",
-	};
-
-	return t < sizeof(names) / sizeof(names[0]) && names[t] ? names[t] : NULL;
-}
-
-static uint32_t u32_of(const uint8_t *p, uint32_t len)
-{
-	uint32_t v = 0;
-
-	memcpy(&v, p, len < 4 ? len : 4);
-	return v;
-}
-
-/* A value of type t from len bytes at p, into buf. */
-static void value(enum dtype t, const uint8_t *p, uint32_t len, int full, char *buf, size_t n)
-{
-	uint8_t a[16] = { 0 };
-	size_t k;
-
-	switch (t) {
-	case DT_IPV4:
-	case DT_IPV6:
-		if (len <= 16 && (len == (t == DT_IPV4 ? 4u : 16u) || full)) {
-			memcpy(a, p, len);
-			inet_ntop(t == DT_IPV4 ? AF_INET : AF_INET6, a, buf, (socklen_t)n);
-			return;
-		}
-		break;
-	case DT_PORT:
-		if (len == 2) {
-			snprintf(buf, n, "%u", (p[0] << 8) | p[1]);
-			return;
-		}
-		break;
-	case DT_ETHER:
-		if (len == 2) {
-			unsigned int e = (unsigned int)((p[0] << 8) | p[1]);
-
-			snprintf(buf, n, "%s", e == 0x0800 ? "ip" : e == 0x86dd ? "ip6" :
-					       e == 0x0806 ? "arp" : "");
-			if (!*buf)
-				snprintf(buf, n, "0x%04x", e);
-			return;
-		}
-		break;
-	case DT_PROTO:
-		if (len == 1) {
-			if (proto_name(p[0]))
-				snprintf(buf, n, "%s", proto_name(p[0]));
-			else
-				snprintf(buf, n, "%u", p[0]);
-			return;
-		}
-		break;
-	case DT_FAMILY:
-		if (len == 1) {
-			snprintf(buf, n, "%s", p[0] == NFPROTO_IPV4 ? "ipv4" :
-					       p[0] == NFPROTO_IPV6 ? "ipv6" : "");
-			if (!*buf)
-				snprintf(buf, n, "%u", p[0]);
-			return;
-		}
-		break;
-	case DT_IFNAME:
-		snprintf(buf, n, "\"%.*s\"", (int)strnlen((const char *)p, len), (const char *)p);
-		return;
-	case DT_CTDIR:
-		if (len == 1) {
-			snprintf(buf, n, "%s", p[0] == IP_CT_DIR_ORIGINAL ? "original" : "reply");
-			return;
-		}
-		break;
-	case DT_ADDRTYPE:
-		if (len == 4 && addrtype_name(u32_of(p, len))) {
-			snprintf(buf, n, "%s", addrtype_name(u32_of(p, len)));
-			return;
-		}
-		break;
-	case DT_U32:
-		if (len <= 4) {
-			snprintf(buf, n, "%" PRIu32, u32_of(p, len));
-			return;
-		}
-		break;
-	case DT_HEX32:
-		if (len == 4) {
-			snprintf(buf, n, "0x%08" PRIx32, u32_of(p, len));
-			return;
-		}
-		break;
-	case DT_CTSTATE:
-	case DT_RAW:
-		break;
-	}
-	/* Anything else: the bytes as nft prints raw data. */
-	k = 0;
-	if (n)
-		buf[0] = '\0';
-	text_append(buf, n, &k, "0x");
-	for (; len && k + 3 <= n; len--, p++)
-		text_append(buf, n, &k, "%02x", *p);
-}
-
-static void ctstate_names(uint32_t bits, char *buf, size_t n)
-{
-	static const struct {
-		uint32_t bit;
-		const char *name;
-	} s[] = {
-		{ NF_CT_STATE_INVALID_BIT, "invalid" },
-		{ NF_CT_STATE_BIT(IP_CT_ESTABLISHED), "established" },
-		{ NF_CT_STATE_BIT(IP_CT_RELATED), "related" },
-		{ NF_CT_STATE_BIT(IP_CT_NEW), "new" },
-		{ NF_CT_STATE_UNTRACKED_BIT, "untracked" },
-	};
-	size_t i, k = 0;
-
-	buf[0] = '\0';
-	for (i = 0; i < sizeof(s) / sizeof(s[0]); i++)
-		if (bits & s[i].bit)
-			text_append(buf, n, &k, "%s%s", k ? "," : "", s[i].name);
-	if (!k)
-		text_append(buf, n, &k, "0x%" PRIx32, bits);
-}
-
-static void load(struct dec *d, uint32_t r, enum dtype t, const char *fmt, ...)
+static void load(struct dec *d, uint32_t r, enum nft_dtype t, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
-static void load(struct dec *d, uint32_t r, enum dtype t, const char *fmt, ...)
+static void load(struct dec *d, uint32_t r, enum nft_dtype t, const char *fmt, ...)
 {
 	struct reg *g = reg(d, r);
 	va_list ap;
@@ -283,66 +105,14 @@ static void load(struct dec *d, uint32_t r, enum dtype t, const char *fmt, ...)
 	va_end(ap);
 }
 
-static const struct {
-	uint32_t key;
-	const char *name;
-	enum dtype type;
-} meta_keys[] = {
-	{ NFT_META_LEN, "meta length", DT_U32 },
-	{ NFT_META_PROTOCOL, "meta protocol", DT_ETHER },
-	{ NFT_META_PRIORITY, "meta priority", DT_HEX32 },
-	{ NFT_META_MARK, "meta mark", DT_HEX32 },
-	{ NFT_META_IIF, "iif", DT_U32 },
-	{ NFT_META_OIF, "oif", DT_U32 },
-	{ NFT_META_IIFNAME, "iifname", DT_IFNAME },
-	{ NFT_META_OIFNAME, "oifname", DT_IFNAME },
-	{ NFT_META_SKUID, "meta skuid", DT_U32 },
-	{ NFT_META_SKGID, "meta skgid", DT_U32 },
-	{ NFT_META_NFPROTO, "meta nfproto", DT_FAMILY },
-	{ NFT_META_L4PROTO, "meta l4proto", DT_PROTO },
-	{ NFT_META_BRI_IIFNAME, "meta ibrname", DT_IFNAME },
-	{ NFT_META_BRI_OIFNAME, "meta obrname", DT_IFNAME },
-	{ NFT_META_PKTTYPE, "meta pkttype", DT_U32 },
-	{ NFT_META_CPU, "meta cpu", DT_U32 },
-	{ NFT_META_IIFGROUP, "meta iifgroup", DT_U32 },
-	{ NFT_META_OIFGROUP, "meta oifgroup", DT_U32 },
-	{ NFT_META_CGROUP, "meta cgroup", DT_U32 },
-};
-
-static const struct {
-	uint32_t key;
-	const char *name;
-	enum dtype type;
-} ct_keys[] = {
-	{ NFT_CT_STATE, "state", DT_CTSTATE },
-	{ NFT_CT_DIRECTION, "direction", DT_CTDIR },
-	{ NFT_CT_STATUS, "status", DT_HEX32 },
-	{ NFT_CT_MARK, "mark", DT_HEX32 },
-	{ NFT_CT_EXPIRATION, "expiration", DT_U32 },
-	{ NFT_CT_L3PROTOCOL, "l3proto", DT_FAMILY },
-	{ NFT_CT_PROTOCOL, "protocol", DT_PROTO },
-	{ NFT_CT_PROTO_SRC, "proto-src", DT_PORT },
-	{ NFT_CT_PROTO_DST, "proto-dst", DT_PORT },
-	{ NFT_CT_SRC_IP, "ip saddr", DT_IPV4 },
-	{ NFT_CT_DST_IP, "ip daddr", DT_IPV4 },
-	{ NFT_CT_SRC_IP6, "ip6 saddr", DT_IPV6 },
-	{ NFT_CT_DST_IP6, "ip6 daddr", DT_IPV6 },
-	{ NFT_CT_ZONE, "zone", DT_U32 },
-};
-
 static void do_meta(struct dec *d, const struct nftnl_expr *e)
 {
 	uint32_t key = nftnl_expr_get_u32(e, NFTNL_EXPR_META_KEY);
-	const char *name = NULL;
-	enum dtype t = DT_RAW;
-	size_t i;
+	const struct nft_key *k = nft_meta_key(key);
+	const char *name = k ? k->name : NULL;
+	enum nft_dtype t = k ? k->type : DT_RAW;
 	char b[96], v[64];
 
-	for (i = 0; i < sizeof(meta_keys) / sizeof(meta_keys[0]); i++)
-		if (meta_keys[i].key == key) {
-			name = meta_keys[i].name;
-			t = meta_keys[i].type;
-		}
 	if (nftnl_expr_is_set(e, NFTNL_EXPR_META_DREG)) {
 		if (name)
 			load(d, nftnl_expr_get_u32(e, NFTNL_EXPR_META_DREG), t, "%s", name);
@@ -356,7 +126,7 @@ static void do_meta(struct dec *d, const struct nftnl_expr *e)
 		if (g->name[0])
 			snprintf(v, sizeof(v), "%s", g->name);
 		else
-			value(t, g->data, g->len, 0, v, sizeof(v));
+			nft_value(t, g->data, g->len, 0, v, sizeof(v));
 	}
 	if (name)
 		snprintf(b, sizeof(b), "%s%s set %s", strncmp(name, "meta ", 5) ? "meta " : "", name, v);
@@ -402,7 +172,7 @@ static void do_payload(struct dec *d, const struct nftnl_expr *e)
 		}
 	}
 	if (base == NFT_PAYLOAD_TRANSPORT_HEADER && (off == 0 || off == 2) && len == 2) {
-		const char *p = proto_name(d->l4proto);
+		const char *p = nft_proto_name(d->l4proto);
 
 		load(d, r, DT_PORT, "%s %s", p ? p : "th", off ? "dport" : "sport");
 		return;
@@ -413,8 +183,8 @@ static void do_payload(struct dec *d, const struct nftnl_expr *e)
 static void do_ct(struct dec *d, const struct nftnl_expr *e)
 {
 	uint32_t key = nftnl_expr_get_u32(e, NFTNL_EXPR_CT_KEY);
+	const struct nft_key *k = nft_ct_key(key);
 	const char *dir = "";
-	size_t i;
 
 	if (nftnl_expr_is_set(e, NFTNL_EXPR_CT_DIR))
 		dir = nftnl_expr_get_u8(e, NFTNL_EXPR_CT_DIR) == IP_CT_DIR_ORIGINAL ? "original " :
@@ -423,13 +193,10 @@ static void do_ct(struct dec *d, const struct nftnl_expr *e)
 		term(d, key == NFT_CT_MARK ? "ct mark set [register]" : "[ct set]");
 		return;
 	}
-	for (i = 0; i < sizeof(ct_keys) / sizeof(ct_keys[0]); i++)
-		if (ct_keys[i].key == key) {
-			load(d, nftnl_expr_get_u32(e, NFTNL_EXPR_CT_DREG), ct_keys[i].type, "ct %s%s",
-			     dir, ct_keys[i].name);
-			return;
-		}
-	load(d, nftnl_expr_get_u32(e, NFTNL_EXPR_CT_DREG), DT_RAW, "ct %s%u", dir, key);
+	if (k)
+		load(d, nftnl_expr_get_u32(e, NFTNL_EXPR_CT_DREG), k->type, "ct %s%s", dir, k->name);
+	else
+		load(d, nftnl_expr_get_u32(e, NFTNL_EXPR_CT_DREG), DT_RAW, "ct %s%u", dir, key);
 }
 
 static void do_fib(struct dec *d, const struct nftnl_expr *e)
@@ -475,24 +242,6 @@ static int is_prefix(const uint8_t *m, uint32_t len, int *plen)
 	return 1;
 }
 
-static const char *cmp_op(uint32_t op)
-{
-	switch (op) {
-	case NFT_CMP_EQ:
-		return "";
-	case NFT_CMP_NEQ:
-		return "!= ";
-	case NFT_CMP_LT:
-		return "< ";
-	case NFT_CMP_LTE:
-		return "<= ";
-	case NFT_CMP_GT:
-		return "> ";
-	default:
-		return ">= ";
-	}
-}
-
 static void do_cmp(struct dec *d, const struct nftnl_expr *e)
 {
 	struct reg *g = reg(d, nftnl_expr_get_u32(e, NFTNL_EXPR_CMP_SREG));
@@ -505,38 +254,38 @@ static void do_cmp(struct dec *d, const struct nftnl_expr *e)
 		term(d, "[cmp]");
 		return;
 	}
-	if (g->type == DT_CTSTATE && g->masked && op == NFT_CMP_NEQ && !u32_of(data, len)) {
-		ctstate_names(u32_of(g->mask, 4), v, sizeof(v));
+	if (g->type == DT_CTSTATE && g->masked && op == NFT_CMP_NEQ && !nft_u32_of(data, len)) {
+		nft_ctstate_names(nft_u32_of(g->mask, 4), v, sizeof(v));
 		snprintf(b, sizeof(b), "%s %s", g->name, v);
 	} else if (g->type == DT_CTSTATE && !g->masked) {
-		ctstate_names(u32_of(data, len), v, sizeof(v));
-		snprintf(b, sizeof(b), "%s %s%s", g->name, cmp_op(op), v);
+		nft_ctstate_names(nft_u32_of(data, len), v, sizeof(v));
+		snprintf(b, sizeof(b), "%s %s%s", g->name, nft_cmp_op(op), v);
 	} else if ((g->type == DT_IPV4 || g->type == DT_IPV6) && g->full && !g->masked) {
 		/* A short load of an address: a byte-aligned prefix. */
-		value(g->type, data, len, 1, v, sizeof(v));
-		snprintf(b, sizeof(b), "%s %s%s/%u", g->name, cmp_op(op), v, len * 8);
+		nft_value(g->type, data, len, 1, v, sizeof(v));
+		snprintf(b, sizeof(b), "%s %s%s/%u", g->name, nft_cmp_op(op), v, len * 8);
 	} else if (g->masked && (g->type == DT_IPV4 || g->type == DT_IPV6) &&
 		   len <= sizeof(g->mask) && is_prefix(g->mask, len, &plen)) {
-		value(g->type, data, len, 0, v, sizeof(v));
-		snprintf(b, sizeof(b), "%s %s%s/%d", g->name, cmp_op(op), v, plen);
+		nft_value(g->type, data, len, 0, v, sizeof(v));
+		snprintf(b, sizeof(b), "%s %s%s/%d", g->name, nft_cmp_op(op), v, plen);
 	} else if (g->masked) {
 		char m[48];
 
 		/* The mask holds at most 16 bytes, whatever length the cmp has. */
-		value(DT_RAW, g->mask, len < sizeof(g->mask) ? len : sizeof(g->mask), 0, m, sizeof(m));
-		value(g->type, data, len, 0, v, sizeof(v));
-		snprintf(b, sizeof(b), "%s & %s %s%s", g->name, m, op == NFT_CMP_EQ ? "== " : cmp_op(op),
+		nft_value(DT_RAW, g->mask, len < sizeof(g->mask) ? len : sizeof(g->mask), 0, m, sizeof(m));
+		nft_value(g->type, data, len, 0, v, sizeof(v));
+		snprintf(b, sizeof(b), "%s & %s %s%s", g->name, m, op == NFT_CMP_EQ ? "== " : nft_cmp_op(op),
 			 v);
 	} else {
-		value(g->type, data, len, 0, v, sizeof(v));
-		snprintf(b, sizeof(b), "%s %s%s", g->name, cmp_op(op), v);
+		nft_value(g->type, data, len, 0, v, sizeof(v));
+		snprintf(b, sizeof(b), "%s %s%s", g->name, nft_cmp_op(op), v);
 	}
 	/* nfproto and l4proto matches are what ip/tcp fields need; nft leaves them implied. */
 	if (op == NFT_CMP_EQ && len == 1 &&
 	    (!strcmp(g->name, "meta nfproto") || !strcmp(g->name, "meta l4proto")) &&
 	    d->ndeps < 2) {
 		struct dep *dp = &d->deps[d->ndeps++];
-		const char *p = proto_name(data[0]);
+		const char *p = nft_proto_name(data[0]);
 
 		snprintf(dp->text, sizeof(dp->text), "%.60s", b);
 		if (g->name[5] == 'n') {
@@ -632,13 +381,13 @@ static void nat_target(struct dec *d, const struct nftnl_expr *e, uint16_t amin,
 		size_t k;
 
 		v6 = g->len == 16;
-		value(v6 ? DT_IPV6 : DT_IPV4, g->data, g->len, 0, a, sizeof(a));
+		nft_value(v6 ? DT_IPV6 : DT_IPV4, g->data, g->len, 0, a, sizeof(a));
 		if (nftnl_expr_is_set(e, amax) &&
 		    nftnl_expr_get_u32(e, amax) != nftnl_expr_get_u32(e, amin)) {
 			char hi[INET6_ADDRSTRLEN + 1];
 
 			g = reg(d, nftnl_expr_get_u32(e, amax));
-			value(v6 ? DT_IPV6 : DT_IPV4, g->data, g->len, 0, hi, sizeof(hi));
+			nft_value(v6 ? DT_IPV6 : DT_IPV4, g->data, g->len, 0, hi, sizeof(hi));
 			k = strlen(a);
 			text_append(a, sizeof(a), &k, "-%s", hi);
 		}
@@ -646,12 +395,15 @@ static void nat_target(struct dec *d, const struct nftnl_expr *e, uint16_t amin,
 	if (has_p) {
 		struct reg *g = reg(d, nftnl_expr_get_u32(e, pmin));
 
-		value(DT_PORT, g->data, g->len, 0, p, sizeof(p));
+		nft_value(DT_PORT, g->data, g->len, 0, p, sizeof(p));
 		if (nftnl_expr_is_set(e, pmax) &&
 		    nftnl_expr_get_u32(e, pmax) != nftnl_expr_get_u32(e, pmin)) {
+			char hi[sizeof(p2) - 1];
+			size_t k = 0;
+
 			g = reg(d, nftnl_expr_get_u32(e, pmax));
-			p2[0] = '-';
-			value(DT_PORT, g->data, g->len, 0, p2 + 1, sizeof(p2) - 1);
+			nft_value(DT_PORT, g->data, g->len, 0, hi, sizeof(hi));
+			text_append(p2, sizeof(p2), &k, "-%s", hi);
 		}
 	}
 	if (has_a && has_p && v6)
