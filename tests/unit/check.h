@@ -21,8 +21,13 @@ static int check_failed, check_passed;
 		putchar('\n');                                                    \
 	} while (0)
 
+/* A missing string (NULL) fails the case, never the test program. */
 #define CHECK_STR(got, want, what)                                                \
-	CHECK(strcmp((got), (want)) == 0, "%s: \"%s\" (want \"%s\")", what, got, want)
+	do {                                                                      \
+		const char *got_ = (got), *want_ = (want);                        \
+		CHECK(got_ && strcmp(got_, want_) == 0, "%s: \"%s\" (want \"%s\")",   \
+		      what, got_ ? got_ : "(none)", want_);                       \
+	} while (0)
 
 static inline int check_done(void)
 {
