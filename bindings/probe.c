@@ -16,6 +16,8 @@
 #include "core/probe.h"
 
 #define NLB_RESULT "netlab.probe.result"
+/* Seconds: a probe that waits longer is a mistake (minutes, or milliseconds, meant). */
+#define PROBE_TIMEOUT_MAX 60
 
 static const char *const ping_fields[] = { "count", "timeout", "size", "src", NULL };
 static const char *const tcp_fields[] = { "timeout", "src", NULL };
@@ -36,9 +38,9 @@ static int opt_timeout(lua_State *L, int t, double def)
 		lua_pop(L, 1);
 	}
 	/* Written so that NaN is refused too. */
-	if (!(s > 0) || s > 3600)
-		nlb_argerror(L, t, "field 'timeout': %f is not a number of seconds above 0 (and at most 3600)",
-			     (lua_Number)s);
+	if (!(s > 0) || s > PROBE_TIMEOUT_MAX)
+		nlb_argerror(L, t, "field 'timeout': %f is not a number of seconds above 0 and up to %d",
+			     (lua_Number)s, PROBE_TIMEOUT_MAX);
 	/* At least a millisecond: 0.0001 is a timeout, not none. */
 	return s * 1000 < 1 ? 1 : (int)(s * 1000 + 0.5);
 }
@@ -148,6 +150,8 @@ static void push_result(lua_State *L, const struct probe *p)
 		lua_setfield(L, -2, "by");
 	}
 	if (p->kind == PROBE_PING) {
+		lua_pushstring(L, p->raw ? "raw" : "ping");
+		lua_setfield(L, -2, "socket");
 		lua_pushinteger(L, p->sent);
 		lua_setfield(L, -2, "sent");
 		lua_pushinteger(L, p->received);

@@ -49,8 +49,19 @@ local function addresses_of(name, out, seen)
   end
 end
 
-local function is_address(s)
-  return type(s) == "string" and not s:find("/", 1, true) and netlab.cidr(s) ~= nil
+-- A field that takes one item or a plain list of them. A table with a
+-- metatable is one item (a namespace object, or a mistake refused below):
+-- its __index could make a list without end.
+local function list_of(v)
+  if type(v) == "table" and getmetatable(v) == nil then return v end
+  return {v}
+end
+
+-- An address as the results write it ("fd00::2" for "FD00::0002"), or nil.
+local function address(s)
+  if type(s) ~= "string" or s:find("/", 1, true) then return nil end
+  local c = netlab.cidr(s, false)
+  return c and c.addr
 end
 
 -- The matrix's targets: addresses as given, namespaces as their addresses.
@@ -60,11 +71,12 @@ local function targets_of(to)
     for _, name in ipairs(all_namespaces()) do addresses_of(name, out, seen) end
     return out
   end
-  for _, t in ipairs(netlab._list(to)) do
-    if is_address(t) then
-      if not seen[t] then
-        seen[t] = true
-        out[#out + 1] = {addr = t}
+  for _, t in ipairs(list_of(to)) do
+    local a = address(t)
+    if a then
+      if not seen[a] then
+        seen[a] = true
+        out[#out + 1] = {addr = a}
       end
     elseif type(nsname(t)) == "string" then
       addresses_of(nsname(t), out, seen)
@@ -78,7 +90,7 @@ end
 local function sources_of(from)
   if from == nil then return all_namespaces() end
   local out = {}
-  for _, f in ipairs(netlab._list(from)) do
+  for _, f in ipairs(list_of(from)) do
     local name = nsname(f)
     if type(name) ~= "string" then
       netlab._argerror(1, ("field 'from': a namespace name or object expected, got %s"):format(type(f)))

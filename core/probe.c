@@ -374,6 +374,7 @@ static void send_echo(struct run *r, struct group *g, size_t k, int try)
 				      r->buf, BUFSZ);
 	int attempt;
 
+	p->raw = g->raw;
 	for (attempt = 0; attempt < 2; attempt++) {
 		now(&s->sent[try]);
 		if (sendto(g->fd, r->buf, len, 0, (struct sockaddr *)&ss, salen) >= 0) {

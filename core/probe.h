@@ -42,6 +42,7 @@ struct probe {
 	struct cidr from; /* PROBE_UNREACH: who sent the ICMP error (family 0: unknown) */
 	int icmp_type, icmp_code;
 	int sent, received;
+	int raw;	/* PROBE_PING: sent from a raw socket (no ping socket allowed) */
 	double rtt_ms;	/* mean over the replies; TCP: the handshake */
 	double rtt_min, rtt_max;
 };
