@@ -144,13 +144,19 @@ M.__tostring = function(m)
   end
   local w0 = width("from \\ to")
   for _, s in ipairs(m.sources) do w0 = math.max(w0, width(s)) end
-  local ws, head = {}, {pad("from \\ to", w0)}
+  -- Above each address the namespace that has it, when it is the lab's.
+  local ws, head, own, owned = {}, {pad("from \\ to", w0)}, {pad("", w0)}, false
   for j, t in ipairs(m.targets) do
-    ws[j] = width(t)
+    local o = m.owners[t] and m.owners[t]:match("^(.*):") or ""
+    owned = owned or o ~= ""
+    ws[j] = math.max(width(t), width(o))
     for _, s in ipairs(m.sources) do ws[j] = math.max(ws[j], width(cell(m.cells[s][t]))) end
     head[#head + 1] = pad(t, ws[j])
+    own[#own + 1] = pad(o, ws[j])
   end
-  local lines = {(table.concat(head, "  "):gsub("%s+$", ""))}
+  local lines = {}
+  if owned then lines[1] = (table.concat(own, "  "):gsub("%s+$", "")) end
+  lines[#lines + 1] = (table.concat(head, "  "):gsub("%s+$", ""))
   for _, s in ipairs(m.sources) do
     local row = {pad(s, w0)}
     for j, t in ipairs(m.targets) do row[#row + 1] = pad(cell(m.cells[s][t]), ws[j]) end
