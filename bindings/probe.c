@@ -23,8 +23,11 @@ static const char *const ping_fields[] = { "count", "timeout", "size", "src", NU
 static const char *const tcp_fields[] = { "timeout", "src", NULL };
 static const char *const run_fields[] = { "timeout", "count", "size", NULL };
 
-/* Seconds, as a number > 0; the core counts milliseconds. */
-static int opt_timeout(lua_State *L, int t, double def)
+/*
+ * Seconds, as a number > 0; the core counts milliseconds. arg is the
+ * argument errors name: probe._run's options are its caller's (matrix's #1).
+ */
+static int opt_timeout(lua_State *L, int t, int arg, double def)
 {
 	double s = def;
 	int type;
@@ -34,20 +37,24 @@ static int opt_timeout(lua_State *L, int t, double def)
 		if (type == LUA_TNUMBER)
 			s = lua_tonumber(L, -1);
 		else if (type != LUA_TNIL)
-			nlb_argerror(L, t, "field 'timeout': number expected, got %s", luaL_typename(L, -1));
+			nlb_argerror(L, arg, "field 'timeout': number expected, got %s", luaL_typename(L, -1));
 		lua_pop(L, 1);
 	}
 	/* Written so that NaN is refused too. */
-	if (!(s > 0) || s > PROBE_TIMEOUT_MAX)
-		nlb_argerror(L, t, "field 'timeout': %f is not a number of seconds above 0 and up to %d",
+	if (!(s > 0) || s > PROBE_TIMEOUT_MAX) {
+		if (s == (double)(lua_Integer)s)
+			nlb_argerror(L, arg, "field 'timeout': %I is not a number of seconds above 0 "
+				     "and up to %d", (lua_Integer)s, PROBE_TIMEOUT_MAX);
+		nlb_argerror(L, arg, "field 'timeout': %f is not a number of seconds above 0 and up to %d",
 			     (lua_Number)s, PROBE_TIMEOUT_MAX);
+	}
 	/* At least a millisecond: 0.0001 is a timeout, not none. */
 	return s * 1000 < 1 ? 1 : (int)(s * 1000 + 0.5);
 }
 
-static void opts_of(lua_State *L, int t, struct probe_opts *o)
+static void opts_of(lua_State *L, int t, int arg, struct probe_opts *o)
 {
-	o->timeout_ms = opt_timeout(L, t, 1.0);
+	o->timeout_ms = opt_timeout(L, t, arg, 1.0);
 	o->count = (int)nlb_optint(L, t, "count", 1, 1, PROBE_COUNT_MAX);
 	o->size = (int)nlb_optint(L, t, "size", PROBE_SIZE_DEFAULT, 0, PROBE_SIZE_MAX);
 }
@@ -179,7 +186,7 @@ static int l_ping(lua_State *L)
 
 	set_from(L, 1, &p);
 	set_to(L, luaL_checkstring(L, 2), &p, PROBE_PING, 2, 0);
-	opts_of(L, t, &o);
+	opts_of(L, t, t, &o);
 	opt_src(L, t, &p);
 	return run_one(L, &p, &o);
 }
@@ -193,7 +200,7 @@ static int l_tcp(lua_State *L)
 
 	set_from(L, 1, &p);
 	set_to(L, luaL_checkstring(L, 2), &p, PROBE_TCP, 2, 0);
-	o.timeout_ms = opt_timeout(L, t, 1.0);
+	o.timeout_ms = opt_timeout(L, t, t, 1.0);
 	opt_src(L, t, &p);
 	return run_one(L, &p, &o);
 }
@@ -221,8 +228,8 @@ static void item_from(lua_State *L, int v, struct probe *p, lua_Integer i)
 }
 
 /*
- * probe._run({{FROM, TO}, …} [, {timeout =, count =, size =}]): every item at
- * once; TO is "ADDR" (a ping) or "ADDR:PORT" (a TCP connect). The results,
+ * probe._run({{FROM, TO}, …} [, {timeout =, count =, size =} [, ARG]]): every
+ * item at once (ARG: the caller's argument its errors name, 1 by default); TO is "ADDR" (a ping) or "ADDR:PORT" (a TCP connect). The results,
  * in the items' order. Items may carry more (expect's third value): only
  * [1] and [2] are read.
  */
@@ -236,7 +243,7 @@ static int l_run(lua_State *L)
 
 	luaL_checktype(L, 1, LUA_TTABLE);
 	t = opts_at(L, 2, run_fields);
-	opts_of(L, t, &o);
+	opts_of(L, t, (int)luaL_optinteger(L, 3, 1), &o);
 	n = (lua_Integer)lua_rawlen(L, 1);
 	p = lua_newuserdatauv(L, (size_t)(n ? n : 1) * sizeof(*p), 0);
 	memset(p, 0, (size_t)(n ? n : 1) * sizeof(*p));

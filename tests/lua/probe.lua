@@ -313,6 +313,40 @@ t.test("a run whose expectation fails is rolled back", function()
   t.eq(ns.get("x1"), nil, "rolled back")
 end)
 
+t.test("netlab ping: the matrix from the command line, as a grid or JSON", function()
+  local out, code = t.netlab("ping", "--json", "--timeout", "1", "--from", "a", "--from=h1", "10.0.2.2",
+    "203.0.113.1", "h2")
+  t.eq(code, 0, "exit code: " .. out)
+  local list, seen = {}, {}
+  for line in out:gmatch("[^\n]+") do
+    local o = t.json.decode(line)
+    list[#list + 1] = {o.from, o.to}
+    seen[#seen + 1] = o
+  end
+  t.eq(#seen, 6, "one object per probe: " .. out)
+  local w = witness(list)
+  for i, o in ipairs(seen) do
+    t.eq(o.ok, w[i], ("%s -> %s as ping(8) says"):format(o.from, o.to))
+    t.eq(o.rtt_ms ~= nil, o.ok, "rtt_ms when it answered")
+    t.eq(o.why ~= nil, not o.ok, "why when it did not")
+  end
+  t.eq(seen[1].from .. " " .. seen[1].to .. " " .. tostring(seen[1].owner), "a 10.0.2.2 b:eth0", "owner")
+  t.eq(seen[6].from .. " " .. seen[6].to .. " " .. tostring(seen[6].why), "h1 192.168.70.2 nil",
+    "a namespace stands for its addresses")
+  out, code = t.netlab("ping", "--from", "h1", "--timeout", "1", "h2", "203.0.113.1")
+  t.eq(code, 0, "grid: exit code")
+  t.ok(out:find("\nh1 +✓ +✓\n"), "the grid: " .. out)
+  out, code = t.netlab("ping", "--bogus")
+  t.eq(code, 2, "an unknown option: " .. out)
+  t.ok(out:find("unknown option --bogus", 1, true) and out:find("usage: netlab ping", 1, true), out)
+  out, code = t.netlab("ping", "--timeout", "0")
+  t.eq(code, 1, "a bad timeout")
+  t.ok(out:find("field 'timeout': 0 is not a number of seconds", 1, true), out)
+  out, code = t.netlab("ping", "--from", "nosuch")
+  t.eq(code, 1, "an unknown namespace")
+  t.ok(out:find('namespace "nosuch": no such namespace', 1, true), out)
+end)
+
 t.test("bad input: a clear error before any packet is sent", function()
   local before = icmp_out_echos(a)
   t.fails(function() probe.ping("nosuch", "10.0.0.1") end, "probe.ping", "no such namespace")
@@ -334,6 +368,9 @@ t.test("bad input: a clear error before any packet is sent", function()
   t.fails(function() probe.matrix{from = {a, "nosuch"}, to = {"10.0.2.2"}} end, "probe.matrix",
     "no such namespace")
   t.fails(function() probe.matrix{to = {true}} end, "bad argument #1 to 'matrix'", "field 'to'")
+  t.fails(function() probe.matrix{timeout = 0} end, "bad argument #1 to 'matrix'", "field 'timeout': 0 is")
+  t.fails(function() probe.expect{{a, "10.0.2.2"}, timeout = -1.5} end, "bad argument #1 to 'expect'",
+    "field 'timeout': -1.5 is")
   t.fails(function() probe.expect{{a}} end, "bad argument #1 to 'expect'", "item 1: address expected")
   t.fails(function() probe.expect{"a"} end, "bad argument #1 to 'expect'", "item 1: table")
   t.fails(function() probe.expect{{a, "10.0.2.2", "yes"}} end, "bad argument #1 to 'expect'", "boolean")
