@@ -12,6 +12,7 @@ end
 local R = netlab._meta("netlab.probe.result")
 R.__name = "netlab.probe.result"
 R.__tostring = function(r)
+  if r.planned then return ("%s → %s: not sent (a dry run)"):format(r.from, r.to) end
   if r.ok then return ("%s → %s: ok, %s ms"):format(r.from, r.to, ms(r.rtt)) end
   return ("%s → %s: %s"):format(r.from, r.to, r.why)
 end
@@ -139,6 +140,7 @@ M.__index = {
 M.__tostring = function(m)
   if #m.targets == 0 then return "(no addresses to probe)" end
   local cell = function(r)
+    if r.planned then return "?" end
     if not r.ok then return "✗" end
     return m.rtt and ms(r.rtt) or "✓"
   end
@@ -163,6 +165,10 @@ M.__tostring = function(m)
     lines[#lines + 1] = (table.concat(row, "  "):gsub("%s+$", ""))
   end
   local failed = m:failed()
+  if m[1] and m[1].planned then
+    lines[#lines + 1] = "(a dry run: nothing sent)"
+    return table.concat(lines, "\n")
+  end
   lines[#lines + 1] = ("%d of %d answered"):format(#m - #failed, #m)
   for i, r in ipairs(failed) do
     if i > 10 then
@@ -215,13 +221,14 @@ function probe.expect(list)
       netlab._argerror(1, ("item %d: [3] is whether an answer is expected: boolean expected, got %s")
         :format(i, type(it[3])))
     end
-    items[i] = {it[1], it[2]}
+    -- [3] goes along for a dry run's plan line; the C half reads [1] and [2].
+    items[i] = {it[1], it[2], it[3]}
   end
   local results = probe._run(items, {timeout = list.timeout})
   local bad = {}
   for i, r in ipairs(results) do
     local want = list[i][3] ~= false
-    if r.ok ~= want then
+    if r.ok ~= want and not r.planned then
       bad[#bad + 1] = want and ("%s → %s: %s (expected an answer)"):format(r.from, r.to, r.why)
         or ("%s → %s: answered (expected none)"):format(r.from, r.to)
     end

@@ -280,6 +280,59 @@ function W.netlab_wait(run, orig, pid, secs)
   return orig(pid, secs)
 end
 
+-- Probes: nothing is sent, since what they would cross is only planned. Each
+-- says what it would check, and answers as a command that succeeded would
+-- (marked planned, so probe.expect compares nothing and a matrix shows "?").
+-- "ADDR:PORT" or "[ADDR6]:PORT" (a TCP probe): the address and port.
+local function hostport(to)
+  if type(to) ~= "string" then return nil end
+  local host, port = to:match("^%[(.+)%]:(%d+)$")
+  if not host then host, port = to:match("^([^:]+):(%d+)$") end
+  return host, port
+end
+
+local function planned_probe(from, to)
+  local r = {from = tostring(nsname(from)), to = to, ok = true, status = "planned", planned = true,
+             kind = hostport(to) and "tcp" or "ping"}
+  return setmetatable(r, netlab._meta("netlab.probe.result"))
+end
+
+local function probe_argv(to)
+  local host, port = hostport(to)
+  if host then return {"nc", "-z", "-w1", host, port} end
+  return {"ping", "-c1", "-W1", tostring(to)}
+end
+
+function W.probe_ping(run, _, n, to)
+  P.plan(run, "!", {kind = "exec", verb = "probe", ns = tostring(nsname(n)), argv = probe_argv(to)})
+  return planned_probe(n, to)
+end
+W.probe_tcp = W.probe_ping
+
+function W.probe_run(run, orig, items, o, arg)
+  orig({}, o, arg) -- its options are checked as in a run
+  local out = {}
+  for i, it in ipairs(type(items) == "table" and items or {}) do
+    if not run.probing then
+      P.plan(run, "!", {kind = "exec", verb = it[3] == false and "check there is no answer" or "check",
+                        ns = tostring(nsname(it[1])), argv = probe_argv(it[2])})
+    end
+    out[i] = planned_probe(it[1], it[2])
+  end
+  return out
+end
+
+-- One line for a whole matrix, which reads the plan's namespaces and addresses.
+function W.probe_matrix(run, orig, o)
+  run.probing = true
+  local ok, m = pcall(orig, o)
+  run.probing = nil
+  if not ok then error(m, 0) end
+  P.plan(run, "!", {kind = "probe", what = ("would probe from %d namespace%s to %d address%s"):format(
+    #m.sources, #m.sources == 1 and "" or "s", #m.targets, #m.targets == 1 and "" or "es")})
+  return m
+end
+
 -- The functions a dry run answers in place of the kernel: {module, function,
 -- wrapper, name in messages}. The run's own wrappers (lab_wrap_*.lua) already
 -- keep every change out of the kernel.
@@ -297,6 +350,10 @@ D.hooks = {
   {"nat", "list", "nat_list", "nat.list"},
   {"netlab", "kill", "netlab_kill", "netlab.kill"},
   {"netlab", "wait", "netlab_wait", "netlab.wait"},
+  {"probe", "ping", "probe_ping", "probe.ping", 3},
+  {"probe", "tcp", "probe_tcp", "probe.tcp", 3},
+  {"probe", "_run", "probe_run", "probe._run"},
+  {"probe", "matrix", "probe_matrix", "probe.matrix"},
 }
 
 return D

@@ -347,6 +347,28 @@ t.test("netlab ping: the matrix from the command line, as a grid or JSON", funct
   t.ok(out:find('namespace "nosuch": no such namespace', 1, true), out)
 end)
 
+t.test("a dry run sends nothing: it says what it would check", function()
+  local path = os.tmpname()
+  local f = assert(io.open(path, "w"))
+  f:write('local x = ns.add("x2", {lo = true})\n' ..
+    'probe.expect{{"x2", "203.0.113.1", false}, {x, "10.9.9.9"}, {"root", "203.0.113.1:80"}}\n' ..
+    'print(probe.ping(x, "10.9.9.9"))\n' ..
+    'print(probe.matrix{from = x, to = {"203.0.113.1"}})\n')
+  f:close()
+  local out, code = t.netlab("run", "--dry-run", path)
+  t.eq(code, 0, "the dry run goes through: " .. out)
+  for _, want in ipairs{"! would check there is no answer in x2: ping -c1 -W1 203.0.113.1",
+      "! would check in x2: ping -c1 -W1 10.9.9.9", "! would check in root: nc -z -w1 203.0.113.1 80",
+      "! would probe in x2: ping -c1 -W1 10.9.9.9", "x2 → 10.9.9.9: not sent (a dry run)",
+      "! would probe from 1 namespace to 1 address", "(a dry run: nothing sent)"} do
+    t.ok(out:find(want, 1, true), want .. " in:\n" .. out)
+  end
+  t.eq(ns.get("x2"), nil, "nothing made")
+  out, code = t.netlab("run", path, "--help")
+  os.remove(path)
+  t.eq(code, 0, "run FILE --help too: " .. out)
+end)
+
 t.test("bad input: a clear error before any packet is sent", function()
   local before = icmp_out_echos(a)
   t.fails(function() probe.ping("nosuch", "10.0.0.1") end, "probe.ping", "no such namespace")
