@@ -36,6 +36,8 @@ static const char usage[] =
 	"       netlab ping [--json] [--timeout S] [--from NS]... [TARGET...]\n"
 	"                                              who reaches whom: every namespace (or\n"
 	"                                              each NS) pings every address (or TARGET)\n"
+	"       netlab check FILE [key=value ...]      run a script's probes and expectations\n"
+	"                                              against its lab as it is up; changes nothing\n"
 	"       netlab -e CHUNK                        run a line of Lua\n"
 	"       netlab --version | --help\n"
 	"\n"
@@ -67,6 +69,7 @@ struct opts {
 	const char *ls_lab; /* ls LAB */
 	const char *script; /* run FILE */
 	const char *chunk;  /* -e CHUNK */
+	int check;	    /* check FILE: a dry run whose probes are sent */
 	int ping;	    /* ping ARGS…: the matrix from the command line */
 	char **pargs;
 	int npargs;
@@ -256,6 +259,16 @@ static int parse_args(int argc, char **argv, struct opts *o)
 			o->ls = 1;
 			o->ls_lab = i + 1 < argc ? argv[i + 1] : NULL;
 			return 0;
+		} else if (!strcmp(a, "check") && !o->script && !o->chunk) {
+			if (i + 1 == argc) {
+				fprintf(stderr, "netlab: check needs a script\n%s", usage);
+				return -1;
+			}
+			o->check = 1;
+			o->script = argv[i + 1];
+			o->params = argv + i + 2;
+			o->nparams = argc - i - 2;
+			return 0;
 		} else if (!strcmp(a, "ping") && !o->script && !o->chunk) {
 			o->ping = 1;
 			o->pargs = argv + i + 1;
@@ -337,6 +350,8 @@ static int run_lab(lua_State *L, const struct opts *o)
 	lua_setfield(L, -2, "verbose");
 	lua_pushboolean(L, o->interactive);
 	lua_setfield(L, -2, "interactive");
+	lua_pushboolean(L, o->check);
+	lua_setfield(L, -2, "check");
 	return lab_call(L, "cli_run", 3);
 }
 
