@@ -4,6 +4,7 @@
 #   make check           install what is missing, build, run every test (also under ASan+UBSan)
 #   make demo            build and run a demo topology in a throwaway sandbox
 #   make bench           time big labs against ip and pyroute2 (bench-quick: N <= 100; docs/performance.md)
+#   make bench-probe     time probe matrices against a loop of ip netns exec ping (docs/performance.md)
 #   make install         PREFIX=/usr/local DESTDIR=
 #   make SANITIZE=1      build with AddressSanitizer and UBSan (into build-san/)
 #   make fuzz            run each libFuzzer harness (fuzz/) for FUZZ_SECONDS (60) from its corpus
@@ -52,7 +53,8 @@ UNIT_SRC   := $(wildcard tests/unit/*.c)
 UNIT_BIN   := $(UNIT_SRC:%.c=$(BUILD)/%)
 LIB_OBJ    := $(filter-out $(BUILD)/repl/%,$(OBJ))
 
-.PHONY: all check test unit fuzz fuzz-build deps test-deps demo install uninstall clean bench bench-quick
+.PHONY: all check test unit fuzz fuzz-build deps test-deps demo install uninstall clean bench bench-quick \
+	bench-probe
 all: $(BIN)
 
 $(BIN): $(OBJ)
@@ -138,6 +140,9 @@ bench: all
 
 bench-quick: all
 	sh bench/run.sh --quick
+
+bench-probe: all
+	sh bench/probe.sh
 
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(DATADIR)/scripts $(DESTDIR)$(MANDIR)/man1 \

@@ -73,6 +73,7 @@ static const struct {
 	{ "bridge", NULL },
 	{ "route", luaopen_route },
 	{ "nat", luaopen_nat },
+	{ "probe", luaopen_probe },
 };
 
 #define NMODULES (sizeof(modules) / sizeof(modules[0]))

@@ -61,7 +61,7 @@ function M.run(name, script, fn, opts)
     end
   end
   local run = Run.new{
-    name = name, script = script, dry = opts.dry_run, prevlist = prevlist,
+    name = name, script = script, dry = opts.dry_run, check = opts.check, prevlist = prevlist,
     created = prevstate and prevstate.created or os.date("!%Y-%m-%dT%H:%M:%SZ"),
     report = opts.report,
   }
@@ -102,6 +102,7 @@ function M.run(name, script, fn, opts)
     result = {
       name = name, objects = #run.made, summary = S.summary(run.made),
       changes = netlab._changes() - changes0, removed = removed, plan = P.lines(run),
+      probes = run.probes,
     }
     end
   end
@@ -243,9 +244,13 @@ function M.cli_run(script, name, opts)
     print(text or ("%s takes no parameters"):format(script))
     return true
   end
+  if opts.check and not S.exists(name) then
+    say("check: lab %q is not up (netlab run %s makes it)", name, script)
+    return false
+  end
   local ok, res = pcall(M.run, name, script, chunk,
-                        {dry_run = opts.dry_run, report = function(s) say("%s", s) end,
-                         stay = opts.interactive})
+                        {dry_run = opts.dry_run or opts.check, check = opts.check,
+                         report = function(s) say("%s", s) end, stay = opts.interactive})
   if not ok then
     if type(res) == "table" then
       say("%s", tostring(res.message))
@@ -258,7 +263,10 @@ function M.cli_run(script, name, opts)
     end
     return false
   end
-  if opts.dry_run then
+  if opts.check then
+    print(("lab %q: %d probe%s as the script expects"):format(name, res.probes or 0,
+      res.probes == 1 and "" or "s"))
+  elseif opts.dry_run then
     print(("plan for lab %q (+ create, ~ change, = keep, - remove):"):format(name))
     for _, line in ipairs(res.plan) do print("  " .. line) end
   elseif opts.verbose or netlab._isatty(2) then

@@ -280,17 +280,89 @@ function W.netlab_wait(run, orig, pid, secs)
   return orig(pid, secs)
 end
 
+-- Probes: nothing is sent, since what they would cross is only planned. Each
+-- says what it would check, and answers as a command that succeeded would
+-- (marked planned, so probe.expect compares nothing and a matrix shows "?").
+-- Under `netlab check` (run.check) the script's changes are planned but its
+-- probes are sent, against the lab that is up.
+-- "ADDR:PORT" or "[ADDR6]:PORT" (a TCP probe): the address and port.
+local function hostport(to)
+  if type(to) ~= "string" then return nil end
+  local host, port = to:match("^%[(.+)%]:(%d+)$")
+  if not host then host, port = to:match("^([^:]+):(%d+)$") end
+  return host, port
+end
+
+local function planned_probe(from, to)
+  local r = {from = tostring(nsname(from)), to = to, ok = true, status = "planned", planned = true,
+             kind = hostport(to) and "tcp" or "ping"}
+  return setmetatable(r, netlab._meta("netlab.probe.result"))
+end
+
+local function probe_argv(to)
+  local host, port = hostport(to)
+  if host then return {"nc", "-z", "-w1", host, port} end
+  return {"ping", "-c1", "-W1", tostring(to)}
+end
+
+function W.probe_ping(run, orig, n, to, ...)
+  if run.check then
+    run.probes = (run.probes or 0) + 1
+    local r = orig(n, to, ...)
+    return r
+  end
+  P.plan(run, "!", {kind = "exec", verb = "probe", ns = tostring(nsname(n)), argv = probe_argv(to)})
+  return planned_probe(n, to)
+end
+W.probe_tcp = W.probe_ping
+
+function W.probe_run(run, orig, items, o, arg)
+  if run.check then
+    run.probes = (run.probes or 0) + (type(items) == "table" and #items or 0)
+    local r = orig(items, o, arg)
+    return r
+  end
+  orig({}, o, arg) -- its options are checked as in a run
+  local out = {}
+  for i, it in ipairs(type(items) == "table" and items or {}) do
+    if not run.probing then
+      P.plan(run, "!", {kind = "exec", verb = it[3] == false and "check there is no answer" or "check",
+                        ns = tostring(nsname(it[1])), argv = probe_argv(it[2])})
+    end
+    out[i] = planned_probe(it[1], it[2])
+  end
+  return out
+end
+
+-- One line for a whole matrix, which reads the plan's namespaces and addresses.
+function W.probe_matrix(run, orig, o)
+  if run.check then
+    local m = orig(o)
+    return m
+  end
+  run.probing = true
+  local ok, m = pcall(orig, o)
+  run.probing = nil
+  if not ok then error(m, 0) end
+  P.plan(run, "!", {kind = "probe", what = ("would probe from %d namespace%s to %d address%s"):format(
+    #m.sources, #m.sources == 1 and "" or "s", #m.targets, #m.targets == 1 and "" or "es")})
+  return m
+end
+
 -- The functions a dry run answers in place of the kernel, each by the
 -- wrapper W.MOD_FN (link._state: W.link_state), as lab_record.lua's hooks
--- {module, function, wrapper, name in messages}. The run's own wrappers
+-- {module, function, wrapper, name in messages, position of an options
+-- table checked against the function's spec}. The run's own wrappers
 -- (lab_wrap_*.lua) already keep every change out of the kernel.
+local opts_at = {["probe.ping"] = 3, ["probe.tcp"] = 3}
 D.hooks = {}
 for _, qual in ipairs{"ns.list", "ns.exec", "ns.capture", "ns.spawn", "link._state", "link._names",
-    "link.get", "link.list", "link.addrs", "route.list", "nat.list", "netlab.kill", "netlab.wait"} do
+    "link.get", "link.list", "link.addrs", "route.list", "nat.list", "netlab.kill", "netlab.wait",
+    "probe.ping", "probe.tcp", "probe._run", "probe.matrix"} do
   local mod, fn = qual:match("^(%w+)%.(.+)$")
   local w = mod .. "_" .. fn:gsub("^_", "")
   assert(W[w], w)
-  D.hooks[#D.hooks + 1] = {mod, fn, w, qual}
+  D.hooks[#D.hooks + 1] = {mod, fn, w, qual, opts_at[qual]}
 end
 
 return D

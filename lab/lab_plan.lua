@@ -32,6 +32,7 @@ end
 -- that restores a previous value says which.
 P.describe = {
   nat = function(r) return r.what end,
+  probe = function(r) return r.what end,
   exec = function(r) return ("would %s in %s: %s"):format(r.verb, r.ns, command_text(r.argv)) end,
 }
 for name, k in pairs(Kinds.of) do P.describe[name] = k.plan end

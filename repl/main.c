@@ -33,6 +33,11 @@ static const char usage[] =
 	"       netlab down LAB|FILE                   remove exactly what a lab made\n"
 	"       netlab ls [LAB]                        list labs and whether they are intact;\n"
 	"                                              with LAB, what of it is gone or changed\n"
+	"       netlab ping [--json] [--timeout S] [--from NS]... [TARGET...]\n"
+	"                                              who reaches whom: every namespace (or\n"
+	"                                              each NS) pings every address (or TARGET)\n"
+	"       netlab check FILE [key=value ...]      run a script's probes and expectations\n"
+	"                                              against its lab as it is up; changes nothing\n"
 	"       netlab -e CHUNK                        run a line of Lua\n"
 	"       netlab --version | --help\n"
 	"\n"
@@ -47,9 +52,9 @@ static const char usage[] =
 	"  --list      list the bundled scripts instead of running one\n"
 	"  FILE --help the script's doc and parameters; changes nothing\n"
 	"\n"
-	"Scripts use the preloaded modules ns, link, bridge, route, nat and netlab;\n"
+	"Scripts use the preloaded modules ns, link, bridge, route, nat, probe and netlab;\n"
 	"see netlab(1) and netlab-ns(3), netlab-link(3), netlab-bridge(3), netlab-route(3),\n"
-	"netlab-nat(3).\n";
+	"netlab-nat(3), netlab-probe(3).\n";
 
 struct opts {
 	int sandbox;
@@ -64,6 +69,10 @@ struct opts {
 	const char *ls_lab; /* ls LAB */
 	const char *script; /* run FILE */
 	const char *chunk;  /* -e CHUNK */
+	int check;	    /* check FILE: a dry run whose probes are sent */
+	int ping;	    /* ping ARGS…: the matrix from the command line */
+	char **pargs;
+	int npargs;
 	char **params;
 	int nparams;
 };
@@ -250,6 +259,21 @@ static int parse_args(int argc, char **argv, struct opts *o)
 			o->ls = 1;
 			o->ls_lab = i + 1 < argc ? argv[i + 1] : NULL;
 			return 0;
+		} else if (!strcmp(a, "check") && !o->script && !o->chunk) {
+			if (i + 1 == argc) {
+				fprintf(stderr, "netlab: check needs a script\n%s", usage);
+				return -1;
+			}
+			o->check = 1;
+			o->script = argv[i + 1];
+			o->params = argv + i + 2;
+			o->nparams = argc - i - 2;
+			return 0;
+		} else if (!strcmp(a, "ping") && !o->script && !o->chunk) {
+			o->ping = 1;
+			o->pargs = argv + i + 1;
+			o->npargs = argc - i - 1;
+			return 0;
 		} else if (!strcmp(a, "scripts") && !o->script && !o->chunk && i + 1 == argc) {
 			o->list = 1;
 			return 0;
@@ -285,6 +309,27 @@ static int lab_call(lua_State *L, const char *fn, int nargs)
 	return status;
 }
 
+/* netlab ping ARGS: probe._cli (bindings/probe_cli.lua) gives the exit code. */
+static int ping_cli(lua_State *L, const struct opts *o, int *code)
+{
+	int i, status;
+
+	lua_getglobal(L, "probe");
+	lua_getfield(L, -1, "_cli");
+	lua_remove(L, -2);
+	lua_createtable(L, o->npargs, 0);
+	for (i = 0; i < o->npargs; i++) {
+		lua_pushstring(L, o->pargs[i]);
+		lua_rawseti(L, -2, i + 1);
+	}
+	status = netlab_pcall(L, 1, 1);
+	if (status != LUA_OK)
+		return netlab_report(L, status);
+	*code = (int)lua_tointeger(L, -1);
+	lua_pop(L, 1);
+	return LUA_OK;
+}
+
 static int run_lab(lua_State *L, const struct opts *o)
 {
 	const char *slash = strrchr(o->script, '/');
@@ -305,6 +350,8 @@ static int run_lab(lua_State *L, const struct opts *o)
 	lua_setfield(L, -2, "verbose");
 	lua_pushboolean(L, o->interactive);
 	lua_setfield(L, -2, "interactive");
+	lua_pushboolean(L, o->check);
+	lua_setfield(L, -2, "check");
 	return lab_call(L, "cli_run", 3);
 }
 
@@ -314,7 +361,7 @@ int main(int argc, char **argv)
 	struct nl_err err = { 0 };
 	char found[PATH_MAX];
 	lua_State *L;
-	int status = LUA_OK;
+	int status = LUA_OK, code = 0;
 
 	if (parse_args(argc, argv, &o) < 0)
 		return 2;
@@ -398,6 +445,8 @@ int main(int argc, char **argv)
 		if (o.ls_lab)
 			lua_pushstring(L, o.ls_lab);
 		status = lab_call(L, "cli_ls", o.ls_lab ? 1 : 0);
+	} else if (o.ping) {
+		status = ping_cli(L, &o, &code);
 	} else if (o.script) {
 		add_script_dir(L, o.script);
 		status = run_lab(L, &o);
@@ -407,12 +456,13 @@ int main(int argc, char **argv)
 			status = netlab_pcall(L, 0, 0);
 		netlab_report(L, status);
 	}
-	if ((!o.script && !o.chunk && !o.down && !o.ls) || (o.interactive && status == LUA_OK))
+	if ((!o.script && !o.chunk && !o.down && !o.ls && !o.ping) ||
+	    (o.interactive && status == LUA_OK))
 		status = repl_main(L, isatty(STDIN_FILENO)) < 0 ? LUA_ERRRUN : LUA_OK;
 	/* run -i: what was typed at the prompt is saved with the lab. */
 	if (o.script && o.interactive && lab_call(L, "cli_leave", 0) != LUA_OK)
 		status = LUA_ERRRUN;
 	lua_close(L);
 	ns_fini();
-	return status == LUA_OK ? 0 : 1;
+	return status == LUA_OK ? code : 1;
 }

@@ -68,7 +68,7 @@ end
 
 local pages = {
   ns = "netlab-ns.3", link = "netlab-link.3", bridge = "netlab-bridge.3",
-  route = "netlab-route.3", nat = "netlab-nat.3", netlab = "netlab.1",
+  route = "netlab-route.3", nat = "netlab-nat.3", probe = "netlab-probe.3", netlab = "netlab.1",
 }
 
 -- The registry's name of a netlab function ("link.veth").
@@ -164,7 +164,7 @@ function R.help_text(qualified)
   return (table.concat(wrapped, "\n"):gsub("\n+$", ""))
 end
 
-local modules = {"ns", "link", "bridge", "route", "nat", "netlab"}
+local modules = {"ns", "link", "bridge", "route", "nat", "probe", "netlab"}
 
 local function module_summary(mod)
   local names = {}

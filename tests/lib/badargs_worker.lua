@@ -98,6 +98,13 @@ local function cases()
     {"nat", "list", {{ns = "root", fields = {"ns", "table", "all"}}}},
     {"nat", "flush", {{ns = "bx", fields = {"ns", "table"}}}},
     {"nat", "del", {123456789, {fields = {"ns", "table"}}}},
+    -- Loopback answers at once, so a call that is taken costs no timeout.
+    {"probe", "ping", {"bx", "127.0.0.1", {timeout = 0.05, count = 1, size = 8, src = "127.0.0.1",
+      fields = probe._spec.ping}}},
+    {"probe", "tcp", {"bx", "127.0.0.1:1", {timeout = 0.05, src = "127.0.0.1", fields = probe._spec.tcp}}},
+    {"probe", "matrix", {{from = {"bx"}, to = {"127.0.0.1"}, timeout = 0.05, rtt = true,
+      fields = probe._spec.matrix}}},
+    {"probe", "expect", {{{"bx", "127.0.0.1"}, timeout = 0.05, fields = probe._spec.expect}}},
     {"netlab", "cidr", {"10.0.0.1/24", true}, query = true},
     {"netlab", "host", {"10.0.0.0/24", 5}},
     {"netlab", "hostcidr", {"10.0.0.0/24", 5}},

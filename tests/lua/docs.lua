@@ -8,6 +8,7 @@ local pages = {
   bridge = "docs/man/netlab-bridge.3",
   route = "docs/man/netlab-route.3",
   nat = "docs/man/netlab-nat.3",
+  probe = "docs/man/netlab-probe.3",
   netlab = "docs/man/netlab.1",
 }
 
@@ -94,7 +95,7 @@ end)
 
 t.test("every function's help names its command in its first lines", function()
   local without = {}
-  for _, mod in ipairs{"ns", "link", "bridge", "route", "nat"} do
+  for _, mod in ipairs{"ns", "link", "bridge", "route", "nat", "probe"} do
     for _, name in ipairs(functions_of(mod)) do
       local text, n, found = R.help_text(name) or "", 0, false
       for l in (text .. "\n"):gmatch("([^\n]*)\n") do
@@ -112,7 +113,7 @@ end)
 
 t.test("help text fits 80 columns, option lines a man page's indented block", function()
   local long = {}
-  for _, mod in ipairs{"ns", "link", "bridge", "route", "nat", "netlab"} do
+  for _, mod in ipairs{"ns", "link", "bridge", "route", "nat", "probe", "netlab"} do
     for _, name in ipairs(functions_of(mod)) do
       local example = false
       for l in ((R.help_text(name) or "") .. "\n"):gmatch("([^\n]*)\n") do

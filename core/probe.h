@@ -1,0 +1,105 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef NETLAB_PROBE_H
+#define NETLAB_PROBE_H
+
+#include <limits.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "nl.h"
+#include "parse.h"
+
+/*
+ * Probes: real packets sent from inside namespaces, every probe of a call in
+ * flight at once (non-blocking sockets opened in each namespace, one poll
+ * loop, no threads, no fork). A probe never changes kernel state.
+ */
+enum probe_kind {
+	PROBE_PING, /* ICMP or ICMPv6 echo */
+	PROBE_TCP,  /* a TCP connect */
+};
+
+enum probe_status {
+	PROBE_PENDING,	/* not answered yet (only while running) */
+	PROBE_OK,	/* an echo reply, or a TCP connection made */
+	PROBE_TIMEOUT,	/* no answer within the timeout */
+	PROBE_UNREACH,	/* an ICMP error came back: from, icmp_type, icmp_code */
+	PROBE_NOROUTE,	/* the local error at send: no route (ENETUNREACH) */
+	PROBE_REFUSED,	/* TCP: a reset */
+	PROBE_LOCAL,	/* another local error (code): a filter's EPERM, EACCES, … */
+};
+
+struct probe {
+	/* What: set by the caller. */
+	char ns[NAME_MAX + 1]; /* the namespace it is sent from ("root" or "") */
+	int kind;
+	struct cidr dst;
+	int port;	 /* PROBE_TCP: 1..65535 */
+	struct cidr src; /* family 0: the kernel chooses the source */
+	/* Results. */
+	int status;
+	int code;	  /* errno of a local error, or the one an ICMP error means */
+	struct cidr from; /* PROBE_UNREACH: who sent the ICMP error (family 0: unknown) */
+	int icmp_type, icmp_code;
+	int sent, received;
+	int raw;	/* PROBE_PING: sent from a raw socket (no ping socket allowed) */
+	double rtt_ms;	/* mean over the replies; TCP: the handshake */
+	double rtt_min, rtt_max;
+};
+
+struct probe_opts {
+	int timeout_ms; /* for the whole call, > 0 */
+	int count;	/* echoes per ping, 1..PROBE_COUNT_MAX */
+	int size;	/* ICMP payload bytes, 0..PROBE_SIZE_MAX (ping -s) */
+};
+#define PROBE_COUNT_MAX 100
+#define PROBE_SIZE_MAX 65507
+#define PROBE_SIZE_DEFAULT 56
+
+/*
+ * Runs the n probes: every one is sent, then all answers are awaited
+ * together until each probe has its outcome or the timeout passes. An echo
+ * with no answer by half the timeout is sent once more, so a first packet
+ * lost to address resolution does not count as loss. At most
+ * PROBE_MAXFD sockets are open at a time: a call needing more runs in rounds,
+ * each with its own timeout. Returns 0 when every probe has a result (a
+ * failed probe is a result), or -errno when a socket could not be opened
+ * (err says where and what would allow it); then no packet of the round
+ * was sent.
+ */
+#define PROBE_MAXFD 256
+int probe_run(struct probe *p, size_t n, const struct probe_opts *o, struct nl_err *err);
+
+/*
+ * A failed probe's outcome in words: "no answer", "no route",
+ * "refused", "unreachable from 10.0.0.254 (host unreachable)". Empty for
+ * PROBE_OK.
+ */
+void probe_why(const struct probe *p, char *buf, size_t len);
+/* "ok", "timeout", "unreachable", "noroute", "refused", "error". */
+const char *probe_status_name(int status);
+/* What an ICMP or ICMPv6 error type and code mean: "host unreachable", "TTL exceeded". */
+const char *probe_icmp_text(int family, int type, int code);
+
+/*
+ * What a packet read from a raw ICMP socket says about our echoes. IPv4 raw
+ * sockets read the IP header too (ip 1); IPv6 ones and ping sockets do not.
+ * PROBE_PKT_REPLY: an echo reply, id and seq set. PROBE_PKT_ERROR: an ICMP
+ * error quoting an echo request of ours: type, code, the quoted echo's id,
+ * seq and destination (inner). Anything else is PROBE_PKT_OTHER. Pure, so the
+ * unit tests feed it packets.
+ */
+enum { PROBE_PKT_OTHER, PROBE_PKT_REPLY, PROBE_PKT_ERROR };
+struct probe_pkt {
+	int what;
+	uint16_t id, seq;
+	int type, code;
+	struct cidr inner; /* PROBE_PKT_ERROR: the destination of the quoted echo */
+};
+int probe_parse_icmp(int family, int ip, const uint8_t *buf, size_t len, struct probe_pkt *out);
+/* An echo request (ICMP type 8, or ICMPv6 128) of size payload bytes into buf; returns its length. */
+size_t probe_build_echo(int family, uint16_t id, uint16_t seq, int size, uint8_t *buf, size_t cap);
+/* The Internet checksum (RFC 1071) of len bytes. */
+uint16_t probe_csum(const uint8_t *buf, size_t len);
+
+#endif
