@@ -31,8 +31,10 @@ static const char usage[] =
 	"                                              (FILE, or the name of a bundled script)\n"
 	"       netlab scripts                         list the bundled scripts (or run --list)\n"
 	"       netlab down LAB|FILE                   remove exactly what a lab made\n"
-	"       netlab ls [LAB]                        list labs and whether they are intact;\n"
+	"       netlab ls [--json] [LAB]               list labs and whether they are intact;\n"
 	"                                              with LAB, what of it is gone or changed\n"
+	"       netlab show [--json] [NS ...]          the links, addresses, routes and nftables\n"
+	"                                              of every namespace (or of those named)\n"
 	"       netlab -e CHUNK                        run a line of Lua\n"
 	"       netlab --version | --help\n"
 	"\n"
@@ -62,6 +64,10 @@ struct opts {
 	int ls;
 	int list;           /* netlab scripts, run --list */
 	const char *ls_lab; /* ls LAB */
+	int show;           /* show [NS ...] */
+	char **names;       /* show's NS ... */
+	int nnames;
+	int json;           /* ls --json, show --json */
 	const char *script; /* run FILE */
 	const char *chunk;  /* -e CHUNK */
 	char **params;
@@ -243,12 +249,34 @@ static int parse_args(int argc, char **argv, struct opts *o)
 			o->down = argv[i + 1];
 			return 0;
 		} else if (!strcmp(a, "ls") && !o->script && !o->chunk) {
+			if (i + 1 < argc && !strcmp(argv[i + 1], "--json")) {
+				o->json = 1;
+				i++;
+			}
+			if (i + 1 < argc && argv[i + 1][0] == '-') {
+				fprintf(stderr, "netlab: ls: unknown option %s (netlab --help)\n", argv[i + 1]);
+				return -1;
+			}
 			if (i + 2 < argc) {
 				fprintf(stderr, "netlab: ls takes at most one lab name\n%s", usage);
 				return -1;
 			}
 			o->ls = 1;
 			o->ls_lab = i + 1 < argc ? argv[i + 1] : NULL;
+			return 0;
+		} else if (!strcmp(a, "show") && !o->script && !o->chunk) {
+			/* One line for a wrong option: the usage would bury it. */
+			for (i++; i < argc && argv[i][0] == '-'; i++) {
+				if (strcmp(argv[i], "--json")) {
+					fprintf(stderr, "netlab: show: unknown option %s (netlab --help)\n",
+						argv[i]);
+					return -1;
+				}
+				o->json = 1;
+			}
+			o->show = 1;
+			o->names = argv + i;
+			o->nnames = argc - i;
 			return 0;
 		} else if (!strcmp(a, "scripts") && !o->script && !o->chunk && i + 1 == argc) {
 			o->list = 1;
@@ -314,7 +342,7 @@ int main(int argc, char **argv)
 	struct nl_err err = { 0 };
 	char found[PATH_MAX];
 	lua_State *L;
-	int status = LUA_OK;
+	int status = LUA_OK, i;
 
 	if (parse_args(argc, argv, &o) < 0)
 		return 2;
@@ -397,7 +425,18 @@ int main(int argc, char **argv)
 	} else if (o.ls) {
 		if (o.ls_lab)
 			lua_pushstring(L, o.ls_lab);
-		status = lab_call(L, "cli_ls", o.ls_lab ? 1 : 0);
+		lua_pushboolean(L, o.json);
+		if (o.ls_lab)
+			lua_pushstring(L, o.ls_lab);
+		status = lab_call(L, "cli_ls", o.ls_lab ? 2 : 1);
+	} else if (o.show) {
+		lua_pushboolean(L, o.json);
+		lua_createtable(L, o.nnames, 0);
+		for (i = 0; i < o.nnames; i++) {
+			lua_pushstring(L, o.names[i]);
+			lua_rawseti(L, -2, i + 1);
+		}
+		status = lab_call(L, "cli_show", 2);
 	} else if (o.script) {
 		add_script_dir(L, o.script);
 		status = run_lab(L, &o);
@@ -407,7 +446,7 @@ int main(int argc, char **argv)
 			status = netlab_pcall(L, 0, 0);
 		netlab_report(L, status);
 	}
-	if ((!o.script && !o.chunk && !o.down && !o.ls) || (o.interactive && status == LUA_OK))
+	if ((!o.script && !o.chunk && !o.down && !o.ls && !o.show) || (o.interactive && status == LUA_OK))
 		status = repl_main(L, isatty(STDIN_FILENO)) < 0 ? LUA_ERRRUN : LUA_OK;
 	/* run -i: what was typed at the prompt is saved with the lab. */
 	if (o.script && o.interactive && lab_call(L, "cli_leave", 0) != LUA_OK)
