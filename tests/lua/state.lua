@@ -205,6 +205,18 @@ for _, name in ipairs(scripts) do
       for _, l in ipairs(e.links) do if l.lab then labs[l.lab] = true end end
     end
     t.ok(labs[name], "some link is the lab's")
+    -- What the lab made in the root, known from its records.
+    if name == "con1" then
+      local r
+      for _, x in ipairs(find(st, "root").routes) do if x.dst == "172.17.0.2" then r = x end end
+      t.eq(r and r.lab, "con1", "con1's route in root")
+    end
+    for _, x in ipairs(find(st, "root").nftables.rules) do
+      t.eq(x.lab, x.comment and x.comment:match("^netlab:(.+)") or nil, "the lab of rule " .. x.text)
+    end
+    for _, x in ipairs(find(st, "root").nftables.tables) do
+      if x.name == "netlab" then t.eq(x.lab, name, "the lab of table netlab") end
+    end
     out, code = t.run("down", name)
     t.eq(code, 0, "down: " .. out)
   end)
