@@ -65,7 +65,7 @@ struct opts {
 	int list;           /* netlab scripts, run --list */
 	const char *ls_lab; /* ls LAB */
 	int show;           /* show [NS ...] */
-	char **names;       /* show's NS ... */
+	char **names;       /* the names after ls or show */
 	int nnames;
 	int json;           /* ls --json, show --json */
 	const char *script; /* run FILE */
@@ -183,6 +183,28 @@ static int privileged(void)
 	return (eff >> 12 & 1) && (eff >> 21 & 1);
 }
 
+/*
+ * The words of ls and show from argv[i] on: --json wherever it is, the rest
+ * names (gathered in place into o->names). A wrong option is one line: the
+ * usage after it would bury it.
+ */
+static int cmd_words(int argc, char **argv, int i, const char *cmd, struct opts *o)
+{
+	o->names = argv + i;
+	o->nnames = 0;
+	for (; i < argc; i++) {
+		if (!strcmp(argv[i], "--json")) {
+			o->json = 1;
+		} else if (argv[i][0] == '-') {
+			fprintf(stderr, "netlab: %s: unknown option %s (netlab --help)\n", cmd, argv[i]);
+			return -1;
+		} else {
+			o->names[o->nnames++] = argv[i];
+		}
+	}
+	return 0;
+}
+
 static int parse_args(int argc, char **argv, struct opts *o)
 {
 	int i = 1;
@@ -249,34 +271,19 @@ static int parse_args(int argc, char **argv, struct opts *o)
 			o->down = argv[i + 1];
 			return 0;
 		} else if (!strcmp(a, "ls") && !o->script && !o->chunk) {
-			if (i + 1 < argc && !strcmp(argv[i + 1], "--json")) {
-				o->json = 1;
-				i++;
-			}
-			if (i + 1 < argc && argv[i + 1][0] == '-') {
-				fprintf(stderr, "netlab: ls: unknown option %s (netlab --help)\n", argv[i + 1]);
+			if (cmd_words(argc, argv, i + 1, "ls", o) < 0)
 				return -1;
-			}
-			if (i + 2 < argc) {
+			if (o->nnames > 1) {
 				fprintf(stderr, "netlab: ls takes at most one lab name\n%s", usage);
 				return -1;
 			}
 			o->ls = 1;
-			o->ls_lab = i + 1 < argc ? argv[i + 1] : NULL;
+			o->ls_lab = o->nnames ? o->names[0] : NULL;
 			return 0;
 		} else if (!strcmp(a, "show") && !o->script && !o->chunk) {
-			/* One line for a wrong option: the usage would bury it. */
-			for (i++; i < argc && argv[i][0] == '-'; i++) {
-				if (strcmp(argv[i], "--json")) {
-					fprintf(stderr, "netlab: show: unknown option %s (netlab --help)\n",
-						argv[i]);
-					return -1;
-				}
-				o->json = 1;
-			}
+			if (cmd_words(argc, argv, i + 1, "show", o) < 0)
+				return -1;
 			o->show = 1;
-			o->names = argv + i;
-			o->nnames = argc - i;
 			return 0;
 		} else if (!strcmp(a, "scripts") && !o->script && !o->chunk && i + 1 == argc) {
 			o->list = 1;
