@@ -113,7 +113,7 @@ local function model_rows(links)
       addrs[#addrs + 1] = a["local"] .. "/" .. a.prefixlen
     end
     rows[#rows + 1] = {
-      ifname = l.ifname, name = l.ifname, up = l.up, carrier = l.carrier, kind = l.kind,
+      name = l.ifname, up = l.up, carrier = l.carrier, kind = l.kind,
       mtu = l.mtu, master = l.master, peer = l.peer and l.peer.ifname,
       peer_ns = l.peer and l.peer.ns, addrs = addrs,
     }
