@@ -283,6 +283,11 @@ static void push_info(lua_State *L, const struct link_info *li, const char *nsna
 	setstr(L, "peer", li->peer_name);
 	setstr(L, "peer_ns", li->peer_name[0] ? li->peer_ns : NULL);
 	setstr(L, "alias", li->alias);
+	/* As `ip -j link` gives them: the peer's index, and the id of its namespace when it is another. */
+	if (li->link && (li->link != li->index || li->link_nsid >= 0))
+		setint(L, "link_index", li->link);
+	if (li->link_nsid >= 0)
+		setint(L, "link_netnsid", li->link_nsid);
 	snprintf(mac, sizeof(mac), "%02x:%02x:%02x:%02x:%02x:%02x", li->mac[0], li->mac[1],
 		 li->mac[2], li->mac[3], li->mac[4], li->mac[5]);
 	setstr(L, "mac", mac);

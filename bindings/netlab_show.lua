@@ -103,44 +103,40 @@ netlab._meta("netlab.nslist").__tostring = function(list)
   return table.concat(names, "\n")
 end
 
--- Whether the kernel has yet to settle a link: its carrier and its
--- operational state disagree until linkwatch has run. A bridge's carrier
--- waits for its ports' events too (docs/hacking.md, "Link state").
-local function settling(links)
+-- The rows of a namespace's links in the model (netlab.state), as link_rows
+-- makes them from link.list.
+local function model_rows(links)
+  local rows = {}
   for _, l in ipairs(links) do
-    if l.up then
-      local down = l.state == "DOWN" or l.state == "LOWERLAYERDOWN"
-      if l.carrier == down then return true end
+    local addrs = {}
+    for _, a in ipairs(l.addr_info) do
+      addrs[#addrs + 1] = a["local"] .. "/" .. a.prefixlen
     end
+    rows[#rows + 1] = {
+      name = l.ifname, up = l.up, carrier = l.carrier, kind = l.kind,
+      mtu = l.mtu, master = l.master, peer = l.peer and l.peer.ifname,
+      peer_ns = l.peer and l.peer.ns, addrs = addrs,
+    }
   end
-  return false
-end
-
--- The links of n once settled: a show just after building reads as it will
--- a moment later. linkwatch runs at least once a second, so this ends.
-local function settled_links(n)
-  local links = link.list(n)
-  for _ = 1, 60 do
-    if not settling(links) then break end
-    netlab.sleep(0.02)
-    links = link.list(n)
-  end
-  return links
+  return rows
 end
 
 -- The nftables lines of a namespace: each base chain's policy where it
--- matters (a filter chain, or any that drops), then the chain's rules.
-local function nat_lines(n, out)
-  local ok, list = pcall(nat.list, n)
-  if not ok then return end
+-- matters (a filter chain, or any that drops), then the chain's rules;
+-- netlab's own table only, as a lab's readers expect.
+local function nat_lines(e, out)
+  local nft = e.nftables
+  if not nft then return end
   local lines = {}
-  for _, c in ipairs(list.chains or {}) do
-    if c.policy and (c.type == "filter" or c.policy ~= "accept") then
-      lines[#lines + 1] = ("    %s: policy %s"):format(c.name, c.policy)
-    end
-    for _, r in ipairs(list) do
-      if r.chain == c.name and r.table == c.table and r.family == c.family then
-        lines[#lines + 1] = ("    %s: %s"):format(r.chain, r.text)
+  for _, c in ipairs(nft.chains) do
+    if c.table == "netlab" and c.family == "inet" then
+      if c.policy and (c.type == "filter" or c.policy ~= "accept") then
+        lines[#lines + 1] = ("    %s: policy %s"):format(c.name, c.policy)
+      end
+      for _, r in ipairs(nft.rules) do
+        if r.chain == c.name and r.table == c.table and r.family == c.family then
+          lines[#lines + 1] = ("    %s: %s"):format(r.chain, r.text)
+        end
       end
     end
   end
@@ -149,57 +145,47 @@ local function nat_lines(n, out)
   for _, l in ipairs(lines) do out[#out + 1] = l end
 end
 
--- What a namespace holds, as a person reads it: its links, then its routes.
-local function show_one(n, out)
-  local links = settled_links(n)
-  local routes = route.list{ns = n, family = "inet"}
-  local v6 = route.list{ns = n, family = "inet6"}
-  for _, r in ipairs(v6) do
-    -- The kernel's own fe80::/64 and multicast routes are noise in a summary.
-    if r.proto ~= "kernel" and r.type == "unicast" then routes[#routes + 1] = r end
+-- What a namespace of the model holds, as a person reads it: its links,
+-- then its routes of the main table (the kernel's own IPv6 link-local and
+-- multicast routes left out: noise in a summary).
+local function show_one(e, out)
+  if e.gone then
+    out[#out + 1] = ("== %s: %s"):format(e.name, e.why or "gone")
+    return
   end
-  out[#out + 1] = ("== %s"):format(n.name)
-  out[#out + 1] = "  " .. netlab._columns(link_rows(links, true),
+  out[#out + 1] = ("== %s"):format(e.name)
+  out[#out + 1] = "  " .. netlab._columns(link_rows(model_rows(e.links), true),
     {"NAME", "STATE", "KIND", "MTU", "MASTER", "PEER", "ADDRESSES"}):gsub("\n", "\n  ")
+  local routes = {}
+  for _, r in ipairs(e.routes) do
+    if r.table == "main" and (r.family == "inet" or (r.protocol ~= "kernel" and r.type == "unicast")) then
+      local dst = r.dst
+      if dst ~= "default" and not dst:find("/") then dst = dst .. (r.family == "inet" and "/32" or "/128") end
+      routes[#routes + 1] = route_text{dst = dst, via = r.gateway, dev = r.dev, proto = r.protocol,
+                                       scope = r.scope, src = r.prefsrc, metric = r.metric,
+                                       table = 254, onlink = r.onlink}
+    end
+  end
   if #routes > 0 then
     out[#out + 1] = "  routes:"
-    for _, r in ipairs(routes) do out[#out + 1] = "    " .. route_text(r) end
+    for _, r in ipairs(routes) do out[#out + 1] = "    " .. r end
   end
-  nat_lines(n, out)
+  nat_lines(e, out)
+end
+
+netlab._meta("netlab.state").__tostring = function(state)
+  local out = {}
+  for _, e in ipairs(state) do show_one(e, out) end
+  return table.concat(out, "\n")
 end
 
 -- netlab.show([ns | {ns, …}]): the links and routes of the root and every
--- namespace (or of the ones named), as text. A namespace that is not there
--- (a stale /run/netns entry) is shown as gone, and the rest still shown.
+-- namespace (or of the ones named), as text: the model netlab.state reads,
+-- printed. A namespace that is not there (a stale /run/netns entry) is
+-- shown as gone, and the rest still shown.
 function netlab.show(which)
-  local list
-  if which == nil then
-    list = {ns.root}
-    for _, n in ipairs(ns.list()) do list[#list + 1] = n end
-  else
-    list = {}
-    if type(which) == "table" and getmetatable(which) ~= nil and
-        getmetatable(which) ~= netlab._meta("netlab.ns") then
-      netlab._argerror(1, "namespace name, object or a list of them expected")
-    end
-    for _, n in ipairs(netlab._list(which)) do
-      if type(n) ~= "string" and getmetatable(n) ~= netlab._meta("netlab.ns") then
-        netlab._argerror(1, "namespace name, object or a list of them expected, got " .. type(n))
-      end
-      list[#list + 1] = n
-    end
-  end
-  local out = {}
-  for _, n in ipairs(list) do
-    local name = type(n) == "table" and n.name or n
-    local obj, why = ns.get(name)
-    if obj then
-      show_one(obj, out)
-    else
-      out[#out + 1] = ("== %s: %s"):format(tostring(name), why or "gone")
-    end
-  end
-  return table.concat(out, "\n")
+  local text = tostring(netlab.state(which))
+  return text
 end
 
 return netlab

@@ -301,10 +301,19 @@ function M.cli_down(arg)
   return true
 end
 
--- netlab ls [LAB]
-function M.cli_ls(name)
-  if name then return M.cli_ls_one(name) end
+-- netlab ls [--json] [LAB]
+function M.cli_ls(json, name)
+  if name then return M.cli_ls_one(name, json) end
   local rows = M.list()
+  if json then
+    local list = {}
+    for i, r in ipairs(rows) do
+      list[i] = {name = r.name, objects = r.objects, status = r.status, script = r.script,
+                 summary = r.summary, problems = setmetatable(r.problems, netlab._meta("netlab.state.array"))}
+    end
+    print(netlab._json(setmetatable(list, netlab._meta("netlab.state.array"))))
+    return true
+  end
   if #rows == 0 then
     print("(no labs)")
     return true
@@ -318,7 +327,7 @@ function M.cli_ls(name)
 end
 
 -- netlab ls LAB: the lab's line, then what of it is gone or changed, in words.
-function M.cli_ls_one(name)
+function M.cli_ls_one(name, json)
   local ok, why = S.check_name(name)
   if not ok then
     say("ls: %s", why)
@@ -330,10 +339,31 @@ function M.cli_ls_one(name)
     return false
   end
   local r = M.inspect(name)
+  if json then
+    setmetatable(r.problems, netlab._meta("netlab.state.array"))
+    print(netlab._json(r))
+    return true
+  end
   print(("lab %s: %s"):format(name, r.status))
   print(("  script: %s"):format(r.script))
   print(("  made: %s"):format(r.summary))
   for _, line in ipairs(r.problems) do print("  " .. line) end
+  return true
+end
+
+-- netlab show [--json] [NS ...]: the model of the live state (netlab.state),
+-- as text or JSON. A name that is no namespace is refused before anything is read.
+function M.cli_show(json, names)
+  local known = {root = true}
+  for _, n in ipairs(ns.list()) do known[n.name] = true end
+  for _, n in ipairs(names) do
+    if not known[n] then
+      say("show: no namespace %q (ip netns list shows them)", n)
+      return false
+    end
+  end
+  local state = netlab.state(#names > 0 and names or nil)
+  print(json and netlab._json(state) or tostring(state))
   return true
 end
 

@@ -31,13 +31,15 @@ static const char usage[] =
 	"                                              (FILE, or the name of a bundled script)\n"
 	"       netlab scripts                         list the bundled scripts (or run --list)\n"
 	"       netlab down LAB|FILE                   remove exactly what a lab made\n"
-	"       netlab ls [LAB]                        list labs and whether they are intact;\n"
+	"       netlab ls [--json] [LAB]               list labs and whether they are intact;\n"
 	"                                              with LAB, what of it is gone or changed\n"
 	"       netlab ping [--json] [--timeout S] [--from NS]... [TARGET...]\n"
 	"                                              who reaches whom: every namespace (or\n"
 	"                                              each NS) pings every address (or TARGET)\n"
 	"       netlab check FILE [key=value ...]      run a script's probes and expectations\n"
 	"                                              against its lab as it is up; changes nothing\n"
+	"       netlab show [--json] [NS ...]          the links, addresses, routes and nftables\n"
+	"                                              of every namespace (or of those named)\n"
 	"       netlab -e CHUNK                        run a line of Lua\n"
 	"       netlab --version | --help\n"
 	"\n"
@@ -67,6 +69,10 @@ struct opts {
 	int ls;
 	int list;           /* netlab scripts, run --list */
 	const char *ls_lab; /* ls LAB */
+	int show;           /* show [NS ...] */
+	char **names;       /* the names after ls or show */
+	int nnames;
+	int json;           /* ls --json, show --json */
 	const char *script; /* run FILE */
 	const char *chunk;  /* -e CHUNK */
 	int check;	    /* check FILE: a dry run whose probes are sent */
@@ -186,6 +192,28 @@ static int privileged(void)
 	return (eff >> 12 & 1) && (eff >> 21 & 1);
 }
 
+/*
+ * The words of ls and show from argv[i] on: --json wherever it is, the rest
+ * names (gathered in place into o->names). A wrong option is one line: the
+ * usage after it would bury it.
+ */
+static int cmd_words(int argc, char **argv, int i, const char *cmd, struct opts *o)
+{
+	o->names = argv + i;
+	o->nnames = 0;
+	for (; i < argc; i++) {
+		if (!strcmp(argv[i], "--json")) {
+			o->json = 1;
+		} else if (argv[i][0] == '-') {
+			fprintf(stderr, "netlab: %s: unknown option %s (netlab --help)\n", cmd, argv[i]);
+			return -1;
+		} else {
+			o->names[o->nnames++] = argv[i];
+		}
+	}
+	return 0;
+}
+
 static int parse_args(int argc, char **argv, struct opts *o)
 {
 	int i = 1;
@@ -252,12 +280,19 @@ static int parse_args(int argc, char **argv, struct opts *o)
 			o->down = argv[i + 1];
 			return 0;
 		} else if (!strcmp(a, "ls") && !o->script && !o->chunk) {
-			if (i + 2 < argc) {
+			if (cmd_words(argc, argv, i + 1, "ls", o) < 0)
+				return -1;
+			if (o->nnames > 1) {
 				fprintf(stderr, "netlab: ls takes at most one lab name\n%s", usage);
 				return -1;
 			}
 			o->ls = 1;
-			o->ls_lab = i + 1 < argc ? argv[i + 1] : NULL;
+			o->ls_lab = o->nnames ? o->names[0] : NULL;
+			return 0;
+		} else if (!strcmp(a, "show") && !o->script && !o->chunk) {
+			if (cmd_words(argc, argv, i + 1, "show", o) < 0)
+				return -1;
+			o->show = 1;
 			return 0;
 		} else if (!strcmp(a, "check") && !o->script && !o->chunk) {
 			if (i + 1 == argc) {
@@ -361,7 +396,7 @@ int main(int argc, char **argv)
 	struct nl_err err = { 0 };
 	char found[PATH_MAX];
 	lua_State *L;
-	int status = LUA_OK, code = 0;
+	int status = LUA_OK, code = 0, i;
 
 	if (parse_args(argc, argv, &o) < 0)
 		return 2;
@@ -442,9 +477,18 @@ int main(int argc, char **argv)
 		lua_pushstring(L, o.down);
 		status = lab_call(L, "cli_down", 1);
 	} else if (o.ls) {
+		lua_pushboolean(L, o.json);
 		if (o.ls_lab)
 			lua_pushstring(L, o.ls_lab);
-		status = lab_call(L, "cli_ls", o.ls_lab ? 1 : 0);
+		status = lab_call(L, "cli_ls", o.ls_lab ? 2 : 1);
+	} else if (o.show) {
+		lua_pushboolean(L, o.json);
+		lua_createtable(L, o.nnames, 0);
+		for (i = 0; i < o.nnames; i++) {
+			lua_pushstring(L, o.names[i]);
+			lua_rawseti(L, -2, i + 1);
+		}
+		status = lab_call(L, "cli_show", 2);
 	} else if (o.ping) {
 		status = ping_cli(L, &o, &code);
 	} else if (o.script) {
@@ -456,7 +500,7 @@ int main(int argc, char **argv)
 			status = netlab_pcall(L, 0, 0);
 		netlab_report(L, status);
 	}
-	if ((!o.script && !o.chunk && !o.down && !o.ls && !o.ping) ||
+	if ((!o.script && !o.chunk && !o.down && !o.ls && !o.show && !o.ping) ||
 	    (o.interactive && status == LUA_OK))
 		status = repl_main(L, isatty(STDIN_FILENO)) < 0 ? LUA_ERRRUN : LUA_OK;
 	/* run -i: what was typed at the prompt is saved with the lab. */

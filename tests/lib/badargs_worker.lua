@@ -109,6 +109,7 @@ local function cases()
     {"netlab", "host", {"10.0.0.0/24", 5}},
     {"netlab", "hostcidr", {"10.0.0.0/24", 5}},
     {"netlab", "show", {"bx"}},
+    {"netlab", "state", {"bx"}},
     {"netlab", "sleep", {0.001}, skip = {["1"] = {["1500.7"] = "sleeps 25 minutes",
       ["\"1500\""] = "sleeps 25 minutes"}}},
     {"netlab", "kill", {PID, "TERM"}},

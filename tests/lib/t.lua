@@ -2,7 +2,22 @@
 -- sandbox (netlab run --sandbox), calls t.test for each case and t.done().
 -- A case makes what it uses and leaves nothing for the next one (t.fresh);
 -- commands, netlab itself included, run through t.sh and t.run.
-local json = require "json"
+local cjson = require "cjson"
+
+-- JSON for reading `ip -j` and `nft -j` (lua-cjson): numbers that are
+-- integers come back as Lua integers, so "/" .. prefixlen reads "/24".
+local function integers(v)
+  if type(v) == "number" then return math.tointeger(v) or v end
+  if type(v) == "table" then
+    for k, x in pairs(v) do v[k] = integers(x) end
+  end
+  return v
+end
+local json = {null = cjson.null, encode = cjson.encode}
+function json.decode(text)
+  local v = integers(cjson.decode(text))
+  return v
+end
 
 local t = {}
 local passed, failed = 0, 0
@@ -67,7 +82,7 @@ end
 function t.ipaddrs(n, name)
   local set = {}
   for _, l in ipairs(t.ip(n, "addr", "show", "dev", name)) do
-    for _, a in ipairs(l.addr_info or {}) do set[a.local_ .. "/" .. a.prefixlen] = a end
+    for _, a in ipairs(l.addr_info or {}) do set[a["local"] .. "/" .. a.prefixlen] = a end
   end
   return set
 end

@@ -26,8 +26,8 @@ end
 
 -- A decoded JSON value as text with sorted keys, so two can be compared.
 local function canon(v)
-  if type(v) ~= "table" then return ("%q"):format(v) end
   if v == t.json.null then return "null" end
+  if type(v) ~= "table" then return ("%q"):format(v) end
   local keys, out = {}, {}
   for k in pairs(v) do keys[#keys + 1] = k end
   table.sort(keys, function(a, b) return tostring(a) < tostring(b) end)

@@ -4,7 +4,7 @@
 -- argument, and netlab.show's states and chain policies. Each checked
 -- against the kernel through `ip -j` and `nft -j`.
 local t = require "t"
-local json = require "json"
+local json = require "cjson"
 
 -- Each case that needs it makes purple; t.fresh takes it away when the case ends.
 local function make_purple() return ns.add("purple", {lo = true}) end
@@ -248,7 +248,7 @@ t.test("netlab.show shows the forward chain's policy", function()
   nat.filter{policy = "drop"}
   local out = netlab.show("root")
   t.ok(out:find("    forward: policy drop\n", 1, true) or out:find("    forward: policy drop$"), out)
-  local rs = json.decode(ns.capture(nil, "nft", "-j", "list", "chain", "inet", "netlab", "forward"))
+  local rs = json.decode((ns.capture(nil, "nft", "-j", "list", "chain", "inet", "netlab", "forward")))
   local policy
   for _, o in ipairs(rs.nftables) do if o.chain then policy = o.chain.policy end end
   t.eq(policy, "drop", "nft agrees")

@@ -32,8 +32,8 @@ local function witness()
       out[#out + 1] = ("%s link %s %s mtu=%d master=%s"):format(n, l.ifname, up and "up" or "down",
         l.mtu, l.master or "-")
       for _, a in ipairs(l.addr_info or {}) do
-        if not a.local_:match("^fe80:") then
-          out[#out + 1] = ("%s addr %s %s/%d"):format(n, l.ifname, a.local_, a.prefixlen)
+        if not a["local"]:match("^fe80:") then
+          out[#out + 1] = ("%s addr %s %s/%d"):format(n, l.ifname, a["local"], a.prefixlen)
         end
       end
     end
