@@ -12,7 +12,9 @@
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
+#include <sys/socket.h>
 
 #include "ns.h"
 #include "probe_int.h"
@@ -134,18 +136,15 @@ static int check_probe(const struct probe *p, struct nl_err *err)
 	return ns_check(probe_nsname(p), err);
 }
 
-int probe_run(struct probe *p, size_t n, const struct probe_opts *o, struct nl_err *err)
+/* Every probe of p sent and answered, in rounds of at most PROBE_MAXFD sockets. */
+static int pass(struct probe *p, size_t n, const struct probe_opts *o, struct nl_err *err)
 {
 	struct run r = { .p = p, .n = n, .o = o };
 	size_t i, from;
-	int rc = check_opts(o, err);
+	int rc = 0;
 
-	for (i = 0; rc == 0 && i < n; i++) {
+	for (i = 0; i < n; i++)
 		memset(&p[i].status, 0, sizeof(*p) - offsetof(struct probe, status));
-		rc = check_probe(&p[i], err);
-	}
-	if (rc < 0 || n == 0)
-		return rc;
 	r.tcp = malloc(n * sizeof(*r.tcp));
 	r.start = calloc(n, sizeof(*r.start));
 	r.left = calloc(n, sizeof(*r.left));
@@ -185,5 +184,155 @@ out:
 	free(r.buf);
 	free(r.s);
 	free(r.g);
+	return rc;
+}
+
+/* The two tables, [0] ARP and [1] NDP: ok when read. */
+struct tables {
+	struct probe_neigh t[2];
+	int ok[2];
+};
+
+static int fam(int family)
+{
+	return family == AF_INET6;
+}
+
+static void read_tables(const int used[2], struct tables *tb)
+{
+	struct nl_err e;
+	int f;
+
+	for (f = 0; f < 2; f++) {
+		memset(&e, 0, sizeof(e));
+		tb->ok[f] = used[f] && probe_neigh_read(f ? AF_INET6 : AF_INET, &tb->t[f], &e) == 0;
+	}
+}
+
+static void sleep_until(const struct timespec *t0, int ms)
+{
+	struct timespec t, d;
+	double left;
+
+	now(&t);
+	left = ms - ms_between(t0, &t);
+	if (left <= 0)
+		return;
+	d.tv_sec = (time_t)(left / 1e3);
+	d.tv_nsec = (long)((left - (double)d.tv_sec * 1e3) * 1e6);
+	while (nanosleep(&d, &d) < 0 && errno == EINTR)
+		;
+}
+
+/*
+ * The suspects (sus[0..ns)) sent again in waves until each has had one
+ * without overflow, or is PROBE_UNSURE. over: which tables overflowed in
+ * the pass before, tb as they were after it.
+ */
+static int waves(struct probe *p, size_t *sus, size_t ns, const struct probe_opts *o, int over[2],
+		 struct tables *tb, struct nl_err *err)
+{
+	struct probe_wave st[2] = { { 0, 0, 0, 0 }, { 0, 0, 0, 0 } };
+	struct probe *w = malloc(ns * sizeof(*w));
+	size_t *map = malloc(ns * sizeof(*map));
+	struct timespec end;
+	int rc = 0;
+
+	if (!w || !map) {
+		rc = nl_fail(err, ENOMEM, NULL);
+		goto out;
+	}
+	now(&end);
+	while (ns) {
+		struct tables before = *tb;
+		size_t want[2] = { 0, 0 }, k = 0, i, j;
+		int f, used[2] = { 0, 0 };
+
+		for (i = 0; i < ns; i++)
+			used[fam(p[sus[i]].dst.family)] = 1;
+		read_tables(used, &before);
+		for (f = 0; f < 2; f++)
+			if (used[f] && before.ok[f])
+				want[f] = probe_wave_plan(&st[f], &before.t[f], over[f]);
+		sleep_until(&end, st[want[1] && st[1].gap_ms > st[0].gap_ms].gap_ms);
+		if (st[0].gap_ms || st[1].gap_ms)
+			read_tables(used, &before);
+		/* Those of a family given up on, or whose table cannot be read, stay unsure. */
+		for (i = j = 0; i < ns; i++) {
+			f = fam(p[sus[i]].dst.family);
+			if (want[f])
+				sus[j++] = sus[i];
+			else
+				p[sus[i]].status = PROBE_UNSURE;
+		}
+		ns = j;
+		for (i = 0; i < ns; i++) {
+			f = fam(p[sus[i]].dst.family);
+			if (!want[f])
+				continue;
+			want[f]--;
+			map[k] = i;
+			w[k++] = p[sus[i]];
+		}
+		if (!k)
+			break;
+		rc = pass(w, k, o, err);
+		if (rc < 0)
+			goto out;
+		now(&end);
+		read_tables(used, tb);
+		for (f = 0; f < 2; f++)
+			over[f] = used[f] && (!tb->ok[f] || !before.ok[f] ||
+					      tb->t[f].table_fulls != before.t[f].table_fulls);
+		/* A wave's answer is the kernel's unless its table overflowed and it failed. */
+		for (i = 0; i < k; i++) {
+			if (over[fam(w[i].dst.family)] && probe_suspect(&w[i]))
+				continue;
+			p[sus[map[i]]] = w[i];
+			sus[map[i]] = (size_t)-1;
+		}
+		for (i = j = 0; i < ns; i++)
+			if (sus[i] != (size_t)-1)
+				sus[j++] = sus[i];
+		ns = j;
+	}
+out:
+	free(w);
+	free(map);
+	return rc;
+}
+
+int probe_run(struct probe *p, size_t n, const struct probe_opts *o, struct nl_err *err)
+{
+	struct tables before, after;
+	int used[2] = { 0, 0 }, over[2], f, rc = check_opts(o, err);
+	size_t i, ns = 0, *sus;
+
+	for (i = 0; rc == 0 && i < n; i++) {
+		memset(&p[i].status, 0, sizeof(*p) - offsetof(struct probe, status));
+		rc = check_probe(&p[i], err);
+		if (rc == 0)
+			used[fam(p[i].dst.family)] = 1;
+	}
+	if (rc < 0 || n == 0)
+		return rc;
+	read_tables(used, &before);
+	rc = pass(p, n, o, err);
+	if (rc < 0)
+		return rc;
+	read_tables(used, &after);
+	for (f = 0; f < 2; f++)
+		over[f] = before.ok[f] && after.ok[f] &&
+			  after.t[f].table_fulls != before.t[f].table_fulls;
+	if (!over[0] && !over[1])
+		return 0;
+	sus = malloc(n * sizeof(*sus));
+	if (!sus)
+		return nl_fail(err, ENOMEM, NULL);
+	for (i = 0; i < n; i++)
+		if (over[fam(p[i].dst.family)] && probe_suspect(&p[i]))
+			sus[ns++] = i;
+	rc = ns ? waves(p, sus, ns, o, over, &after, err) : 0;
+	free(sus);
 	return rc;
 }

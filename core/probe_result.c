@@ -7,6 +7,9 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <unistd.h>
+#include <netinet/in.h>
+#include <linux/icmp.h>
+#include <linux/icmpv6.h>
 
 #include "probe_int.h"
 
@@ -81,4 +84,21 @@ void probe_round_close(struct run *r, size_t from, size_t to)
 			p->status = PROBE_TIMEOUT;
 		}
 	}
+}
+
+int probe_suspect(const struct probe *p)
+{
+	switch (p->status) {
+	case PROBE_TIMEOUT:
+		return 1;
+	case PROBE_LOCAL:
+		/* ip_finish_output2() fails a send with no neighbour entry with EINVAL. */
+		return p->code == EINVAL || p->code == ENOBUFS;
+	case PROBE_UNREACH:
+		/* A router whose resolution of the next hop failed. */
+		return p->dst.family == AF_INET ?
+			       p->icmp_type == ICMP_DEST_UNREACH && p->icmp_code == ICMP_HOST_UNREACH :
+			       p->icmp_type == ICMPV6_DEST_UNREACH && p->icmp_code == ICMPV6_ADDR_UNREACH;
+	}
+	return 0;
 }
