@@ -117,7 +117,7 @@ struct probe_wave {
 	int stuck;
 };
 #define PROBE_WAVE_MIN 16
-#define PROBE_WAVE_STUCK 3
+#define PROBE_WAVE_STUCK 12 /* a minute of waves: longer than an entry is held (45 s) */
 #define PROBE_WAVES_MAX 100
 #define PROBE_WAVE_GAP_MS 5000 /* an entry is reclaimable 5 s after its last update */
 size_t probe_wave_plan(struct probe_wave *w, const struct probe_neigh *t, int overflowed);
