@@ -118,7 +118,7 @@ struct probe_wave {
 };
 #define PROBE_WAVE_MIN 16
 #define PROBE_WAVE_STUCK 12 /* a minute of waves: longer than an entry is held (45 s) */
-#define PROBE_WAVES_MAX 240 /* some 20 minutes: star 100 needs about 12 */
+#define PROBE_WAVES_MAX 240 /* some 20 minutes of waves; star 100 needed some 12 */
 #define PROBE_WAVE_GAP_MS 5000 /* an entry is reclaimable 5 s after its last update */
 size_t probe_wave_plan(struct probe_wave *w, const struct probe_neigh *t, int overflowed);
 
