@@ -77,6 +77,6 @@ local t4 = now()
 local s = probe.matrix{from = from, to = silent}
 local t5 = now()
 
-print(("| %d | %d | %.2f | %d | %d | %d | %.1f%s | %d of %d | %.0fx | %d (+%d) | %d x 10 silent: %.2f s |"):format(
+print(("| %d | %d | %.2f | %d | %d | %d | %.1f%s | %d of %d | %.2gx | %d (+%d) | %d x 10 silent: %.2f s |"):format(
   n, #m, t1 - t0, answered, unsure, f1 - f0, loop, k < #pairs_all and (" (%d timed)"):format(k) or "",
   lost, k, loop / (t1 - t0), peak - base, base, #from, t5 - t4))
