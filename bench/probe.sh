@@ -5,8 +5,8 @@
 set -u
 cd "$(dirname "$0")/.."
 [ -x ./netlab ] || { echo "bench: build ./netlab first (make)" >&2; exit 1; }
-echo "| N | probes | netlab, first (s) | netlab, again (s) | answered | ping loop (s) | loop ÷ netlab | all silent |"
-echo "|---|---|---|---|---|---|---|---|"
+echo "| N | probes | netlab (s) | answered | unsure | ARP table full (times) | ping loop (s) | loop pings failed | loop ÷ netlab | peak descriptors (+ before) | all silent |"
+echo "|---|---|---|---|---|---|---|---|---|---|---|"
 for n in ${BENCH_SIZES:-10 50 100}; do
 	./netlab run --sandbox bench/probe.lua n="$n" loop="${BENCH_LOOP:-1000}" | grep '^| '
 done

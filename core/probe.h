@@ -27,6 +27,7 @@ enum probe_status {
 	PROBE_NOROUTE,	/* the local error at send: no route (ENETUNREACH) */
 	PROBE_REFUSED,	/* TCP: a reset */
 	PROBE_LOCAL,	/* another local error (code): a filter's EPERM, EACCES, … */
+	PROBE_UNSURE,	/* no answer while the neighbour table was full, and no wave got one */
 };
 
 struct probe {
@@ -66,9 +67,60 @@ struct probe_opts {
  * failed probe is a result), or -errno when a socket could not be opened
  * (err says where and what would allow it); then no packet of the round
  * was sent.
+ *
+ * The kernel's neighbour tables are shared by every namespace and capped
+ * (probe_neigh.c): when one overflowed during the call (its table_fulls
+ * rose), the probes of that family that may have lost their packet to it
+ * (probe_suspect) are sent again in waves, 5 s apart, each no larger than
+ * the table has room for, until each has had a wave without overflow. One
+ * that never had one is PROBE_UNSURE. A call that overflowed nothing costs
+ * one timeout.
  */
 #define PROBE_MAXFD 256
 int probe_run(struct probe *p, size_t n, const struct probe_opts *o, struct nl_err *err);
+
+/*
+ * 1 when p's failure may be the neighbour table's (its packet, or the
+ * answer, dropped for want of an entry): no answer, a local EINVAL or
+ * ENOBUFS at send, or "host unreachable" (a resolution that failed).
+ */
+int probe_suspect(const struct probe *p);
+
+/* A neighbour table (one for all namespaces) as RTM_GETNEIGHTBL tells it. */
+struct probe_neigh {
+	int family;
+	uint32_t thresh2, thresh3; /* gc_thresh2, gc_thresh3: the host's */
+	uint32_t entries;
+	uint64_t table_fulls;	   /* new entries refused, since boot */
+};
+/* Reads family's table (AF_INET: arp_cache, AF_INET6: ndisc_cache); -errno and err. */
+int probe_neigh_read(int family, struct probe_neigh *t, struct nl_err *err);
+/* One message of the dump: 1 when it is a table's (into *t), 0 when not, -EBADMSG. */
+int probe_neigh_parse(const struct nlmsghdr *nlh, struct probe_neigh *t);
+
+/*
+ * The waves of one family, planned from the table as it is now and whether
+ * the last wave (or the first pass) overflowed it. The first wave is half
+ * what the table may reclaim (gc_thresh3 less the entries, of which at
+ * most gc_thresh2 are kept), one after an overflow half the last; both
+ * wait PROBE_WAVE_GAP_MS first. After a clean wave the next doubles (or
+ * takes half the free room, if more), up to what may be reclaimed, at once
+ * when it fits the free room. Never below PROBE_WAVE_MIN. Returns the
+ * wave's size (gap_ms: the wait before it), or 0 to give up: after
+ * PROBE_WAVES_MAX waves, or PROBE_WAVE_STUCK overflows in a row at the
+ * smallest size (someone else keeps the table full).
+ */
+struct probe_wave {
+	size_t size; /* the last wave's; 0 before the first */
+	int gap_ms;
+	int waves;
+	int stuck;
+};
+#define PROBE_WAVE_MIN 16
+#define PROBE_WAVE_STUCK 12 /* a minute of waves: longer than an entry is held (45 s) */
+#define PROBE_WAVES_MAX 240 /* some 20 minutes of waves; star 100 needed some 12 */
+#define PROBE_WAVE_GAP_MS 5000 /* an entry is reclaimable 5 s after its last update */
+size_t probe_wave_plan(struct probe_wave *w, const struct probe_neigh *t, int overflowed);
 
 /*
  * A failed probe's outcome in words: "no answer", "no route",
@@ -76,7 +128,7 @@ int probe_run(struct probe *p, size_t n, const struct probe_opts *o, struct nl_e
  * PROBE_OK.
  */
 void probe_why(const struct probe *p, char *buf, size_t len);
-/* "ok", "timeout", "unreachable", "noroute", "refused", "error". */
+/* "ok", "timeout", "unreachable", "noroute", "refused", "error", "unsure". */
 const char *probe_status_name(int status);
 /* What an ICMP or ICMPv6 error type and code mean: "host unreachable", "TTL exceeded". */
 const char *probe_icmp_text(int family, int type, int code);

@@ -2,7 +2,7 @@
 /*
  * The packets of probes: echo requests built, and what comes back read
  * (echo replies, and ICMP errors that quote an echo of ours), kept apart
- * from the sockets in probe.c so the unit tests can feed them bytes.
+ * from the sockets in probe_sock.c so the unit tests can feed them bytes.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -211,6 +211,8 @@ const char *probe_status_name(int status)
 		return "refused";
 	case PROBE_LOCAL:
 		return "error";
+	case PROBE_UNSURE:
+		return "unsure";
 	}
 	return "pending";
 }
@@ -240,6 +242,9 @@ void probe_why(const struct probe *p, char *buf, size_t len)
 		break;
 	case PROBE_REFUSED:
 		text_append(buf, len, &k, "refused");
+		break;
+	case PROBE_UNSURE:
+		text_append(buf, len, &k, "unsure: neighbour table full");
 		break;
 	default:
 		text_append(buf, len, &k, "%s", strerror(p->code));

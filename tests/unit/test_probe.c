@@ -2,12 +2,18 @@
 /*
  * Probes without a kernel: echo requests built and checked, what comes back
  * (replies, ICMP errors quoting our echo, other people's packets, cut-off
- * ones) read, failures put in words, and bad options refused before any
- * socket is opened.
+ * ones) read, failures put in words, bad options refused before any
+ * socket is opened, the kernel's neighbour-table answers read and the
+ * waves a matrix is paced in when the table overflows.
  */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <string.h>
+#include <libmnl/libmnl.h>
+#include <linux/icmp.h>
+#include <linux/icmpv6.h>
+#include <linux/neighbour.h>
+#include <linux/rtnetlink.h>
 
 #include "check.h"
 #include "core/probe.h"
@@ -222,6 +228,147 @@ static void test_bad(void)
 	refused(&p, &o, "different families");
 }
 
+/* An RTM_NEWNEIGHTBL message as the kernel sends for a table; stats_len cuts NDTA_STATS. */
+static struct nlmsghdr *neightbl(uint8_t *buf, int family, uint32_t entries, uint64_t fulls,
+				 size_t stats_len)
+{
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	struct ndtmsg *m;
+	struct ndt_config c;
+	struct ndt_stats st;
+
+	nlh->nlmsg_type = RTM_NEWNEIGHTBL;
+	m = mnl_nlmsg_put_extra_header(nlh, sizeof(*m));
+	m->ndtm_family = (uint8_t)family;
+	memset(&c, 0, sizeof(c));
+	memset(&st, 0, sizeof(st));
+	c.ndtc_entries = entries;
+	st.ndts_table_fulls = fulls;
+	st.ndts_allocs = 99;
+	mnl_attr_put_strz(nlh, NDTA_NAME, family == AF_INET ? "arp_cache" : "ndisc_cache");
+	mnl_attr_put_u32(nlh, NDTA_THRESH1, 128);
+	mnl_attr_put_u32(nlh, NDTA_THRESH2, 512);
+	mnl_attr_put_u32(nlh, NDTA_THRESH3, 1024);
+	mnl_attr_put(nlh, NDTA_CONFIG, sizeof(c), &c);
+	mnl_attr_put(nlh, NDTA_STATS, stats_len, &st);
+	return nlh;
+}
+
+static void test_neigh_parse(void)
+{
+	uint8_t buf[1024] __attribute__((aligned(4)));
+	struct probe_neigh t;
+	struct nlmsghdr *nlh;
+	struct nlattr *nest;
+
+	memset(&t, 0, sizeof(t));
+	nlh = neightbl(buf, AF_INET, 1065, 0xb0dc, sizeof(struct ndt_stats));
+	CHECK(probe_neigh_parse(nlh, &t) == 1, "arp_cache's message is a table's");
+	CHECK(t.family == AF_INET && t.thresh2 == 512 && t.thresh3 == 1024,
+	      "family and thresholds: %d %u %u", t.family, t.thresh2, t.thresh3);
+	CHECK(t.entries == 1065, "entries from NDTA_CONFIG: %u", t.entries);
+	CHECK(t.table_fulls == 0xb0dc, "table_fulls from NDTA_STATS: %llu",
+	      (unsigned long long)t.table_fulls);
+	nlh = neightbl(buf, AF_INET6, 3, 7, sizeof(struct ndt_stats));
+	CHECK(probe_neigh_parse(nlh, &t) == 1 && t.family == AF_INET6 && t.table_fulls == 7,
+	      "ndisc_cache's too");
+
+	/* Stats cut before table_fulls: refused, not read past the attribute. */
+	nlh = neightbl(buf, AF_INET, 1, 1, offsetof(struct ndt_stats, ndts_table_fulls));
+	CHECK(probe_neigh_parse(nlh, &t) == -EBADMSG, "a cut NDTA_STATS is refused");
+
+	/* A namespace's per-device parameters come in the same dump: not a table. */
+	nlh = mnl_nlmsg_put_header(buf);
+	nlh->nlmsg_type = RTM_NEWNEIGHTBL;
+	((struct ndtmsg *)mnl_nlmsg_put_extra_header(nlh, sizeof(struct ndtmsg)))->ndtm_family = AF_INET;
+	mnl_attr_put_strz(nlh, NDTA_NAME, "arp_cache");
+	nest = mnl_attr_nest_start(nlh, NDTA_PARMS);
+	mnl_attr_put_u32(nlh, NDTPA_IFINDEX, 2);
+	mnl_attr_nest_end(nlh, nest);
+	CHECK(probe_neigh_parse(nlh, &t) == 0, "per-device parameters are not a table");
+	nlh->nlmsg_type = RTM_NEWLINK;
+	CHECK(probe_neigh_parse(nlh, &t) == -EBADMSG, "another message type is refused");
+}
+
+static void test_waves(void)
+{
+	struct probe_neigh full = { AF_INET, 512, 1024, 1065, 0 };
+	struct probe_neigh roomy = { AF_INET, 512, 1024, 900, 0 };
+	struct probe_wave w;
+	size_t n;
+	int i;
+
+	memset(&w, 0, sizeof(w));
+	/* First wave: half of what may be reclaimed (1024 - 512), after the gap. */
+	n = probe_wave_plan(&w, &full, 1);
+	CHECK(n == 256 && w.gap_ms == PROBE_WAVE_GAP_MS, "first wave 256 after 5 s: %zu, %d", n,
+	      w.gap_ms);
+	CHECK(probe_wave_plan(&w, &full, 1) == 128, "an overflow halves the next");
+	CHECK(probe_wave_plan(&w, &full, 1) == 64 && probe_wave_plan(&w, &full, 1) == 32 &&
+		      probe_wave_plan(&w, &full, 1) == 16,
+	      "and again, down to the smallest");
+	/* A clean wave: the next doubles, or takes half the free room; at once if it fits. */
+	n = probe_wave_plan(&w, &roomy, 0);
+	CHECK(n == 62 && w.gap_ms == 0, "after a clean wave, half the free room at once: %zu, %d",
+	      n, w.gap_ms);
+	n = probe_wave_plan(&w, &full, 0);
+	CHECK(n == 124 && w.gap_ms == PROBE_WAVE_GAP_MS, "no free room: double, after the gap: %zu",
+	      n);
+	for (i = 0; i < 10; i++)
+		n = probe_wave_plan(&w, &full, 0);
+	CHECK(n == 512, "never more than may be reclaimed: %zu", n);
+
+	/* Overflowing at the smallest size, PROBE_WAVE_STUCK times in a row: give up. */
+	memset(&w, 0, sizeof(w));
+	w.size = PROBE_WAVE_MIN;
+	for (i = 1; i < PROBE_WAVE_STUCK; i++)
+		CHECK(probe_wave_plan(&w, &full, 1) == PROBE_WAVE_MIN, "stuck %d: still trying", i);
+	CHECK(probe_wave_plan(&w, &full, 1) == 0, "stuck %d times: given up", PROBE_WAVE_STUCK);
+	memset(&w, 0, sizeof(w));
+	w.size = PROBE_WAVE_MIN;
+	probe_wave_plan(&w, &full, 1);
+	probe_wave_plan(&w, &roomy, 0);
+	CHECK(w.stuck == 0, "a clean wave ends being stuck");
+	w.waves = PROBE_WAVES_MAX;
+	CHECK(probe_wave_plan(&w, &roomy, 0) == 0, "at most %d waves", PROBE_WAVES_MAX);
+}
+
+static void test_suspect(void)
+{
+	struct probe p;
+	char why[128];
+
+	memset(&p, 0, sizeof(p));
+	p.dst.family = AF_INET;
+	p.status = PROBE_TIMEOUT;
+	CHECK(probe_suspect(&p), "no answer: maybe the table's");
+	p.status = PROBE_LOCAL;
+	p.code = EINVAL;
+	CHECK(probe_suspect(&p), "EINVAL at send (no neighbour entry): maybe the table's");
+	p.code = EPERM;
+	CHECK(!probe_suspect(&p), "EPERM (a filter): not the table's");
+	p.status = PROBE_UNREACH;
+	p.icmp_type = ICMP_DEST_UNREACH;
+	p.icmp_code = ICMP_HOST_UNREACH;
+	CHECK(probe_suspect(&p), "host unreachable (a router's resolution failed): maybe");
+	p.icmp_code = ICMP_NET_UNREACH;
+	CHECK(!probe_suspect(&p), "network unreachable: not the table's");
+	p.dst.family = AF_INET6;
+	p.icmp_type = ICMPV6_DEST_UNREACH;
+	p.icmp_code = ICMPV6_ADDR_UNREACH;
+	CHECK(probe_suspect(&p), "ICMPv6 address unreachable: maybe");
+	p.status = PROBE_NOROUTE;
+	CHECK(!probe_suspect(&p), "no route: not the table's");
+	p.status = PROBE_REFUSED;
+	CHECK(!probe_suspect(&p), "refused: an answer");
+	p.status = PROBE_OK;
+	CHECK(!probe_suspect(&p), "ok: an answer");
+	p.status = PROBE_UNSURE;
+	CHECK_STR(probe_status_name(p.status), "unsure", "status name");
+	probe_why(&p, why, sizeof(why));
+	CHECK_STR(why, "unsure: neighbour table full", "why");
+}
+
 int main(void)
 {
 	test_echo();
@@ -230,5 +377,8 @@ int main(void)
 	test_icmp6();
 	test_why();
 	test_bad();
+	test_neigh_parse();
+	test_waves();
+	test_suspect();
 	return check_done();
 }
