@@ -47,17 +47,7 @@ local function name(n)
 end
 
 -- The witnesses: `ping -c1 -W1` from inside each namespace, all at once.
-local function witness(list)
-  local pids, out = {}, {}
-  for i, p in ipairs(list) do
-    pids[i] = ns.spawn(p[1], {"ping", "-c1", "-W1", "-q", p[2], quiet = true})
-  end
-  for i, pid in ipairs(pids) do
-    local how, code = netlab.wait(pid, 10)
-    out[i] = how == "exit" and code == 0
-  end
-  return out
-end
+local witness = t.pings
 
 local function icmp_out_echos(n)
   local f = ns.capture(n, "cat", "/proc/net/snmp")
