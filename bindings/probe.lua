@@ -206,8 +206,8 @@ end
 
 -- At most this much of the cells that differ goes into the error message.
 local EXPECT_TEXT = 200
--- How many more rounds an expected answer gets (each one timeout at most).
-local EXPECT_ROUNDS = 3
+-- How long an expected answer is waited for, in seconds (see probe.expect).
+local EXPECT_SETTLE = 8
 
 -- The cell of an expectation not met, in words.
 local function unmet(r, want)
@@ -235,20 +235,25 @@ function probe.expect(list)
     items[i] = {it[1], it[2], it[3]}
   end
   local results = probe._run(items, {timeout = list.timeout})
-  -- What must answer and did not is asked again, up to EXPECT_ROUNDS more
-  -- times: a lab just built on a loaded machine may not pass packets yet
-  -- (the kernel starts a new link, a new bridge port, a moment after it is
-  -- up, later under load). What must not answer is not asked twice: its
-  -- silence has already lasted a timeout.
-  for _ = 1, EXPECT_ROUNDS do
+  -- What must answer and got no answer (or an unreachable, which a failed
+  -- address resolution gives) is asked again, round after round, for up to
+  -- EXPECT_SETTLE seconds: a lab just built on a loaded machine may not pass
+  -- packets yet (the kernel starts a new link, a new bridge port, a moment
+  -- after it is up), and address resolution fails while the kernel's
+  -- neighbour table, one for all namespaces, is full of entries younger than
+  -- the 5 seconds it keeps them. A local answer (no route) is final, and
+  -- what must not answer is not asked twice: its silence has lasted a timeout.
+  local deadline = os.time() + EXPECT_SETTLE
+  while os.time() < deadline do
     local again, at = {}, {}
     for i, r in ipairs(results) do
-      if not r.ok and not r.planned and items[i][3] ~= false then
+      if (r.status == "timeout" or r.status == "unreachable") and items[i][3] ~= false then
         again[#again + 1] = items[i]
         at[#again] = i
       end
     end
     if #again == 0 then break end
+    netlab.sleep(0.2)
     for k, r in ipairs(probe._run(again, {timeout = list.timeout})) do results[at[k]] = r end
   end
   local bad = {}

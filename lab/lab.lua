@@ -63,7 +63,7 @@ function M.run(name, script, fn, opts)
   local run = Run.new{
     name = name, script = script, dry = opts.dry_run, check = opts.check, prevlist = prevlist,
     created = prevstate and prevstate.created or os.date("!%Y-%m-%dT%H:%M:%SZ"),
-    report = opts.report,
+    report = opts.report, params = S.params_of(_G.params),
   }
   if not run.dry then
     -- Recorded as the run goes, so a netlab killed outright leaves a trail for down.
@@ -302,6 +302,11 @@ function M.cli_check(arg, found, lab, opts)
     local dir = state.script:match("^(.*/)") or "./"
     package.path = dir .. "?.lua;" .. package.path
     if type(_G.arg) == "table" then _G.arg[0] = state.script end
+    -- The parameters it was made with, under those given now.
+    local given = _G.params or {}
+    _G.params = {}
+    for k, v in pairs(state.params or {}) do _G.params[k] = v end
+    for k, v in pairs(given) do _G.params[k] = v end
     return M.cli_run(state.script, arg, opts)
   end
   if not found then
