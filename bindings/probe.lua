@@ -209,6 +209,25 @@ local EXPECT_TEXT = 200
 -- How long an expected answer is waited for, in seconds (see probe.expect).
 local EXPECT_SETTLE = 8
 
+-- How many times the kernel's neighbour (ARP) table has been full: one
+-- table for every namespace of the host, whose /proc/net/stat/arp_cache
+-- counts it per CPU (a hexadecimal column table_fulls); nil when unreadable.
+local function arp_table_fulls()
+  local f = io.open("/proc/net/stat/arp_cache")
+  if not f then return nil end
+  local col, n = nil, 0
+  for line in f:lines() do
+    local i = 0
+    for w in line:gmatch("%S+") do
+      i = i + 1
+      if not col and w == "table_fulls" then col = i
+      elseif col and i == col then n = n + (tonumber(w, 16) or 0) end
+    end
+  end
+  f:close()
+  return col and n
+end
+
 -- The cell of an expectation not met, in words.
 local function unmet(r, want)
   if want then return ("%s → %s: %s (expected an answer)"):format(r.from, r.to, r.why) end
@@ -234,6 +253,7 @@ function probe.expect(list)
     -- [3] goes along for a dry run's plan line; the C half reads [1] and [2].
     items[i] = {it[1], it[2], it[3]}
   end
+  local fulls = arp_table_fulls()
   local results = probe._run(items, {timeout = list.timeout})
   -- What must answer and got no answer (or an unreachable, which a failed
   -- address resolution gives) is asked again, round after round, for up to
@@ -256,13 +276,24 @@ function probe.expect(list)
     netlab.sleep(0.2)
     for k, r in ipairs(probe._run(again, {timeout = list.timeout})) do results[at[k]] = r end
   end
-  local bad = {}
+  local bad, silent = {}, false
   for i, r in ipairs(results) do
     local want = items[i][3] ~= false
-    if r.ok ~= want and not r.planned then bad[#bad + 1] = unmet(r, want) end
+    if r.ok ~= want and not r.planned then
+      bad[#bad + 1] = unmet(r, want)
+      silent = silent or (want and (r.status == "timeout" or r.status == "unreachable"))
+    end
+  end
+  -- A cell that got no answer because its address resolution did not fit
+  -- in the host's neighbour table is not the lab's fault: say so.
+  local now, hint = silent and fulls and arp_table_fulls(), nil
+  if now and now > fulls then
+    hint = "meanwhile the kernel's neighbour table, one for all namespaces of the host, was full " ..
+      "(net.ipv4.neigh.default.gc_thresh3): address resolutions were dropped (see docs/probe.md)"
   end
   if #bad > 0 and probe._unmet then
     for _, b in ipairs(bad) do probe._unmet[#probe._unmet + 1] = b end
+    probe._unmet.hint = probe._unmet.hint or hint
   elseif #bad > 0 then
     local text, shown = {}, 0
     for _, b in ipairs(bad) do
@@ -271,7 +302,8 @@ function probe.expect(list)
       shown = shown + 1
     end
     local more = #bad > shown and ("; and %d more"):format(#bad - shown) or ""
-    netlab._error(("%d of %d not as expected: %s%s"):format(#bad, #results, table.concat(text, "; "), more))
+    netlab._error(("%d of %d not as expected: %s%s%s"):format(#bad, #results, table.concat(text, "; "),
+      more, hint and "; " .. hint or ""))
   end
   return results
 end

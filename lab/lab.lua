@@ -266,11 +266,13 @@ function M.cli_run(script, name, opts)
       say("%s", tostring(res))
     end
     for _, u in ipairs(unmet or {}) do io.stderr:write("  ✗ ", u, "\n") end
+    if unmet and unmet.hint then say("check: %s", unmet.hint) end
     return false
   end
   if opts.check and #unmet > 0 then
     say("check: lab %q: %d not as %s expects:", name, #unmet, script)
     for _, u in ipairs(unmet) do io.stderr:write("  ✗ ", u, "\n") end
+    if unmet.hint then say("check: %s", unmet.hint) end
     return false
   elseif opts.check then
     print(("lab %q: %d probe%s as the script expects"):format(name, res.probes or 0,
