@@ -271,10 +271,31 @@ static int l_run(lua_State *L)
 	return 1;
 }
 
+/*
+ * probe._table_fulls(): how many new neighbour entries the kernel has
+ * refused since boot, IPv4 and IPv6 together (one table each for every
+ * namespace of the host); nil when the tables cannot be read.
+ */
+static int l_table_fulls(lua_State *L)
+{
+	struct probe_neigh t4, t6;
+	struct nl_err err = { 0 };
+
+	if (probe_neigh_read(AF_INET, &t4, &err) < 0) {
+		lua_pushnil(L);
+		return 1;
+	}
+	if (probe_neigh_read(AF_INET6, &t6, &err) < 0)
+		t6.table_fulls = 0;
+	lua_pushinteger(L, (lua_Integer)(t4.table_fulls + t6.table_fulls));
+	return 1;
+}
+
 static const luaL_Reg probe_funcs[] = {
 	{ "ping", l_ping },
 	{ "tcp", l_tcp },
 	{ "_run", l_run },
+	{ "_table_fulls", l_table_fulls },
 	{ NULL, NULL },
 };
 

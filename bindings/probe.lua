@@ -140,7 +140,7 @@ M.__index = {
 M.__tostring = function(m)
   if #m.targets == 0 then return "(no addresses to probe)" end
   local cell = function(r)
-    if r.planned then return "?" end
+    if r.planned or r.status == "unsure" then return "?" end
     if not r.ok then return "✗" end
     return m.rtt and ms(r.rtt) or "✓"
   end
@@ -206,9 +206,25 @@ end
 
 -- At most this much of the cells that differ goes into the error message.
 local EXPECT_TEXT = 200
+-- How long an expected answer is waited for, in seconds (see probe.expect).
+local EXPECT_SETTLE = 8
+
+-- How many times the kernel's neighbour tables (one each for IPv4 and IPv6,
+-- for every namespace of the host) have refused a new entry; nil when
+-- unreadable. Read over rtnetlink: /proc/net/stat/arp_cache exists only in
+-- the host's first namespace, not in a lab's or a sandbox's.
+local arp_table_fulls = probe._table_fulls
+
+-- The cell of an expectation not met, in words.
+local function unmet(r, want)
+  if want then return ("%s → %s: %s (expected an answer)"):format(r.from, r.to, r.why) end
+  return ("%s → %s: answered (expected none)"):format(r.from, r.to)
+end
 
 -- probe.expect{{FROM, TO [, false]}, …, timeout =}: raises unless every
 -- probe answers as expected (true, the default: an answer; false: none).
+-- Under `netlab check` (probe._unmet a list) the cells not met are added
+-- there and the script goes on, so that one report names them all.
 function probe.expect(list)
   netlab._check(list, 1, probe._spec.expect, -1)
   local items = {}
@@ -224,16 +240,48 @@ function probe.expect(list)
     -- [3] goes along for a dry run's plan line; the C half reads [1] and [2].
     items[i] = {it[1], it[2], it[3]}
   end
+  local fulls = arp_table_fulls()
   local results = probe._run(items, {timeout = list.timeout})
-  local bad = {}
+  -- What must answer and got no answer (or an unreachable, which a failed
+  -- address resolution gives) is asked again, round after round, for up to
+  -- EXPECT_SETTLE seconds: a lab just built on a loaded machine may not pass
+  -- packets yet (the kernel starts a new link, a new bridge port, a moment
+  -- after it is up), and address resolution fails while the kernel's
+  -- neighbour table, one for all namespaces, is full of entries younger than
+  -- the 5 seconds it keeps them. A local answer (no route) is final, and
+  -- what must not answer is not asked twice: its silence has lasted a timeout.
+  local deadline = os.time() + EXPECT_SETTLE
+  while os.time() < deadline do
+    local again, at = {}, {}
+    for i, r in ipairs(results) do
+      if (r.status == "timeout" or r.status == "unreachable") and items[i][3] ~= false then
+        again[#again + 1] = items[i]
+        at[#again] = i
+      end
+    end
+    if #again == 0 then break end
+    netlab.sleep(0.2)
+    for k, r in ipairs(probe._run(again, {timeout = list.timeout})) do results[at[k]] = r end
+  end
+  local bad, silent = {}, false
   for i, r in ipairs(results) do
-    local want = list[i][3] ~= false
+    local want = items[i][3] ~= false
     if r.ok ~= want and not r.planned then
-      bad[#bad + 1] = want and ("%s → %s: %s (expected an answer)"):format(r.from, r.to, r.why)
-        or ("%s → %s: answered (expected none)"):format(r.from, r.to)
+      bad[#bad + 1] = unmet(r, want)
+      silent = silent or (want and (r.status == "timeout" or r.status == "unreachable"))
     end
   end
-  if #bad > 0 then
+  -- A cell that got no answer because its address resolution did not fit
+  -- in the host's neighbour table is not the lab's fault: say so.
+  local now, hint = silent and fulls and arp_table_fulls(), nil
+  if now and now > fulls then
+    hint = "meanwhile the kernel's neighbour table, one for all namespaces of the host, was full " ..
+      "(net.ipv4.neigh.default.gc_thresh3): address resolutions were dropped (see docs/probe.md)"
+  end
+  if #bad > 0 and probe._unmet then
+    for _, b in ipairs(bad) do probe._unmet[#probe._unmet + 1] = b end
+    probe._unmet.hint = probe._unmet.hint or hint
+  elseif #bad > 0 then
     local text, shown = {}, 0
     for _, b in ipairs(bad) do
       if shown > 0 and #table.concat(text, "; ") + #b > EXPECT_TEXT then break end
@@ -241,7 +289,8 @@ function probe.expect(list)
       shown = shown + 1
     end
     local more = #bad > shown and ("; and %d more"):format(#bad - shown) or ""
-    netlab._error(("%d of %d not as expected: %s%s"):format(#bad, #results, table.concat(text, "; "), more))
+    netlab._error(("%d of %d not as expected: %s%s%s"):format(#bad, #results, table.concat(text, "; "),
+      more, hint and "; " .. hint or ""))
   end
   return results
 end

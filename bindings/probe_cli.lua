@@ -5,7 +5,8 @@ local probe = ...
 
 local USAGE = "usage: netlab ping [--json] [--timeout S] [--rtt] [--from NS]... [TARGET...]\n" ..
   "  TARGET: an address, or a namespace for all its addresses (default: every\n" ..
-  "  address of every namespace); --from (repeated): the sources (default: all)\n"
+  "  address of every namespace); --from (repeated): the sources (default: all)\n" ..
+  "  exit 1 when a TARGET given does not answer from every source\n"
 
 local function usage(fmt, ...)
   io.stderr:write("netlab: ping: ", fmt:format(...), "\n", USAGE)
@@ -16,7 +17,10 @@ local function ms3(v)
   return math.floor(v * 1000 + 0.5) / 1000
 end
 
--- Returns the exit code: 0 when the probes ran, 2 for a usage error.
+-- Returns the exit code: 2 for a usage error; 1 when a TARGET named on the
+-- command line did not answer (naming it is expecting an answer, as
+-- ping(8) does); else 0: the whole matrix (no TARGET) expects nothing, since
+-- some cells fail by design (a namespace's own address with lo down).
 function probe._cli(args)
   local o, json, i = {}, false, 1
   while i <= #args do
@@ -52,16 +56,17 @@ function probe._cli(args)
     i = i + 1
   end
   local m = probe.matrix(o)
+  local code = (o.to and #m:failed() > 0) and 1 or 0
   if not json then
     print(m)
-    return 0
+    return code
   end
   local cjson = require "cjson"
   for _, r in ipairs(m) do
     print(cjson.encode{from = r.from, to = r.to, owner = r.owner, ok = r.ok,
                        rtt_ms = r.rtt and ms3(r.rtt), why = r.why})
   end
-  return 0
+  return code
 end
 
 return probe

@@ -8,6 +8,7 @@
 #include <unistd.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/types.h>
 #include <linux/rtnetlink.h>
 
 #include "addr.h"
@@ -92,6 +93,32 @@ int sandbox_user(struct nl_err *err)
 	return r;
 }
 
+/*
+ * The mark sandbox_inside() reads: the identity of the network namespace
+ * that has the simulated internet, in a file on the sandbox's own /run. A
+ * process sees it only in the sandbox's mount namespace (the host's /run is
+ * not that tmpfs), and it names only the sandbox's network namespace.
+ */
+static int mark_write(struct nl_err *err)
+{
+	char text[64];
+	struct stat st;
+	int fd, k, r = 0;
+
+	if (stat("/proc/self/ns/net", &st) < 0)
+		return nl_fail(err, errno, "cannot read /proc/self/ns/net");
+	k = snprintf(text, sizeof(text), "%llu %llu\n", (unsigned long long)st.st_dev,
+		     (unsigned long long)st.st_ino);
+	fd = open(SANDBOX_MARK, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
+	if (fd < 0)
+		return nl_fail(err, errno, "cannot create %s", SANDBOX_MARK);
+	errno = EIO; /* what a short write leaves unsaid */
+	if (k < 0 || (size_t)k >= sizeof(text) || write(fd, text, (size_t)k) != k)
+		r = nl_fail(err, errno, "cannot write %s", SANDBOX_MARK);
+	close(fd);
+	return r;
+}
+
 static int parse(const char *s, struct cidr *c)
 {
 	char why[PARSE_WHY];
@@ -135,5 +162,23 @@ int sandbox_uplink(struct nl_err *err)
 	def.dst.family = AF_INET;
 	def.has_via = 1;
 	parse("203.0.113.1/32", &def.via);
-	return route_change(ns_root(), ROUTE_ADD, &def, err);
+	r = route_change(ns_root(), ROUTE_ADD, &def, err);
+	if (r < 0)
+		return r;
+	return mark_write(err);
+}
+
+int sandbox_inside(void)
+{
+	unsigned long long dev, ino;
+	struct stat st;
+	FILE *f = fopen(SANDBOX_MARK, "re");
+	int n;
+
+	if (!f)
+		return 0;
+	n = fscanf(f, "%llu %llu", &dev, &ino);
+	fclose(f);
+	return n == 2 && stat("/proc/self/ns/net", &st) == 0 &&
+	       (unsigned long long)st.st_dev == dev && (unsigned long long)st.st_ino == ino;
 }

@@ -28,4 +28,13 @@ int sandbox_user(struct nl_err *err);
 #define SANDBOX_WAN "wan0"
 int sandbox_uplink(struct nl_err *err);
 
+/*
+ * Whether this process is in a sandbox's network namespace, the one with the
+ * simulated internet: true for `netlab --sandbox` and for every netlab run
+ * inside it (a test's, a script's), false anywhere else, a namespace made
+ * inside the sandbox included. sandbox_uplink() leaves the mark it reads.
+ */
+#define SANDBOX_MARK "/run/netlab-sandbox"
+int sandbox_inside(void);
+
 #endif

@@ -63,7 +63,7 @@ function M.run(name, script, fn, opts)
   local run = Run.new{
     name = name, script = script, dry = opts.dry_run, check = opts.check, prevlist = prevlist,
     created = prevstate and prevstate.created or os.date("!%Y-%m-%dT%H:%M:%SZ"),
-    report = opts.report,
+    report = opts.report, params = S.params_of(_G.params),
   }
   if not run.dry then
     -- Recorded as the run goes, so a netlab killed outright leaves a trail for down.
@@ -248,9 +248,13 @@ function M.cli_run(script, name, opts)
     say("check: lab %q is not up (netlab run %s makes it)", name, script)
     return false
   end
+  -- netlab check: every expectation not met is named, not only the first.
+  if opts.check then probe._unmet = {} end
   local ok, res = pcall(M.run, name, script, chunk,
                         {dry_run = opts.dry_run or opts.check, check = opts.check,
                          report = function(s) say("%s", s) end, stay = opts.interactive})
+  local unmet = probe._unmet
+  probe._unmet = nil
   if not ok then
     if type(res) == "table" then
       say("%s", tostring(res.message))
@@ -261,9 +265,16 @@ function M.cli_run(script, name, opts)
     else
       say("%s", tostring(res))
     end
+    for _, u in ipairs(unmet or {}) do io.stderr:write("  ✗ ", u, "\n") end
+    if unmet and unmet.hint then say("check: %s", unmet.hint) end
     return false
   end
-  if opts.check then
+  if opts.check and #unmet > 0 then
+    say("check: lab %q: %d not as %s expects:", name, #unmet, script)
+    for _, u in ipairs(unmet) do io.stderr:write("  ✗ ", u, "\n") end
+    if unmet.hint then say("check: %s", unmet.hint) end
+    return false
+  elseif opts.check then
     print(("lab %q: %d probe%s as the script expects"):format(name, res.probes or 0,
       res.probes == 1 and "" or "s"))
   elseif opts.dry_run then
@@ -276,6 +287,38 @@ function M.cli_run(script, name, opts)
   end
   M.set_globals()
   return true
+end
+
+-- netlab check LAB|FILE: arg names a lab that is up (its state says which
+-- script made it), else a script (found, the path repl/main.c found, or nil).
+function M.cli_check(arg, found, lab, opts)
+  local name = lab or arg
+  if not lab and not arg:find("/", 1, true) and not arg:match("%.lua$") and S.check_name(arg)
+      and S.exists(arg) then
+    local _, state = S.load_records(arg)
+    if not (state and state.script) then
+      say("check: lab %q: its state does not say which script made it", arg)
+      return false
+    end
+    -- Its modules (require) sit beside it, as for netlab run.
+    local dir = state.script:match("^(.*/)") or "./"
+    package.path = dir .. "?.lua;" .. package.path
+    if type(_G.arg) == "table" then _G.arg[0] = state.script end
+    -- The parameters it was made with, under those given now.
+    local given = _G.params or {}
+    _G.params = {}
+    for k, v in pairs(state.params or {}) do _G.params[k] = v end
+    for k, v in pairs(given) do _G.params[k] = v end
+    return M.cli_run(state.script, arg, opts)
+  end
+  if not found then
+    say("check: %s: no such file, nor a bundled script, nor a lab that is up (netlab ls)", arg)
+    return false
+  end
+  if not lab then name = S.name_of(found) end
+  local dir = found:match("^(.*/)") or "./"
+  package.path = dir .. "?.lua;" .. package.path
+  return M.cli_run(found, name, opts)
 end
 
 -- After the REPL of run -i.

@@ -201,8 +201,8 @@ function Run:commit()
   if #gone > 0 then R.remove(gone, self.report) end
   local state_path = S.paths(self.name)
   if #self.made > 0 then
-    S.write_state(self.name, {name = self.name, script = self.script, created = self.created},
-                self.made)
+    S.write_state(self.name, {name = self.name, script = self.script, created = self.created,
+                              params = self.params}, self.made)
   else
     os.remove(state_path)
   end

@@ -113,6 +113,10 @@ local function parse_state(text)
     if v[k] ~= nil and type(v[k]) ~= "string" then return nil, "not a netlab lab state" end
     st[k] = v[k]
   end
+  if v.params ~= nil then
+    st.params = S.params_of(v.params)
+    if not st.params then return nil, "params is not a table of words" end
+  end
   local n = 0
   for k in pairs(v.objects or {}) do
     if math.type(k) ~= "integer" then return nil, "objects is not a list" end
@@ -204,6 +208,19 @@ function S.check_name(name)
   return name
 end
 
+-- A script's parameters as given on the command line (key = "value"), a
+-- copy; nil when t is not such a table (a state file's, read back).
+function S.params_of(t)
+  if t == nil then return nil end
+  if type(t) ~= "table" then return nil end
+  local out = {}
+  for k, v in pairs(t) do
+    if type(k) ~= "string" or type(v) ~= "string" then return nil end
+    out[k] = v
+  end
+  return out
+end
+
 -- The lab a script builds is named after it: scripts/purple_orange.lua -> purple_orange.
 function S.name_of(script)
   return (script:match("([^/]+)$"):gsub("%.lua$", ""))
@@ -269,6 +286,10 @@ function S.write_state(name, info, records)
   local head = {}
   for _, k in ipairs{"name", "script", "created"} do
     if info[k] then head[#head + 1] = cjson.encode(k) .. ":" .. cjson.encode(info[k]) .. "," end
+  end
+  -- An empty table would be written as a list.
+  if info.params and next(info.params) then
+    head[#head + 1] = '"params":' .. cjson.encode(info.params) .. ","
   end
   local text = "{" .. table.concat(head) .. '"objects":[\n' .. table.concat(objs, ",\n") .. "\n]}\n"
   local ok, perr = pcall(S.put, f, text, "the lab's state")

@@ -36,7 +36,7 @@ static const char usage[] =
 	"       netlab ping [--json] [--timeout S] [--from NS]... [TARGET...]\n"
 	"                                              who reaches whom: every namespace (or\n"
 	"                                              each NS) pings every address (or TARGET)\n"
-	"       netlab check FILE [key=value ...]      run a script's probes and expectations\n"
+	"       netlab check FILE|LAB [key=value ...]  run a script's probes and expectations\n"
 	"                                              against its lab as it is up; changes nothing\n"
 	"       netlab show [--json] [NS ...]          the links, addresses, routes and nftables\n"
 	"                                              of every namespace (or of those named)\n"
@@ -75,7 +75,8 @@ struct opts {
 	int json;           /* ls --json, show --json */
 	const char *script; /* run FILE */
 	const char *chunk;  /* -e CHUNK */
-	int check;	    /* check FILE: a dry run whose probes are sent */
+	int check;	    /* check FILE|LAB: a dry run whose probes are sent */
+	const char *check_arg; /* check's word as given, a lab's name or a file */
 	int ping;	    /* ping ARGS…: the matrix from the command line */
 	char **pargs;
 	int npargs;
@@ -390,6 +391,21 @@ static int run_lab(lua_State *L, const struct opts *o)
 	return lab_call(L, "cli_run", 3);
 }
 
+/* netlab check FILE|LAB: lab/lab.lua's cli_check tells which it is. */
+static int check_lab(lua_State *L, const struct opts *o)
+{
+	lua_pushstring(L, o->check_arg);
+	if (*o->script)
+		lua_pushstring(L, o->script);
+	else
+		lua_pushnil(L);
+	lua_pushnil(L);
+	lua_createtable(L, 0, 1);
+	lua_pushboolean(L, 1);
+	lua_setfield(L, -2, "check");
+	return lab_call(L, "cli_check", 4);
+}
+
 int main(int argc, char **argv)
 {
 	struct opts o = { 0 };
@@ -406,6 +422,11 @@ int main(int argc, char **argv)
 	if (o.script) {
 		const char *path = scripts_find(o.script, found);
 
+		/* check LAB: a name that is no file may be a lab's (lab/lab.lua's cli_check). */
+		if (o.check) {
+			o.check_arg = o.script;
+			path = path ? path : "";
+		}
 		if (!path) {
 			fprintf(stderr, "netlab: cannot open %s: no such file here, nor a bundled "
 					"script of that name (netlab scripts lists them)\n", o.script);
@@ -466,13 +487,15 @@ int main(int argc, char **argv)
 		return 1;
 	if (set_params(L, &o) < 0)
 		return 2;
-	if (o.sandbox) {
-		/* The REPL says so in its prompt. */
-		lua_getglobal(L, "netlab");
-		lua_pushboolean(L, 1);
-		lua_setfield(L, -2, "sandbox");
-		lua_pop(L, 1);
-	}
+	/*
+	 * netlab.sandbox: the REPL says so in its prompt, and a script probes
+	 * the simulated internet only then (no packet leaves the machine). A
+	 * netlab started inside the sandbox (a test's, run -i's shell) is in it too.
+	 */
+	lua_getglobal(L, "netlab");
+	lua_pushboolean(L, o.sandbox || sandbox_inside());
+	lua_setfield(L, -2, "sandbox");
+	lua_pop(L, 1);
 	if (o.down) {
 		lua_pushstring(L, o.down);
 		status = lab_call(L, "cli_down", 1);
@@ -491,6 +514,8 @@ int main(int argc, char **argv)
 		status = lab_call(L, "cli_show", 2);
 	} else if (o.ping) {
 		status = ping_cli(L, &o, &code);
+	} else if (o.check) {
+		status = check_lab(L, &o);
 	} else if (o.script) {
 		add_script_dir(L, o.script);
 		status = run_lab(L, &o);

@@ -187,6 +187,7 @@ function R.help(what)
     lines[#lines + 1] = ""
     lines[#lines + 1] = "Objects: a namespace (ns.get, ns.add) has :exec :capture :links :routes :show ...;"
     lines[#lines + 1] = "a link (link.veth, link.get) has :up :down :set :addr :del ...  Type !cmd for a shell."
+    lines[#lines + 1] = "Shorthands: ping(FROM, TO) prints probe.ping(FROM, TO) on one line."
     return table.concat(lines, "\n")
   end
   local name
@@ -196,6 +197,11 @@ function R.help(what)
   elseif type(what) == "string" then
     name = what:gsub("%(.*$", "")
     if _G[name] and type(_G[name]) == "table" then what = _G[name] end
+  end
+  if R.shorthands[name] then
+    local full = R.shorthands[name]
+    return ("%s(...) is the REPL's shorthand for print(%s(...)).\n\n%s"):format(name, full,
+      R.help_text(full) or "")
   end
   if type(what) == "table" then
     for _, m in ipairs(modules) do
@@ -322,12 +328,21 @@ function R.complete(before, word)
   return out
 end
 
--- The globals the REPL adds.
+-- The globals the REPL adds: help, and shorthands for what is typed most
+-- (each says which function it stands for, whose help it shows).
+R.shorthands = {ping = "probe.ping"}
+
 function R.install()
   _G.help = function(what)
     print(R.help(what))
   end
   netlab._name(_G.help, "help")
+  -- ping(FROM, TO [, opts]): probe.ping's answer on one line, as ping(8)
+  -- would say it; nothing is returned, so the REPL prints nothing more.
+  _G.ping = function(from, to, o)
+    print(probe.ping(from, to, o))
+  end
+  netlab._name(_G.ping, "ping")
 end
 
 return R

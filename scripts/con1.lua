@@ -15,4 +15,12 @@ local p = netlab.params{
 topo.wire{p.ns, host_veth = p.host_veth, veth = p.veth, addr = p.addr .. "/32",
           lo = true, host_route = true, default = p.addr}
 
+-- What reaches what: the host reaches con1 by its host route, con1 its own
+-- loopback; nothing forwards or masquerades for it, so not the internet.
+local expect = {{"root", p.addr}, {p.ns, "127.0.0.1"}, {p.ns, p.addr}}
+-- The simulated internet exists only in netlab's sandbox: outside it a
+-- probe there would leave the machine, so it is asked only inside.
+if netlab.sandbox then expect[#expect + 1] = {p.ns, "203.0.113.1", false} end
+probe.expect(expect)
+
 print(netlab.show{"root", p.ns})

@@ -20,4 +20,13 @@ topo.lan{
   },
 }
 
+-- What reaches what: the containers reach each other and their gateway, the
+-- host reaches them through the bridge; nothing forwards to the internet.
+local h = function(n) return netlab.host(p.subnet, n) end
+local expect = {{p.ns1, h(3)}, {p.ns2, h(2)}, {p.ns1, h(1)}, {p.ns2, h(1)}, {"root", h(2)}, {"root", h(3)}}
+-- The simulated internet exists only in netlab's sandbox: outside it a
+-- probe there would leave the machine, so it is asked only inside.
+if netlab.sandbox then expect[#expect + 1] = {p.ns1, "203.0.113.1", false} end
+probe.expect(expect)
+
 print(netlab.show{"root", p.ns1, p.ns2})

@@ -26,4 +26,14 @@ if p.filter then
   nat.allow{oif = p.bridge}
 end
 
+-- What reaches what, as the tutorial tells: cool reaches the bridge and its
+-- own loopback, the host reaches cool through the filter, and with NAT cool
+-- reaches the internet (without it, nothing brings the answers home).
+local h = function(n) return netlab.host(p.subnet, n) end
+local expect = {{p.ns, h(10)}, {p.ns, "127.0.0.1"}, {"root", h(11)}}
+-- The simulated internet exists only in netlab's sandbox: outside it a
+-- probe there would leave the machine, so it is asked only inside.
+if netlab.sandbox then expect[#expect + 1] = {p.ns, "203.0.113.1", p.nat} end
+probe.expect(expect)
+
 print(netlab.show{"root", p.ns})

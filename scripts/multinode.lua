@@ -33,4 +33,15 @@ end
 route.add{ns = nodes[1], dst = pod_net(2), via = netlab.host(p.wire, 2), dev = "ens3"}
 route.add{ns = nodes[2], dst = pod_net(1), via = netlab.host(p.wire, 1), dev = "ens3"}
 
+-- What reaches what: each pod reaches the other node's pod by its own
+-- address (the nodes route between them) and the other node; the nodes
+-- reach the pods. The root namespace has no way in, and no pod goes out.
+local pod = function(n) return netlab.host(pod_net(n), 2) end
+local expect = {{"pod1", pod(2)}, {"pod2", pod(1)}, {"pod1", netlab.host(p.wire, 2)},
+                {"node1", pod(2)}, {"node2", pod(1)}, {"root", pod(1), false}}
+-- The simulated internet exists only in netlab's sandbox: outside it a
+-- probe there would leave the machine, so it is asked only inside.
+if netlab.sandbox then expect[#expect + 1] = {"pod1", "203.0.113.1", false} end
+probe.expect(expect)
+
 print(netlab.show{"node1", "node2", "pod1", "pod2"})

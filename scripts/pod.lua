@@ -15,4 +15,13 @@ topo.lan{
   hosts = {{p.ns, host = 2, veth = "eth0", peer = "testveth0"}},
 }
 
+-- What reaches what: the pod reaches its bridge, the host the pod; no NAT,
+-- no forwarding: not the internet.
+local h = function(n) return netlab.host(p.subnet, n) end
+local expect = {{p.ns, h(1)}, {"root", h(2)}}
+-- The simulated internet exists only in netlab's sandbox: outside it a
+-- probe there would leave the machine, so it is asked only inside.
+if netlab.sandbox then expect[#expect + 1] = {p.ns, "203.0.113.1", false} end
+probe.expect(expect)
+
 print(netlab.show{"root", p.ns})

@@ -19,4 +19,17 @@ topo.lan{
   forward = p.nat, nat = p.nat,
 }
 
+-- What reaches what, as the tutorial tells: the two namespaces reach each
+-- other and the host reaches them through the bridge; orange reaches the
+-- internet (through NAT), purple, without a default route, does not.
+local h = function(n) return netlab.host(p.subnet, n) end
+local expect = {{p.ns1, h(2)}, {p.ns2, h(1)}, {p.ns2, h(5)}, {"root", h(1)}, {"root", h(2)}}
+-- The simulated internet exists only in netlab's sandbox: outside it a
+-- probe there would leave the machine, so it is asked only inside.
+if netlab.sandbox then
+  expect[#expect + 1] = {p.ns2, "203.0.113.1", p.nat}
+  expect[#expect + 1] = {p.ns1, "203.0.113.1", false}
+end
+probe.expect(expect)
+
 print(netlab.show{"root", p.ns1, p.ns2})

@@ -15,4 +15,13 @@ topo.link{
   {p.ns2, "veth-" .. p.ns2, netlab.hostcidr(p.subnet, 2)},
 }
 
+-- What reaches what, as the tutorial tells: red and blue reach each other
+-- over their veth, and nothing else (the host has no way to them).
+local h = function(n) return netlab.host(p.subnet, n) end
+local expect = {{p.ns1, h(2)}, {p.ns2, h(1)}, {"root", h(1), false}}
+-- The simulated internet exists only in netlab's sandbox: outside it a
+-- probe there would leave the machine, so it is asked only inside.
+if netlab.sandbox then expect[#expect + 1] = {p.ns1, "203.0.113.1", false} end
+probe.expect(expect)
+
 print(netlab.show{p.ns1, p.ns2})

@@ -20,4 +20,17 @@ local lan = topo.lan{
 }
 route.add{ns = "red", dst = p.route, via = lan.gateway}
 
+-- What reaches what, as the tutorial tells: red and blue reach each other,
+-- the host reaches them once the bridge has an address, and red reaches the
+-- internet through the host's NAT; blue has no default route.
+local h = function(n) return netlab.host(p.subnet, n) end
+local expect = {{"red", h(2)}, {"blue", h(1)}, {"root", h(1)}, {"red", h(5)}}
+-- The simulated internet exists only in netlab's sandbox: outside it a
+-- probe there would leave the machine, so it is asked only inside.
+if netlab.sandbox then
+  expect[#expect + 1] = {"red", "203.0.113.1", p.nat}
+  expect[#expect + 1] = {"blue", "203.0.113.1", false}
+end
+probe.expect(expect)
+
 print(netlab.show{"root", "red", "blue"})

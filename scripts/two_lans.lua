@@ -17,4 +17,14 @@ topo.lan{ns = r, bridge = "lan1", subnet = p.lan1, gateway = 1,
 topo.lan{ns = r, bridge = "lan2", subnet = p.lan2, gateway = 1,
          hosts = {{"b1", host = 2}, {"b2", host = 3}}}
 
+-- What reaches what: a host on one LAN reaches a host on the other through
+-- the router, and its own LAN; nothing goes out of the router.
+local h1 = function(n) return netlab.host(p.lan1, n) end
+local h2 = function(n) return netlab.host(p.lan2, n) end
+local expect = {{"a1", h2(2)}, {"b2", h1(3)}, {"a1", h1(3)}, {"b1", h2(3)}, {"root", h1(2), false}}
+-- The simulated internet exists only in netlab's sandbox: outside it a
+-- probe there would leave the machine, so it is asked only inside.
+if netlab.sandbox then expect[#expect + 1] = {"a1", "203.0.113.1", false} end
+probe.expect(expect)
+
 print(netlab.show{p.router, "a1", "b1"})

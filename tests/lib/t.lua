@@ -106,6 +106,20 @@ function t.ping_eventually(n, addr)
   return false
 end
 
+-- `ping -c1 -W1` for each {NS, ADDR} of list, all at once: a list of
+-- booleans, whether each answered (the witness a probe is compared with).
+function t.pings(list)
+  local pids, out = {}, {}
+  for i, p in ipairs(list) do
+    pids[i] = ns.spawn(p[1], {"ping", "-c1", "-W1", "-q", p[2], quiet = true})
+  end
+  for i, pid in ipairs(pids) do
+    local how, code = netlab.wait(pid, 10)
+    out[i] = how == "exit" and code == 0
+  end
+  return out
+end
+
 -- True when the `ip -j link` entry l carries exactly flag (UP is not LOWER_UP).
 function t.has_flag(l, flag)
   for _, f in ipairs(l and l.flags or {}) do
