@@ -50,6 +50,9 @@ static const char usage[] =
 	"  --dry-run   print what a run would create, change, keep and remove, and the\n"
 	"              commands it would run; changes nothing, runs nothing\n"
 	"  --verbose   say what the run did even when standard error is not a terminal\n"
+	"  --trace[=FILE]  each kernel change as the ip, nft or sysctl command that makes\n"
+	"              it, on standard error (or into FILE); with --dry-run, the commands\n"
+	"              the run would send (also before down: netlab --trace down LAB)\n"
 	"  -i          after the script, open the REPL with its lab in place\n"
 	"  --list      list the bundled scripts instead of running one\n"
 	"  FILE --help the script's doc and parameters; changes nothing\n"
@@ -63,6 +66,7 @@ struct opts {
 	int interactive;
 	int dry_run;
 	int verbose;
+	const char *trace;  /* --trace: "" for standard error, else --trace=FILE */
 	int script_help;    /* run FILE --help: the script's parameters */
 	const char *lab;    /* --name */
 	const char *down;   /* down LAB */
@@ -215,6 +219,31 @@ static int cmd_words(int argc, char **argv, int i, const char *cmd, struct opts 
 	return 0;
 }
 
+/* --trace or --trace=FILE, wherever options go: 1 when a is one. */
+static int trace_opt(const char *a, struct opts *o)
+{
+	if (!strcmp(a, "--trace"))
+		o->trace = "";
+	else if (!strncmp(a, "--trace=", 8) && a[8])
+		o->trace = a + 8;
+	else
+		return 0;
+	return 1;
+}
+
+/* netlab.trace(true | FILE), once the sandbox is made: its own links are not the script's. */
+static int trace_start(lua_State *L, const struct opts *o)
+{
+	lua_getglobal(L, "netlab");
+	lua_getfield(L, -1, "trace");
+	lua_remove(L, -2);
+	if (*o->trace)
+		lua_pushstring(L, o->trace);
+	else
+		lua_pushboolean(L, 1);
+	return netlab_report(L, lua_pcall(L, 1, 0, 0));
+}
+
 static int parse_args(int argc, char **argv, struct opts *o)
 {
 	int i = 1;
@@ -230,6 +259,8 @@ static int parse_args(int argc, char **argv, struct opts *o)
 			exit(0);
 		} else if (!strcmp(a, "--sandbox")) {
 			o->sandbox = 1;
+		} else if (trace_opt(a, o)) {
+			continue;
 		} else if (!strcmp(a, "-i")) {
 			o->interactive = 1;
 		} else if (!strcmp(a, "-e")) {
@@ -246,6 +277,8 @@ static int parse_args(int argc, char **argv, struct opts *o)
 					o->interactive = 1;
 				} else if (!strcmp(argv[i], "--dry-run")) {
 					o->dry_run = 1;
+				} else if (trace_opt(argv[i], o)) {
+					continue;
 				} else if (!strcmp(argv[i], "--verbose")) {
 					o->verbose = 1;
 				} else if (!strcmp(argv[i], "--name") && i + 1 < argc) {
@@ -496,6 +529,8 @@ int main(int argc, char **argv)
 	lua_pushboolean(L, o.sandbox || sandbox_inside());
 	lua_setfield(L, -2, "sandbox");
 	lua_pop(L, 1);
+	if (o.trace && trace_start(L, &o) != LUA_OK)
+		return 1;
 	if (o.down) {
 		lua_pushstring(L, o.down);
 		status = lab_call(L, "cli_down", 1);
