@@ -52,13 +52,17 @@ static void put(struct out *o, const char *fmt, ...)
 	va_end(ap);
 }
 
-/* " WORD", single-quoted unless every character is one sh reads as itself. */
-static void word(struct out *o, const char *w)
+#define SH_PLAIN "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-./:=,+@%"
+
+/*
+ * " WORD", single-quoted unless every character is one sh reads as itself;
+ * with spaces_too, spaces count as such (words nft joins back anyway).
+ */
+static void words(struct out *o, const char *w, int spaces_too)
 {
 	const char *p;
 
-	if (*w && strspn(w, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
-			    "_-./:=,+@%") == strlen(w)) {
+	if (*w && strspn(w, spaces_too ? SH_PLAIN " " : SH_PLAIN) == strlen(w) && *w != ' ') {
 		put(o, " %s", w);
 		return;
 	}
@@ -70,6 +74,11 @@ static void word(struct out *o, const char *w)
 			put(o, "%c", *p);
 	}
 	put(o, "'");
+}
+
+static void word(struct out *o, const char *w)
+{
+	words(o, w, 0);
 }
 
 /* The length, or -EMSGSIZE when the line was cut (a cut command is a wrong one). */
@@ -792,7 +801,8 @@ static int nft_rule(struct out *o, const struct nlmsghdr *nlh, const char *ns)
 			goto out;
 		text_append(text, TRACE_LINE, &k, " comment \"%s\"", c);
 	}
-	word(o, text);
+	/* nft joins its arguments: a rule of plain words needs no quotes. */
+	words(o, text, 1);
 	r = 0;
 out:
 	free(text);

@@ -20,10 +20,7 @@ local nsname, copy, keyof = S.nsname, S.copy, S.keyof
 -- Words a shell would read back as the same command.
 local function command_text(argv)
   local out = {}
-  for i, w in ipairs(argv) do
-    w = tostring(w)
-    out[i] = w:match("^[%w%-_./:=,+@%%]+$") and w or "'" .. w:gsub("'", [['\'']]) .. "'"
-  end
+  for i, w in ipairs(argv) do out[i] = netlab._shword(w) end
   return table.concat(out, " ")
 end
 

@@ -40,6 +40,9 @@ static const char usage[] =
 	"                                              against its lab as it is up; changes nothing\n"
 	"       netlab show [--json] [NS ...]          the links, addresses, routes and nftables\n"
 	"                                              of every namespace (or of those named)\n"
+	"       netlab export --sh LAB|--all           a shell script of ip, nft and sysctl\n"
+	"                                              commands that rebuilds a lab (or every\n"
+	"                                              namespace) from nothing\n"
 	"       netlab -e CHUNK                        run a line of Lua\n"
 	"       netlab --version | --help\n"
 	"\n"
@@ -81,6 +84,8 @@ struct opts {
 	const char *chunk;  /* -e CHUNK */
 	int check;	    /* check FILE|LAB: a dry run whose probes are sent */
 	const char *check_arg; /* check's word as given, a lab's name or a file */
+	const char *export; /* export --sh|--lua: "sh" or "lua" */
+	const char *export_lab; /* export's LAB, NULL for --all */
 	int ping;	    /* ping ARGS…: the matrix from the command line */
 	char **pargs;
 	int npargs;
@@ -244,6 +249,28 @@ static int trace_start(lua_State *L, const struct opts *o)
 	return netlab_report(L, lua_pcall(L, 1, 0, 0));
 }
 
+/* export --sh|--lua LAB|--all, in any order. */
+static int export_args(int argc, char **argv, int i, struct opts *o)
+{
+	int all = 0;
+
+	for (; i < argc; i++) {
+		if (!strcmp(argv[i], "--sh") || !strcmp(argv[i], "--lua"))
+			o->export = argv[i] + 2;
+		else if (!strcmp(argv[i], "--all"))
+			all = 1;
+		else if (argv[i][0] != '-' && !o->export_lab)
+			o->export_lab = argv[i];
+		else
+			goto bad;
+	}
+	if (o->export && all != !!o->export_lab)
+		return 0;
+bad:
+	fprintf(stderr, "netlab: export needs --sh (or --lua) and one lab name or --all\n%s", usage);
+	return -1;
+}
+
 static int parse_args(int argc, char **argv, struct opts *o)
 {
 	int i = 1;
@@ -323,6 +350,8 @@ static int parse_args(int argc, char **argv, struct opts *o)
 			o->ls = 1;
 			o->ls_lab = o->nnames ? o->names[0] : NULL;
 			return 0;
+		} else if (!strcmp(a, "export") && !o->script && !o->chunk) {
+			return export_args(argc, argv, i + 1, o);
 		} else if (!strcmp(a, "show") && !o->script && !o->chunk) {
 			if (cmd_words(argc, argv, i + 1, "show", o) < 0)
 				return -1;
@@ -531,7 +560,12 @@ int main(int argc, char **argv)
 	lua_pop(L, 1);
 	if (o.trace && trace_start(L, &o) != LUA_OK)
 		return 1;
-	if (o.down) {
+	if (o.export) {
+		lua_pushstring(L, o.export);
+		if (o.export_lab)
+			lua_pushstring(L, o.export_lab);
+		status = lab_call(L, "cli_export", o.export_lab ? 2 : 1);
+	} else if (o.down) {
 		lua_pushstring(L, o.down);
 		status = lab_call(L, "cli_down", 1);
 	} else if (o.ls) {
@@ -560,7 +594,7 @@ int main(int argc, char **argv)
 			status = netlab_pcall(L, 0, 0);
 		netlab_report(L, status);
 	}
-	if ((!o.script && !o.chunk && !o.down && !o.ls && !o.show && !o.ping) ||
+	if ((!o.script && !o.chunk && !o.down && !o.ls && !o.show && !o.ping && !o.export) ||
 	    (o.interactive && status == LUA_OK))
 		status = repl_main(L, isatty(STDIN_FILENO)) < 0 ? LUA_ERRRUN : LUA_OK;
 	/* run -i: what was typed at the prompt is saved with the lab. */
