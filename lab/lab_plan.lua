@@ -189,7 +189,11 @@ function apply.set(run, sign, r)
 end
 
 -- The model as a change leaves it, without a line (a change to what the plan makes).
+-- With --trace, each change also as the commands that make it (lab_trace.lua).
 function P.apply(run, sign, r)
+  if netlab._tracing() then
+    for _, l in ipairs(require("netlab.lab_trace").lines(sign, r)) do netlab._trace_line(l) end
+  end
   if apply[r.kind] then apply[r.kind](run, sign, r) end
 end
 

@@ -57,6 +57,31 @@ for _, name in ipairs(scripts) do
   end)
 end
 
+-- What a dry run's trace leaves to the run: netlab's marks and nftables.
+local function unmarked(dump)
+  return (dump:gsub(" alias=netlab:[%w_%-]+", ""):gsub("[^\n]* nft [^\n]*\n?", ""))
+end
+
+for _, name in ipairs(scripts) do
+  t.test(name .. ": --dry-run --trace changes nothing; its lines run by sh build the run's state", function()
+    local _ <close> = t.fresh()
+    local base = t.dump()
+    local path = dir .. "/" .. name .. ".dry.sh"
+    local out, code = run("run", "--dry-run", "--trace=" .. path, "scripts/" .. name .. ".lua")
+    t.eq(code, 0, "dry run: " .. out)
+    t.same_state(base, "after the dry run")
+    t.ok(#lines_of(path) > 3, "the dry run traced what it would change")
+    out, code = run("run", "scripts/" .. name .. ".lua")
+    t.eq(code, 0, "run: " .. out)
+    local built = unmarked(t.dump())
+    out, code = run("down", name)
+    t.eq(code, 0, "down: " .. out)
+    settled(base, "after down")
+    sh_ok('sh -e "$1"', path)
+    t.eq(t.diff(built, unmarked(t.dump())), "", "the dry run's trace run by sh")
+  end)
+end
+
 t.test("a rollback's trace undoes the run's: the whole trace run by sh leaves nothing", function()
   local _ <close> = t.fresh()
   local base = t.dump()
