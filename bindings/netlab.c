@@ -161,11 +161,20 @@ static int l_trace(lua_State *L)
 	int was = trace_on();
 
 	if (lua_type(L, 1) == LUA_TSTRING) {
-		const char *path = lua_tostring(L, 1);
-		FILE *f = fopen(path, "w");
+		size_t len;
+		const char *path = lua_tolstring(L, 1, &len);
+		FILE *f;
 
-		if (!f)
-			return luaL_error(L, "netlab.trace: %s: %s", path, strerror(errno));
+		if (!len || strlen(path) != len)
+			return luaL_argerror(L, 1, "a file name expected (not empty, no NUL)");
+		f = fopen(path, "w");
+		if (!f) {
+			char shown[72];
+
+			snprintf(shown, sizeof(shown), len > 60 ? "%.60s..." : "%s", path);
+			return luaL_argerror(L, 1, lua_pushfstring(L, "cannot open \"%s\": %s", shown,
+								   strerror(errno)));
+		}
 		trace_stop();
 		trace_out = f;
 		trace_owned = 1;
