@@ -30,6 +30,26 @@ local function in_ns(nsn, cmd)
   return nsn == "root" and cmd or "ip netns exec " .. word(nsn) .. " " .. cmd
 end
 
+-- The state without a sandbox's simulated internet (namespace internet,
+-- wan0 and its routes in the root): both exports leave it to the sandbox.
+function netlab._export_unsandboxed(state)
+  local kept = {}
+  for _, n in ipairs(state) do
+    if n.name ~= "internet" then kept[#kept + 1] = n end
+    if n.name == "root" then
+      local links, routes = {}, {}
+      for _, l in ipairs(n.links or {}) do
+        if l.ifname ~= "wan0" then links[#links + 1] = l end
+      end
+      for _, r in ipairs(n.routes or {}) do
+        if r.dev ~= "wan0" then routes[#routes + 1] = r end
+      end
+      n.links, n.routes = links, routes
+    end
+  end
+  return kept
+end
+
 -- Links the kernel makes, or that no command here can make.
 local MADE = {loopback = true}
 local CAN = {veth = true, bridge = true, dummy = true}
@@ -66,26 +86,9 @@ function netlab._export_sh(lab)
   local made, done_veth = {}, {}
   local function key(nsn, name) return nsn .. "|" .. name end
 
-  -- In a sandbox, its simulated internet (namespace internet, wan0 in the
-  -- root) is netlab's own, made anew by every sandbox: said, not written.
+  -- In a sandbox, its simulated internet is netlab's own, made anew by every sandbox.
   if netlab.sandbox then
-    local kept = {}
-    for _, n in ipairs(state) do
-      if n.name ~= "internet" then kept[#kept + 1] = n end
-      if n.name == "root" then
-        local links = {}
-        for _, l in ipairs(n.links or {}) do
-          if l.ifname ~= "wan0" then links[#links + 1] = l end
-        end
-        n.links = links
-        local routes = {}
-        for _, r in ipairs(n.routes or {}) do
-          if r.dev ~= "wan0" then routes[#routes + 1] = r end
-        end
-        n.routes = routes
-      end
-    end
-    state = kept
+    state = netlab._export_unsandboxed(state)
     skip("namespace internet and wan0", "the sandbox's simulated internet, which netlab --sandbox makes")
   end
 

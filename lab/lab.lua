@@ -344,12 +344,8 @@ function M.cli_down(arg)
   return true
 end
 
--- netlab export --sh [LAB | --all]: the script on standard output.
+-- netlab export --sh|--lua [LAB | --all]: the script on standard output.
 function M.cli_export(format, name)
-  if format ~= "sh" then
-    say("export --%s: not written yet (export --sh is)", format)
-    return false
-  end
   if name then
     local records = S.load_records(name)
     if #records == 0 then
@@ -357,7 +353,7 @@ function M.cli_export(format, name)
       return false
     end
   end
-  local ok, text = pcall(netlab._export_sh, name)
+  local ok, text = pcall(format == "lua" and netlab._export_lua or netlab._export_sh, name)
   if not ok then
     say("export: %s", tostring(text))
     return false
