@@ -7,11 +7,14 @@
  * and help.c (man pages). The loader that opens every module is init.c.
  */
 #include <stdint.h>
+#include <errno.h>
 #include <stdio.h>
+#include <string.h>
 #include <time.h>
 
 #include "bind.h"
 #include "core/change.h"
+#include "core/trace.h"
 
 static int l_sleep(lua_State *L)
 {
@@ -129,8 +132,82 @@ static int l_fields(lua_State *L)
 	return 0;
 }
 
+/* The trace's sink: each line to a stream, at once (a script may die next). */
+static FILE *trace_out;
+static int trace_owned;
+
+static void trace_write(const char *line, void *data)
+{
+	fprintf(data, "%s\n", line);
+	fflush(data);
+}
+
+static void trace_stop(void)
+{
+	trace_set(NULL, NULL);
+	if (trace_owned && trace_out)
+		fclose(trace_out);
+	trace_out = NULL;
+	trace_owned = 0;
+}
+
+/*
+ * netlab.trace(true | false | FILE): every kernel change from here on as the
+ * command that makes it, on stderr or into FILE (made anew); false stops.
+ * Returns whether a trace was on.
+ */
+static int l_trace(lua_State *L)
+{
+	int was = trace_on();
+
+	if (lua_type(L, 1) == LUA_TSTRING) {
+		size_t len;
+		const char *path = lua_tolstring(L, 1, &len);
+		FILE *f;
+
+		if (!len || strlen(path) != len)
+			return luaL_argerror(L, 1, "a file name expected (not empty, no NUL)");
+		f = fopen(path, "w");
+		if (!f) {
+			char shown[72];
+
+			snprintf(shown, sizeof(shown), len > 60 ? "%.60s..." : "%s", path);
+			return luaL_argerror(L, 1, lua_pushfstring(L, "cannot open \"%s\": %s", shown,
+								   strerror(errno)));
+		}
+		trace_stop();
+		trace_out = f;
+		trace_owned = 1;
+	} else {
+		luaL_checktype(L, 1, LUA_TBOOLEAN);
+		trace_stop();
+		if (lua_toboolean(L, 1))
+			trace_out = stderr;
+	}
+	if (trace_out)
+		trace_set(trace_write, trace_out);
+	lua_pushboolean(L, was);
+	return 1;
+}
+
+/* netlab._trace_line(text): a line of the trace made in Lua (a dry run's plan). */
+static int l_trace_line(lua_State *L)
+{
+	trace_emit(luaL_checkstring(L, 1));
+	return 0;
+}
+
+static int l_tracing(lua_State *L)
+{
+	lua_pushboolean(L, trace_on());
+	return 1;
+}
+
 static const luaL_Reg netlab_funcs[] = {
 	{ "sleep", l_sleep },
+	{ "trace", l_trace },
+	{ "_trace_line", l_trace_line },
+	{ "_tracing", l_tracing },
 	{ "_name", l_name },
 	{ "_changes", l_changes },
 	{ "_readonly", l_readonly },

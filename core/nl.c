@@ -18,6 +18,7 @@
 #include "change.h"
 #include "nl.h"
 #include "parse.h"
+#include "trace.h"
 
 int nl_fail(struct nl_err *err, int code, const char *fmt, ...)
 {
@@ -405,23 +406,100 @@ static int is_change(const struct nlmsghdr *nlh, int bus)
 	return nlh->nlmsg_type >= RTM_BASE && nlh->nlmsg_type % 4 != 2;
 }
 
+/*
+ * A change's line once the kernel has taken it; again now when it could not
+ * be named before (again: an ifindex of a link made in the same datagram).
+ */
+static void trace_after(struct nl_sock *s, const struct nlmsghdr *nlh, char *line, int again)
+{
+	int r = again ? trace_request(s, nlh, line, TRACE_LINE) : 1;
+
+	if (r == -ENODEV)
+		snprintf(line, TRACE_LINE, "# not traced: rtnetlink request type %u (%s)",
+			 (unsigned int)nlh->nlmsg_type, "an interface index without a name");
+	if (r != 0 && line[0])
+		trace_emit(line);
+}
+
+/*
+ * The lines of the changes of a datagram, made before it is sent; NULL
+ * when no trace is on. One TRACE_LINE per message, "" for none, and "\1"
+ * for one to name after (trace_after).
+ */
+static char *trace_before(struct nl_sock *s, void *buf, size_t len)
+{
+	struct nlmsghdr *nlh = buf;
+	int left = (int)len;
+	size_t n = 0, i = 0;
+	char *lines;
+
+	if (!trace_on())
+		return NULL;
+	while (mnl_nlmsg_ok(nlh, left)) {
+		n++;
+		nlh = mnl_nlmsg_next(nlh, &left);
+	}
+	lines = calloc(n ? n : 1, TRACE_LINE);
+	if (!lines)
+		return NULL;
+	/* An nftables batch is named after: it holds no ifindex. */
+	if (s->bus == NETLINK_NETFILTER)
+		return lines;
+	nlh = buf;
+	left = (int)len;
+	for (; mnl_nlmsg_ok(nlh, left); nlh = mnl_nlmsg_next(nlh, &left), i++) {
+		char *line = lines + i * TRACE_LINE;
+
+		if (!is_change(nlh, s->bus))
+			continue;
+		if (trace_request(s, nlh, line, TRACE_LINE) == -ENODEV)
+			strcpy(line, "\1");
+	}
+	return lines;
+}
+
+/* The lines of the messages before upto (all: -1) that the kernel took. */
+static void trace_many(struct nl_sock *s, void *buf, size_t len, char *lines, int upto)
+{
+	struct nlmsghdr *nlh = buf;
+	int left = (int)len, i = 0;
+
+	for (; mnl_nlmsg_ok(nlh, left) && (upto < 0 || i < upto);
+	     nlh = mnl_nlmsg_next(nlh, &left), i++) {
+		char *line = lines + (size_t)i * TRACE_LINE;
+
+		if (s->bus == NETLINK_NETFILTER)
+			trace_after(s, nlh, line, 1);
+		else if (!strcmp(line, "\1"))
+			trace_after(s, nlh, line, 1);
+		else if (line[0])
+			trace_emit(line);
+	}
+}
+
 int nl_talk(struct nl_sock *s, struct nlmsghdr *nlh, nl_cb cb, void *data, struct nl_err *err)
 {
 	struct talk t = { .cb = cb, .data = data, .err = err, .failed = -1 };
-	int dump = is_dump(nlh);
+	int dump = is_dump(nlh), traced = 0, r;
+	char line[TRACE_LINE];
 
 	if (is_change(nlh, s->bus)) {
-		int r = change_check(err);
-
+		r = change_check(err);
 		if (r < 0)
 			return r;
+		/* Named before sending: a link a DEL takes has no name after. */
+		if (trace_on())
+			traced = trace_request(s, nlh, line, sizeof(line)) == -ENODEV ? 2 : 1;
 	}
 	nlh->nlmsg_flags |= NLM_F_ACK;
 	nlh->nlmsg_seq = ++s->seq;
 	t.first_seq = nlh->nlmsg_seq;
 	if (mnl_socket_sendto(s->sk, nlh, nlh->nlmsg_len) < 0)
 		return nl_fail(err, errno, "cannot send to netlink");
-	return talk_read(s, &t, nlh->nlmsg_seq, nlh->nlmsg_seq, 1, dump);
+	r = talk_read(s, &t, nlh->nlmsg_seq, nlh->nlmsg_seq, 1, dump);
+	if (r == 0 && traced)
+		trace_after(s, nlh, line, traced == 2);
+	return r;
 }
 
 /*
@@ -456,10 +534,14 @@ int nl_talk_many(struct nl_sock *s, void *buf, size_t len, nl_cb cb, void *data,
 	struct nlmsghdr *nlh = buf;
 	int left = (int)len;
 	unsigned int want = 0;
-	uint32_t first = s->seq + 1;
+	uint32_t first;
+	char *lines = NULL;
 	int r;
 
 	*failed = -1;
+	/* Before the numbering: naming an ifindex is a request of its own. */
+	lines = trace_before(s, buf, len);
+	first = s->seq + 1;
 	/* Number every message so each ACK maps back to the request it answers. */
 	while (mnl_nlmsg_ok(nlh, left)) {
 		int batch_mark = s->bus == NETLINK_NETFILTER &&
@@ -471,6 +553,7 @@ int nl_talk_many(struct nl_sock *s, void *buf, size_t len, nl_cb cb, void *data,
 			r = change_check(err);
 			if (r < 0) {
 				*failed = (int)(nlh->nlmsg_seq - first);
+				free(lines);
 				return r;
 			}
 		}
@@ -481,13 +564,25 @@ int nl_talk_many(struct nl_sock *s, void *buf, size_t len, nl_cb cb, void *data,
 		nlh = mnl_nlmsg_next(nlh, &left);
 	}
 	t.first_seq = first;
-	if (!want)
+	if (!want) {
+		free(lines);
 		return 0;
+	}
 	if (want > NL_ANSWERS_UNSIZED)
 		answer_room(s, want);
-	if (mnl_socket_sendto(s->sk, buf, len) < 0)
+	if (mnl_socket_sendto(s->sk, buf, len) < 0) {
+		free(lines);
 		return nl_fail(err, errno, "cannot send to netlink");
+	}
 	r = talk_read(s, &t, first, s->seq, want, 0);
 	*failed = t.failed;
+	/*
+	 * What the kernel took: all of it, or, rtnetlink's requests being
+	 * applied one by one, those before the one that failed (an nftables
+	 * batch is all or nothing).
+	 */
+	if (lines && (r == 0 || (s->bus != NETLINK_NETFILTER && t.failed > 0)))
+		trace_many(s, buf, len, lines, r == 0 ? -1 : t.failed);
+	free(lines);
 	return r;
 }

@@ -33,6 +33,7 @@ struct nl_sock {
 	uint32_t portid;
 	uint32_t seq;
 	int bus;
+	const char *ns; /* the namespace's name, for the trace (NULL: the root) */
 };
 
 /* Called for every data message of an answer; return 0 to go on, <0 to stop with that error. */

@@ -25,6 +25,7 @@
 #include "dir.h"
 #include "ns.h"
 #include "parse.h"
+#include "trace.h"
 
 /*
  * Each cached namespace costs up to three descriptors (nsfs, rtnetlink,
@@ -316,9 +317,22 @@ static int open_in(struct ns *ns, struct nl_sock *s, int bus, struct nl_err *err
 		return r;
 	/* The socket is bound to the namespace it is created in, for good. */
 	r = nl_open(s, bus, err);
+	s->ns = ns->name;
 	if (ns != &root)
 		ns_leave();
 	return r;
+}
+
+const char *ns_fd_name(int fd)
+{
+	struct ns *n;
+
+	if (fd == root.fd)
+		return root.name;
+	for (n = lru_head; n; n = n->next)
+		if (n->fd == fd)
+			return n->name;
+	return NULL;
 }
 
 int ns_rtnl(struct ns *ns, struct nl_sock **out, struct nl_err *err)
@@ -422,7 +436,14 @@ int ns_add(const char *name, struct ns **out, struct nl_err *err)
 	 * inside. Should that fail, ns_rtnl() tries again on first use.
 	 */
 	nl_open(&n->rt, NETLINK_ROUTE, err);
+	n->rt.ns = n->name;
 	ns_leave();
+	if (trace_on()) {
+		char line[TRACE_LINE];
+
+		if (trace_netns(1, name, line, sizeof(line)) > 0)
+			trace_emit(line);
+	}
 	if (out)
 		*out = n;
 	return 0;
@@ -455,6 +476,12 @@ int ns_del(const char *name, struct nl_err *err)
 	umount2(path, MNT_DETACH | UMOUNT_NOFOLLOW);
 	if (unlink(path) < 0)
 		return nl_fail(err, errno, errno == ENOENT ? "no such namespace" : NULL);
+	if (trace_on()) {
+		char line[TRACE_LINE];
+
+		if (trace_netns(0, name, line, sizeof(line)) > 0)
+			trace_emit(line);
+	}
 	return 0;
 }
 

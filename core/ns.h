@@ -40,6 +40,8 @@ void ns_fini(void);
 void ns_release(void);
 
 struct ns *ns_root(void);
+/* The name of the cached namespace whose nsfs descriptor is fd (the trace's), or NULL. */
+const char *ns_fd_name(int fd);
 /*
  * The one way an object's namespace is named in errors: ` in "purple"`, or
  * nothing for the root namespace. Writes buf (NS_WHERE_LEN holds any name)

@@ -12,6 +12,7 @@
 
 #include "change.h"
 #include "ns.h"
+#include "trace.h"
 
 static int sysctl_path(const char *key, char *path, size_t len, struct nl_err *err)
 {
@@ -76,6 +77,12 @@ int ns_sysctl_set(struct ns *ns, const char *key, const char *value, struct nl_e
 	if (write(fd, buf, (size_t)n) != n)
 		r = nl_fail(err, errno, NULL);
 	close(fd);
+	if (r == 0 && trace_on()) {
+		char line[TRACE_LINE];
+
+		if (trace_sysctl(ns->name, key, value, line, sizeof(line)) > 0)
+			trace_emit(line);
+	}
 	return r;
 }
 

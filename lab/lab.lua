@@ -344,6 +344,24 @@ function M.cli_down(arg)
   return true
 end
 
+-- netlab export --sh|--lua [LAB | --all]: the script on standard output.
+function M.cli_export(format, name)
+  if name then
+    local records = S.load_records(name)
+    if #records == 0 then
+      say("export: no lab %q (netlab ls lists them)", name)
+      return false
+    end
+  end
+  local ok, text = pcall(format == "lua" and netlab._export_lua or netlab._export_sh, name)
+  if not ok then
+    say("export: %s", tostring(text))
+    return false
+  end
+  io.stdout:write(text)
+  return true
+end
+
 -- netlab ls [--json] [LAB]
 function M.cli_ls(json, name)
   if name then return M.cli_ls_one(name, json) end

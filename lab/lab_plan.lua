@@ -20,10 +20,7 @@ local nsname, copy, keyof = S.nsname, S.copy, S.keyof
 -- Words a shell would read back as the same command.
 local function command_text(argv)
   local out = {}
-  for i, w in ipairs(argv) do
-    w = tostring(w)
-    out[i] = w:match("^[%w%-_./:=,+@%%]+$") and w or "'" .. w:gsub("'", [['\'']]) .. "'"
-  end
+  for i, w in ipairs(argv) do out[i] = netlab._shword(w) end
   return table.concat(out, " ")
 end
 
@@ -192,7 +189,11 @@ function apply.set(run, sign, r)
 end
 
 -- The model as a change leaves it, without a line (a change to what the plan makes).
+-- With --trace, each change also as the commands that make it (lab_trace.lua).
 function P.apply(run, sign, r)
+  if netlab._tracing() then
+    for _, l in ipairs(require("netlab.lab_trace").lines(sign, r)) do netlab._trace_line(l) end
+  end
   if apply[r.kind] then apply[r.kind](run, sign, r) end
 end
 

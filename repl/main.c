@@ -40,6 +40,10 @@ static const char usage[] =
 	"                                              against its lab as it is up; changes nothing\n"
 	"       netlab show [--json] [NS ...]          the links, addresses, routes and nftables\n"
 	"                                              of every namespace (or of those named)\n"
+	"       netlab export --sh|--lua LAB|--all     a shell script of ip, nft and sysctl\n"
+	"                                              commands that rebuilds a lab (or every\n"
+	"                                              namespace) from nothing, or (--lua)\n"
+	"                                              a netlab script that does\n"
 	"       netlab -e CHUNK                        run a line of Lua\n"
 	"       netlab --version | --help\n"
 	"\n"
@@ -50,6 +54,9 @@ static const char usage[] =
 	"  --dry-run   print what a run would create, change, keep and remove, and the\n"
 	"              commands it would run; changes nothing, runs nothing\n"
 	"  --verbose   say what the run did even when standard error is not a terminal\n"
+	"  --trace[=FILE]  each kernel change as the ip, nft or sysctl command that makes\n"
+	"              it, on standard error (or into FILE); with --dry-run, the commands\n"
+	"              the run would send (also before down: netlab --trace down LAB)\n"
 	"  -i          after the script, open the REPL with its lab in place\n"
 	"  --list      list the bundled scripts instead of running one\n"
 	"  FILE --help the script's doc and parameters; changes nothing\n"
@@ -63,6 +70,7 @@ struct opts {
 	int interactive;
 	int dry_run;
 	int verbose;
+	const char *trace;  /* --trace: "" for standard error, else --trace=FILE */
 	int script_help;    /* run FILE --help: the script's parameters */
 	const char *lab;    /* --name */
 	const char *down;   /* down LAB */
@@ -77,6 +85,8 @@ struct opts {
 	const char *chunk;  /* -e CHUNK */
 	int check;	    /* check FILE|LAB: a dry run whose probes are sent */
 	const char *check_arg; /* check's word as given, a lab's name or a file */
+	const char *export; /* export --sh|--lua: "sh" or "lua" */
+	const char *export_lab; /* export's LAB, NULL for --all */
 	int ping;	    /* ping ARGS…: the matrix from the command line */
 	char **pargs;
 	int npargs;
@@ -215,6 +225,53 @@ static int cmd_words(int argc, char **argv, int i, const char *cmd, struct opts 
 	return 0;
 }
 
+/* --trace or --trace=FILE, wherever options go: 1 when a is one. */
+static int trace_opt(const char *a, struct opts *o)
+{
+	if (!strcmp(a, "--trace"))
+		o->trace = "";
+	else if (!strncmp(a, "--trace=", 8) && a[8])
+		o->trace = a + 8;
+	else
+		return 0;
+	return 1;
+}
+
+/* netlab.trace(true | FILE), once the sandbox is made: its own links are not the script's. */
+static int trace_start(lua_State *L, const struct opts *o)
+{
+	lua_getglobal(L, "netlab");
+	lua_getfield(L, -1, "trace");
+	lua_remove(L, -2);
+	if (*o->trace)
+		lua_pushstring(L, o->trace);
+	else
+		lua_pushboolean(L, 1);
+	return netlab_report(L, lua_pcall(L, 1, 0, 0));
+}
+
+/* export --sh|--lua LAB|--all, in any order. */
+static int export_args(int argc, char **argv, int i, struct opts *o)
+{
+	int all = 0;
+
+	for (; i < argc; i++) {
+		if (!strcmp(argv[i], "--sh") || !strcmp(argv[i], "--lua"))
+			o->export = argv[i] + 2;
+		else if (!strcmp(argv[i], "--all"))
+			all = 1;
+		else if (argv[i][0] != '-' && !o->export_lab)
+			o->export_lab = argv[i];
+		else
+			goto bad;
+	}
+	if (o->export && all != !!o->export_lab)
+		return 0;
+bad:
+	fprintf(stderr, "netlab: export needs --sh (or --lua) and one lab name or --all\n%s", usage);
+	return -1;
+}
+
 static int parse_args(int argc, char **argv, struct opts *o)
 {
 	int i = 1;
@@ -230,6 +287,8 @@ static int parse_args(int argc, char **argv, struct opts *o)
 			exit(0);
 		} else if (!strcmp(a, "--sandbox")) {
 			o->sandbox = 1;
+		} else if (trace_opt(a, o)) {
+			continue;
 		} else if (!strcmp(a, "-i")) {
 			o->interactive = 1;
 		} else if (!strcmp(a, "-e")) {
@@ -246,6 +305,8 @@ static int parse_args(int argc, char **argv, struct opts *o)
 					o->interactive = 1;
 				} else if (!strcmp(argv[i], "--dry-run")) {
 					o->dry_run = 1;
+				} else if (trace_opt(argv[i], o)) {
+					continue;
 				} else if (!strcmp(argv[i], "--verbose")) {
 					o->verbose = 1;
 				} else if (!strcmp(argv[i], "--name") && i + 1 < argc) {
@@ -290,6 +351,8 @@ static int parse_args(int argc, char **argv, struct opts *o)
 			o->ls = 1;
 			o->ls_lab = o->nnames ? o->names[0] : NULL;
 			return 0;
+		} else if (!strcmp(a, "export") && !o->script && !o->chunk) {
+			return export_args(argc, argv, i + 1, o);
 		} else if (!strcmp(a, "show") && !o->script && !o->chunk) {
 			if (cmd_words(argc, argv, i + 1, "show", o) < 0)
 				return -1;
@@ -496,7 +559,14 @@ int main(int argc, char **argv)
 	lua_pushboolean(L, o.sandbox || sandbox_inside());
 	lua_setfield(L, -2, "sandbox");
 	lua_pop(L, 1);
-	if (o.down) {
+	if (o.trace && trace_start(L, &o) != LUA_OK)
+		return 1;
+	if (o.export) {
+		lua_pushstring(L, o.export);
+		if (o.export_lab)
+			lua_pushstring(L, o.export_lab);
+		status = lab_call(L, "cli_export", o.export_lab ? 2 : 1);
+	} else if (o.down) {
 		lua_pushstring(L, o.down);
 		status = lab_call(L, "cli_down", 1);
 	} else if (o.ls) {
@@ -525,7 +595,7 @@ int main(int argc, char **argv)
 			status = netlab_pcall(L, 0, 0);
 		netlab_report(L, status);
 	}
-	if ((!o.script && !o.chunk && !o.down && !o.ls && !o.show && !o.ping) ||
+	if ((!o.script && !o.chunk && !o.down && !o.ls && !o.show && !o.ping && !o.export) ||
 	    (o.interactive && status == LUA_OK))
 		status = repl_main(L, isatty(STDIN_FILENO)) < 0 ? LUA_ERRRUN : LUA_OK;
 	/* run -i: what was typed at the prompt is saved with the lab. */

@@ -117,6 +117,7 @@ local function cases()
       ["maxinteger"] = "waits for 2^63 s", ["1500.7"] = "waits 25 minutes", ["\"1500\""] = "waits 25 minutes",
       ["+huge"] = "waits for ever", ["nil"] = "waits until the process ends"}}},
     {"netlab", "params", {{doc = "d", {"n", 1, "a number"}, fields = {"doc"}}}, text = {"1.doc"}},
+    {"netlab", "trace", {false}},
   }
 end
 
