@@ -101,7 +101,8 @@ local function read_links(n, labs, nslab)
   for _, l in ipairs(list) do
     local e = {
       ifindex = l.index, ifname = l.name, kind = l.kind,
-      linkinfo = linkinfo(l, name_of), flags = array(copy(l.flags)),
+      -- A dry run's planned links (lab_dry.lua) have no flags.
+      linkinfo = linkinfo(l, name_of), flags = l.flags and array(copy(l.flags)),
       operstate = l.state, up = l.up, carrier = l.carrier, mtu = l.mtu,
       address = l.mac, master = l.master, ifalias = l.alias,
       link_index = l.link_index, link_netnsid = l.link_netnsid,
@@ -113,8 +114,9 @@ local function read_links(n, labs, nslab)
     -- M-DOWN when that link is down.
     if l.link_index and not l.link_netnsid then
       e.link, e.link_index = name_of(l.link_index), nil
+      -- ip takes a parent it cannot find for down too.
       local parent = byindex[l.link_index]
-      if parent and not parent.up then e.flags[#e.flags + 1] = "M-DOWN" end
+      if e.flags and not (parent and parent.up) then e.flags[#e.flags + 1] = "M-DOWN" end
     end
     e.lab = labs.link[n.name .. "|" .. l.name] or mark(l.alias) or nslab
     out[#out + 1] = e
