@@ -263,8 +263,63 @@ static void setint(lua_State *L, const char *k, lua_Integer v)
 	lua_setfield(L, -2, k);
 }
 
+/* Names as ip lists them, and bits none names as ip writes them (hex). */
+static void push_names(lua_State *L, const char **names, size_t n, unsigned int rest)
+{
+	size_t i;
+
+	lua_createtable(L, (int)n, 0);
+	for (i = 0; i < n; i++) {
+		lua_pushstring(L, names[i]);
+		lua_rawseti(L, -2, (lua_Integer)i + 1);
+	}
+	if (rest) {
+		lua_pushfstring(L, "%x", rest);
+		lua_rawseti(L, -2, (lua_Integer)n + 1);
+	}
+}
+
+/*
+ * linkinfo.info_data as ip -j -d gives it, field by field from what the
+ * core read (core/link_data.c): this names no kind. A link of the same
+ * namespace goes as its index, for netlab.state to name.
+ */
+static void push_data(lua_State *L, const struct link_info *li)
+{
+	const char *names[32];
+	unsigned int i, rest;
+	size_t n;
+
+	if (!li->ndata)
+		return;
+	lua_createtable(L, 0, (int)li->ndata);
+	for (i = 0; i < li->ndata; i++) {
+		const struct link_datum *d = &li->data[i];
+
+		switch (d->type) {
+		case LINK_DV_BOOL:
+			lua_pushboolean(L, (int)d->num);
+			break;
+		case LINK_DV_STR:
+			lua_pushstring(L, d->str);
+			break;
+		case LINK_DV_FLAGS:
+			n = link_flag_list((unsigned int)d->num, d->flagnames, names, 32, &rest);
+			push_names(L, names, n < 32 ? n : 32, rest);
+			break;
+		default:
+			lua_pushinteger(L, d->num);
+		}
+		lua_setfield(L, -2, d->name);
+	}
+	lua_setfield(L, -2, "info_data");
+}
+
 static void push_info(lua_State *L, const struct link_info *li, const char *nsname)
 {
+	const char *names[32];
+	unsigned int rest;
+	size_t n;
 	char mac[18];
 
 	lua_createtable(L, 0, 12);
@@ -291,6 +346,10 @@ static void push_info(lua_State *L, const struct link_info *li, const char *nsna
 	snprintf(mac, sizeof(mac), "%02x:%02x:%02x:%02x:%02x:%02x", li->mac[0], li->mac[1],
 		 li->mac[2], li->mac[3], li->mac[4], li->mac[5]);
 	setstr(L, "mac", mac);
+	n = link_ifflags(li->flags, names, 32, &rest);
+	push_names(L, names, n < 32 ? n : 32, rest);
+	lua_setfield(L, -2, "flags");
+	push_data(L, li);
 	lua_newtable(L);
 	lua_setfield(L, -2, "addrs");
 	nlb_setmeta(L, "netlab.linkinfo");

@@ -103,6 +103,42 @@ netlab._meta("netlab.nslist").__tostring = function(list)
   return table.concat(names, "\n")
 end
 
+-- A link's kind with its key details, short enough for the KIND column:
+-- macvlan(bridge)@veth0, ipvlan(l2)@eth0, vlan 10@eth0, vxlan 42@eth0,
+-- bridge(stp). The parent is the link ip names after "@".
+local function kind_text(l)
+  local d = l.linkinfo and l.linkinfo.info_data
+  if not d then return l.kind end
+  local parent = l.link or (l.link_index and "if" .. l.link_index)
+  local at = parent and "@" .. parent or ""
+  if l.kind == "macvlan" or l.kind == "ipvlan" then
+    return ("%s(%s)%s"):format(l.kind, d.mode or "?", at)
+  elseif l.kind == "vlan" then
+    local proto = d.protocol and d.protocol ~= "802.1Q" and d.protocol .. " " or ""
+    return ("vlan %s%s%s"):format(proto, tostring(d.id), at)
+  elseif l.kind == "vxlan" then
+    return ("vxlan %s%s"):format(tostring(d.id or "external"), d.link and "@" .. d.link or "")
+  elseif l.kind == "bridge" then
+    local on = {}
+    if (d.stp_state or 0) ~= 0 then on[#on + 1] = "stp" end
+    if (d.vlan_filtering or 0) ~= 0 then on[#on + 1] = "vlan_filtering" end
+    return #on > 0 and ("bridge(%s)"):format(table.concat(on, ",")) or "bridge"
+  end
+  return l.kind
+end
+
+-- A VXLAN's endpoints, as `ip -d link` words them: too long for a column.
+local function vxlan_text(l)
+  local d = l.linkinfo.info_data
+  local s = {"vxlan id " .. tostring(d.id)}
+  for _, f in ipairs{{"group", "group"}, {"group6", "group"}, {"remote", "remote"},
+                     {"remote6", "remote"}, {"local", "local"}, {"local6", "local"},
+                     {"link", "dev"}, {"port", "dstport"}} do
+    if d[f[1]] ~= nil then s[#s + 1] = f[2] .. " " .. tostring(d[f[1]]) end
+  end
+  return table.concat(s, " ")
+end
+
 -- The rows of a namespace's links in the model (netlab.state), as link_rows
 -- makes them from link.list.
 local function model_rows(links)
@@ -113,7 +149,7 @@ local function model_rows(links)
       addrs[#addrs + 1] = a["local"] .. "/" .. a.prefixlen
     end
     rows[#rows + 1] = {
-      name = l.ifname, up = l.up, carrier = l.carrier, kind = l.kind,
+      name = l.ifname, up = l.up, carrier = l.carrier, kind = kind_text(l),
       mtu = l.mtu, master = l.master, peer = l.peer and l.peer.ifname,
       peer_ns = l.peer and l.peer.ns, addrs = addrs,
     }
@@ -156,6 +192,16 @@ local function show_one(e, out)
   out[#out + 1] = ("== %s"):format(e.name)
   out[#out + 1] = "  " .. netlab._columns(link_rows(model_rows(e.links), true),
     {"NAME", "STATE", "KIND", "MTU", "MASTER", "PEER", "ADDRESSES"}):gsub("\n", "\n  ")
+  local vx = {}
+  for _, l in ipairs(e.links) do
+    if l.kind == "vxlan" and l.linkinfo and l.linkinfo.info_data then
+      vx[#vx + 1] = ("    %s: %s"):format(l.ifname, vxlan_text(l))
+    end
+  end
+  if #vx > 0 then
+    out[#out + 1] = "  vxlan:"
+    table.move(vx, 1, #vx, #out + 1, out)
+  end
   local routes = {}
   for _, r in ipairs(e.routes) do
     if r.table == "main" and (r.family == "inet" or (r.protocol ~= "kernel" and r.type == "unicast")) then

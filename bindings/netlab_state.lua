@@ -73,21 +73,51 @@ local function settled_links(n)
   return links
 end
 
+-- A copy of t, for the model to own what the binding gave.
+local function copy(t)
+  local c = {}
+  for k, v in pairs(t) do c[k] = v end
+  return c
+end
+
+-- ip's linkinfo: the kernel's link kind (which a plain device and loopback
+-- lack) and, for the kinds the core reads, info_data, a link of the same
+-- namespace in it named as ip names it.
+local function linkinfo(l, name_of)
+  if l.kind == "device" or l.kind == "loopback" then return nil end
+  local data = l.info_data and copy(l.info_data)
+  if data and math.type(data.link) == "integer" then data.link = name_of(data.link) end
+  if data and data.flags then data.flags = array(data.flags) end
+  return {info_kind = l.kind, info_data = data}
+end
+
 local function read_links(n, labs, nslab)
   local out, byname = array(), {}
-  for _, l in ipairs(settled_links(n)) do
+  local list = settled_links(n)
+  local byindex = {}
+  for _, l in ipairs(list) do byindex[l.index] = l end
+  -- ip names a link it cannot find by its index.
+  local function name_of(i) return byindex[i] and byindex[i].name or "if" .. i end
+  for _, l in ipairs(list) do
     local e = {
       ifindex = l.index, ifname = l.name, kind = l.kind,
-      -- ip's linkinfo is the kernel's link kind, which a plain device and loopback lack.
-      linkinfo = l.kind ~= "device" and l.kind ~= "loopback" and {info_kind = l.kind} or nil,
+      -- A dry run's planned links (lab_dry.lua) have no flags.
+      linkinfo = linkinfo(l, name_of), flags = l.flags and array(copy(l.flags)),
       operstate = l.state, up = l.up, carrier = l.carrier, mtu = l.mtu,
       address = l.mac, master = l.master, ifalias = l.alias,
       link_index = l.link_index, link_netnsid = l.link_netnsid,
       addr_info = array(),
     }
     if l.peer then e.peer = {ns = l.peer_ns, ifname = l.peer} end
-    -- ip names a peer in the same namespace (no netnsid) by name, not index.
-    if l.peer and not l.link_netnsid then e.link, e.link_index = l.peer, nil end
+    -- ip names a link in the same namespace (no netnsid) by name, not index:
+    -- a veth's peer, a macvlan's, vlan's or ipvlan's parent; and says
+    -- M-DOWN when that link is down.
+    if l.link_index and not l.link_netnsid then
+      e.link, e.link_index = name_of(l.link_index), nil
+      -- ip takes a parent it cannot find for down too.
+      local parent = byindex[l.link_index]
+      if e.flags and not (parent and parent.up) then e.flags[#e.flags + 1] = "M-DOWN" end
+    end
     e.lab = labs.link[n.name .. "|" .. l.name] or mark(l.alias) or nslab
     out[#out + 1] = e
     byname[l.name] = e

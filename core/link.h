@@ -5,6 +5,7 @@
 /* glibc's net/if.h first: linux/if.h (IF_OPER_*) then leaves its duplicates out. */
 #include <net/if.h>
 #include <linux/if.h>
+#include <netinet/in.h>
 #include <stdint.h>
 
 #include "addr.h"
@@ -46,6 +47,31 @@ struct link_change {
 };
 #define LINK_CHANGE_INIT { .up = -1, .addrgen = -1 }
 
+/*
+ * One field of a link's IFLA_INFO_DATA as `ip -j -d link` gives it under
+ * linkinfo.info_data (core/link_data.c reads them).
+ */
+enum link_dval {
+	LINK_DV_NUM,	 /* num */
+	LINK_DV_BOOL,	 /* num, 0 or 1 */
+	LINK_DV_STR,	 /* str: an address, a mode's name */
+	LINK_DV_IFINDEX, /* num: a link of the same namespace, that ip names */
+	LINK_DV_FLAGS,	 /* num: a bit mask, named by link_flag_list() with flagnames */
+};
+struct link_flagname {
+	unsigned int bit;
+	const char *name;
+};
+struct link_datum {
+	const char *name; /* ip -j's field name, static */
+	int type;	  /* LINK_DV_* */
+	long long num;
+	const struct link_flagname *flagnames;
+	char str[INET6_ADDRSTRLEN];
+};
+/* The most fields netlab reads of one kind (a VXLAN's are the most, 23). */
+#define LINK_DATA_MAX 24
+
 /* What a listing reports of one link. */
 struct link_info {
 	int index;
@@ -62,6 +88,8 @@ struct link_info {
 	char peer_name[IFNAMSIZ];
 	char alias[128];
 	unsigned char mac[6];
+	struct link_datum data[LINK_DATA_MAX]; /* of vlan, vxlan, macvlan, ipvlan, bridge */
+	unsigned int ndata;
 };
 
 typedef int (*link_cb)(const struct link_info *li, void *data);
@@ -153,5 +181,21 @@ int link_index(struct ns *ns, const char *name, int *index, struct nl_err *err);
 int link_list(struct ns *ns, int peers, link_cb cb, void *data, struct nl_err *err);
 
 const char *link_state_name(int operstate);
+
+/*
+ * IFLA_INFO_DATA of a link of the given kind into li->data (nothing for a
+ * kind netlab does not read); each field only when its attribute is there
+ * and long enough. -EBADMSG when the nest does not parse.
+ */
+int link_data_parse(const char *kind, const struct nlattr *data, struct link_info *li);
+/*
+ * The names of the bits of v that table t names, in t's order, into out
+ * (up to n of them; the count is returned even past n); *rest (if not NULL)
+ * gets the bits t does not name.
+ */
+size_t link_flag_list(unsigned int v, const struct link_flagname *t, const char **out, size_t n,
+		      unsigned int *rest);
+/* A link's IFF_* flags as `ip -j link` lists them: NO-CARRIER first, RUNNING left out. */
+size_t link_ifflags(unsigned int flags, const char **out, size_t n, unsigned int *rest);
 
 #endif

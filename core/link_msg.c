@@ -186,6 +186,7 @@ static const struct nl_attrs link_attrs = NL_ATTRS(link_types);
 
 static const enum mnl_attr_data_type linkinfo_types[IFLA_INFO_MAX + 1] = {
 	[IFLA_INFO_KIND] = MNL_TYPE_NUL_STRING,
+	[IFLA_INFO_DATA] = MNL_TYPE_NESTED,
 };
 static const struct nl_attrs linkinfo_attrs = NL_ATTRS(linkinfo_types);
 
@@ -223,6 +224,8 @@ int link_parse(const struct nlmsghdr *nlh, struct link_info *li)
 		if (ti[IFLA_INFO_KIND])
 			snprintf(li->kind, sizeof(li->kind), "%s",
 				 mnl_attr_get_str(ti[IFLA_INFO_KIND]));
+		/* Details that do not parse are left out: the link is still one. */
+		link_data_parse(li->kind, ti[IFLA_INFO_DATA], li);
 	}
 	if (!li->kind[0] && (li->flags & IFF_LOOPBACK))
 		snprintf(li->kind, sizeof(li->kind), "loopback");

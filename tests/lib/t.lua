@@ -128,6 +128,52 @@ function t.has_flag(l, flag)
   return false
 end
 
+-- The info_data fields netlab carries of each kind (core/link_data.c), by
+-- ip's names: where `ip -j -d link` prints one, the model must have it.
+t.INFO_DATA = {
+  vlan = {"protocol", "id", "flags"},
+  macvlan = {"mode", "nopromisc", "bcqueuelen", "usedbcqueuelen", "macaddr_count"},
+  ipvlan = {"mode", "bridge", "private", "vepa"},
+  vxlan = {"id", "remote", "group", "remote6", "group6", "local", "local6", "link", "port",
+           "learning", "proxy", "rsc", "l2miss", "l3miss", "ttl", "df", "ageing", "limit",
+           "udp_csum", "udp_zero_csum6_tx", "udp_zero_csum6_rx", "remcsum_tx", "remcsum_rx",
+           "gbp", "gpe"},
+  bridge = {"forward_delay", "hello_time", "max_age", "ageing_time", "stp_state", "priority",
+            "vlan_filtering", "vlan_protocol", "vlan_default_pvid", "mcast_snooping"},
+}
+
+-- A value as text, lists joined by commas, for comparing ip's with netlab's.
+local function flat(v)
+  if v == json.null then return "nil" end
+  if type(v) ~= "table" then return tostring(v) end
+  local out = {}
+  for i, x in ipairs(v) do out[i] = flat(x) end
+  return "[" .. table.concat(out, ",") .. "]"
+end
+
+-- Where a link of the model (g: netlab.state or show --json) and its
+-- `ip -j -d link` entry (w) disagree on flags, link and linkinfo (its
+-- info_kind, every info_data field the model has, every one of
+-- t.INFO_DATA that ip has): a list of lines, empty when they agree.
+function t.link_disagreements(what, g, w)
+  local bad = {}
+  local function want(field, got, expect)
+    if flat(got) ~= flat(expect) then
+      bad[#bad + 1] = ("%s %s: netlab %s, ip %s"):format(what, field, flat(got), flat(expect))
+    end
+  end
+  want("flags", g.flags, w.flags)
+  want("link", g.link, w.link)
+  want("link_index", g.link_index, w.link_index)
+  want("link_netnsid", g.link_netnsid, w.link_netnsid)
+  local gi, wi = g.linkinfo or {}, w.linkinfo or {}
+  want("info_kind", gi.info_kind, wi.info_kind)
+  local gd, wd = gi.info_data or {}, wi.info_data or {}
+  for k, v in pairs(gd) do want("info_data." .. k, v, wd[k]) end
+  for _, k in ipairs(t.INFO_DATA[wi.info_kind] or {}) do want("info_data." .. k, gd[k], wd[k]) end
+  return bad
+end
+
 -- The netlab under test (the same binary).
 t.bin = os.getenv("NETLAB") or "./netlab"
 

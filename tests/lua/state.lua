@@ -63,6 +63,7 @@ local function disagreements(e)
       want(name .. " link", g.link, w.link)
       want(name .. " link_index", g.link_index, w.link_index)
       want(name .. " link_netnsid", g.link_netnsid, w.link_netnsid)
+      for _, b in ipairs(t.link_disagreements(e.name .. " " .. name, g, w)) do bad[#bad + 1] = b end
     end
   end
   -- Addresses, ip -j addr.
