@@ -2,7 +2,7 @@
 /*
  * Probes sent from inside namespaces, all of a call in flight at once:
  * the call's checks, its probes planned into rounds of at most PROBE_MAXFD
- * sockets (pings share one socket per namespace, family and source
+ * sockets (a TCP or UDP probe has its own; pings share one socket per namespace, family and source
  * address, so a matrix of N namespaces costs 2N descriptors, not N²), and
  * the waves that re-probe what the kernel's neighbour table may have
  * dropped. The sockets are in probe_sock.c, the poll loop in probe_loop.c,
@@ -75,7 +75,7 @@ static int add_slots(struct run *r, struct group *g, size_t i)
  */
 static long plan_round(struct run *r, size_t from)
 {
-	size_t i, ntcp = 0;
+	size_t i, nown = 0;
 
 	for (i = from; i < r->n; i++) {
 		struct probe *p = &r->p[i];
@@ -84,10 +84,10 @@ static long plan_round(struct run *r, size_t from)
 		p->status = PROBE_PENDING;
 		if (p->kind == PROBE_PING)
 			g = group_of(r, p);
-		if (!g && r->ng + ntcp >= PROBE_MAXFD && i > from)
+		if (!g && r->ng + nown >= PROBE_MAXFD && i > from)
 			break;
-		if (p->kind == PROBE_TCP) {
-			ntcp++;
+		if (p->kind != PROBE_PING) {
+			nown++;
 			r->left[i] = 1;
 			continue;
 		}
@@ -129,10 +129,13 @@ static int check_probe(const struct probe *p, struct nl_err *err)
 		return nl_fail(err, EINVAL, "no destination address");
 	if (p->src.family && p->src.family != p->dst.family)
 		return nl_fail(err, EINVAL, "the source and destination are of different families");
-	if (p->kind == PROBE_TCP && (p->port < 1 || p->port > 65535))
+	if (p->kind != PROBE_PING && (p->port < 1 || p->port > 65535))
 		return nl_fail(err, EINVAL, "port %d is not 1..65535", p->port);
-	if (p->kind != PROBE_TCP && p->kind != PROBE_PING)
+	if (p->kind != PROBE_TCP && p->kind != PROBE_PING && p->kind != PROBE_UDP)
 		return nl_fail(err, EINVAL, "unknown kind of probe");
+	if (p->kind == PROBE_UDP && p->payload_len > PROBE_UDP_MAX)
+		return nl_fail(err, EMSGSIZE, "a payload of %zu bytes is more than %d", p->payload_len,
+			       PROBE_UDP_MAX);
 	return ns_check(probe_nsname(p), err);
 }
 
@@ -145,18 +148,18 @@ static int pass(struct probe *p, size_t n, const struct probe_opts *o, struct nl
 
 	for (i = 0; i < n; i++)
 		memset(&p[i].status, 0, sizeof(*p) - offsetof(struct probe, status));
-	r.tcp = malloc(n * sizeof(*r.tcp));
+	r.own = malloc(n * sizeof(*r.own));
 	r.start = calloc(n, sizeof(*r.start));
 	r.left = calloc(n, sizeof(*r.left));
 	r.pfd = calloc(PROBE_MAXFD + 1, sizeof(*r.pfd));
 	r.owner = calloc(PROBE_MAXFD + 1, sizeof(*r.owner));
 	r.buf = malloc(BUFSZ);
-	if (!r.tcp || !r.start || !r.left || !r.pfd || !r.owner || !r.buf) {
+	if (!r.own || !r.start || !r.left || !r.pfd || !r.owner || !r.buf) {
 		rc = nl_fail(err, ENOMEM, NULL);
 		goto out;
 	}
 	for (i = 0; i < n; i++)
-		r.tcp[i] = -1;
+		r.own[i] = -1;
 	for (from = 0; from < n;) {
 		long to = plan_round(&r, from);
 
@@ -176,7 +179,7 @@ static int pass(struct probe *p, size_t n, const struct probe_opts *o, struct nl
 		from = (size_t)to;
 	}
 out:
-	free(r.tcp);
+	free(r.own);
 	free(r.start);
 	free(r.left);
 	free(r.pfd);

@@ -17,15 +17,16 @@
 enum probe_kind {
 	PROBE_PING, /* ICMP or ICMPv6 echo */
 	PROBE_TCP,  /* a TCP connect */
+	PROBE_UDP,  /* a datagram, on a connected UDP socket */
 };
 
 enum probe_status {
 	PROBE_PENDING,	/* not answered yet (only while running) */
-	PROBE_OK,	/* an echo reply, or a TCP connection made */
+	PROBE_OK,	/* an echo reply, a TCP connection made, a UDP reply */
 	PROBE_TIMEOUT,	/* no answer within the timeout */
 	PROBE_UNREACH,	/* an ICMP error came back: from, icmp_type, icmp_code */
 	PROBE_NOROUTE,	/* the local error at send: no route (ENETUNREACH) */
-	PROBE_REFUSED,	/* TCP: a reset */
+	PROBE_REFUSED,	/* TCP: a reset; UDP: port unreachable (closed), from */
 	PROBE_LOCAL,	/* another local error (code): a filter's EPERM, EACCES, … */
 	PROBE_UNSURE,	/* no answer while the neighbour table was full, and no wave got one */
 };
@@ -35,8 +36,10 @@ struct probe {
 	char ns[NAME_MAX + 1]; /* the namespace it is sent from ("root" or "") */
 	int kind;
 	struct cidr dst;
-	int port;	 /* PROBE_TCP: 1..65535 */
+	int port;	 /* PROBE_TCP, PROBE_UDP: 1..65535 */
 	struct cidr src; /* family 0: the kernel chooses the source */
+	const char *payload; /* PROBE_UDP: the datagram (the caller's, kept until the end) */
+	size_t payload_len;
 	/* Results. */
 	int status;
 	int code;	  /* errno of a local error, or the one an ICMP error means */
@@ -44,7 +47,7 @@ struct probe {
 	int icmp_type, icmp_code;
 	int sent, received;
 	int raw;	/* PROBE_PING: sent from a raw socket (no ping socket allowed) */
-	double rtt_ms;	/* mean over the replies; TCP: the handshake */
+	double rtt_ms;	/* mean over the replies; TCP: the handshake; UDP: to the reply */
 	double rtt_min, rtt_max;
 };
 
@@ -56,6 +59,7 @@ struct probe_opts {
 #define PROBE_COUNT_MAX 100
 #define PROBE_SIZE_MAX 65507
 #define PROBE_SIZE_DEFAULT 56
+#define PROBE_UDP_MAX 65507 /* the largest UDP payload over IPv4 */
 
 /*
  * Runs the n probes: every one is sent, then all answers are awaited
