@@ -177,12 +177,31 @@ static void push_result(lua_State *L, const struct probe *p)
 	nlb_setmeta(L, NLB_RESULT);
 }
 
+/*
+ * probe_run's error raised. Ctrl-C (EINTR) reads as the command line's own
+ * interruption, "FILE:LINE: interrupted", and is raised once: here, with
+ * the flag and the hook the signal set cleared, not again by the hook in
+ * whatever code handles this error.
+ */
+static int probe_error(lua_State *L, struct nl_err *err)
+{
+	if (err->code != EINTR)
+		return nlb_error(L, err);
+	if (probe_stop)
+		*probe_stop = 0;
+	lua_sethook(L, NULL, 0, 0);
+	nlb_where(L);
+	lua_pushliteral(L, "interrupted");
+	lua_concat(L, 2);
+	return lua_error(L);
+}
+
 static int run_one(lua_State *L, struct probe *p, const struct probe_opts *o)
 {
 	struct nl_err err = { 0 };
 
 	if (probe_run(p, 1, o, &err) < 0)
-		return nlb_error(L, &err);
+		return probe_error(L, &err);
 	push_result(L, p);
 	return 1;
 }
@@ -295,7 +314,7 @@ static int l_run(lua_State *L)
 		lua_settop(L, top);
 	}
 	if (probe_run(p, (size_t)n, &o, &err) < 0)
-		return nlb_error(L, &err);
+		return probe_error(L, &err);
 	lua_createtable(L, (int)n, 0);
 	for (i = 1; i <= n; i++) {
 		push_result(L, &p[i - 1]);

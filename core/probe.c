@@ -20,6 +20,8 @@
 #include "probe_int.h"
 #include "vec.h"
 
+volatile sig_atomic_t *probe_stop;
+
 static int same_src(const struct cidr *a, const struct cidr *b)
 {
 	if (!a->family || !b->family)
@@ -139,6 +141,12 @@ static int check_probe(const struct probe *p, struct nl_err *err)
 	return ns_check(probe_nsname(p), err);
 }
 
+static int interrupted(struct nl_err *err)
+{
+	nl_obj(err, "probe");
+	return nl_fail(err, EINTR, "interrupted");
+}
+
 /* Every probe of p sent and answered, in rounds of at most PROBE_MAXFD sockets. */
 static int pass(struct probe *p, size_t n, const struct probe_opts *o, struct nl_err *err)
 {
@@ -174,6 +182,8 @@ static int pass(struct probe *p, size_t n, const struct probe_opts *o, struct nl
 		if (rc == 0)
 			probe_round_loop(&r, from, (size_t)to);
 		probe_round_close(&r, from, (size_t)to);
+		if (rc == 0 && r.stopped)
+			rc = interrupted(err);
 		if (rc < 0)
 			goto out;
 		from = (size_t)to;
@@ -212,19 +222,21 @@ static void read_tables(const int used[2], struct tables *tb)
 	}
 }
 
-static void sleep_until(const struct timespec *t0, int ms)
+/* Waits until ms after t0; -EINTR (err) when a signal says stop meanwhile. */
+static int sleep_until(const struct timespec *t0, int ms, struct nl_err *err)
 {
 	struct timespec t, d;
 	double left;
 
 	now(&t);
 	left = ms - ms_between(t0, &t);
-	if (left <= 0)
-		return;
-	d.tv_sec = (time_t)(left / 1e3);
-	d.tv_nsec = (long)((left - (double)d.tv_sec * 1e3) * 1e6);
-	while (nanosleep(&d, &d) < 0 && errno == EINTR)
-		;
+	if (left > 0) {
+		d.tv_sec = (time_t)(left / 1e3);
+		d.tv_nsec = (long)((left - (double)d.tv_sec * 1e3) * 1e6);
+		while (nanosleep(&d, &d) < 0 && errno == EINTR && !probe_stopping())
+			;
+	}
+	return probe_stopping() ? interrupted(err) : 0;
 }
 
 /*
@@ -257,7 +269,9 @@ static int waves(struct probe *p, size_t *sus, size_t ns, const struct probe_opt
 		for (f = 0; f < 2; f++)
 			if (used[f] && before.ok[f])
 				want[f] = probe_wave_plan(&st[f], &before.t[f], over[f]);
-		sleep_until(&end, st[want[1] && st[1].gap_ms > st[0].gap_ms].gap_ms);
+		rc = sleep_until(&end, st[want[1] && st[1].gap_ms > st[0].gap_ms].gap_ms, err);
+		if (rc < 0)
+			goto out;
 		if (st[0].gap_ms || st[1].gap_ms)
 			read_tables(used, &before);
 		/* Those of a family given up on, or whose table cannot be read, stay unsure. */

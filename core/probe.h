@@ -3,6 +3,7 @@
 #define NETLAB_PROBE_H
 
 #include <limits.h>
+#include <signal.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -82,6 +83,15 @@ struct probe_opts {
  */
 #define PROBE_MAXFD 256
 int probe_run(struct probe *p, size_t n, const struct probe_opts *o, struct nl_err *err);
+
+/*
+ * Where a signal handler says stop (nonzero), or NULL (never): a running
+ * probe_run looks at it in its poll loop and between its waves, and
+ * returns -EINTR ("interrupted") with every socket it opened closed. The
+ * command line points it at its Ctrl-C flag (repl/interrupt.c), so Ctrl-C
+ * ends a matrix of many waves at once, not when the waves are done.
+ */
+extern volatile sig_atomic_t *probe_stop;
 
 /*
  * 1 when p's failure may be the neighbour table's (its packet, or the

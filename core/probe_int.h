@@ -57,6 +57,7 @@ struct run {
 	size_t *owner;		 /* pfd i >= ng: the probe */
 	size_t npfd;
 	size_t open;		 /* probes without an outcome */
+	int stopped;		 /* *probe_stop was seen: the round was cut short */
 	uint8_t *buf;
 };
 
@@ -72,6 +73,11 @@ static inline void now(struct timespec *t)
 
 /* probe.c */
 const char *probe_nsname(const struct probe *p);
+
+static inline int probe_stopping(void)
+{
+	return probe_stop && *probe_stop;
+}
 
 /* probe_sock.c: every socket of the round, opened inside its namespace. */
 socklen_t probe_to_sockaddr(const struct cidr *c, int port, struct sockaddr_storage *ss);

@@ -344,6 +344,11 @@ void probe_round_loop(struct run *r, size_t from, size_t to)
 				r->pfd[i].fd = -1;
 		if (!r->open)
 			break;
+		/* Ctrl-C: poll returned EINTR, or a signal came between polls. */
+		if (probe_stopping()) {
+			r->stopped = 1;
+			break;
+		}
 		now(&t);
 		elapsed = ms_between(&t0, &t);
 		if (elapsed >= r->o->timeout_ms)
