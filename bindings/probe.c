@@ -349,6 +349,23 @@ static int l_hostport(lua_State *L)
 }
 
 /*
+ * What NETLAB_FAULT_TABLE_FULLS=k makes each read of probe._table_fulls
+ * add, on top of the reads before: k refusals more each time, as if the
+ * table were overflowing. For tests of what a full table makes netlab say
+ * (probe.expect's hint), without filling the host's table, which every
+ * namespace of the host shares. The core's own reads (its waves) are the
+ * kernel's.
+ */
+static lua_Integer injected_fulls(void)
+{
+	static lua_Integer reads;
+	const char *s = getenv("NETLAB_FAULT_TABLE_FULLS");
+	long k = s ? strtol(s, NULL, 10) : 0;
+
+	return k > 0 ? (lua_Integer)k * ++reads : 0;
+}
+
+/*
  * probe._table_fulls(): how many new neighbour entries the kernel has
  * refused since boot, IPv4 and IPv6 together (one table each for every
  * namespace of the host); nil when the tables cannot be read.
@@ -364,7 +381,7 @@ static int l_table_fulls(lua_State *L)
 	}
 	if (probe_neigh_read(AF_INET6, &t6, &err) < 0)
 		t6.table_fulls = 0;
-	lua_pushinteger(L, (lua_Integer)(t4.table_fulls + t6.table_fulls));
+	lua_pushinteger(L, (lua_Integer)(t4.table_fulls + t6.table_fulls) + injected_fulls());
 	return 1;
 }
 

@@ -382,6 +382,38 @@ t.test("a run whose expectation fails is rolled back", function()
   t.eq(ns.get("x1"), nil, "rolled back")
 end)
 
+t.test("a failed expectation names the full neighbour table when it overflowed meanwhile", function()
+  local dir, script = t.scratch()
+  -- Nobody has 10.9.0.77: the expectation waits out its retries, then fails.
+  local path = script("full", 'local x = ns.add("x9", {lo = true})\n' ..
+    'link.veth{"e0", ns = x, up = true, addr = "10.9.0.1/24", peer = {"e9", up = true, addr = "10.9.0.2/24"}}\n' ..
+    'probe.expect{{x, "10.9.0.77"}, {x, "10.9.0.2"}, timeout = 0.3}\n')
+  local HINT = "meanwhile the kernel's neighbour table, one for all namespaces of the host, was full " ..
+    "(net.ipv4.neigh.default.gc_thresh3): address resolutions were dropped (see docs/probe.md)"
+  -- The table's counter rises between expect's two reads, as when it overflows.
+  local out, code = t.run_env("NETLAB_FAULT_TABLE_FULLS=3", "run", path)
+  t.eq(code, 1, "the run failed: " .. out)
+  t.ok(out:find("full.lua:3: probe.expect: 1 of 2 not as expected: x9 → 10.9.0.77: no answer " ..
+    "(expected an answer); " .. HINT, 1, true), "the hint follows the cells: " .. out)
+  t.eq(ns.get("x9"), nil, "rolled back")
+  -- The kernel's own counter, which no probe here makes rise: no hint.
+  out, code = t.run("run", path)
+  t.eq(code, 1, "the run failed: " .. out)
+  t.ok(out:find("x9 → 10.9.0.77: no answer (expected an answer)", 1, true), out)
+  t.ok(not out:find("neighbour table", 1, true), "no hint when the table did not overflow: " .. out)
+  -- netlab check names the cells, then the hint on a line of its own.
+  local mk = script("full2", 'local x = ns.add("x9", {lo = true})\n' ..
+    'link.veth{"e0", ns = x, up = true, addr = "10.9.0.1/24", peer = {"e9", up = true, addr = "10.9.0.2/24"}}\n')
+  out, code = t.run("run", mk)
+  t.eq(code, 0, "the lab is up: " .. out)
+  local chk = script("full2", t.read(mk) .. 'probe.expect{{x, "10.9.0.77"}, timeout = 0.3}\n')
+  out, code = t.run_env("NETLAB_FAULT_TABLE_FULLS=1", "check", chk)
+  t.eq(code, 1, "check: not as expected: " .. out)
+  t.ok(out:find("x9 → 10.9.0.77: no answer (expected an answer)", 1, true), out)
+  t.ok(out:find("check: " .. HINT, 1, true), "check's hint: " .. out)
+  t.eq(select(2, t.run("down", "full2")), 0, "down")
+end)
+
 t.test("netlab ping: the matrix from the command line, as a grid or JSON", function()
   local out, code = t.run("ping", "--json", "--timeout", "1", "--from", "a", "--from=h1", "10.0.2.2",
     "203.0.113.1", "h2")
