@@ -248,6 +248,7 @@ static int waves(struct probe *p, size_t *sus, size_t ns, const struct probe_opt
 		 struct tables *tb, struct nl_err *err)
 {
 	struct probe_wave st[2] = { { 0, 0, 0, 0 }, { 0, 0, 0, 0 } };
+	size_t settled[2] = { 0, 0 };
 	struct probe *w = malloc(ns * sizeof(*w));
 	size_t *map = malloc(ns * sizeof(*map));
 	struct timespec end;
@@ -268,7 +269,7 @@ static int waves(struct probe *p, size_t *sus, size_t ns, const struct probe_opt
 		read_tables(used, &before);
 		for (f = 0; f < 2; f++)
 			if (used[f] && before.ok[f])
-				want[f] = probe_wave_plan(&st[f], &before.t[f], over[f]);
+				want[f] = probe_wave_plan(&st[f], &before.t[f], over[f], settled[f]);
 		rc = sleep_until(&end, st[want[1] && st[1].gap_ms > st[0].gap_ms].gap_ms, err);
 		if (rc < 0)
 			goto out;
@@ -302,9 +303,12 @@ static int waves(struct probe *p, size_t *sus, size_t ns, const struct probe_opt
 			over[f] = used[f] && (!tb->ok[f] || !before.ok[f] ||
 					      tb->t[f].table_fulls != before.t[f].table_fulls);
 		/* A wave's answer is the kernel's unless its table overflowed and it failed. */
+		settled[0] = settled[1] = 0;
 		for (i = 0; i < k; i++) {
-			if (over[fam(w[i].dst.family)] && probe_suspect(&w[i]))
+			f = fam(w[i].dst.family);
+			if (over[f] && probe_suspect(&w[i]))
 				continue;
+			settled[f]++;
 			p[sus[map[i]]] = w[i];
 			sus[map[i]] = (size_t)-1;
 		}

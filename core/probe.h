@@ -113,16 +113,20 @@ int probe_neigh_read(int family, struct probe_neigh *t, struct nl_err *err);
 int probe_neigh_parse(const struct nlmsghdr *nlh, struct probe_neigh *t);
 
 /*
- * The waves of one family, planned from the table as it is now and whether
- * the last wave (or the first pass) overflowed it. The first wave is half
- * what the table may reclaim (gc_thresh3 less the entries, of which at
- * most gc_thresh2 are kept), one after an overflow half the last; both
- * wait PROBE_WAVE_GAP_MS first. After a clean wave the next doubles (or
- * takes half the free room, if more), up to what may be reclaimed, at once
- * when it fits the free room. Never below PROBE_WAVE_MIN. Returns the
- * wave's size (gap_ms: the wait before it), or 0 to give up: after
- * PROBE_WAVES_MAX waves, or PROBE_WAVE_STUCK overflows in a row at the
- * smallest size (someone else keeps the table full).
+ * The waves of one family, planned from the table as it is now, whether
+ * the last wave (or the first pass) overflowed it, and how many of the
+ * last wave's probes it settled (answered, or failed where the table was
+ * not to blame). The first wave is half what the table may reclaim
+ * (gc_thresh3 less the entries, of which at most gc_thresh2 are kept); one
+ * after an overflow is what the last settled and a quarter more (what the
+ * table, draining, had room for); both wait PROBE_WAVE_GAP_MS first, so
+ * the last wave's fresh entries are reclaimable. After a clean wave the
+ * next doubles (or takes half the free room, if more), up to what may be
+ * reclaimed, at once when it fits the free room. Never below
+ * PROBE_WAVE_MIN. Returns the wave's size (gap_ms: the wait before it), or
+ * 0 to give up: after PROBE_WAVES_MAX waves, or PROBE_WAVE_STUCK
+ * overflowed waves in a row that settled nothing (someone else keeps the
+ * table full).
  */
 struct probe_wave {
 	size_t size; /* the last wave's; 0 before the first */
@@ -132,9 +136,10 @@ struct probe_wave {
 };
 #define PROBE_WAVE_MIN 16
 #define PROBE_WAVE_STUCK 12 /* a minute of waves: longer than an entry is held (45 s) */
-#define PROBE_WAVES_MAX 240 /* some 20 minutes of waves; star 100 needed some 12 */
+#define PROBE_WAVES_MAX 480 /* some 45 minutes of waves; star 100 needs some 60 */
 #define PROBE_WAVE_GAP_MS 5000 /* an entry is reclaimable 5 s after its last update */
-size_t probe_wave_plan(struct probe_wave *w, const struct probe_neigh *t, int overflowed);
+size_t probe_wave_plan(struct probe_wave *w, const struct probe_neigh *t, int overflowed,
+		       size_t settled);
 
 /*
  * A failed probe's outcome in words: "no answer", "no route",
