@@ -119,7 +119,8 @@ int probe_neigh_parse(const struct nlmsghdr *nlh, struct probe_neigh *t);
  * not to blame). The first wave is half what the table may reclaim
  * (gc_thresh3 less the entries, of which at most gc_thresh2 are kept); one
  * after an overflow is what the last settled and a quarter more (what the
- * table, draining, had room for); both wait PROBE_WAVE_GAP_MS first, so
+ * table, draining, had room for), or twice the last when it settled three
+ * quarters of it or more (the overflow was someone else's); both wait PROBE_WAVE_GAP_MS first, so
  * the last wave's fresh entries are reclaimable. After a clean wave the
  * next doubles (or takes half the free room, if more), up to what may be
  * reclaimed, at once when it fits the free room. Never below

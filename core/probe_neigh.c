@@ -126,7 +126,8 @@ size_t probe_wave_plan(struct probe_wave *w, const struct probe_neigh *t, int ov
 	 * entries other users keep fresh are unknown too. What the last wave
 	 * settled while the table overflowed is what it had room for in one
 	 * wave's time: the next is that and a quarter more, to find more room
-	 * as it drains.
+	 * as it drains; or twice the last, when it settled three quarters or
+	 * more (the overflow was another user's, whose counter is the same).
 	 */
 	uint32_t held = t->entries < t->thresh2 ? t->entries : t->thresh2;
 	size_t reclaim = t->thresh3 > held ? t->thresh3 - held : 0;
@@ -145,8 +146,13 @@ size_t probe_wave_plan(struct probe_wave *w, const struct probe_neigh *t, int ov
 	w->gap_ms = PROBE_WAVE_GAP_MS;
 	if (!w->size) {
 		size = reclaim / 2; /* a new entry at each end of every pair */
-	} else if (overflowed) {
+	} else if (overflowed && settled < w->size - w->size / 4) {
 		size = settled + settled / 4;
+	} else if (overflowed) {
+		/* It settled (nearly) all: the overflow was someone else's, or spare room. */
+		size = w->size * 2;
+		if (size > reclaim)
+			size = reclaim;
 	} else {
 		size = w->size * 2 > free / 2 ? w->size * 2 : free / 2;
 		if (size > reclaim)

@@ -306,6 +306,11 @@ static void test_waves(void)
 	/* An overflow: what the last wave settled, and a quarter more. */
 	n = probe_wave_plan(&w, &full, 1, 100);
 	CHECK(n == 125 && w.gap_ms == PROBE_WAVE_GAP_MS, "100 settled: 125 after the gap: %zu", n);
+	n = probe_wave_plan(&w, &full, 1, 100);
+	CHECK(n == 250, "all settled despite an overflow (another user's): doubled: %zu", n);
+	probe_wave_plan(&w, &full, 1, 2000);
+	n = probe_wave_plan(&w, &full, 1, 2000);
+	CHECK(n == 512, "but never more than may be reclaimed: %zu", n);
 	CHECK(probe_wave_plan(&w, &full, 1, 8) == PROBE_WAVE_MIN, "never below the smallest");
 	/* A clean wave: the next doubles, or takes half the free room; at once if it fits. */
 	n = probe_wave_plan(&w, &roomy, 0, 16);
