@@ -3,8 +3,9 @@
 #   make                 build ./netlab
 #   make check           install what is missing, build, run every test (also under ASan+UBSan)
 #   make demo            build and run a demo topology in a throwaway sandbox
-#   make bench           time big labs against ip and pyroute2 (bench-quick: N <= 100; docs/performance.md)
-#   make bench-probe     time probe matrices against a loop of ip netns exec ping (docs/performance.md)
+#   make bench           time big labs against ip and pyroute2, then probe matrices against a ping loop
+#                        (bench-quick: N <= 100, probes N = 10; docs/performance.md)
+#   make bench-probe     only the probe matrices of star 10, 50, 100 against a loop of ip netns exec ping
 #   make install         PREFIX=/usr/local DESTDIR=
 #   make SANITIZE=1      build with AddressSanitizer and UBSan (into build-san/)
 #   make fuzz            run each libFuzzer harness (fuzz/) for FUZZ_SECONDS (60) from its corpus
@@ -136,11 +137,14 @@ demo: deps
 	$(MAKE) all
 	./netlab run --sandbox scripts/demo.lua
 
+# The probe matrix is part of make bench (issue 13): star 10, 50, 100.
 bench: all
 	sh bench/run.sh
+	sh bench/probe.sh
 
 bench-quick: all
 	sh bench/run.sh --quick
+	BENCH_SIZES=10 sh bench/probe.sh
 
 bench-probe: all
 	sh bench/probe.sh

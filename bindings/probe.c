@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * The probe module's C half: ping and tcp from inside a namespace, and
+ * The probe module's C half: ping, tcp and udp from inside a namespace, and
  * probe._run, every probe of a list at once, which the Lua half's matrix and
  * expect are made of. A failed probe is a result, not an error: errors are
  * for what stops probes being sent (a bad argument, a namespace that is not
@@ -21,6 +21,7 @@
 
 static const char *const ping_fields[] = { "count", "timeout", "size", "src", NULL };
 static const char *const tcp_fields[] = { "timeout", "src", NULL };
+static const char *const udp_fields[] = { "payload", "timeout", "src", NULL };
 static const char *const run_fields[] = { "timeout", "count", "size", NULL };
 
 /*
@@ -99,12 +100,12 @@ static void set_to(lua_State *L, const char *s, struct probe *p, int want, int a
 		snprintf(pre, sizeof(pre), "item %lld: ", (long long)item);
 	if (parse_hostport(s, &p->dst, &p->port, why) < 0)
 		nlb_argerror(L, arg, "%s%s", pre, why);
-	if (want == PROBE_TCP && !p->port)
+	if ((want == PROBE_TCP || want == PROBE_UDP) && !p->port)
 		nlb_argerror(L, arg, "%sinvalid address \"%s\" (ADDR:PORT expected, the port is missing)",
 			     pre, s);
 	if (want == PROBE_PING && p->port)
 		nlb_argerror(L, arg, "%sinvalid address \"%s\" (a ping takes no port)", pre, s);
-	p->kind = p->port ? PROBE_TCP : PROBE_PING;
+	p->kind = !p->port ? PROBE_PING : want == PROBE_UDP ? PROBE_UDP : PROBE_TCP;
 }
 
 static void push_addr(lua_State *L, const struct cidr *c, int port)
@@ -129,8 +130,17 @@ static void push_result(lua_State *L, const struct probe *p)
 	lua_setfield(L, -2, "from");
 	push_addr(L, &p->dst, p->port);
 	lua_setfield(L, -2, "to");
-	lua_pushstring(L, p->kind == PROBE_TCP ? "tcp" : "ping");
+	lua_pushstring(L, p->kind == PROBE_TCP ? "tcp" : p->kind == PROBE_UDP ? "udp" : "ping");
 	lua_setfield(L, -2, "kind");
+	if (p->kind == PROBE_UDP) {
+		/* nmap's words: a silent port may be open (a service that answers nothing) or filtered. */
+		const char *state = p->status == PROBE_OK ? "open" : p->status == PROBE_REFUSED ? "closed" :
+				    p->status == PROBE_TIMEOUT ? "open|filtered" :
+				    p->status == PROBE_UNREACH ? "filtered" : NULL;
+
+		lua_pushstring(L, state);
+		lua_setfield(L, -2, "state");
+	}
 	lua_pushboolean(L, p->status == PROBE_OK);
 	lua_setfield(L, -2, "ok");
 	lua_pushstring(L, probe_status_name(p->status));
@@ -167,12 +177,31 @@ static void push_result(lua_State *L, const struct probe *p)
 	nlb_setmeta(L, NLB_RESULT);
 }
 
+/*
+ * probe_run's error raised. Ctrl-C (EINTR) reads as the command line's own
+ * interruption, "FILE:LINE: interrupted", and is raised once: here, with
+ * the flag and the hook the signal set cleared, not again by the hook in
+ * whatever code handles this error.
+ */
+static int probe_error(lua_State *L, struct nl_err *err)
+{
+	if (err->code != EINTR)
+		return nlb_error(L, err);
+	if (probe_stop)
+		*probe_stop = 0;
+	lua_sethook(L, NULL, 0, 0);
+	nlb_where(L);
+	lua_pushliteral(L, "interrupted");
+	lua_concat(L, 2);
+	return lua_error(L);
+}
+
 static int run_one(lua_State *L, struct probe *p, const struct probe_opts *o)
 {
 	struct nl_err err = { 0 };
 
 	if (probe_run(p, 1, o, &err) < 0)
-		return nlb_error(L, &err);
+		return probe_error(L, &err);
 	push_result(L, p);
 	return 1;
 }
@@ -202,6 +231,29 @@ static int l_tcp(lua_State *L)
 	set_to(L, luaL_checkstring(L, 2), &p, PROBE_TCP, 2, 0);
 	o.timeout_ms = opt_timeout(L, t, t, 1.0);
 	opt_src(L, t, &p);
+	return run_one(L, &p, &o);
+}
+
+/* probe.udp(FROM, "ADDR:PORT" [, {payload =, timeout =, src =}]) */
+static int l_udp(lua_State *L)
+{
+	struct probe p = { 0 };
+	struct probe_opts o = { .count = 1, .size = 0 };
+	int t = opts_at(L, 3, udp_fields);
+
+	set_from(L, 1, &p);
+	set_to(L, luaL_checkstring(L, 2), &p, PROBE_UDP, 2, 0);
+	o.timeout_ms = opt_timeout(L, t, t, 1.0);
+	opt_src(L, t, &p);
+	if (t && lua_getfield(L, t, "payload") != LUA_TNIL) {
+		if (lua_type(L, -1) != LUA_TSTRING)
+			nlb_argerror(L, t, "field 'payload': string expected, got %s", luaL_typename(L, -1));
+		/* Stays on the stack, so referenced, until the probe is done. */
+		p.payload = lua_tolstring(L, -1, &p.payload_len);
+		if (p.payload_len > PROBE_UDP_MAX)
+			nlb_argerror(L, t, "field 'payload': %I bytes, more than a datagram holds (%d)",
+				     (lua_Integer)p.payload_len, PROBE_UDP_MAX);
+	}
 	return run_one(L, &p, &o);
 }
 
@@ -262,13 +314,55 @@ static int l_run(lua_State *L)
 		lua_settop(L, top);
 	}
 	if (probe_run(p, (size_t)n, &o, &err) < 0)
-		return nlb_error(L, &err);
+		return probe_error(L, &err);
 	lua_createtable(L, (int)n, 0);
 	for (i = 1; i <= n; i++) {
 		push_result(L, &p[i - 1]);
 		lua_rawseti(L, -2, i);
 	}
 	return 1;
+}
+
+/*
+ * probe._hostport(TO, KIND [, ARG [, ITEM]]): TO read as probe.KIND reads
+ * it (KIND "ping", "tcp", "udp", or "any" as probe._run: a port makes it a
+ * TCP probe): its address, port (nil for a ping) and kind; or the error
+ * that call raises, naming argument ARG (default 2) and item ITEM. A dry
+ * run reads its probes' targets with it, so it refuses what a run refuses.
+ */
+static int l_hostport(lua_State *L)
+{
+	static const char *const kinds[] = { "ping", "tcp", "udp", "any", NULL };
+	static const int want[] = { PROBE_PING, PROBE_TCP, PROBE_UDP, -1 };
+	const char *s = luaL_checkstring(L, 1);
+	int k = luaL_checkoption(L, 2, NULL, kinds);
+	struct probe p = { 0 };
+
+	set_to(L, s, &p, want[k], (int)luaL_optinteger(L, 3, 2), luaL_optinteger(L, 4, 0));
+	push_addr(L, &p.dst, 0);
+	if (p.port)
+		lua_pushinteger(L, p.port);
+	else
+		lua_pushnil(L);
+	lua_pushstring(L, p.kind == PROBE_TCP ? "tcp" : p.kind == PROBE_UDP ? "udp" : "ping");
+	return 3;
+}
+
+/*
+ * What NETLAB_FAULT_TABLE_FULLS=k makes each read of probe._table_fulls
+ * add, on top of the reads before: k refusals more each time, as if the
+ * table were overflowing. For tests of what a full table makes netlab say
+ * (probe.expect's hint), without filling the host's table, which every
+ * namespace of the host shares. The core's own reads (its waves) are the
+ * kernel's.
+ */
+static lua_Integer injected_fulls(void)
+{
+	static lua_Integer reads;
+	const char *s = getenv("NETLAB_FAULT_TABLE_FULLS");
+	long k = s ? strtol(s, NULL, 10) : 0;
+
+	return k > 0 ? (lua_Integer)k * ++reads : 0;
 }
 
 /*
@@ -287,15 +381,17 @@ static int l_table_fulls(lua_State *L)
 	}
 	if (probe_neigh_read(AF_INET6, &t6, &err) < 0)
 		t6.table_fulls = 0;
-	lua_pushinteger(L, (lua_Integer)(t4.table_fulls + t6.table_fulls));
+	lua_pushinteger(L, (lua_Integer)(t4.table_fulls + t6.table_fulls) + injected_fulls());
 	return 1;
 }
 
 static const luaL_Reg probe_funcs[] = {
 	{ "ping", l_ping },
 	{ "tcp", l_tcp },
+	{ "udp", l_udp },
 	{ "_run", l_run },
 	{ "_table_fulls", l_table_fulls },
+	{ "_hostport", l_hostport },
 	{ NULL, NULL },
 };
 
@@ -305,6 +401,7 @@ static const char *const expect_fields[] = { "timeout", NULL };
 static const struct nlb_spec probe_specs[] = {
 	{ "ping", ping_fields, NULL, NULL },
 	{ "tcp", tcp_fields, NULL, NULL },
+	{ "udp", udp_fields, NULL, NULL },
 	{ "matrix", matrix_fields, NULL, NULL },
 	{ "expect", expect_fields, NULL, NULL },
 	{ NULL, NULL, NULL, NULL },

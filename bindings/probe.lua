@@ -180,6 +180,32 @@ M.__tostring = function(m)
   return table.concat(lines, "\n")
 end
 
+-- The order a matrix's probes are sent in: each cell next to its reverse
+-- (h1 → h2's addresses, then h2 → h1's), as the index of each item. When
+-- the kernel's neighbour table, one for all namespaces, is too small for the
+-- whole matrix, the C half sends what it could not answer again in waves,
+-- in this order (core/probe.c): then a pair's two neighbour entries serve
+-- both of its directions in one wave instead of being made twice.
+local function paired(items, owner_ns)
+  local groups, order = {}, {}
+  for i, it in ipairs(items) do
+    local o, key = owner_ns[it[2]], i
+    if o then key = it[1] < o and it[1] .. "\0" .. o or o .. "\0" .. it[1] end
+    local g = groups[key]
+    if not g then
+      g = {}
+      groups[key] = g
+      order[#order + 1] = g
+    end
+    g[#g + 1] = i
+  end
+  local out = {}
+  for _, g in ipairs(order) do
+    for _, i in ipairs(g) do out[#out + 1] = i end
+  end
+  return out
+end
+
 -- probe.matrix{from = {NS…}, to = {ADDR or NS…}, timeout =, rtt =}
 function probe.matrix(o)
   if o == nil then o = {} end
@@ -192,8 +218,14 @@ function probe.matrix(o)
   for _, s in ipairs(sources) do
     for _, t in ipairs(targets) do items[#items + 1] = {s, t.addr} end
   end
-  local results = probe._run(items, {timeout = o.timeout})
-  local m = {sources = sources, targets = {}, owners = owners(targets), cells = {}, rtt = o.rtt}
+  local own = owners(targets)
+  local owner_ns = {}
+  for a, o in pairs(own) do owner_ns[a] = o:match("^(.*):") end
+  local order, sent = paired(items, owner_ns), {}
+  for j, i in ipairs(order) do sent[j] = items[i] end
+  local results = {}
+  for j, r in ipairs(probe._run(sent, {timeout = o.timeout})) do results[order[j]] = r end
+  local m = {sources = sources, targets = {}, owners = own, cells = {}, rtt = o.rtt}
   for j, t in ipairs(targets) do m.targets[j] = t.addr end
   for _, s in ipairs(sources) do m.cells[s] = {} end
   for i, r in ipairs(results) do

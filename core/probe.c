@@ -2,7 +2,7 @@
 /*
  * Probes sent from inside namespaces, all of a call in flight at once:
  * the call's checks, its probes planned into rounds of at most PROBE_MAXFD
- * sockets (pings share one socket per namespace, family and source
+ * sockets (a TCP or UDP probe has its own; pings share one socket per namespace, family and source
  * address, so a matrix of N namespaces costs 2N descriptors, not N²), and
  * the waves that re-probe what the kernel's neighbour table may have
  * dropped. The sockets are in probe_sock.c, the poll loop in probe_loop.c,
@@ -19,6 +19,8 @@
 #include "ns.h"
 #include "probe_int.h"
 #include "vec.h"
+
+volatile sig_atomic_t *probe_stop;
 
 static int same_src(const struct cidr *a, const struct cidr *b)
 {
@@ -75,7 +77,7 @@ static int add_slots(struct run *r, struct group *g, size_t i)
  */
 static long plan_round(struct run *r, size_t from)
 {
-	size_t i, ntcp = 0;
+	size_t i, nown = 0;
 
 	for (i = from; i < r->n; i++) {
 		struct probe *p = &r->p[i];
@@ -84,10 +86,10 @@ static long plan_round(struct run *r, size_t from)
 		p->status = PROBE_PENDING;
 		if (p->kind == PROBE_PING)
 			g = group_of(r, p);
-		if (!g && r->ng + ntcp >= PROBE_MAXFD && i > from)
+		if (!g && r->ng + nown >= PROBE_MAXFD && i > from)
 			break;
-		if (p->kind == PROBE_TCP) {
-			ntcp++;
+		if (p->kind != PROBE_PING) {
+			nown++;
 			r->left[i] = 1;
 			continue;
 		}
@@ -129,11 +131,20 @@ static int check_probe(const struct probe *p, struct nl_err *err)
 		return nl_fail(err, EINVAL, "no destination address");
 	if (p->src.family && p->src.family != p->dst.family)
 		return nl_fail(err, EINVAL, "the source and destination are of different families");
-	if (p->kind == PROBE_TCP && (p->port < 1 || p->port > 65535))
+	if (p->kind != PROBE_PING && (p->port < 1 || p->port > 65535))
 		return nl_fail(err, EINVAL, "port %d is not 1..65535", p->port);
-	if (p->kind != PROBE_TCP && p->kind != PROBE_PING)
+	if (p->kind != PROBE_TCP && p->kind != PROBE_PING && p->kind != PROBE_UDP)
 		return nl_fail(err, EINVAL, "unknown kind of probe");
+	if (p->kind == PROBE_UDP && p->payload_len > PROBE_UDP_MAX)
+		return nl_fail(err, EMSGSIZE, "a payload of %zu bytes is more than %d", p->payload_len,
+			       PROBE_UDP_MAX);
 	return ns_check(probe_nsname(p), err);
+}
+
+static int interrupted(struct nl_err *err)
+{
+	nl_obj(err, "probe");
+	return nl_fail(err, EINTR, "interrupted");
 }
 
 /* Every probe of p sent and answered, in rounds of at most PROBE_MAXFD sockets. */
@@ -145,18 +156,18 @@ static int pass(struct probe *p, size_t n, const struct probe_opts *o, struct nl
 
 	for (i = 0; i < n; i++)
 		memset(&p[i].status, 0, sizeof(*p) - offsetof(struct probe, status));
-	r.tcp = malloc(n * sizeof(*r.tcp));
+	r.own = malloc(n * sizeof(*r.own));
 	r.start = calloc(n, sizeof(*r.start));
 	r.left = calloc(n, sizeof(*r.left));
 	r.pfd = calloc(PROBE_MAXFD + 1, sizeof(*r.pfd));
 	r.owner = calloc(PROBE_MAXFD + 1, sizeof(*r.owner));
 	r.buf = malloc(BUFSZ);
-	if (!r.tcp || !r.start || !r.left || !r.pfd || !r.owner || !r.buf) {
+	if (!r.own || !r.start || !r.left || !r.pfd || !r.owner || !r.buf) {
 		rc = nl_fail(err, ENOMEM, NULL);
 		goto out;
 	}
 	for (i = 0; i < n; i++)
-		r.tcp[i] = -1;
+		r.own[i] = -1;
 	for (from = 0; from < n;) {
 		long to = plan_round(&r, from);
 
@@ -171,12 +182,14 @@ static int pass(struct probe *p, size_t n, const struct probe_opts *o, struct nl
 		if (rc == 0)
 			probe_round_loop(&r, from, (size_t)to);
 		probe_round_close(&r, from, (size_t)to);
+		if (rc == 0 && r.stopped)
+			rc = interrupted(err);
 		if (rc < 0)
 			goto out;
 		from = (size_t)to;
 	}
 out:
-	free(r.tcp);
+	free(r.own);
 	free(r.start);
 	free(r.left);
 	free(r.pfd);
@@ -209,19 +222,21 @@ static void read_tables(const int used[2], struct tables *tb)
 	}
 }
 
-static void sleep_until(const struct timespec *t0, int ms)
+/* Waits until ms after t0; -EINTR (err) when a signal says stop meanwhile. */
+static int sleep_until(const struct timespec *t0, int ms, struct nl_err *err)
 {
 	struct timespec t, d;
 	double left;
 
 	now(&t);
 	left = ms - ms_between(t0, &t);
-	if (left <= 0)
-		return;
-	d.tv_sec = (time_t)(left / 1e3);
-	d.tv_nsec = (long)((left - (double)d.tv_sec * 1e3) * 1e6);
-	while (nanosleep(&d, &d) < 0 && errno == EINTR)
-		;
+	if (left > 0) {
+		d.tv_sec = (time_t)(left / 1e3);
+		d.tv_nsec = (long)((left - (double)d.tv_sec * 1e3) * 1e6);
+		while (nanosleep(&d, &d) < 0 && errno == EINTR && !probe_stopping())
+			;
+	}
+	return probe_stopping() ? interrupted(err) : 0;
 }
 
 /*
@@ -233,6 +248,7 @@ static int waves(struct probe *p, size_t *sus, size_t ns, const struct probe_opt
 		 struct tables *tb, struct nl_err *err)
 {
 	struct probe_wave st[2] = { { 0, 0, 0, 0 }, { 0, 0, 0, 0 } };
+	size_t settled[2] = { 0, 0 };
 	struct probe *w = malloc(ns * sizeof(*w));
 	size_t *map = malloc(ns * sizeof(*map));
 	struct timespec end;
@@ -253,8 +269,10 @@ static int waves(struct probe *p, size_t *sus, size_t ns, const struct probe_opt
 		read_tables(used, &before);
 		for (f = 0; f < 2; f++)
 			if (used[f] && before.ok[f])
-				want[f] = probe_wave_plan(&st[f], &before.t[f], over[f]);
-		sleep_until(&end, st[want[1] && st[1].gap_ms > st[0].gap_ms].gap_ms);
+				want[f] = probe_wave_plan(&st[f], &before.t[f], over[f], settled[f]);
+		rc = sleep_until(&end, st[want[1] && st[1].gap_ms > st[0].gap_ms].gap_ms, err);
+		if (rc < 0)
+			goto out;
 		if (st[0].gap_ms || st[1].gap_ms)
 			read_tables(used, &before);
 		/* Those of a family given up on, or whose table cannot be read, stay unsure. */
@@ -285,9 +303,12 @@ static int waves(struct probe *p, size_t *sus, size_t ns, const struct probe_opt
 			over[f] = used[f] && (!tb->ok[f] || !before.ok[f] ||
 					      tb->t[f].table_fulls != before.t[f].table_fulls);
 		/* A wave's answer is the kernel's unless its table overflowed and it failed. */
+		settled[0] = settled[1] = 0;
 		for (i = 0; i < k; i++) {
-			if (over[fam(w[i].dst.family)] && probe_suspect(&w[i]))
+			f = fam(w[i].dst.family);
+			if (over[f] && probe_suspect(&w[i]))
 				continue;
+			settled[f]++;
 			p[sus[map[i]]] = w[i];
 			sus[map[i]] = (size_t)-1;
 		}

@@ -3,6 +3,7 @@
 #define NETLAB_PROBE_H
 
 #include <limits.h>
+#include <signal.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -17,15 +18,16 @@
 enum probe_kind {
 	PROBE_PING, /* ICMP or ICMPv6 echo */
 	PROBE_TCP,  /* a TCP connect */
+	PROBE_UDP,  /* a datagram, on a connected UDP socket */
 };
 
 enum probe_status {
 	PROBE_PENDING,	/* not answered yet (only while running) */
-	PROBE_OK,	/* an echo reply, or a TCP connection made */
+	PROBE_OK,	/* an echo reply, a TCP connection made, a UDP reply */
 	PROBE_TIMEOUT,	/* no answer within the timeout */
 	PROBE_UNREACH,	/* an ICMP error came back: from, icmp_type, icmp_code */
 	PROBE_NOROUTE,	/* the local error at send: no route (ENETUNREACH) */
-	PROBE_REFUSED,	/* TCP: a reset */
+	PROBE_REFUSED,	/* TCP: a reset; UDP: port unreachable (closed), from */
 	PROBE_LOCAL,	/* another local error (code): a filter's EPERM, EACCES, … */
 	PROBE_UNSURE,	/* no answer while the neighbour table was full, and no wave got one */
 };
@@ -35,8 +37,10 @@ struct probe {
 	char ns[NAME_MAX + 1]; /* the namespace it is sent from ("root" or "") */
 	int kind;
 	struct cidr dst;
-	int port;	 /* PROBE_TCP: 1..65535 */
+	int port;	 /* PROBE_TCP, PROBE_UDP: 1..65535 */
 	struct cidr src; /* family 0: the kernel chooses the source */
+	const char *payload; /* PROBE_UDP: the datagram (the caller's, kept until the end) */
+	size_t payload_len;
 	/* Results. */
 	int status;
 	int code;	  /* errno of a local error, or the one an ICMP error means */
@@ -44,7 +48,7 @@ struct probe {
 	int icmp_type, icmp_code;
 	int sent, received;
 	int raw;	/* PROBE_PING: sent from a raw socket (no ping socket allowed) */
-	double rtt_ms;	/* mean over the replies; TCP: the handshake */
+	double rtt_ms;	/* mean over the replies; TCP: the handshake; UDP: to the reply */
 	double rtt_min, rtt_max;
 };
 
@@ -56,6 +60,7 @@ struct probe_opts {
 #define PROBE_COUNT_MAX 100
 #define PROBE_SIZE_MAX 65507
 #define PROBE_SIZE_DEFAULT 56
+#define PROBE_UDP_MAX 65507 /* the largest UDP payload over IPv4 */
 
 /*
  * Runs the n probes: every one is sent, then all answers are awaited
@@ -80,6 +85,15 @@ struct probe_opts {
 int probe_run(struct probe *p, size_t n, const struct probe_opts *o, struct nl_err *err);
 
 /*
+ * Where a signal handler says stop (nonzero), or NULL (never): a running
+ * probe_run looks at it in its poll loop and between its waves, and
+ * returns -EINTR ("interrupted") with every socket it opened closed. The
+ * command line points it at its Ctrl-C flag (repl/interrupt.c), so Ctrl-C
+ * ends a matrix of many waves at once, not when the waves are done.
+ */
+extern volatile sig_atomic_t *probe_stop;
+
+/*
  * 1 when p's failure may be the neighbour table's (its packet, or the
  * answer, dropped for want of an entry): no answer, a local EINVAL or
  * ENOBUFS at send, or "host unreachable" (a resolution that failed).
@@ -99,16 +113,21 @@ int probe_neigh_read(int family, struct probe_neigh *t, struct nl_err *err);
 int probe_neigh_parse(const struct nlmsghdr *nlh, struct probe_neigh *t);
 
 /*
- * The waves of one family, planned from the table as it is now and whether
- * the last wave (or the first pass) overflowed it. The first wave is half
- * what the table may reclaim (gc_thresh3 less the entries, of which at
- * most gc_thresh2 are kept), one after an overflow half the last; both
- * wait PROBE_WAVE_GAP_MS first. After a clean wave the next doubles (or
- * takes half the free room, if more), up to what may be reclaimed, at once
- * when it fits the free room. Never below PROBE_WAVE_MIN. Returns the
- * wave's size (gap_ms: the wait before it), or 0 to give up: after
- * PROBE_WAVES_MAX waves, or PROBE_WAVE_STUCK overflows in a row at the
- * smallest size (someone else keeps the table full).
+ * The waves of one family, planned from the table as it is now, whether
+ * the last wave (or the first pass) overflowed it, and how many of the
+ * last wave's probes it settled (answered, or failed where the table was
+ * not to blame). The first wave is half what the table may reclaim
+ * (gc_thresh3 less the entries, of which at most gc_thresh2 are kept); one
+ * after an overflow is what the last settled and a quarter more (what the
+ * table, draining, had room for), or twice the last when it settled three
+ * quarters of it or more (the overflow was someone else's); both wait PROBE_WAVE_GAP_MS first, so
+ * the last wave's fresh entries are reclaimable. After a clean wave the
+ * next doubles (or takes half the free room, if more), up to what may be
+ * reclaimed, at once when it fits the free room. Never below
+ * PROBE_WAVE_MIN. Returns the wave's size (gap_ms: the wait before it), or
+ * 0 to give up: after PROBE_WAVES_MAX waves, or PROBE_WAVE_STUCK
+ * overflowed waves in a row that settled nothing (someone else keeps the
+ * table full).
  */
 struct probe_wave {
 	size_t size; /* the last wave's; 0 before the first */
@@ -118,9 +137,10 @@ struct probe_wave {
 };
 #define PROBE_WAVE_MIN 16
 #define PROBE_WAVE_STUCK 12 /* a minute of waves: longer than an entry is held (45 s) */
-#define PROBE_WAVES_MAX 240 /* some 20 minutes of waves; star 100 needed some 12 */
+#define PROBE_WAVES_MAX 480 /* some 45 minutes of waves; star 100 needs some 60 */
 #define PROBE_WAVE_GAP_MS 5000 /* an entry is reclaimable 5 s after its last update */
-size_t probe_wave_plan(struct probe_wave *w, const struct probe_neigh *t, int overflowed);
+size_t probe_wave_plan(struct probe_wave *w, const struct probe_neigh *t, int overflowed,
+		       size_t settled);
 
 /*
  * A failed probe's outcome in words: "no answer", "no route",

@@ -50,13 +50,14 @@ struct run {
 	size_t ng, gcap;
 	struct slot *s;
 	size_t nsl, scap;
-	int *tcp;		 /* per probe: its TCP socket, or -1 */
-	struct timespec *start;	 /* per probe: when its connect was made */
-	int *left;		 /* per probe: echoes (or the connect) without an outcome */
-	struct pollfd *pfd;	 /* groups first, then one per TCP probe */
+	int *own;		 /* per probe: its own (TCP or UDP) socket, or -1 */
+	struct timespec *start;	 /* per probe: when its connect or datagram was sent */
+	int *left;		 /* per probe: echoes (or the connect, the datagram) without an outcome */
+	struct pollfd *pfd;	 /* groups first, then one per TCP or UDP probe */
 	size_t *owner;		 /* pfd i >= ng: the probe */
 	size_t npfd;
 	size_t open;		 /* probes without an outcome */
+	int stopped;		 /* *probe_stop was seen: the round was cut short */
 	uint8_t *buf;
 };
 
@@ -72,6 +73,11 @@ static inline void now(struct timespec *t)
 
 /* probe.c */
 const char *probe_nsname(const struct probe *p);
+
+static inline int probe_stopping(void)
+{
+	return probe_stop && *probe_stop;
+}
 
 /* probe_sock.c: every socket of the round, opened inside its namespace. */
 socklen_t probe_to_sockaddr(const struct cidr *c, int port, struct sockaddr_storage *ss);

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: MIT
 /*
- * One round's poll loop: every echo and connect is sent, then one poll
- * waits for all the answers until each probe has its outcome or the
- * timeout passes; an echo still unanswered at half the timeout is sent once
- * more. Echoes of a socket are told apart by their sequence numbers (seq =
+ * One round's poll loop: every echo, connect and UDP datagram is sent,
+ * then one poll waits for all the answers until each probe has its outcome
+ * or the timeout passes; an echo or datagram still unanswered at half the
+ * timeout is sent once more. Echoes of a socket are told apart by their sequence numbers (seq =
  * 2 * slot + try). No threads, no fork.
  */
 #include <errno.h>
@@ -59,13 +59,47 @@ static void connect_tcp(struct run *r, size_t i)
 
 	now(&r->start[i]);
 	p->sent = 1;
-	if (connect(r->tcp[i], (struct sockaddr *)&ss, salen) == 0 || errno == EINPROGRESS)
+	if (connect(r->own[i], (struct sockaddr *)&ss, salen) == 0 || errno == EINPROGRESS)
 		return; /* the poll loop sees it writable (connected) or failed */
 	/* Closed here, so the loop never asks it how the connect went. */
-	close(r->tcp[i]);
-	r->tcp[i] = -1;
+	close(r->own[i]);
+	r->own[i] = -1;
 	probe_fail(p, errno == ENETUNREACH ? PROBE_NOROUTE :
 		errno == ECONNREFUSED ? PROBE_REFUSED : PROBE_LOCAL, errno);
+	probe_settle(r, i);
+}
+
+/*
+ * A UDP probe's datagram: try 0 connects the socket first (no packet: it
+ * fixes the peer, so replies and ICMP errors about it reach this socket
+ * alone), try 1 is the retry at half the timeout. The round trip counts
+ * from the last datagram sent.
+ */
+static void send_udp(struct run *r, size_t i, int try)
+{
+	struct probe *p = &r->p[i];
+	struct sockaddr_storage ss;
+	socklen_t salen = probe_to_sockaddr(&p->dst, p->port, &ss);
+	int e;
+
+	if (try == 0 && connect(r->own[i], (struct sockaddr *)&ss, salen) < 0)
+		goto failed;
+	now(&r->start[i]);
+	if (send(r->own[i], p->payload ? p->payload : "", p->payload_len, 0) >= 0) {
+		p->sent++;
+		return;
+	}
+	/* The queue was full: left for the retry. */
+	if (errno == EAGAIN || errno == ENOBUFS)
+		return;
+failed:
+	e = errno;
+	/* The retry's send reports the port unreachable the first one got: the loop reads it. */
+	if (try == 1 && e == ECONNREFUSED)
+		return;
+	close(r->own[i]);
+	r->own[i] = -1;
+	probe_fail(p, e == ENETUNREACH ? PROBE_NOROUTE : e == ECONNREFUSED ? PROBE_REFUSED : PROBE_LOCAL, e);
 	probe_settle(r, i);
 }
 
@@ -206,24 +240,61 @@ static void finish_tcp(struct run *r, size_t pi, struct pollfd *pfd)
 	int e = 0;
 
 	now(&t);
-	getsockopt(r->tcp[pi], SOL_SOCKET, SO_ERROR, &e, &sl);
+	getsockopt(r->own[pi], SOL_SOCKET, SO_ERROR, &e, &sl);
 	if (!e) {
 		p->received = 1;
 		p->rtt_ms = p->rtt_min = p->rtt_max = ms_between(&r->start[pi], &t);
-	} else if (read_err(r->tcp[pi], r->buf, BUFSZ, &len, &ee, &who) && icmp_origin(&ee)) {
+	} else if (read_err(r->own[pi], r->buf, BUFSZ, &len, &ee, &who) && icmp_origin(&ee)) {
 		probe_unreach(p, who.family ? &who : NULL, ee.ee_type, ee.ee_code);
 	} else {
 		probe_fail(p, e == ECONNREFUSED ? PROBE_REFUSED : e == ENETUNREACH ? PROBE_NOROUTE :
 			PROBE_LOCAL, e);
 	}
-	close(r->tcp[pi]);
-	r->tcp[pi] = -1;
+	close(r->own[pi]);
+	r->own[pi] = -1;
 	pfd->fd = -1;
 	probe_settle(r, pi);
 }
 
-/* Sends every echo that is still unanswered a second time. */
-static void resend(struct run *r)
+/*
+ * A UDP probe's socket is readable (a reply) or has an error (an ICMP
+ * error, port unreachable among them, on its error queue; or a local one).
+ */
+static void finish_udp(struct run *r, size_t pi, struct pollfd *pfd)
+{
+	struct probe *p = &r->p[pi];
+	struct sock_extended_err ee;
+	struct timespec t;
+	struct cidr who;
+	size_t len;
+	ssize_t n;
+
+	now(&t);
+	if (read_err(r->own[pi], r->buf, BUFSZ, &len, &ee, &who)) {
+		if (icmp_origin(&ee))
+			probe_unreach(p, who.family ? &who : NULL, ee.ee_type, ee.ee_code);
+		else
+			probe_fail(p, ee.ee_errno == ENETUNREACH ? PROBE_NOROUTE : PROBE_LOCAL,
+				   (int)ee.ee_errno);
+	} else {
+		n = recv(r->own[pi], r->buf, BUFSZ, MSG_DONTWAIT);
+		if (n < 0 && (errno == EAGAIN || errno == EINTR))
+			return;
+		if (n >= 0) {
+			p->received = 1;
+			p->rtt_ms = p->rtt_min = p->rtt_max = ms_between(&r->start[pi], &t);
+		} else {
+			probe_fail(p, errno == ECONNREFUSED ? PROBE_REFUSED : PROBE_LOCAL, errno);
+		}
+	}
+	close(r->own[pi]);
+	r->own[pi] = -1;
+	pfd->fd = -1;
+	probe_settle(r, pi);
+}
+
+/* Sends every echo and UDP datagram that is still unanswered a second time. */
+static void resend(struct run *r, size_t from, size_t to)
 {
 	size_t gi, k;
 
@@ -234,6 +305,9 @@ static void resend(struct run *r)
 			if (r->s[g->slot[k]].state == WAITING)
 				send_echo(r, g, k, 1);
 	}
+	for (k = from; k < to; k++)
+		if (r->p[k].kind == PROBE_UDP && r->own[k] >= 0)
+			send_udp(r, k, 1);
 }
 
 void probe_round_loop(struct run *r, size_t from, size_t to)
@@ -249,11 +323,11 @@ void probe_round_loop(struct run *r, size_t from, size_t to)
 		r->pfd[r->npfd++].events = POLLIN;
 	}
 	for (i = from; i < to; i++) {
-		if (r->p[i].kind != PROBE_TCP)
+		if (r->p[i].kind == PROBE_PING)
 			continue;
 		r->owner[r->npfd] = i;
-		r->pfd[r->npfd].fd = r->tcp[i];
-		r->pfd[r->npfd++].events = POLLOUT;
+		r->pfd[r->npfd].fd = r->own[i];
+		r->pfd[r->npfd++].events = r->p[i].kind == PROBE_UDP ? POLLIN : POLLOUT;
 	}
 	now(&t0);
 	for (i = 0; i < r->ng; i++)
@@ -262,18 +336,25 @@ void probe_round_loop(struct run *r, size_t from, size_t to)
 	for (i = from; i < to; i++)
 		if (r->p[i].kind == PROBE_TCP)
 			connect_tcp(r, i);
+		else if (r->p[i].kind == PROBE_UDP)
+			send_udp(r, i, 0);
 	for (;;) {
 		for (i = r->ng; i < r->npfd; i++)
-			if (r->pfd[i].fd >= 0 && r->tcp[r->owner[i]] < 0)
+			if (r->pfd[i].fd >= 0 && r->own[r->owner[i]] < 0)
 				r->pfd[i].fd = -1;
 		if (!r->open)
 			break;
+		/* Ctrl-C: poll returned EINTR, or a signal came between polls. */
+		if (probe_stopping()) {
+			r->stopped = 1;
+			break;
+		}
 		now(&t);
 		elapsed = ms_between(&t0, &t);
 		if (elapsed >= r->o->timeout_ms)
 			break;
 		if (!resent && elapsed >= half) {
-			resend(r);
+			resend(r, from, to);
 			resent = 1;
 			continue;
 		}
@@ -283,6 +364,10 @@ void probe_round_loop(struct run *r, size_t from, size_t to)
 		for (i = 0; i < r->npfd; i++) {
 			if (!r->pfd[i].revents || r->pfd[i].fd < 0)
 				continue;
+			if (i >= r->ng && r->p[r->owner[i]].kind == PROBE_UDP) {
+				finish_udp(r, r->owner[i], &r->pfd[i]);
+				continue;
+			}
 			if (i >= r->ng) {
 				finish_tcp(r, r->owner[i], &r->pfd[i]);
 				continue;

@@ -113,15 +113,21 @@ int probe_neigh_read(int family, struct probe_neigh *t, struct nl_err *err)
 	return r;
 }
 
-size_t probe_wave_plan(struct probe_wave *w, const struct probe_neigh *t, int overflowed)
+size_t probe_wave_plan(struct probe_wave *w, const struct probe_neigh *t, int overflowed,
+		       size_t settled)
 {
 	/*
 	 * free: what the table has room for now. reclaim: what it may have
 	 * once the forced collection frees what it can (down to gc_thresh2,
 	 * entries unused for 5 s). A resolved entry stays held (REACHABLE, with
-	 * its timer) for the reachable time, 15 to 45 s, which no wait shortens:
-	 * entries other users keep fresh are unknown too, so an overflow, not
-	 * this estimate, is what says a wave was too large.
+	 * its timer) for the reachable time, 15 to 45 s, which no wait
+	 * shortens, and the answering end's for 5 s more (DELAY, then a probe):
+	 * so the table drains at some gc_thresh3 entries per 20 to 50 s, and
+	 * entries other users keep fresh are unknown too. What the last wave
+	 * settled while the table overflowed is what it had room for in one
+	 * wave's time: the next is that and a quarter more, to find more room
+	 * as it drains; or twice the last, when it settled three quarters or
+	 * more (the overflow was another user's, whose counter is the same).
 	 */
 	uint32_t held = t->entries < t->thresh2 ? t->entries : t->thresh2;
 	size_t reclaim = t->thresh3 > held ? t->thresh3 - held : 0;
@@ -130,17 +136,23 @@ size_t probe_wave_plan(struct probe_wave *w, const struct probe_neigh *t, int ov
 
 	if (w->waves >= PROBE_WAVES_MAX)
 		return 0;
-	if (overflowed && w->size && w->size <= PROBE_WAVE_MIN) {
+	/* Stuck: waves that settle nothing while the table overflows (someone else keeps it full). */
+	if (overflowed && w->size && !settled) {
 		if (++w->stuck >= PROBE_WAVE_STUCK)
 			return 0;
-	} else if (!overflowed) {
+	} else {
 		w->stuck = 0;
 	}
 	w->gap_ms = PROBE_WAVE_GAP_MS;
 	if (!w->size) {
 		size = reclaim / 2; /* a new entry at each end of every pair */
+	} else if (overflowed && settled < w->size - w->size / 4) {
+		size = settled + settled / 4;
 	} else if (overflowed) {
-		size = w->size / 2;
+		/* It settled (nearly) all: the overflow was someone else's, or spare room. */
+		size = w->size * 2;
+		if (size > reclaim)
+			size = reclaim;
 	} else {
 		size = w->size * 2 > free / 2 ? w->size * 2 : free / 2;
 		if (size > reclaim)

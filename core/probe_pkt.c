@@ -229,6 +229,9 @@ void probe_why(const struct probe *p, char *buf, size_t len)
 	case PROBE_PENDING:
 	case PROBE_TIMEOUT:
 		text_append(buf, len, &k, "no answer");
+		/* A UDP service may answer nothing, and a filter drop it: the same silence. */
+		if (p->kind == PROBE_UDP)
+			text_append(buf, len, &k, ": open or filtered (UDP cannot tell)");
 		break;
 	case PROBE_UNREACH:
 		text_append(buf, len, &k, "unreachable");
@@ -241,7 +244,13 @@ void probe_why(const struct probe *p, char *buf, size_t len)
 		text_append(buf, len, &k, "no route");
 		break;
 	case PROBE_REFUSED:
-		text_append(buf, len, &k, "refused");
+		if (p->kind != PROBE_UDP) {
+			text_append(buf, len, &k, "refused");
+			break;
+		}
+		text_append(buf, len, &k, "closed: port unreachable");
+		if (p->from.family && inet_ntop(p->from.family, p->from.a.b, a, sizeof(a)))
+			text_append(buf, len, &k, " from %s", a);
 		break;
 	case PROBE_UNSURE:
 		text_append(buf, len, &k, "unsure: neighbour table full");

@@ -35,6 +35,13 @@ void probe_unreach(struct probe *p, const struct cidr *from, int type, int code)
 		return;
 	p->status = PROBE_UNREACH;
 	p->code = EHOSTUNREACH;
+	/* A UDP port unreachable is the port's answer: closed. */
+	if (p->kind == PROBE_UDP &&
+	    (p->dst.family == AF_INET ? type == ICMP_DEST_UNREACH && code == ICMP_PORT_UNREACH :
+					type == ICMPV6_DEST_UNREACH && code == ICMPV6_PORT_UNREACH)) {
+		p->status = PROBE_REFUSED;
+		p->code = ECONNREFUSED;
+	}
 	if (from)
 		p->from = *from;
 	p->icmp_type = type;
@@ -73,9 +80,9 @@ void probe_round_close(struct run *r, size_t from, size_t to)
 	for (i = from; i < to; i++) {
 		struct probe *p = &r->p[i];
 
-		if (r->tcp[i] >= 0)
-			close(r->tcp[i]);
-		r->tcp[i] = -1;
+		if (r->own[i] >= 0)
+			close(r->own[i]);
+		r->own[i] = -1;
 		if (p->received) {
 			p->status = PROBE_OK;
 			p->code = 0;

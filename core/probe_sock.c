@@ -5,8 +5,8 @@
  * A socket is bound to the namespace it is created in, for good (as the
  * netlink sockets in ns.c are): so every socket is opened inside its
  * namespace and used from home. Pings share one socket per namespace,
- * family and source address (probe.c groups them); a TCP probe has its
- * own socket. Every socket of the round is open before any packet leaves,
+ * family and source address (probe.c groups them); a TCP or UDP probe
+ * has its own socket. Every socket of the round is open before any packet leaves,
  * so a namespace that cannot be entered or a source address that is not
  * there fails the call with nothing sent.
  *
@@ -173,18 +173,25 @@ static int open_group(struct group *g, struct nl_err *err)
 	return bind_src(g->fd, g->src, g->ns, err);
 }
 
-static int open_tcp(struct run *r, size_t i, struct nl_err *err)
+/*
+ * A TCP probe's socket, or a UDP probe's: connected (in the loop), so the
+ * kernel hands it only the target's replies, and with IP_RECVERR the ICMP
+ * errors about its datagrams, port unreachable among them.
+ */
+static int open_own(struct run *r, size_t i, struct nl_err *err)
 {
 	struct probe *p = &r->p[i];
+	const char *v = p->kind == PROBE_UDP ? "UDP" : "TCP";
 	int rc;
 
-	nl_obj(err, "TCP socket in \"%s\"", probe_nsname(p));
-	rc = socket_in(probe_nsname(p), p->dst.family, SOCK_STREAM, 0, &r->tcp[i], err);
+	nl_obj(err, "%s socket in \"%s\"", v, probe_nsname(p));
+	rc = socket_in(probe_nsname(p), p->dst.family, p->kind == PROBE_UDP ? SOCK_DGRAM : SOCK_STREAM, 0,
+		       &r->own[i], err);
 	if (rc < 0)
-		return err->code ? rc : nl_fail(err, -rc, "cannot open a TCP socket");
+		return err->code ? rc : nl_fail(err, -rc, "cannot open a %s socket", v);
 	/* With it an ICMP error tells who sent it, not only its errno. */
-	recverr(r->tcp[i], p->dst.family);
-	return bind_src(r->tcp[i], &p->src, probe_nsname(p), err);
+	recverr(r->own[i], p->dst.family);
+	return bind_src(r->own[i], &p->src, probe_nsname(p), err);
 }
 
 int probe_round_open(struct run *r, size_t from, size_t to, struct nl_err *err)
@@ -198,9 +205,9 @@ int probe_round_open(struct run *r, size_t from, size_t to, struct nl_err *err)
 			return rc;
 	}
 	for (i = from; i < to; i++) {
-		if (r->p[i].kind != PROBE_TCP)
+		if (r->p[i].kind == PROBE_PING)
 			continue;
-		rc = open_tcp(r, i, err);
+		rc = open_own(r, i, err);
 		if (rc < 0)
 			return rc;
 	}

@@ -99,16 +99,17 @@ int sandbox_user(struct nl_err *err)
  * process sees it only in the sandbox's mount namespace (the host's /run is
  * not that tmpfs), and it names only the sandbox's network namespace.
  */
-static int mark_write(struct nl_err *err)
+static int mark_write(int parts, struct nl_err *err)
 {
-	char text[64];
+	char text[96];
 	struct stat st;
 	int fd, k, r = 0;
 
 	if (stat("/proc/self/ns/net", &st) < 0)
 		return nl_fail(err, errno, "cannot read /proc/self/ns/net");
-	k = snprintf(text, sizeof(text), "%llu %llu\n", (unsigned long long)st.st_dev,
-		     (unsigned long long)st.st_ino);
+	/* Then what the sandbox has besides the internet: SANDBOX_LAN. */
+	k = snprintf(text, sizeof(text), "%llu %llu %d\n", (unsigned long long)st.st_dev,
+		     (unsigned long long)st.st_ino, parts);
 	fd = open(SANDBOX_MARK, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
 	if (fd < 0)
 		return nl_fail(err, errno, "cannot create %s", SANDBOX_MARK);
@@ -126,7 +127,41 @@ static int parse(const char *s, struct cidr *c)
 	return parse_cidr(s, 1, c, why);
 }
 
-int sandbox_uplink(struct nl_err *err)
+/*
+ * The LAN neighbour: namespace "lan" with 172.17.0.3/16 on eth0, veth lan0
+ * (172.17.0.2/16) in the root. Its only route is its own network's: no
+ * default, nothing back to private ranges, as a host on the LAN knows
+ * nothing of the namespaces behind the machine.
+ */
+static int lan_add(struct nl_err *err)
+{
+	struct link_spec veth = { .kind = "veth", .stp = -1, .vlan_filtering = -1, .mcast_snooping = -1 };
+	struct link_change up = LINK_CHANGE_INIT;
+	struct addr_spec a = { 0 };
+	struct ns *lan;
+	int r;
+
+	up.up = 1;
+	r = ns_add(SANDBOX_LAN_NS, &lan, err);
+	if (r < 0)
+		return r;
+	r = link_set(lan, "lo", &up, err);
+	if (r < 0)
+		return r;
+	veth.dev = (struct link_end){ .name = SANDBOX_LAN_DEV, .ns = ns_root(), .up = 1 };
+	veth.peer = (struct link_end){ .name = "eth0", .ns = lan, .up = 1 };
+	r = link_add(&veth, err);
+	if (r < 0)
+		return r;
+	parse(SANDBOX_LAN_HOST "/16", &a.local);
+	r = addr_add(ns_root(), SANDBOX_LAN_DEV, &a, err);
+	if (r < 0)
+		return r;
+	parse(SANDBOX_LAN_ADDR "/16", &a.local);
+	return addr_add(lan, "eth0", &a, err);
+}
+
+int sandbox_uplink(int parts, struct nl_err *err)
 {
 	struct link_spec wan = { .kind = "veth", .stp = -1, .vlan_filtering = -1, .mcast_snooping = -1 };
 	struct link_change up = LINK_CHANGE_INIT;
@@ -155,17 +190,22 @@ int sandbox_uplink(struct nl_err *err)
 	r = addr_add(ns_root(), SANDBOX_WAN, &a, err);
 	if (r < 0)
 		return r;
-	parse("203.0.113.1/24", &a.local);
+	parse(SANDBOX_INTERNET_ADDR "/24", &a.local);
 	r = addr_add(inet, "eth0", &a, err);
 	if (r < 0)
 		return r;
 	def.dst.family = AF_INET;
 	def.has_via = 1;
-	parse("203.0.113.1/32", &def.via);
+	parse(SANDBOX_INTERNET_ADDR "/32", &def.via);
 	r = route_change(ns_root(), ROUTE_ADD, &def, err);
 	if (r < 0)
 		return r;
-	return mark_write(err);
+	if (parts & SANDBOX_LAN) {
+		r = lan_add(err);
+		if (r < 0)
+			return r;
+	}
+	return mark_write(parts, err);
 }
 
 int sandbox_inside(void)
@@ -173,12 +213,14 @@ int sandbox_inside(void)
 	unsigned long long dev, ino;
 	struct stat st;
 	FILE *f = fopen(SANDBOX_MARK, "re");
-	int n;
+	int n, parts = 0;
 
 	if (!f)
 		return 0;
-	n = fscanf(f, "%llu %llu", &dev, &ino);
+	n = fscanf(f, "%llu %llu %d", &dev, &ino, &parts);
 	fclose(f);
-	return n == 2 && stat("/proc/self/ns/net", &st) == 0 &&
-	       (unsigned long long)st.st_dev == dev && (unsigned long long)st.st_ino == ino;
+	if (n < 2 || stat("/proc/self/ns/net", &st) < 0 || (unsigned long long)st.st_dev != dev ||
+	    (unsigned long long)st.st_ino != ino)
+		return 0;
+	return 1 | (parts & SANDBOX_LAN);
 }

@@ -26,11 +26,25 @@ int sandbox_user(struct nl_err *err);
  */
 #define SANDBOX_INTERNET "internet"
 #define SANDBOX_WAN "wan0"
-int sandbox_uplink(struct nl_err *err);
+#define SANDBOX_INTERNET_ADDR "203.0.113.1"
+
+/*
+ * With SANDBOX_LAN (--sandbox=lan) also a neighbour on a simulated LAN, as
+ * tutorial 004's "another host" (172.17.0.3, with the host at 172.17.0.2/16):
+ * namespace "lan" holding 172.17.0.3/16 on eth0, joined to the sandbox root
+ * by veth lan0 (172.17.0.2/16), with no route beyond its own network, so a
+ * lab's private addresses reach it only through NAT.
+ */
+#define SANDBOX_LAN 2
+#define SANDBOX_LAN_NS "lan"
+#define SANDBOX_LAN_DEV "lan0"
+#define SANDBOX_LAN_ADDR "172.17.0.3"
+#define SANDBOX_LAN_HOST "172.17.0.2"
+int sandbox_uplink(int parts, struct nl_err *err);
 
 /*
  * Whether this process is in a sandbox's network namespace, the one with the
- * simulated internet: true for `netlab --sandbox` and for every netlab run
+ * simulated internet (1, or 1 | SANDBOX_LAN when it has the LAN too, else 0): true for `netlab --sandbox` and for every netlab run
  * inside it (a test's, a script's), false anywhere else, a namespace made
  * inside the sandbox included. sandbox_uplink() leaves the mark it reads.
  */

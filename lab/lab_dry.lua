@@ -285,36 +285,45 @@ end
 -- (marked planned, so probe.expect compares nothing and a matrix shows "?").
 -- Under `netlab check` (run.check) the script's changes are planned but its
 -- probes are sent, against the lab that is up.
--- "ADDR:PORT" or "[ADDR6]:PORT" (a TCP probe): the address and port.
-local function hostport(to)
-  if type(to) ~= "string" then return nil end
-  local host, port = to:match("^%[(.+)%]:(%d+)$")
-  if not host then host, port = to:match("^([^:]+):(%d+)$") end
-  return host, port
+
+-- A probe's target, read by the C half's parser (as the call itself reads
+-- it, with its errors): KIND "ping", "tcp", "udp", or "any" (probe._run's
+-- items: a port makes a TCP probe). Returns the address, port and kind.
+local function target(to, kind, arg, item)
+  if type(to) ~= "string" then
+    if item then netlab._argerror(arg, ("item %d: address expected at [2], got %s"):format(item, type(to))) end
+    netlab._argerror(2, "string expected, got " .. type(to))
+  end
+  return probe._hostport(to, kind, arg, item)
 end
 
-local function planned_probe(from, to)
+local function planned_probe(from, to, kind)
   local r = {from = tostring(nsname(from)), to = to, ok = true, status = "planned", planned = true,
-             kind = hostport(to) and "tcp" or "ping"}
+             kind = kind}
   return setmetatable(r, netlab._meta("netlab.probe.result"))
 end
 
-local function probe_argv(to)
-  local host, port = hostport(to)
-  if host then return {"nc", "-z", "-w1", host, port} end
-  return {"ping", "-c1", "-W1", tostring(to)}
+-- What a user would run by hand for the same check.
+local function probe_argv(host, port, kind)
+  if kind == "udp" then return {"nc", "-u", "-w1", host, tostring(port)} end
+  if port then return {"nc", "-z", "-w1", host, tostring(port)} end
+  return {"ping", "-c1", "-W1", host}
 end
 
-function W.probe_ping(run, orig, n, to, ...)
-  if run.check then
-    run.probes = (run.probes or 0) + 1
-    local r = orig(n, to, ...)
-    return r
+local function one_probe(kind)
+  return function(run, orig, n, to, ...)
+    if run.check then
+      run.probes = (run.probes or 0) + 1
+      local r = orig(n, to, ...)
+      return r
+    end
+    local host, port = target(to, kind)
+    P.plan(run, "!", {kind = "exec", verb = "probe", ns = tostring(nsname(n)),
+                      argv = probe_argv(host, port, kind)})
+    return planned_probe(n, to, kind)
   end
-  P.plan(run, "!", {kind = "exec", verb = "probe", ns = tostring(nsname(n)), argv = probe_argv(to)})
-  return planned_probe(n, to)
 end
-W.probe_tcp = W.probe_ping
+W.probe_ping, W.probe_tcp, W.probe_udp = one_probe("ping"), one_probe("tcp"), one_probe("udp")
 
 function W.probe_run(run, orig, items, o, arg)
   if run.check then
@@ -325,11 +334,12 @@ function W.probe_run(run, orig, items, o, arg)
   orig({}, o, arg) -- its options are checked as in a run
   local out = {}
   for i, it in ipairs(type(items) == "table" and items or {}) do
+    local host, port, kind = target(it[2], "any", arg or 1, i)
     if not run.probing then
       P.plan(run, "!", {kind = "exec", verb = it[3] == false and "check there is no answer" or "check",
-                        ns = tostring(nsname(it[1])), argv = probe_argv(it[2])})
+                        ns = tostring(nsname(it[1])), argv = probe_argv(host, port, kind)})
     end
-    out[i] = planned_probe(it[1], it[2])
+    out[i] = planned_probe(it[1], it[2], kind)
   end
   return out
 end
@@ -354,11 +364,11 @@ end
 -- {module, function, wrapper, name in messages, position of an options
 -- table checked against the function's spec}. The run's own wrappers
 -- (lab_wrap_*.lua) already keep every change out of the kernel.
-local opts_at = {["probe.ping"] = 3, ["probe.tcp"] = 3}
+local opts_at = {["probe.ping"] = 3, ["probe.tcp"] = 3, ["probe.udp"] = 3}
 D.hooks = {}
 for _, qual in ipairs{"ns.list", "ns.exec", "ns.capture", "ns.spawn", "link._state", "link._names",
     "link.get", "link.list", "link.addrs", "route.list", "nat.list", "netlab.kill", "netlab.wait",
-    "probe.ping", "probe.tcp", "probe._run", "probe.matrix"} do
+    "probe.ping", "probe.tcp", "probe.udp", "probe._run", "probe.matrix"} do
   local mod, fn = qual:match("^(%w+)%.(.+)$")
   local w = mod .. "_" .. fn:gsub("^_", "")
   assert(W[w], w)

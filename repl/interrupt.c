@@ -6,6 +6,7 @@
  */
 #include <signal.h>
 
+#include "core/probe.h"
 #include "repl/interrupt.h"
 
 static lua_State *interruptible;
@@ -42,6 +43,8 @@ void interrupt_arm(lua_State *L)
 {
 	interruptible = L;
 	pending = 0;
+	/* A matrix waits in poll and between waves, where no hook runs: it looks here. */
+	probe_stop = &pending;
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
 }
@@ -52,6 +55,7 @@ void interrupt_disarm(void)
 	signal(SIGTERM, SIG_DFL);
 	interruptible = NULL;
 	pending = 0;
+	probe_stop = NULL;
 }
 
 /*

@@ -26,7 +26,7 @@
 #include "repl/scripts.h"
 
 static const char usage[] =
-	"usage: netlab [--sandbox]                     open the REPL\n"
+	"usage: netlab [--sandbox[=lan]]               open the REPL\n"
 	"       netlab run [OPTIONS] FILE [key=value ...]  build a lab from a topology script\n"
 	"                                              (FILE, or the name of a bundled script)\n"
 	"       netlab scripts                         list the bundled scripts (or run --list)\n"
@@ -50,6 +50,8 @@ static const char usage[] =
 	"run options:\n"
 	"  --sandbox   run in a throwaway network and mount namespace with a simulated\n"
 	"              internet (203.0.113.1 behind wan0); everything vanishes on exit\n"
+	"  --sandbox=lan  the same, and a LAN neighbour 172.17.0.3 (namespace lan) on\n"
+	"              lan0 (172.17.0.2/16), as tutorial 004's other host\n"
 	"  --name LAB  name the lab (default: the script's name without .lua)\n"
 	"  --dry-run   print what a run would create, change, keep and remove, and the\n"
 	"              commands it would run; changes nothing, runs nothing\n"
@@ -66,7 +68,7 @@ static const char usage[] =
 	"netlab-nat(3), netlab-probe(3).\n";
 
 struct opts {
-	int sandbox;
+	int sandbox;	    /* 0, or 1 | the parts of --sandbox=… (SANDBOX_LAN) */
 	int interactive;
 	int dry_run;
 	int verbose;
@@ -272,6 +274,63 @@ bad:
 	return -1;
 }
 
+/* --sandbox or --sandbox=PART[,PART…]: the parts besides the internet ("lan"). */
+static int sandbox_opt(const char *a, struct opts *o)
+{
+	const char *p = a + 9;
+
+	o->sandbox |= 1;
+	if (!*p)
+		return 0;
+	for (p++;;) {
+		size_t n = strcspn(p, ",");
+
+		if (n == 3 && !strncmp(p, "lan", 3)) {
+			o->sandbox |= SANDBOX_LAN;
+		} else if (!(n == 8 && !strncmp(p, "internet", 8))) {
+			fprintf(stderr, "netlab: %s: unknown part \"%.*s\" (the sandbox has the internet, "
+				"and on request lan)\n", a, (int)n, p);
+			return -1;
+		}
+		if (!p[n])
+			return 0;
+		p += n + 1;
+	}
+}
+
+/*
+ * netlab.sandbox: false, or what the sandbox has: {internet = "203.0.113.1"
+ * [, lan = "172.17.0.3"]}, which prints as "internet 203.0.113.1, lan …".
+ */
+static int sandbox_tostring(lua_State *L)
+{
+	lua_getfield(L, 1, "lan");
+	if (lua_isstring(L, -1))
+		lua_pushfstring(L, "internet %s, lan %s", SANDBOX_INTERNET_ADDR, lua_tostring(L, -1));
+	else
+		lua_pushfstring(L, "internet %s", SANDBOX_INTERNET_ADDR);
+	return 1;
+}
+
+static void push_sandbox(lua_State *L, int parts)
+{
+	if (!parts) {
+		lua_pushboolean(L, 0);
+		return;
+	}
+	lua_createtable(L, 0, 2);
+	lua_pushliteral(L, SANDBOX_INTERNET_ADDR);
+	lua_setfield(L, -2, "internet");
+	if (parts & SANDBOX_LAN) {
+		lua_pushliteral(L, SANDBOX_LAN_ADDR);
+		lua_setfield(L, -2, "lan");
+	}
+	lua_createtable(L, 0, 1);
+	lua_pushcfunction(L, sandbox_tostring);
+	lua_setfield(L, -2, "__tostring");
+	lua_setmetatable(L, -2);
+}
+
 static int parse_args(int argc, char **argv, struct opts *o)
 {
 	int i = 1;
@@ -285,8 +344,9 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		} else if (!strcmp(a, "--version") || !strcmp(a, "-v")) {
 			printf("netlab %s (%s)\n", NETLAB_VERSION, LUA_RELEASE);
 			exit(0);
-		} else if (!strcmp(a, "--sandbox")) {
-			o->sandbox = 1;
+		} else if (!strncmp(a, "--sandbox", 9) && (!a[9] || a[9] == '=')) {
+			if (sandbox_opt(a, o) < 0)
+				return -1;
 		} else if (trace_opt(a, o)) {
 			continue;
 		} else if (!strcmp(a, "-i")) {
@@ -299,8 +359,9 @@ static int parse_args(int argc, char **argv, struct opts *o)
 			o->chunk = argv[i];
 		} else if (!strcmp(a, "run") && !o->script && !o->chunk) {
 			for (i++; i < argc && argv[i][0] == '-' && argv[i][1]; i++) {
-				if (!strcmp(argv[i], "--sandbox")) {
-					o->sandbox = 1;
+				if (!strncmp(argv[i], "--sandbox", 9) && (!argv[i][9] || argv[i][9] == '=')) {
+					if (sandbox_opt(argv[i], o) < 0)
+						return -1;
 				} else if (!strcmp(argv[i], "-i")) {
 					o->interactive = 1;
 				} else if (!strcmp(argv[i], "--dry-run")) {
@@ -531,7 +592,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "netlab: %s: %s\n", err.msg, strerror(err.code));
 		return 1;
 	}
-	if (o.sandbox && sandbox_uplink(&err) < 0) {
+	if (o.sandbox && sandbox_uplink(o.sandbox, &err) < 0) {
 		fprintf(stderr, "netlab: sandbox uplink: %s: %s (%s)\n", err.obj,
 			err.msg[0] ? err.msg : strerror(err.code), nlb_errname(err.code));
 		return 1;
@@ -556,7 +617,7 @@ int main(int argc, char **argv)
 	 * netlab started inside the sandbox (a test's, run -i's shell) is in it too.
 	 */
 	lua_getglobal(L, "netlab");
-	lua_pushboolean(L, o.sandbox || sandbox_inside());
+	push_sandbox(L, o.sandbox ? o.sandbox : sandbox_inside());
 	lua_setfield(L, -2, "sandbox");
 	lua_pop(L, 1);
 	if (o.trace && trace_start(L, &o) != LUA_OK)

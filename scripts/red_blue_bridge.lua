@@ -2,7 +2,8 @@
 -- forgets to create the -br ends), red routed through the bridge to
 -- 172.17.0.0/16 and to the outside, NAT on the host. The tutorial's
 -- 172.17.0.3/15 is not a network and its gateways take no prefix.
---   sudo netlab run --sandbox scripts/red_blue_bridge.lua
+--   sudo netlab run --sandbox=lan scripts/red_blue_bridge.lua
+-- (--sandbox=lan adds the tutorial's LAN neighbour 172.17.0.3.)
 local topo = require "netlab.topo"
 
 local p = netlab.params{
@@ -30,6 +31,14 @@ local expect = {{"red", h(2)}, {"blue", h(1)}, {"root", h(1)}, {"red", h(5)}}
 if netlab.sandbox then
   expect[#expect + 1] = {"red", "203.0.113.1", p.nat}
   expect[#expect + 1] = {"blue", "203.0.113.1", false}
+end
+-- The tutorial's "another host" on the host's LAN, 172.17.0.3, which
+-- `--sandbox=lan` simulates: red reaches it through the route above only
+-- with NAT (it has no route back to the lab's subnet); blue has no route.
+if netlab.sandbox and netlab.sandbox.lan then
+  expect[#expect + 1] = {"root", netlab.sandbox.lan}
+  expect[#expect + 1] = {"red", netlab.sandbox.lan, p.nat}
+  expect[#expect + 1] = {"blue", netlab.sandbox.lan, false}
 end
 probe.expect(expect)
 

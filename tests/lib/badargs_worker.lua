@@ -102,6 +102,9 @@ local function cases()
     {"probe", "ping", {"bx", "127.0.0.1", {timeout = 0.05, count = 1, size = 8, src = "127.0.0.1",
       fields = probe._spec.ping}}},
     {"probe", "tcp", {"bx", "127.0.0.1:1", {timeout = 0.05, src = "127.0.0.1", fields = probe._spec.tcp}}},
+    -- A datagram's payload is bytes: NUL and 5000 of them are data.
+    {"probe", "udp", {"bx", "127.0.0.1:1", {timeout = 0.05, src = "127.0.0.1", payload = "x",
+      fields = probe._spec.udp}}, text = {"3.payload"}},
     {"probe", "matrix", {{from = {"bx"}, to = {"127.0.0.1"}, timeout = 0.05, rtt = true,
       fields = probe._spec.matrix}}},
     {"probe", "expect", {{{"bx", "127.0.0.1"}, timeout = 0.05, fields = probe._spec.expect}}},

@@ -217,6 +217,85 @@ t.test("probe.tcp: open, refused, filtered, unreachable, no route, as a real con
   ns.capture(b, "nft", "delete table inet t")
 end)
 
+local UDP_ECHO = [[
+import socket, sys
+s = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
+s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 0)
+s.bind(("::", int(sys.argv[1])))
+while True:
+    d, peer = s.recvfrom(65535)
+    s.sendto(b"echo:" + d, peer)
+]]
+
+-- A real UDP client: a connected socket, as netlab's, so an ICMP port
+-- unreachable is told (ECONNREFUSED) and not taken for silence.
+local UDP_CLIENT = [[
+import errno, socket, sys
+s = socket.socket(socket.AF_INET6 if ":" in sys.argv[1] else socket.AF_INET, socket.SOCK_DGRAM)
+s.settimeout(1)
+try:
+    s.connect((sys.argv[1], int(sys.argv[2])))
+    s.send(b"x")
+    print("ok " + s.recv(100).decode())
+except socket.timeout:
+    print("timeout")
+except ConnectionRefusedError:
+    print("refused")
+except OSError as e:
+    print(errno.errorcode.get(e.errno, "?"))
+]]
+
+t.test("probe.udp: open, closed, no answer (open or filtered), unreachable, no route", function()
+  -- b answers every port unreachable it owes (the kernel rate-limits them per host).
+  ns.sysctl(b, "net.ipv4.icmp_ratelimit", 0)
+  ns.sysctl(b, "net.ipv6.icmp.ratelimit", 0)
+  local pid = ns.spawn(b, {"python3", "-c", UDP_ECHO, "7100", quiet = true})
+  local ready = false
+  for _ = 1, 200 do
+    if ns.capture(b, "ss", "-Hlun", "sport = :7100") ~= "" then ready = true break end
+    netlab.sleep(0.025)
+  end
+  t.ok(ready, "the UDP echo listener listens")
+  ns.capture(b, "nft", "add table inet u; add chain inet u in { type filter hook input priority 0; };" ..
+    " add rule inet u in udp dport 7102 drop")
+  local cases = {
+    {"10.0.2.2", 7100, "ok", "open", "ok echo:x"}, {"fd02::2", 7100, "ok", "open", "ok echo:x"},
+    {"10.0.2.2", 7101, "refused", "closed", "refused"}, {"fd02::2", 7101, "refused", "closed", "refused"},
+    {"10.0.2.2", 7102, "timeout", "open|filtered", "timeout"},
+    {"fd02::2", 7102, "timeout", "open|filtered", "timeout"},
+  }
+  for _, c in ipairs(cases) do
+    local to = c[1]:find(":") and ("[%s]:%d"):format(c[1], c[2]) or ("%s:%d"):format(c[1], c[2])
+    local res = probe.udp(a, to, {timeout = 1, payload = "x"})
+    t.eq(res.status, c[3], "netlab: " .. tostring(res))
+    t.eq(res.state, c[4], "state of " .. to)
+    t.eq(res.kind, "udp", "kind")
+    t.eq((ns.capture(a, "python3", "-c", UDP_CLIENT, c[1], tostring(c[2])):gsub("%s+$", "")), c[5],
+      "a real UDP client to " .. to)
+  end
+  local res = probe.udp(a, "10.0.2.2:7101")
+  t.eq(res.why, "closed: port unreachable from 10.0.2.2", "closed: who said so")
+  t.eq(res.by, nil, "by is for unreachables a router sent")
+  res = probe.udp(a, "10.0.2.2:7102", {timeout = 0.5})
+  t.eq(res.why, "no answer: open or filtered (UDP cannot tell)", "silence: why")
+  res = probe.udp(a, "10.0.3.1:53", {timeout = 1})
+  t.eq(res.status .. " " .. tostring(res.state), "unreachable filtered", "the router has no route: " .. tostring(res))
+  t.eq(res.why, "unreachable from 10.0.1.1 (network unreachable)", "who said so")
+  res = probe.udp(lone, "10.0.2.2:7100")
+  t.eq(res.why, "no route", "no route: " .. tostring(res))
+  t.ok(probe.udp(a, "10.0.2.2:7100", {src = "10.0.1.2", payload = ""}).ok, "an empty datagram, from a given source")
+  t.ok(probe.udp(a, "10.0.2.2:7100", {payload = ("z"):rep(1400)}).ok, "a large one")
+  t.fails(function() probe.udp(a, "10.0.2.2") end, "bad argument #2 to 'udp'", "the port is missing")
+  t.fails(function() probe.udp(a, "10.0.2.2:0") end, "bad argument #2 to 'udp'", "port out of range")
+  t.fails(function() probe.udp(a, "10.0.2.2:1", {payload = 5}) end, "field 'payload': string expected")
+  t.fails(function() probe.udp(a, "10.0.2.2:1", {bogus = 5}) end, "bogus")
+  t.fails(function() probe.udp(a, "10.0.2.2:1", {payload = ("z"):rep(70000)}) end,
+    "more than a datagram holds (65507)")
+  netlab.kill(pid)
+  t.eq(probe.udp(a, "10.0.2.2:7100").state, "closed", "the listener gone: closed")
+  ns.capture(b, "nft", "delete table inet u")
+end)
+
 -- Every cell of a matrix against its own witness.
 local function check_matrix(m, what)
   local list = {}
@@ -303,6 +382,42 @@ t.test("a run whose expectation fails is rolled back", function()
   t.eq(ns.get("x1"), nil, "rolled back")
 end)
 
+t.test("a failed expectation names the full neighbour table when it overflowed meanwhile", function()
+  local dir, script = t.scratch()
+  -- Nobody has 10.9.0.77: the expectation waits out its retries, then fails.
+  local path = script("full", 'local x = ns.add("x9", {lo = true})\n' ..
+    'link.veth{"e0", ns = x, up = true, addr = "10.9.0.1/24", peer = {"e9", up = true, addr = "10.9.0.2/24"}}\n' ..
+    'probe.expect{{x, "10.9.0.77"}, {x, "10.9.0.2"}, timeout = 0.3}\n')
+  local HINT = "meanwhile the kernel's neighbour table, one for all namespaces of the host, was full " ..
+    "(net.ipv4.neigh.default.gc_thresh3): address resolutions were dropped (see docs/probe.md)"
+  -- The table's counter rises between expect's two reads, as when it overflows.
+  local out, code = t.run_env("NETLAB_FAULT_TABLE_FULLS=3", "run", path)
+  t.eq(code, 1, "the run failed: " .. out)
+  t.ok(out:find("full.lua:3: probe.expect: 1 of 2 not as expected: x9 → 10.9.0.77: no answer " ..
+    "(expected an answer); " .. HINT, 1, true), "the hint follows the cells: " .. out)
+  t.eq(ns.get("x9"), nil, "rolled back")
+  -- The kernel's own counter: no hint unless the table really overflowed
+  -- meanwhile (it is the host's: another session's big lab may fill it).
+  local before = probe._table_fulls()
+  out, code = t.run("run", path)
+  local overflowed = probe._table_fulls() ~= before
+  t.eq(code, 1, "the run failed: " .. out)
+  t.ok(out:find("x9 → 10.9.0.77: no answer (expected an answer)", 1, true), out)
+  t.ok(overflowed or not out:find("neighbour table", 1, true),
+    "a hint only when the host's table overflowed meanwhile: " .. out)
+  -- netlab check names the cells, then the hint on a line of its own.
+  local mk = script("full2", 'local x = ns.add("x9", {lo = true})\n' ..
+    'link.veth{"e0", ns = x, up = true, addr = "10.9.0.1/24", peer = {"e9", up = true, addr = "10.9.0.2/24"}}\n')
+  out, code = t.run("run", mk)
+  t.eq(code, 0, "the lab is up: " .. out)
+  local chk = script("full2", t.read(mk) .. 'probe.expect{{x, "10.9.0.77"}, timeout = 0.3}\n')
+  out, code = t.run_env("NETLAB_FAULT_TABLE_FULLS=1", "check", chk)
+  t.eq(code, 1, "check: not as expected: " .. out)
+  t.ok(out:find("x9 → 10.9.0.77: no answer (expected an answer)", 1, true), out)
+  t.ok(out:find("check: " .. HINT, 1, true), "check's hint: " .. out)
+  t.eq(select(2, t.run("down", "full2")), 0, "down")
+end)
+
 t.test("netlab ping: the matrix from the command line, as a grid or JSON", function()
   local out, code = t.run("ping", "--json", "--timeout", "1", "--from", "a", "--from=h1", "10.0.2.2",
     "203.0.113.1", "h2")
@@ -345,20 +460,45 @@ t.test("a dry run sends nothing: it says what it would check", function()
   f:write('local x = ns.add("x2", {lo = true})\n' ..
     'probe.expect{{"x2", "203.0.113.1", false}, {x, "10.9.9.9"}, {"root", "203.0.113.1:80"}}\n' ..
     'print(probe.ping(x, "10.9.9.9"))\n' ..
-    'print(probe.matrix{from = x, to = {"203.0.113.1"}})\n')
+    'print(probe.matrix{from = x, to = {"203.0.113.1"}})\n' ..
+    'print(probe.udp(x, "[FD00::0001]:53"))\n')
   f:close()
   local out, code = t.run("run", "--dry-run", path)
   t.eq(code, 0, "the dry run goes through: " .. out)
   for _, want in ipairs{"! would check there is no answer in x2: ping -c1 -W1 203.0.113.1",
       "! would check in x2: ping -c1 -W1 10.9.9.9", "! would check in root: nc -z -w1 203.0.113.1 80",
       "! would probe in x2: ping -c1 -W1 10.9.9.9", "x2 → 10.9.9.9: not sent (a dry run)",
-      "! would probe from 1 namespace to 1 address", "(a dry run: nothing sent)"} do
+      "! would probe from 1 namespace to 1 address", "(a dry run: nothing sent)",
+      "! would probe in x2: nc -u -w1 fd00::1 53", "x2 → [FD00::0001]:53: not sent (a dry run)"} do
     t.ok(out:find(want, 1, true), want .. " in:\n" .. out)
   end
   t.eq(ns.get("x2"), nil, "nothing made")
   out, code = t.run("run", path, "--help")
   os.remove(path)
   t.eq(code, 0, "run FILE --help too: " .. out)
+end)
+
+t.test("a dry run refuses a bad target with the words of a run", function()
+  local bad = {
+    'probe.tcp("root", "10.0.0.1:70000")', 'probe.tcp("root", "10.0.0.1")', 'probe.udp("root", "10.0.0.1")',
+    'probe.ping("root", "10.0.0.1:80")', 'probe.tcp("root", "[10.0.0.1]:80")', 'probe.udp("root", "fd00::1:x")',
+    'probe.expect{{"root", "10.0.0.1"}, {"root", "10.0.0.1:0"}}', 'probe.expect{{"root", 7}}',
+    'probe.tcp("root", nil)',
+  }
+  for i, call in ipairs(bad) do
+    local path = os.tmpname()
+    local f = assert(io.open(path, "w"))
+    f:write(call .. "\n")
+    f:close()
+    local out, code = t.run("run", path)
+    local dout, dcode = t.run("run", "--dry-run", path)
+    os.remove(path)
+    local msg = out:match(":1: (bad argument[^\n]*)")
+    t.ok(msg, i .. ": a run refuses it: " .. out)
+    t.eq(code, 1, i .. ": run's exit code")
+    t.eq(dcode, 1, i .. ": the dry run's exit code: " .. dout)
+    t.eq(dout:match(":1: (bad argument[^\n]*)"), msg, i .. ": the dry run's words, for " .. call)
+  end
 end)
 
 t.test("netlab check: a script's expectations against its lab as it is up", function()

@@ -46,7 +46,10 @@ t.test("star " .. N .. ": every cell of the matrix answered, past the neighbour 
     if not r.ok then bad[#bad + 1] = tostring(r) end
   end
   t.eq(#bad, 0, "cells not answered: " .. table.concat(bad, "; ", 1, math.min(#bad, 5)))
-  t.ok(took < 60, ("the waves took %d s"):format(took))
+  -- Some 45 s alone; the table is the host's, and other sessions' labs
+  -- filling it at the same time (make check's other build, other users)
+  -- slow the drain several times over: the bound catches waves that hang.
+  t.ok(took < 300, ("the waves took %d s"):format(took))
 
   -- The witness: ping(8) from inside, for pairs spread over the matrix,
   -- once the entries the waves made are reclaimable (5 s).

@@ -65,7 +65,7 @@ t.test("the internet is probed only in netlab's sandbox (netlab.sandbox)", funct
   t.eq(code, 0, "dry run: " .. out)
   t.eq(internet_checks(out), 2, "in the sandbox, orange's and purple's: " .. out)
   out = t.sh_ok([[exec "$@" -e 'print("sandbox:", netlab.sandbox)']], t.bin)
-  t.ok(out:find("sandbox:\ttrue", 1, true), "a netlab started inside the sandbox knows: " .. out)
+  t.ok(out:find("sandbox:\tinternet 203.0.113.1\n", 1, true), "a netlab started inside the sandbox knows: " .. out)
   -- A network namespace made inside the sandbox has no internet: not sandboxed.
   local wall = "unshare --net --mount --propagation private sh -c " ..
     [['mount -t tmpfs none /run && mkdir /run/netns && exec "$@"' sh "$@"]]

@@ -300,37 +300,45 @@ static void test_waves(void)
 
 	memset(&w, 0, sizeof(w));
 	/* First wave: half of what may be reclaimed (1024 - 512), after the gap. */
-	n = probe_wave_plan(&w, &full, 1);
+	n = probe_wave_plan(&w, &full, 1, 0);
 	CHECK(n == 256 && w.gap_ms == PROBE_WAVE_GAP_MS, "first wave 256 after 5 s: %zu, %d", n,
 	      w.gap_ms);
-	CHECK(probe_wave_plan(&w, &full, 1) == 128, "an overflow halves the next");
-	CHECK(probe_wave_plan(&w, &full, 1) == 64 && probe_wave_plan(&w, &full, 1) == 32 &&
-		      probe_wave_plan(&w, &full, 1) == 16,
-	      "and again, down to the smallest");
+	/* An overflow: what the last wave settled, and a quarter more. */
+	n = probe_wave_plan(&w, &full, 1, 100);
+	CHECK(n == 125 && w.gap_ms == PROBE_WAVE_GAP_MS, "100 settled: 125 after the gap: %zu", n);
+	n = probe_wave_plan(&w, &full, 1, 100);
+	CHECK(n == 250, "all settled despite an overflow (another user's): doubled: %zu", n);
+	probe_wave_plan(&w, &full, 1, 2000);
+	n = probe_wave_plan(&w, &full, 1, 2000);
+	CHECK(n == 512, "but never more than may be reclaimed: %zu", n);
+	CHECK(probe_wave_plan(&w, &full, 1, 8) == PROBE_WAVE_MIN, "never below the smallest");
 	/* A clean wave: the next doubles, or takes half the free room; at once if it fits. */
-	n = probe_wave_plan(&w, &roomy, 0);
+	n = probe_wave_plan(&w, &roomy, 0, 16);
 	CHECK(n == 62 && w.gap_ms == 0, "after a clean wave, half the free room at once: %zu, %d",
 	      n, w.gap_ms);
-	n = probe_wave_plan(&w, &full, 0);
+	n = probe_wave_plan(&w, &full, 0, 62);
 	CHECK(n == 124 && w.gap_ms == PROBE_WAVE_GAP_MS, "no free room: double, after the gap: %zu",
 	      n);
 	for (i = 0; i < 10; i++)
-		n = probe_wave_plan(&w, &full, 0);
+		n = probe_wave_plan(&w, &full, 0, n);
 	CHECK(n == 512, "never more than may be reclaimed: %zu", n);
 
-	/* Overflowing at the smallest size, PROBE_WAVE_STUCK times in a row: give up. */
+	/* Overflowed waves that settle nothing, PROBE_WAVE_STUCK in a row: give up. */
 	memset(&w, 0, sizeof(w));
 	w.size = PROBE_WAVE_MIN;
 	for (i = 1; i < PROBE_WAVE_STUCK; i++)
-		CHECK(probe_wave_plan(&w, &full, 1) == PROBE_WAVE_MIN, "stuck %d: still trying", i);
-	CHECK(probe_wave_plan(&w, &full, 1) == 0, "stuck %d times: given up", PROBE_WAVE_STUCK);
+		CHECK(probe_wave_plan(&w, &full, 1, 0) == PROBE_WAVE_MIN, "stuck %d: still trying", i);
+	CHECK(probe_wave_plan(&w, &full, 1, 0) == 0, "stuck %d times: given up", PROBE_WAVE_STUCK);
 	memset(&w, 0, sizeof(w));
 	w.size = PROBE_WAVE_MIN;
-	probe_wave_plan(&w, &full, 1);
-	probe_wave_plan(&w, &roomy, 0);
-	CHECK(w.stuck == 0, "a clean wave ends being stuck");
+	probe_wave_plan(&w, &full, 1, 0);
+	probe_wave_plan(&w, &full, 1, 3);
+	CHECK(w.stuck == 0, "a wave that settles some ends being stuck");
+	probe_wave_plan(&w, &full, 1, 0);
+	probe_wave_plan(&w, &roomy, 0, 16);
+	CHECK(w.stuck == 0, "so does a clean wave");
 	w.waves = PROBE_WAVES_MAX;
-	CHECK(probe_wave_plan(&w, &roomy, 0) == 0, "at most %d waves", PROBE_WAVES_MAX);
+	CHECK(probe_wave_plan(&w, &roomy, 0, 16) == 0, "at most %d waves", PROBE_WAVES_MAX);
 }
 
 static void test_suspect(void)
