@@ -19,7 +19,7 @@ DESTDIR    ?=
 
 CC         ?= cc
 PKG_CONFIG ?= pkg-config
-PKGS       := lua5.4 lua5.4-cjson libmnl libnftnl readline
+PKGS       := lua5.4 lua5.4-cjson libmnl libnftnl readline libgvc libcgraph
 
 # Lua's own extra warnings (luaconf), on top of -Wall -Wextra.
 WARN       := -Wall -Wextra -Wshadow -Wsign-compare -Wundef -Wwrite-strings \
@@ -111,7 +111,8 @@ fuzz:
 	@MAKE="$(MAKE)" FUZZ_CC="$(FUZZ_CC)" sh fuzz/run.sh $(FUZZ_SECONDS) $(FUZZ_NAMES)
 
 # The Debian packages netlab builds with, installed when missing.
-DEB_BUILD  := gcc make pkg-config liblua5.4-dev lua-cjson-dev libmnl-dev libnftnl-dev libreadline-dev
+DEB_BUILD  := gcc make pkg-config liblua5.4-dev lua-cjson-dev libmnl-dev libnftnl-dev libreadline-dev \
+              libgraphviz-dev
 # What the tests use as independent witnesses and traffic: ip, nft, ping, python3, tmux;
 # iptables (iptables-nft) and conntrack for the rules tutorials type and what NAT did.
 DEB_TEST   := iproute2 nftables iputils-ping python3 tmux util-linux procps strace man-db groff-base \

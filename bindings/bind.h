@@ -169,6 +169,7 @@ int luaopen_link(lua_State *L);
 int luaopen_route(lua_State *L);
 int luaopen_nat(lua_State *L);
 int luaopen_probe(lua_State *L);
+int luaopen_graph(lua_State *L);
 /*
  * Loads every module (C half, then its embedded Lua half) as globals (init.c).
  * cli: functions the command line adds to the netlab module (netlab._critical),

@@ -74,6 +74,7 @@ static const struct {
 	{ "route", luaopen_route },
 	{ "nat", luaopen_nat },
 	{ "probe", luaopen_probe },
+	{ "graph", luaopen_graph },
 };
 
 #define NMODULES (sizeof(modules) / sizeof(modules[0]))

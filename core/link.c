@@ -76,7 +76,7 @@ int link_get(struct ns *ns, const char *name, int peer, struct link_info *li, st
 			snprintf(li->master_name, sizeof(li->master_name), "%s", m.name);
 	}
 	if (peer) {
-		struct ns_idmap m = NS_IDMAP_INIT(ns, li->link_nsid);
+		struct ns_idmap m = NS_IDMAP_INIT(ns);
 
 		link_veth_peer(ns, s, li, &m);
 		ns_idmap_free(&m);
@@ -107,7 +107,7 @@ int link_list(struct ns *ns, int peers, link_cb cb, void *data, struct nl_err *e
 {
 	char buf[NL_REQSZ];
 	struct dump d = { 0 };
-	struct ns_idmap m = NS_IDMAP_INIT(ns, -1);
+	struct ns_idmap m = NS_IDMAP_INIT(ns);
 	struct nlmsghdr *nlh;
 	struct nl_sock *s;
 	size_t i, j;

@@ -83,20 +83,24 @@ int ns_parse_nsid(const struct nlmsghdr *nlh, int *id);
 /*
  * Namespace ids are per namespace and only mean something to the one that
  * assigned them, so mapping one back to a name means asking `from` for the
- * id of each namespace netlab can name. The map is built on the first
- * lookup: whole for a listing (want -1), or up to the id wanted.
+ * id of each namespace netlab can name. The map is filled on lookups: the
+ * first walk stops at the id wanted (a namespace's peers are most often in
+ * one other, the root), a later miss walks the rest once. So a listing of
+ * N namespaces each with a veth to the root asks about O(N) namespaces, not
+ * O(N^2), and the root's own listing walks the others twice at most.
  */
 struct ns_idmap {
 	struct ns *from;
-	int want; /* >= 0: stop at this id */
-	int built;
+	int want;     /* >= 0: the walk stops at this id */
+	int walks;    /* walks made so far */
+	int complete; /* every namespace is in the map */
 	size_t n, cap;
 	struct ns_idmap_entry {
 		int id;
 		char name[NAME_MAX + 1];
 	} *v;
 };
-#define NS_IDMAP_INIT(from_, want_) { .from = (from_), .want = (want_) }
+#define NS_IDMAP_INIT(from_) { .from = (from_), .want = -1 }
 /* The name of the namespace with this id as seen from m->from, "" when none is known. */
 void ns_idmap_name(struct ns_idmap *m, int id, char *out, size_t len);
 void ns_idmap_free(struct ns_idmap *m);

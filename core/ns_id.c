@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <linux/net_namespace.h>
 #include <linux/rtnetlink.h>
 #include <libmnl/libmnl.h>
@@ -59,13 +60,24 @@ int ns_peer_id(struct ns *of, struct ns *peer, int *id, struct nl_err *err)
 	return nl_talk(s, m.nlh, nsid_cb, id, err);
 }
 
+/* Whether name is in the map already (then its id is not the one wanted). */
+static int idmap_known(const struct ns_idmap *m, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < m->n; i++)
+		if (!strcmp(m->v[i].name, name))
+			return 1;
+	return 0;
+}
+
 static int idmap_add(struct ns_idmap *m, const char *name, struct ns *cand)
 {
 	struct ns_idmap_entry *p;
 	struct nl_err e;
 	int id;
 
-	if (cand == m->from || ns_peer_id(m->from, cand, &id, &e) < 0 || id < 0)
+	if (cand == m->from || idmap_known(m, name) || ns_peer_id(m->from, cand, &id, &e) < 0 || id < 0)
 		return 0;
 	p = vec_room(m->v, &m->cap, m->n, sizeof(*p));
 	if (!p)
@@ -83,35 +95,50 @@ static int idmap_walk_cb(const char *name, void *data)
 	struct nl_err e;
 	struct ns *cand;
 
-	if (ns_get(name, &cand, &e) < 0)
+	/* Known names are skipped before ns_get: opening one is the cost. */
+	if (idmap_known(m, name) || ns_get(name, &cand, &e) < 0)
 		return 0;
 	return idmap_add(m, name, cand);
 }
 
-static void idmap_build(struct ns_idmap *m)
+/* One walk: the root, then /run/netns; complete unless it stopped at m->want. */
+static void idmap_walk(struct ns_idmap *m)
 {
 	struct nl_err e;
+	int r;
 
 	/* The walk opens other handles; keep ours from being evicted meanwhile. */
-	m->built = 1;
+	m->walks++;
 	ns_pin(m->from);
-	if (idmap_add(m, NS_ROOT, ns_root()) == 0)
-		ns_list(idmap_walk_cb, m, &e);
+	r = idmap_add(m, NS_ROOT, ns_root());
+	if (r == 0)
+		r = ns_list(idmap_walk_cb, m, &e);
 	ns_unpin(m->from);
+	/* A whole walk, or a second one that failed, is not made again. */
+	if (r == 0 || m->want < 0)
+		m->complete = 1;
+}
+
+static int idmap_find(const struct ns_idmap *m, int id, char *out, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < m->n; i++)
+		if (m->v[i].id == id) {
+			snprintf(out, len, "%s", m->v[i].name);
+			return 1;
+		}
+	return 0;
 }
 
 void ns_idmap_name(struct ns_idmap *m, int id, char *out, size_t len)
 {
-	size_t i;
-
-	if (!m->built)
-		idmap_build(m);
 	out[0] = '\0';
-	for (i = 0; i < m->n; i++)
-		if (m->v[i].id == id) {
-			snprintf(out, len, "%s", m->v[i].name);
-			return;
-		}
+	if (idmap_find(m, id, out, len) || m->complete)
+		return;
+	m->want = m->walks ? -1 : id;
+	idmap_walk(m);
+	idmap_find(m, id, out, len);
 }
 
 void ns_idmap_free(struct ns_idmap *m)

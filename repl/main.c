@@ -44,6 +44,9 @@ static const char usage[] =
 	"                                              commands that rebuilds a lab (or every\n"
 	"                                              namespace) from nothing, or (--lua)\n"
 	"                                              a netlab script that does\n"
+	"       netlab graph [LAB|NS ...] [-o FILE] [--format svg|png|pdf|dot|mermaid]\n"
+	"                                              the picture of the namespaces, bridges,\n"
+	"                                              veth pairs, gateways and NAT (default dot)\n"
 	"       netlab -e CHUNK                        run a line of Lua\n"
 	"       netlab --version | --help\n"
 	"\n"
@@ -63,9 +66,9 @@ static const char usage[] =
 	"  --list      list the bundled scripts instead of running one\n"
 	"  FILE --help the script's doc and parameters; changes nothing\n"
 	"\n"
-	"Scripts use the preloaded modules ns, link, bridge, route, nat, probe and netlab;\n"
-	"see netlab(1) and netlab-ns(3), netlab-link(3), netlab-bridge(3), netlab-route(3),\n"
-	"netlab-nat(3), netlab-probe(3).\n";
+	"Scripts use the preloaded modules ns, link, bridge, route, nat, probe, graph and\n"
+	"netlab; see netlab(1) and netlab-ns(3), netlab-link(3), netlab-bridge(3),\n"
+	"netlab-route(3), netlab-nat(3), netlab-probe(3), netlab-graph(3).\n";
 
 struct opts {
 	int sandbox;	    /* 0, or 1 | the parts of --sandbox=… (SANDBOX_LAN) */
@@ -90,7 +93,8 @@ struct opts {
 	const char *export; /* export --sh|--lua: "sh" or "lua" */
 	const char *export_lab; /* export's LAB, NULL for --all */
 	int ping;	    /* ping ARGS…: the matrix from the command line */
-	char **pargs;
+	int graph;	    /* graph ARGS…: the picture, graph._cli */
+	char **pargs;	    /* ping's and graph's words */
 	int npargs;
 	char **params;
 	int nparams;
@@ -434,6 +438,11 @@ static int parse_args(int argc, char **argv, struct opts *o)
 			o->pargs = argv + i + 1;
 			o->npargs = argc - i - 1;
 			return 0;
+		} else if (!strcmp(a, "graph") && !o->script && !o->chunk) {
+			o->graph = 1;
+			o->pargs = argv + i + 1;
+			o->npargs = argc - i - 1;
+			return 0;
 		} else if (!strcmp(a, "scripts") && !o->script && !o->chunk && i + 1 == argc) {
 			o->list = 1;
 			return 0;
@@ -469,12 +478,15 @@ static int lab_call(lua_State *L, const char *fn, int nargs)
 	return status;
 }
 
-/* netlab ping ARGS: probe._cli (bindings/probe_cli.lua) gives the exit code. */
-static int ping_cli(lua_State *L, const struct opts *o, int *code)
+/*
+ * netlab ping ARGS and netlab graph ARGS: probe._cli (bindings/probe_cli.lua)
+ * and graph._cli (bindings/graph.lua) give the exit code.
+ */
+static int words_cli(lua_State *L, const char *mod, const struct opts *o, int *code)
 {
 	int i, status;
 
-	lua_getglobal(L, "probe");
+	lua_getglobal(L, mod);
 	lua_getfield(L, -1, "_cli");
 	lua_remove(L, -2);
 	lua_createtable(L, o->npargs, 0);
@@ -644,7 +656,9 @@ int main(int argc, char **argv)
 		}
 		status = lab_call(L, "cli_show", 2);
 	} else if (o.ping) {
-		status = ping_cli(L, &o, &code);
+		status = words_cli(L, "probe", &o, &code);
+	} else if (o.graph) {
+		status = words_cli(L, "graph", &o, &code);
 	} else if (o.check) {
 		status = check_lab(L, &o);
 	} else if (o.script) {
@@ -656,7 +670,7 @@ int main(int argc, char **argv)
 			status = netlab_pcall(L, 0, 0);
 		netlab_report(L, status);
 	}
-	if ((!o.script && !o.chunk && !o.down && !o.ls && !o.show && !o.ping && !o.export) ||
+	if ((!o.script && !o.chunk && !o.down && !o.ls && !o.show && !o.ping && !o.export && !o.graph) ||
 	    (o.interactive && status == LUA_OK))
 		status = repl_main(L, isatty(STDIN_FILENO)) < 0 ? LUA_ERRRUN : LUA_OK;
 	/* run -i: what was typed at the prompt is saved with the lab. */
