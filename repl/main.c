@@ -36,6 +36,9 @@ static const char usage[] =
 	"       netlab ping [--json] [--timeout S] [--from NS]... [TARGET...]\n"
 	"                                              who reaches whom: every namespace (or\n"
 	"                                              each NS) pings every address (or TARGET)\n"
+	"       netlab why [--json] [--proto P] [--port N] FROM TO\n"
+	"                                              why FROM reaches TO or not, hop by hop,\n"
+	"                                              with the fix; exit 1 when it does not\n"
 	"       netlab check FILE|LAB [key=value ...]  run a script's probes and expectations\n"
 	"                                              against its lab as it is up; changes nothing\n"
 	"       netlab show [--json] [NS ...]          the links, addresses, routes and nftables\n"
@@ -78,6 +81,7 @@ struct opts {
 	int check;	    /* check FILE|LAB: a dry run whose probes are sent */
 	const char *check_arg; /* check's word as given, a lab's name or a file */
 	int ping;	    /* ping ARGS…: the matrix from the command line */
+	int why;	    /* why ARGS…: probe.why from the command line (same pargs) */
 	char **pargs;
 	int npargs;
 	char **params;
@@ -310,6 +314,11 @@ static int parse_args(int argc, char **argv, struct opts *o)
 			o->pargs = argv + i + 1;
 			o->npargs = argc - i - 1;
 			return 0;
+		} else if (!strcmp(a, "why") && !o->script && !o->chunk) {
+			o->why = 1;
+			o->pargs = argv + i + 1;
+			o->npargs = argc - i - 1;
+			return 0;
 		} else if (!strcmp(a, "scripts") && !o->script && !o->chunk && i + 1 == argc) {
 			o->list = 1;
 			return 0;
@@ -345,13 +354,16 @@ static int lab_call(lua_State *L, const char *fn, int nargs)
 	return status;
 }
 
-/* netlab ping ARGS: probe._cli (bindings/probe_cli.lua) gives the exit code. */
-static int ping_cli(lua_State *L, const struct opts *o, int *code)
+/*
+ * netlab ping ARGS and netlab why ARGS: probe._cli (bindings/probe_cli.lua)
+ * or probe._why_cli (bindings/probe_why.lua) gives the exit code.
+ */
+static int ping_cli(lua_State *L, const struct opts *o, const char *fn, int *code)
 {
 	int i, status;
 
 	lua_getglobal(L, "probe");
-	lua_getfield(L, -1, "_cli");
+	lua_getfield(L, -1, fn);
 	lua_remove(L, -2);
 	lua_createtable(L, o->npargs, 0);
 	for (i = 0; i < o->npargs; i++) {
@@ -513,7 +525,9 @@ int main(int argc, char **argv)
 		}
 		status = lab_call(L, "cli_show", 2);
 	} else if (o.ping) {
-		status = ping_cli(L, &o, &code);
+		status = ping_cli(L, &o, "_cli", &code);
+	} else if (o.why) {
+		status = ping_cli(L, &o, "_why_cli", &code);
 	} else if (o.check) {
 		status = check_lab(L, &o);
 	} else if (o.script) {
@@ -525,7 +539,7 @@ int main(int argc, char **argv)
 			status = netlab_pcall(L, 0, 0);
 		netlab_report(L, status);
 	}
-	if ((!o.script && !o.chunk && !o.down && !o.ls && !o.show && !o.ping) ||
+	if ((!o.script && !o.chunk && !o.down && !o.ls && !o.show && !o.ping && !o.why) ||
 	    (o.interactive && status == LUA_OK))
 		status = repl_main(L, isatty(STDIN_FILENO)) < 0 ? LUA_ERRRUN : LUA_OK;
 	/* run -i: what was typed at the prompt is saved with the lab. */

@@ -187,7 +187,8 @@ function R.help(what)
     lines[#lines + 1] = ""
     lines[#lines + 1] = "Objects: a namespace (ns.get, ns.add) has :exec :capture :links :routes :show ...;"
     lines[#lines + 1] = "a link (link.veth, link.get) has :up :down :set :addr :del ...  Type !cmd for a shell."
-    lines[#lines + 1] = "Shorthands: ping(FROM, TO) prints probe.ping(FROM, TO) on one line."
+    lines[#lines + 1] = "Shorthands: ping(FROM, TO) prints probe.ping(FROM, TO) on one line;"
+    lines[#lines + 1] = "why(FROM, TO) prints probe.why(FROM, TO): why it reaches or not, and the fix."
     return table.concat(lines, "\n")
   end
   local name
@@ -330,7 +331,7 @@ end
 
 -- The globals the REPL adds: help, and shorthands for what is typed most
 -- (each says which function it stands for, whose help it shows).
-R.shorthands = {ping = "probe.ping"}
+R.shorthands = {ping = "probe.ping", why = "probe.why"}
 
 function R.install()
   _G.help = function(what)
@@ -343,6 +344,11 @@ function R.install()
     print(probe.ping(from, to, o))
   end
   netlab._name(_G.ping, "ping")
+  -- why(FROM, TO [, opts]): probe.why's explanation, printed.
+  _G.why = function(from, to, o)
+    print(probe.why(from, to, o))
+  end
+  netlab._name(_G.why, "why")
 end
 
 return R
