@@ -111,9 +111,10 @@ fuzz:
 
 # The Debian packages netlab builds with, installed when missing.
 DEB_BUILD  := gcc make pkg-config liblua5.4-dev lua-cjson-dev libmnl-dev libnftnl-dev libreadline-dev
-# What the tests use as independent witnesses and traffic: ip, nft, ping, python3, tmux.
+# What the tests use as independent witnesses and traffic: ip, nft, ping, python3, tmux;
+# iptables (iptables-nft) and conntrack for the rules tutorials type and what NAT did.
 DEB_TEST   := iproute2 nftables iputils-ping python3 tmux util-linux procps strace man-db groff-base \
-              clang
+              clang iptables conntrack
 
 deps:
 	@sh tools/deps.sh $(DEB_BUILD) iputils-ping

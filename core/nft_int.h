@@ -13,6 +13,7 @@
  *   nft_check.c  what a kernel message must be before libnftnl reads it
  *   nft_names.c  values and names as nft(8) writes them, both ways
  *   nft_text.c   the rule decoder: expressions back into nft's words
+ *   nft_xt.c     the decoder's part for iptables-nft's xtables matches and targets
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -108,5 +109,23 @@ const char *nft_cmp_op(uint32_t op);
 const char *nft_family_name(uint32_t family);
 const char *nft_hook_name(uint32_t family, uint32_t hook);
 uint32_t nft_u32_of(const uint8_t *p, uint32_t len);
+
+/* nft_text.c: a NAT statement's " to ADDR[-ADDR][:PORT[-PORT]]" and flags, as nft writes it. */
+struct nft_nat_to {
+	int v6;
+	const uint8_t *amin, *amax; /* NULL: no address, no range */
+	uint32_t alen;
+	const uint8_t *pmin, *pmax; /* NULL: no port, no range */
+	uint32_t plen;
+	uint32_t flags; /* NF_NAT_RANGE_* */
+};
+void nft_nat_to(const struct nft_nat_to *t, char *buf, size_t n);
+
+/*
+ * nft_xt.c: an iptables-nft "match" or "target" expression of a table of this
+ * family in nft's words (1), or 0 when it is not one netlab reads.
+ */
+struct nftnl_expr;
+int nft_xt_text(const struct nftnl_expr *e, int family, char *buf, size_t n);
 
 #endif

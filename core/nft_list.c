@@ -191,7 +191,11 @@ static int chain_item(struct nftnl_chain *c, struct nft_item *it)
 	it->chain = nftnl_chain_get_str(c, NFTNL_CHAIN_NAME);
 	it->handle = nftnl_chain_get_u64(c, NFTNL_CHAIN_HANDLE);
 	it->comment = NULL;
+	/* A regular chain has none of these: nothing of the chain before it stays. */
 	it->type = NULL;
+	it->hook = NULL;
+	it->prio = 0;
+	it->policy = NULL;
 	if (nftnl_chain_is_set(c, NFTNL_CHAIN_HOOKNUM)) {
 		it->type = nftnl_chain_is_set(c, NFTNL_CHAIN_TYPE) ?
 				   nftnl_chain_get_str(c, NFTNL_CHAIN_TYPE) : "filter";

@@ -190,7 +190,9 @@ void nft_value(enum nft_dtype t, const uint8_t *p, uint32_t len, int full, char 
 		}
 		break;
 	case DT_IFNAME:
-		snprintf(buf, n, "\"%.*s\"", (int)strnlen((const char *)p, len), (const char *)p);
+		/* A name compared without its NUL is a prefix: nft's "eth*", iptables' "eth+". */
+		snprintf(buf, n, "\"%.*s%s\"", (int)strnlen((const char *)p, len), (const char *)p,
+			 len && !memchr(p, 0, len) ? "*" : "");
 		return;
 	case DT_CTDIR:
 		if (len == 1) {

@@ -364,64 +364,77 @@ static void do_immediate(struct dec *d, const struct nftnl_expr *e)
 	}
 }
 
-/*
- * " to 10.0.0.2:80", " to [fd00::2]:80", " to :8080" from the registers a NAT
- * statement names; amin or pmin 0 when the statement has no such attribute.
- */
-static void nat_target(struct dec *d, const struct nftnl_expr *e, uint16_t amin, uint16_t amax,
-		       uint16_t pmin, uint16_t pmax, char *buf, size_t n)
+void nft_nat_to(const struct nft_nat_to *t, char *buf, size_t n)
 {
 	char a[2 * INET6_ADDRSTRLEN + 2] = "", p[16] = "", p2[16] = "";
-	int v6 = 0, has_a = amin && nftnl_expr_is_set(e, amin);
-	int has_p = pmin && nftnl_expr_is_set(e, pmin);
+	enum nft_dtype at = t->v6 ? DT_IPV6 : DT_IPV4;
+	size_t k;
 
 	buf[0] = '\0';
-	if (has_a) {
-		struct reg *g = reg(d, nftnl_expr_get_u32(e, amin));
-		size_t k;
-
-		v6 = g->len == 16;
-		nft_value(v6 ? DT_IPV6 : DT_IPV4, g->data, g->len, 0, a, sizeof(a));
-		if (nftnl_expr_is_set(e, amax) &&
-		    nftnl_expr_get_u32(e, amax) != nftnl_expr_get_u32(e, amin)) {
+	if (t->amin) {
+		nft_value(at, t->amin, t->alen, 0, a, sizeof(a));
+		if (t->amax) {
 			char hi[INET6_ADDRSTRLEN + 1];
 
-			g = reg(d, nftnl_expr_get_u32(e, amax));
-			nft_value(v6 ? DT_IPV6 : DT_IPV4, g->data, g->len, 0, hi, sizeof(hi));
+			nft_value(at, t->amax, t->alen, 0, hi, sizeof(hi));
 			k = strlen(a);
 			text_append(a, sizeof(a), &k, "-%s", hi);
 		}
 	}
-	if (has_p) {
-		struct reg *g = reg(d, nftnl_expr_get_u32(e, pmin));
-
-		nft_value(DT_PORT, g->data, g->len, 0, p, sizeof(p));
-		if (nftnl_expr_is_set(e, pmax) &&
-		    nftnl_expr_get_u32(e, pmax) != nftnl_expr_get_u32(e, pmin)) {
+	if (t->pmin) {
+		nft_value(DT_PORT, t->pmin, t->plen, 0, p, sizeof(p));
+		if (t->pmax) {
 			char hi[sizeof(p2) - 1];
-			size_t k = 0;
 
-			g = reg(d, nftnl_expr_get_u32(e, pmax));
-			nft_value(DT_PORT, g->data, g->len, 0, hi, sizeof(hi));
+			k = 0;
+			nft_value(DT_PORT, t->pmax, t->plen, 0, hi, sizeof(hi));
 			text_append(p2, sizeof(p2), &k, "-%s", hi);
 		}
 	}
-	if (has_a && has_p && v6)
+	if (t->amin && t->pmin && t->v6)
 		snprintf(buf, n, " to [%s]:%s%s", a, p, p2);
-	else if (has_a || has_p)
-		snprintf(buf, n, " to %s%s%s%s", a, has_p ? ":" : "", p, p2);
+	else if (t->amin || t->pmin)
+		snprintf(buf, n, " to %s%s%s%s", a, t->pmin ? ":" : "", p, p2);
+	k = strnlen(buf, n);
+	if (t->flags & NF_NAT_RANGE_PROTO_RANDOM)
+		text_append(buf, n, &k, " random");
+	if (t->flags & NF_NAT_RANGE_PROTO_RANDOM_FULLY)
+		text_append(buf, n, &k, " fully-random");
+	if (t->flags & NF_NAT_RANGE_PERSISTENT)
+		text_append(buf, n, &k, " persistent");
 }
 
-static void nat_flags(uint32_t flags, char *buf, size_t n)
+/*
+ * " to 10.0.0.2:80", " to [fd00::2]:80", " to :8080" from the registers a NAT
+ * statement names, then its flags; amin or pmin 0 when the statement has no
+ * such attribute.
+ */
+static void nat_target(struct dec *d, const struct nftnl_expr *e, uint16_t amin, uint16_t amax,
+		       uint16_t pmin, uint16_t pmax, uint16_t flags, char *buf, size_t n)
 {
-	size_t k = strnlen(buf, n);
+	struct nft_nat_to t = { 0 };
+	struct reg *g;
 
-	if (flags & NF_NAT_RANGE_PROTO_RANDOM)
-		text_append(buf, n, &k, " random");
-	if (flags & NF_NAT_RANGE_PROTO_RANDOM_FULLY)
-		text_append(buf, n, &k, " fully-random");
-	if (flags & NF_NAT_RANGE_PERSISTENT)
-		text_append(buf, n, &k, " persistent");
+	if (amin && nftnl_expr_is_set(e, amin)) {
+		g = reg(d, nftnl_expr_get_u32(e, amin));
+		t.v6 = g->len == 16;
+		t.amin = g->data;
+		t.alen = g->len;
+		if (nftnl_expr_is_set(e, amax) &&
+		    nftnl_expr_get_u32(e, amax) != nftnl_expr_get_u32(e, amin))
+			t.amax = reg(d, nftnl_expr_get_u32(e, amax))->data;
+	}
+	if (pmin && nftnl_expr_is_set(e, pmin)) {
+		g = reg(d, nftnl_expr_get_u32(e, pmin));
+		t.pmin = g->data;
+		t.plen = g->len;
+		if (nftnl_expr_is_set(e, pmax) &&
+		    nftnl_expr_get_u32(e, pmax) != nftnl_expr_get_u32(e, pmin))
+			t.pmax = reg(d, nftnl_expr_get_u32(e, pmax))->data;
+	}
+	if (nftnl_expr_is_set(e, flags))
+		t.flags = nftnl_expr_get_u32(e, flags);
+	nft_nat_to(&t, buf, n);
 }
 
 static void do_nat(struct dec *d, const struct nftnl_expr *e)
@@ -431,9 +444,8 @@ static void do_nat(struct dec *d, const struct nftnl_expr *e)
 	char to[128], b[192];
 
 	nat_target(d, e, NFTNL_EXPR_NAT_REG_ADDR_MIN, NFTNL_EXPR_NAT_REG_ADDR_MAX,
-		   NFTNL_EXPR_NAT_REG_PROTO_MIN, NFTNL_EXPR_NAT_REG_PROTO_MAX, to, sizeof(to));
-	if (nftnl_expr_is_set(e, NFTNL_EXPR_NAT_FLAGS))
-		nat_flags(nftnl_expr_get_u32(e, NFTNL_EXPR_NAT_FLAGS), to, sizeof(to));
+		   NFTNL_EXPR_NAT_REG_PROTO_MIN, NFTNL_EXPR_NAT_REG_PROTO_MAX, NFTNL_EXPR_NAT_FLAGS,
+		   to, sizeof(to));
 	/* In an inet table the statement names the family it rewrites, as nft writes it. */
 	snprintf(b, sizeof(b), "%s%s%s", type == NFT_NAT_SNAT ? "snat" : "dnat",
 		 d->family != NFPROTO_INET ? "" : fam == NFPROTO_IPV6 ? " ip6" : " ip", to);
@@ -445,9 +457,7 @@ static void do_masq(struct dec *d, const struct nftnl_expr *e, const char *word,
 {
 	char to[128], b[160];
 
-	nat_target(d, e, 0, 0, pmin, pmax, to, sizeof(to));
-	if (nftnl_expr_is_set(e, flags))
-		nat_flags(nftnl_expr_get_u32(e, flags), to, sizeof(to));
+	nat_target(d, e, 0, 0, pmin, pmax, flags, to, sizeof(to));
 	snprintf(b, sizeof(b), "%s%s", word, to);
 	term(d, b);
 }
@@ -485,8 +495,9 @@ static void do_other(struct dec *d, const struct nftnl_expr *e, const char *name
 			 unit == 86400 ? "day" : "week");
 	} else if (!strcmp(name, "match") || !strcmp(name, "target")) {
 		/* What iptables-nft writes for matches nftables has no expression for. */
-		snprintf(b, sizeof(b), "xt %s \"%s\"", name,
-			 str_of(e, name[0] == 'm' ? NFTNL_EXPR_MT_NAME : NFTNL_EXPR_TG_NAME));
+		if (!nft_xt_text(e, d->family, b, sizeof(b)))
+			snprintf(b, sizeof(b), "xt %s \"%s\"", name,
+				 str_of(e, name[0] == 'm' ? NFTNL_EXPR_MT_NAME : NFTNL_EXPR_TG_NAME));
 	} else if (!strcmp(name, "notrack")) {
 		snprintf(b, sizeof(b), "notrack");
 	} else {
