@@ -9,11 +9,18 @@
 -- and the answer says so when the two disagree.
 local probe = ...
 
--- The nftables half (bindings/why_nft.lua) when it is there; until then
--- every chain accepts, and the real probe catches what that misses.
-local okn, why_nft = pcall(require, "why_nft")
-if not okn or type(why_nft) ~= "table" or not why_nft.verdict then
-  why_nft = {verdict = function() return {verdict = "accept", policy = true} end}
+-- The nftables half (bindings/why_nft.lua, netlab.why_nft); were it
+-- missing, every chain would accept and only the real probe would see a drop.
+-- Asked for when first used: the libraries a script may require are
+-- registered after the modules' Lua halves have run (bindings/init.c).
+local why_nft
+local function nft_verdict(...)
+  if not why_nft then
+    local ok, m = pcall(require, "netlab.why_nft")
+    why_nft = ok and type(m) == "table" and m.verdict and m or
+      {verdict = function() return {verdict = "accept", policy = true} end}
+  end
+  return pcall(why_nft.verdict, ...)
 end
 
 local MAXHOPS = 32
@@ -166,7 +173,8 @@ end
 
 -- The nftables verdict of one hook, as a cause when it is not accept.
 local function nft_check(W, n, hook, pkt, hop)
-  local ok, v = pcall(why_nft.verdict, W.ns[n], hook, pkt)
+  pkt.ct = pkt.ct or W.ct
+  local ok, v = nft_verdict(W.ns[n], hook, pkt)
   if not ok or type(v) ~= "table" then return nil end
   if v.nat then hop.nat = v.nat end
   if v.verdict == "drop" or v.verdict == "reject" then
@@ -326,8 +334,8 @@ local function walk(W, n, pkt, o)
         src = pkt.src, dst = pkt.dst, proto = pkt.proto, dport = pkt.dport, iif = iif}, hop)
       if c then return path, nil, c end
       if hop.nat and hop.nat.kind == "dnat" then
-        local to = hop.nat.to:match("^%[?([^%]]+)%]?:%d+$") or hop.nat.to
-        if family_of(to) == family_of(pkt.dst) then
+        local to = hop.nat.addr or hop.nat.to and (hop.nat.to:match("^%[?([^%]]+)%]?:%d+$") or hop.nat.to)
+        if to and family_of(to) == family_of(pkt.dst) then
           o.made[#o.made + 1] = {ns = n, kind = "dst", from = pkt.dst, to = to}
           pkt.dst = to
         end
@@ -428,7 +436,7 @@ local function walk(W, n, pkt, o)
     local c = nft_check(W, n, "postrouting", P, hop)
     if c then return path, nil, c end
     if hop.nat and (hop.nat.kind == "masquerade" or hop.nat.kind == "snat") then
-      local to = hop.nat.to and (hop.nat.to:match("^%[?([^%]]+)%]?:%d+$") or hop.nat.to) or
+      local to = hop.nat.addr or hop.nat.to and (hop.nat.to:match("^%[?([^%]]+)%]?:%d+$") or hop.nat.to) or
         addr_on(linkof(W, n, r.dev), fam)
       if to and to ~= pkt.src then
         o.made[#o.made + 1] = {ns = n, kind = "src", from = pkt.src, to = to}
@@ -565,6 +573,7 @@ function probe.why(from, to, o)
   local res = {from = f, to = dst, proto = proto, port = o.port}
   local st = {made = {}, routers = {}}
   local pkt = {family = fam, dst = dst, proto = proto, dport = o.port}
+  W.ct = "new"
   local path, at, c = walk(W, f, pkt, st)
   res.path = path
   if not c then
@@ -572,6 +581,8 @@ function probe.why(from, to, o)
     local there_src = pkt.src
     local rp = {family = fam, src = pkt.dst, dst = pkt.src, proto = proto}
     local rst = {made = {}, routers = {}, reply = true, undo = st.made}
+    -- The reply belongs to the connection the way there opened.
+    W.ct = "established"
     local rpath, rat, rc = walk(W, at, rp, rst)
     res.reply = rpath
     if rc and rc.code == "no-route" and not rc.fix and rc.lookup then

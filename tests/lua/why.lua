@@ -9,7 +9,7 @@ local t = require "t"
 local run = t.run
 -- Whether the nftables half (bindings/why_nft.lua) is in this build: without
 -- it every chain reads as accept and only the real probe sees a drop.
-local HAS_NFT = pcall(require, "why_nft")
+local HAS_NFT = pcall(require, "netlab.why_nft")
 
 -- A probe that must answer: three tries, as a new link may need a moment.
 local function reaches(from, to, o)
@@ -68,7 +68,9 @@ t.test("route.get is ip route get: local, via, from … iif …, and the kernel'
   local _ <close> = t.fresh()
   three{no_forward = true}
   local function witness(n, ...)
-    local out, code = ns.capture(n, {"ip", "-j", "route", "get", ..., quiet = true})
+    local argv = {"ip", "-j", "route", "get", ...}
+    argv.quiet = true
+    local out, code = ns.capture(n, argv)
     if code ~= 0 then return nil, out end
     return t.json.decode(out)[1]
   end
