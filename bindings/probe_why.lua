@@ -171,26 +171,63 @@ local function gateway_for(W, n, family)
   return best
 end
 
+-- Words as a Lua list ({"a", "b"}), for ns.exec lines.
+local function argv(words)
+  local q_ = {}
+  for i, w in ipairs(words) do q_[i] = q(w) end
+  return "{" .. table.concat(q_, ", ") .. "}"
+end
+
+-- What lets the packet through where v dropped it: netlab's own forward
+-- chain takes nat.allow; another table (iptables', nft's) an accept rule
+-- of its own kind inserted first, run through ns.exec.
+local function accept_fix(W, n, hook, pkt, v)
+  local fam6 = pkt.family == 6
+  local src, dst = subnet_of(W, pkt.src or "?"), subnet_of(W, pkt.dst)
+  if v.table == "netlab" and hook == "forward" then
+    return ("nat.allow{src = %q, dst = %q%s}"):format(src, dst, nsopt(n)),
+      ("%snft insert rule inet netlab forward %s saddr %s %s daddr %s accept"):format(
+        nexec(n), fam6 and "ip6" or "ip", src, fam6 and "ip6" or "ip", dst)
+  end
+  local words
+  if (v.family == "ip" or v.family == "ip6") and (v.chain or ""):match("^%u+$") then
+    words = {fam6 and "ip6tables" or "iptables"}
+    if v.table and v.table ~= "filter" then
+      words[2], words[3] = "-t", v.table
+    end
+    for _, w in ipairs{"-I", v.chain, "-s", src, "-d", dst} do words[#words + 1] = w end
+    if pkt.dport then
+      for _, w in ipairs{"-p", pkt.proto, "--dport", tostring(pkt.dport)} do words[#words + 1] = w end
+    end
+    words[#words + 1] = "-j"
+    words[#words + 1] = "ACCEPT"
+  else
+    local f = fam6 and "ip6" or "ip"
+    words = {"nft", "insert", "rule", v.family or "inet", v.table or "TABLE", v.chain or "CHAIN",
+             f, "saddr", src, f, "daddr", dst}
+    if pkt.dport then
+      for _, w in ipairs{pkt.proto, "dport", tostring(pkt.dport)} do words[#words + 1] = w end
+    end
+    words[#words + 1] = "accept"
+  end
+  return ("ns.exec(%q, %s)"):format(n, argv(words)), nexec(n) .. table.concat(words, " ")
+end
+
 -- The nftables verdict of one hook, as a cause when it is not accept.
 local function nft_check(W, n, hook, pkt, hop)
   pkt.ct = pkt.ct or W.ct
   local ok, v = nft_verdict(W.ns[n], hook, pkt)
   if not ok or type(v) ~= "table" then return nil end
   if v.nat then hop.nat = v.nat end
+  for _, u in ipairs(v.unknown or {}) do W.unknown[#W.unknown + 1] = u end
   if v.verdict == "drop" or v.verdict == "reject" then
-    local obj = ("table %s chain %s %s"):format(v.table or "?", v.chain or "?",
+    local obj = ("table %s %s chain %s %s"):format(v.family or "?", v.table or "?", v.chain or "?",
                                                 v.policy and "policy " .. v.verdict or
                                                 ("rule %q"):format(v.rule or "?"))
     hop.verdict = v.verdict
-    local dport = pkt.dport and (" %s dport %d"):format(pkt.proto, pkt.dport) or ""
-    local fam = pkt.family == 6 and "ip6" or "ip"
-    local match = ("%s saddr %s %s daddr %s%s"):format(fam, pkt.src or "?", fam, pkt.dst, dport)
-    return cause("filtered", n, obj,
-                 ("%s %ss it in %s (%s)"):format(n, v.verdict, hook, obj),
-                 hook == "forward" and ("nat.allow{src = %q, dst = %q%s}"):format(
-                   pkt.src or "?", pkt.dst, nsopt(n)) or nil,
-                 ("%snft insert rule %s %s %s %s accept"):format(nexec(n), "inet",
-                   v.table or "TABLE", v.chain or "CHAIN", match))
+    local line, command = accept_fix(W, n, hook, pkt, v)
+    return cause("filtered", n, obj, ("%s %ss it in %s (%s)"):format(n, v.verdict, hook, obj),
+                 line, command)
   end
 end
 
@@ -567,6 +604,7 @@ function probe.why(from, to, o)
     netlab._argerror(3, ("field 'port': a port 1-65535 expected for %s"):format(proto))
   end
   local W = index_state()
+  W.unknown = {}
   if not W.ns[f] then netlab._argerror(1, ("no namespace %q"):format(f)) end
   local dst = target_of(W, to)
   local fam = family_of(dst)
@@ -612,8 +650,20 @@ function probe.why(from, to, o)
       res.disagree = ("the probe got through although %s"):format(c and c.message or "?")
       res.cause = nil
     else
-      res.disagree = ("every hop checks out (routes, links, far sides, forwarding, rp_filter, nftables) but the probe failed: %s"):format(pr.why or "no answer")
-      res.cause = cause("unknown", f, dst, ("every hop checks out but the probe failed (%s)"):format(pr.why or "no answer"))
+      local because = pr.why or "no answer"
+      if proto == "tcp" and because:find("refused", 1, true) then
+        res.cause = cause("unknown", at or f, ("%s:%d"):format(dst, o.port),
+                          ("the way there and back is open, but nothing listens on %s port %d (connection refused)"):format(
+                            dst, o.port))
+      else
+        local skipped = #W.unknown > 0 and
+          ("; %d nftables rule(s) could not be read and were taken as not matching, the first: %s"):format(
+            #W.unknown, tostring(W.unknown[1].rule or W.unknown[1].why or "?")) or ""
+        res.disagree = ("checked routes (the kernel's lookup at every hop), links and carriers, the far side of " ..
+          "each link, forwarding, rp_filter and nftables, and found nothing; the probe failed: %s%s"):format(because, skipped)
+        res.cause = cause("unknown", f, dst,
+                          ("every hop checks out, but the probe failed (%s)"):format(because))
+      end
     end
   end
   return setmetatable(res, WHY)
