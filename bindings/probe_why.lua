@@ -246,6 +246,13 @@ local function next_hop(W, n, dev, nh, family, towards)
   for _, e in ipairs(ends) do
     if owns(W, e, nh) then return e end
   end
+  -- Linux answers ARP for any address of its own on any of its links (the
+  -- weak host model, arp_ignore 0): a namespace on the link that has nh
+  -- elsewhere takes the packet all the same.
+  local o = W.owner[nh]
+  for _, e in ipairs(ends) do
+    if o and o.ns == e.ns and (sysctl(e.ns, "net.ipv4.conf.all.arp_ignore") or 0) == 0 then return e end
+  end
   for _, e in ipairs(down) do
     if owns(W, e, nh) or (linkof(W, e.ns, e.dev) or {}).kind == "veth" or
         (linkof(W, e.ns, e.dev) or {}).kind == "bridge" then
@@ -258,7 +265,6 @@ local function next_hop(W, n, dev, nh, family, towards)
     end
   end
   -- Nobody on the link has it. A veth end left off the bridge is the classic.
-  local o = W.owner[nh]
   local mine = l.peer and linkof(W, l.peer.ns, l.peer.ifname)
   if mine and not mine.master and not addr_on(mine, family) then
     local m = l.peer.ns
