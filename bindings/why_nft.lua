@@ -241,6 +241,10 @@ local function eval_rule(text, pkt, ns)
       if v == nil then
         unknown = unknown or ("%s without a value"):format(key)
       elseif v:sub(1, 1) == "@" then
+        -- A set of tcp ports says nothing of a UDP packet, nor one of IPv4 addresses of IPv6.
+        if (m.family and m.family ~= pkt.family) or (m.proto and m.proto ~= pkt.l4proto) then
+          return {match = false}
+        end
         unknown = unknown or ("%s %s: a set, whose elements netlab does not read"):format(key, v)
       else
         local hit, why = EVAL[m.kind](m, op, v, pkt, ns)

@@ -21,7 +21,7 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-enum kind { U8, U32, U64, STR, DATA };
+enum kind { U8, U32, U64, STR, DATA, OWNED };
 
 struct attr {
 	uint16_t id;
@@ -64,8 +64,10 @@ static const struct {
 	{ "reject", { { NFTNL_EXPR_REJECT_TYPE, U32 } }, 1 },
 	{ "limit", { { NFTNL_EXPR_LIMIT_RATE, U64 }, { NFTNL_EXPR_LIMIT_UNIT, U64 },
 		     { NFTNL_EXPR_LIMIT_TYPE, U32 } }, 3 },
-	{ "match", { { NFTNL_EXPR_MT_NAME, STR } }, 1 },
-	{ "target", { { NFTNL_EXPR_TG_NAME, STR } }, 1 },
+	{ "match", { { NFTNL_EXPR_MT_NAME, STR }, { NFTNL_EXPR_MT_REV, U32 },
+		     { NFTNL_EXPR_MT_INFO, OWNED } }, 3 },
+	{ "target", { { NFTNL_EXPR_TG_NAME, STR }, { NFTNL_EXPR_TG_REV, U32 },
+		      { NFTNL_EXPR_TG_INFO, OWNED } }, 3 },
 	{ "notrack", { { 0, U8 } }, 0 },
 	{ "counter", { { NFTNL_EXPR_CTR_PACKETS, U64 } }, 1 },
 };
@@ -156,6 +158,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				/* What the kernel allows in one register load or compare. */
 				nftnl_expr_set(e, a->id, v, len > 64 ? 64 : (uint32_t)len);
 				break;
+			case OWNED: {
+				/* An xtables info block: libnftnl keeps the pointer and frees it. */
+				void *copy = malloc(len);
+
+				if (copy) {
+					memcpy(copy, v, len);
+					nftnl_expr_set(e, a->id, copy, (uint32_t)len);
+				}
+				break;
+			}
 			}
 		}
 		nftnl_rule_add_expr(r, e);
