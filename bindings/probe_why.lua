@@ -166,6 +166,21 @@ local function gateway_for(W, n, family)
           end
         end
       end
+      -- Nothing reachable yet (a port off its bridge, say): an address of
+      -- the same subnet in a namespace that forwards, where it will be.
+      local same = {}
+      for addr, o in pairs(W.owner) do
+        if o.ns ~= n and family_of(addr) == family and netlab.cidr(addr .. "/" .. plen).network == net then
+          same[#same + 1] = addr
+        end
+      end
+      table.sort(same)
+      for _, addr in ipairs(same) do
+        if not best and W.ns[W.owner[addr].ns].forwarding[family == "inet" and "ipv4" or "ipv6"] then
+          best = addr
+        end
+      end
+      best = best or same[1]
     end
   end
   return best
@@ -428,11 +443,11 @@ local function walk(W, n, pkt, o)
       if not iif and not has_default(W, n, fam) then
         local gw = gateway_for(W, n, fam)
         return path, nil, cause("no-default-route", n, "default",
-                                ("%s has no default route and no route to %s (ip route get: %s)"):format(n, pkt.dst, words(msg)),
+                                ("%s has no default route, so no route to %s"):format(n, pkt.dst),
                                 gw and ("route.add{\"default\", via = %q%s}"):format(gw, nsopt(n)),
                                 gw and (ipn(n) .. "route add default via " .. gw))
       end
-      return path, nil, cause("no-route", n, pkt.dst, ("%s has no route to %s (ip route get: %s)"):format(n, pkt.dst, words(msg)))
+      return path, nil, cause("no-route", n, pkt.dst, ("%s has no route to %s: %s"):format(n, pkt.dst, words(msg)))
     end
     if not pkt.src and r.src then pkt.src = r.src end
     if r.type == "local" then
