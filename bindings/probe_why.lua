@@ -380,12 +380,11 @@ local function walk(W, n, pkt, o)
   for _ = 1, MAXHOPS do
     local hop = {ns = n, ["in"] = iif}
     path[#path + 1] = hop
-    -- The reply meets the connections the way there made: undone before routing.
+    -- The reply meets the connections the way there made: a masqueraded
+    -- source's reply is sent back to it before routing (prerouting), a
+    -- DNAT's reply takes the old destination as its source after (postrouting).
     for _, t in ipairs(o.undo or {}) do
-      if t.ns == n then
-        if t.kind == "src" and pkt.dst == t.to then pkt.dst = t.from end
-        if t.kind == "dst" and pkt.src == t.to then pkt.src = t.from end
-      end
+      if t.ns == n and t.kind == "src" and pkt.dst == t.to then pkt.dst = t.from end
     end
     if iif then
       local c = nft_check(W, n, "prerouting", {family = pkt.family == "inet6" and 6 or 4,
@@ -501,6 +500,9 @@ local function walk(W, n, pkt, o)
         hop.verdict = (hop.verdict or "out") .. ", " .. hop.nat.kind .. " to " .. to
         pkt.src = to
       end
+    end
+    for _, t in ipairs(o.undo or {}) do
+      if t.ns == n and t.kind == "dst" and pkt.src == t.to then pkt.src = t.from end
     end
     local nh = r.via or pkt.dst
     local e, c2 = next_hop(W, n, r.dev, nh, fam, r.via and pkt.dst)

@@ -340,6 +340,51 @@ t.test("a FORWARD policy drop typed with iptables, then the accept rules (reacha
   t.eq(w.disagree, nil, "reasoning and probe agree: " .. tostring(w))
 end)
 
+t.test("a forwarded port (DNAT) there and back, and a closed port", function()
+  local _ <close> = t.fresh()
+  local out, code = run("run", "purple_orange")
+  t.eq(code, 0, out)
+  nat.forward_port{proto = "tcp", port = 8080, to = "192.168.52.2:80"}
+  local pid = ns.spawn("orange", {"python3", "-c", [[
+import socket
+s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("0.0.0.0", 80)); s.listen(16)
+while True:
+    c, _ = s.accept(); c.close()
+]], quiet = true})
+  local _k <close> = setmetatable({}, {__close = function() netlab.kill(pid) end})
+  -- The listener is up once the root reaches it directly.
+  for _ = 1, 30 do
+    if probe.tcp("root", "192.168.52.2:80").ok then break end
+    netlab.sleep(0.1)
+  end
+  t.ok(reaches("internet", "203.0.113.254", {port = 8080}), "the forwarded port answers")
+  local w = probe.why("internet", "203.0.113.254", {port = 8080})
+  t.eq(w.reachable, true, tostring(w))
+  t.eq(w.disagree, nil, "reasoning and probe agree: " .. tostring(w))
+  t.eq(w.path[#w.path].ns, "orange", "DNAT takes it to orange: " .. tostring(w))
+  t.eq(w.reply[#w.reply].ns, "internet", "the reply goes home: " .. tostring(w))
+  w = probe.why("internet", "203.0.113.254", {port = 8081})
+  t.eq(w.reachable, false, tostring(w))
+  t.ok(w.cause.message:find("nothing listens", 1, true), "a closed port said as such: " .. tostring(w))
+  run("down", "purple_orange")
+end)
+
+t.test("why() in the REPL prints probe.why", function()
+  local _ <close> = t.fresh()
+  three()
+  local R = require "netlab.repl"
+  t.eq(R.shorthands.why, "probe.why", "a shorthand the REPL's help names")
+  R.install()
+  local printed = {}
+  local real = print
+  print = function(...) printed[#printed + 1] = tostring((...)) end
+  local ok, err = pcall(_G.why, "a", "10.0.2.2")
+  print = real
+  t.ok(ok, tostring(err))
+  t.ok((printed[1] or ""):find("a → 10.0.2.2: reachable", 1, true), "printed: " .. tostring(printed[1]))
+end)
+
 t.test("bad arguments and the command line's usage", function()
   local _ <close> = t.fresh()
   three()
