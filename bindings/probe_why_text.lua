@@ -65,43 +65,25 @@ local USAGE = "usage: netlab why [--json] [--proto icmp|tcp|udp] [--port N] FROM
 
 -- `netlab why ARGS` (repl/main.c): the exit code; 2 for a usage error.
 function probe._why_cli(args)
-  local o, json, words, i = {}, false, {}, 1
   local function usage(fmt, ...)
     io.stderr:write("netlab: why: ", fmt:format(...), "\n", USAGE)
     return 2
   end
-  while i <= #args do
-    local a = args[i]
-    local opt, val = a:match("^(%-%-%w+)=(.*)$")
-    opt = opt or a
-    if opt == "--json" and not val then
-      json = true
-    elseif opt == "--port" or opt == "--proto" then
-      if not val then
-        i = i + 1
-        val = args[i]
-      end
-      if val == nil then return usage("%s needs a value", opt) end
-      if opt == "--port" then
-        o.port = math.tointeger(tonumber(val))
-        if not o.port then return usage("--port: %q is not a port number", val) end
-      else
-        o.proto = val
-      end
-    elseif a == "--help" or a == "-h" then
-      io.stdout:write(USAGE)
-      return 0
-    elseif a:sub(1, 1) == "-" then
-      return usage("unknown option %s", a)
-    else
-      words[#words + 1] = a
-    end
-    i = i + 1
+  local w, words = probe._cli_words(args, {["--json"] = true}, {["--port"] = true, ["--proto"] = true})
+  if w == "help" then
+    io.stdout:write(USAGE)
+    return 0
+  end
+  if not w then return usage("%s", words) end
+  local o = {proto = w.proto}
+  if w.port then
+    o.port = math.tointeger(tonumber(w.port))
+    if not o.port then return usage("--port: %q is not a port number", w.port) end
   end
   if #words ~= 2 then return usage("needs FROM and TO") end
-  local w = probe.why(words[1], words[2], o)
-  print(json and probe._why_json(w) or tostring(w))
-  return w.reachable and 0 or 1
+  local answer = probe.why(words[1], words[2], o)
+  print(w.json and probe._why_json(answer) or tostring(answer))
+  return answer.reachable and 0 or 1
 end
 
 return probe
