@@ -283,9 +283,13 @@ local function next_hop(W, n, dev, nh, family, towards)
   for _, e in ipairs(ends) do
     if o and o.ns == e.ns and (sysctl(e.ns, "net.ipv4.conf.all.arp_ignore") or 0) == 0 then return e end
   end
+  -- A link down on the way: the one that has nh, the port whose far end has
+  -- it, or the link's own far end when nothing else is reached.
   for _, e in ipairs(down) do
-    if owns(W, e, nh) or (linkof(W, e.ns, e.dev) or {}).kind == "veth" or
-        (linkof(W, e.ns, e.dev) or {}).kind == "bridge" then
+    local x = linkof(W, e.ns, e.dev) or {}
+    local beyond = x.peer and W.ns[x.peer.ns] and owns(W, {ns = x.peer.ns, dev = x.peer.ifname}, nh)
+    local direct = l.peer and l.peer.ns == e.ns and l.peer.ifname == e.dev and #ends == 0
+    if owns(W, e, nh) or beyond or direct or x.kind == "bridge" then
       local what = l.carrier == false and "no-carrier" or "link-down"
       return nil, cause(what, e.ns, e.dev,
                         ("%s's link %s is up but %s, on the other side in %s, is down%s"):format(

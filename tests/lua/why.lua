@@ -249,6 +249,11 @@ ip -n h2 addr add 10.9.0.3/24 dev eth0 && ip -n h2 link set eth0 up
   apply(w)
   fixed("h2", "10.9.0.2")
   fixed("h1", "10.9.0.1")
+  -- A host behind the bridge down: named where it is, past the bridge.
+  t.sh_ok("ip -n h2 link set eth0 down")
+  w = broken("h1", "10.9.0.3", "link-down", "h2", "eth0")
+  apply(w)
+  fixed("h1", "10.9.0.3")
 end)
 
 t.test("a wrong gateway (no-neighbor) and a wrong subnet (no-route), netlab-built", function()
