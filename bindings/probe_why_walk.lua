@@ -213,16 +213,19 @@ end
 -- How an answer prints, its JSON and `netlab why` are in probe_why_text.lua.
 local WHY = netlab._meta("netlab.probe.why")
 
+probe._spec.why = {"proto", "port", "timeout"}
+
 -- probe.why(FROM, TO [, {proto = "icmp"|"tcp", port =, timeout =}])
 function probe.why(from, to, o)
   local f = nsname(from)
   if type(f) ~= "string" then netlab._argerror(1, "namespace name or object expected, got " .. type(from)) end
   if o ~= nil and type(o) ~= "table" then netlab._argerror(3, "table of options expected, got " .. type(o)) end
   o = o or {}
-  netlab._check(o, 3, {"proto", "port", "timeout"}, 0)
+  netlab._check(o, 3, probe._spec.why, 0)
   local proto = o.proto or (o.port and "tcp" or "icmp")
   if proto ~= "icmp" and proto ~= "tcp" and proto ~= "udp" then
-    netlab._argerror(3, ("field 'proto': \"icmp\", \"tcp\" or \"udp\" expected, got %q"):format(tostring(proto)))
+    local got = type(proto) == "string" and ("%q"):format(proto) or type(proto)
+    netlab._argerror(3, ("field 'proto': \"icmp\", \"tcp\" or \"udp\" expected, got %s"):format(got))
   end
   if proto ~= "icmp" and (math.type(o.port) ~= "integer" or o.port < 1 or o.port > 65535) then
     netlab._argerror(3, ("field 'port': a port 1-65535 expected for %s"):format(proto))
