@@ -241,7 +241,81 @@ static int l_list(lua_State *L)
 	return 1;
 }
 
+static const char *const get_fields[] = { "src", "iif", "oif", NULL };
+
+static void push_addr_field(lua_State *L, const struct cidr *c, const char *k)
+{
+	char b[INET6_ADDRSTRLEN];
+
+	inet_ntop(c->family, c->a.b, b, sizeof(b));
+	lua_pushstring(L, b);
+	lua_setfield(L, -2, k);
+}
+
+/*
+ * route.get(NS, DST [, {src =, iif =, oif =}]): the route the kernel picks,
+ * as `ip route get`: {dst, family, type, dev, via, src, table}; or nil, the
+ * kernel's words and its errno name when the lookup is refused (no route,
+ * forwarding off, rp_filter, a prohibit or blackhole route).
+ */
+static int l_get(lua_State *L)
+{
+	char why[PARSE_WHY];
+	struct nl_err err = { 0 };
+	struct route_query q = { 0 };
+	struct route_info ri;
+	const char *dst, *src;
+	int answered, t = 0;
+	struct ns *ns = nlb_checkns(L, 1);
+
+	dst = luaL_checkstring(L, 2);
+	if (parse_addr(dst, &q.dst, why) < 0)
+		return nlb_argerror(L, 2, "%s", why);
+	if (!lua_isnoneornil(L, 3)) {
+		luaL_checktype(L, 3, LUA_TTABLE);
+		t = 3;
+		nlb_checkfields(L, t, t, 0, get_fields);
+	}
+	src = nlb_optstring(L, t, "src", NULL);
+	if (src) {
+		if (parse_addr(src, &q.src, why) < 0)
+			return nlb_argerror(L, 3, "field 'src': %s", why);
+		if (q.src.family != q.dst.family)
+			return nlb_argerror(L, 3, "field 'src': %s is not of the destination's family", src);
+		q.has_src = 1;
+	}
+	q.iif = nlb_optlinkname(L, t, "iif");
+	q.oif = nlb_optlinkname(L, t, "oif");
+	if (route_get(ns, &q, &ri, &answered, &err) < 0) {
+		if (!answered)
+			return nlb_error(L, &err);
+		luaL_pushfail(L);
+		lua_pushfstring(L, "%s (%s)", err.msg[0] ? err.msg : strerror(err.code),
+				nlb_errname(err.code));
+		lua_pushstring(L, nlb_errname(err.code));
+		return 3;
+	}
+	lua_createtable(L, 0, 8);
+	push_addr_field(L, &q.dst, "dst");
+	lua_pushstring(L, ri.dst.family == AF_INET6 ? "inet6" : "inet");
+	lua_setfield(L, -2, "family");
+	lua_pushstring(L, type_name(ri.type));
+	lua_setfield(L, -2, "type");
+	if (ri.dev[0]) {
+		lua_pushstring(L, ri.dev);
+		lua_setfield(L, -2, "dev");
+	}
+	if (ri.has_via)
+		push_addr_field(L, &ri.via, "via");
+	if (ri.has_src)
+		push_addr_field(L, &ri.src, "src");
+	lua_pushinteger(L, ri.table);
+	lua_setfield(L, -2, "table");
+	return 1;
+}
+
 static const luaL_Reg route_funcs[] = {
+	{ "get", l_get },
 	{ "add", l_add },
 	{ "replace", l_replace },
 	{ "del", l_del },
@@ -253,6 +327,7 @@ static const struct nlb_spec route_specs[] = {
 	{ "add", route_fields, NULL, NULL },
 	{ "replace", route_fields, NULL, NULL },
 	{ "del", route_fields, NULL, NULL },
+	{ "get", get_fields, NULL, NULL },
 	{ NULL, NULL, NULL, NULL },
 };
 

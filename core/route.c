@@ -88,6 +88,7 @@ static const enum mnl_attr_data_type route_types[RTA_MAX + 1] = {
 	[RTA_OIF] = MNL_TYPE_U32,
 	[RTA_PRIORITY] = MNL_TYPE_U32,
 	[RTA_TABLE] = MNL_TYPE_U32,
+	[RTA_IIF] = MNL_TYPE_U32,
 };
 static const struct nl_attrs route_attrs = NL_ATTRS(route_types);
 
@@ -219,4 +220,113 @@ int route_list(struct ns *ns, int family, unsigned int table, route_cb cb, void 
 		r = cb(&d.v[i], data);
 	free(d.v);
 	return r < 0 ? r : 0;
+}
+
+struct nlmsghdr *route_msg_get(char *buf, size_t len, const struct route_query *q, int iif,
+			       int oif, struct nl_err *err)
+{
+	size_t alen = q->dst.family == AF_INET ? 4 : 16;
+	struct rtmsg *rtm;
+	struct nl_msg m;
+
+	nl_msg_start(&m, buf, len, RTM_GETROUTE, NLM_F_REQUEST, err);
+	rtm = nl_put_extra(&m, sizeof(*rtm));
+	rtm->rtm_family = (uint8_t)q->dst.family;
+	/* One address, not a prefix: the lookup is for a packet. */
+	rtm->rtm_dst_len = (uint8_t)(alen * 8);
+	nl_put(&m, RTA_DST, alen, q->dst.a.b);
+	if (q->has_src) {
+		rtm->rtm_src_len = (uint8_t)(alen * 8);
+		nl_put(&m, RTA_SRC, alen, q->src.a.b);
+	}
+	if (iif)
+		nl_put_u32(&m, RTA_IIF, (uint32_t)iif);
+	if (oif)
+		nl_put_u32(&m, RTA_OIF, (uint32_t)oif);
+	return nl_msg_done(&m);
+}
+
+struct got {
+	struct route_info *ri;
+	int n;
+};
+
+static int got_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct got *g = data;
+	int r = route_parse(nlh, g->ri);
+
+	/* The answer is a cache entry (RTM_F_CLONED) by nature: what route_parse
+	 * refuses from a dump is what is asked for here. */
+	if (r == 0 || r == -EAGAIN)
+		g->n++;
+	return 0;
+}
+
+static void obj_get(struct nl_err *err, const struct route_query *q, struct ns *ns)
+{
+	char a[INET6_ADDRSTRLEN], b[160], w[NS_WHERE_LEN];
+	size_t n = 0;
+
+	inet_ntop(q->dst.family, q->dst.a.b, a, sizeof(a));
+	text_append(b, sizeof(b), &n, "route to %s", a);
+	if (q->has_src) {
+		inet_ntop(q->src.family, q->src.a.b, a, sizeof(a));
+		text_append(b, sizeof(b), &n, " from %s", a);
+	}
+	if (q->iif)
+		text_append(b, sizeof(b), &n, " iif %s", q->iif);
+	if (q->oif)
+		text_append(b, sizeof(b), &n, " oif %s", q->oif);
+	nl_obj(err, "%s%s", b, ns_where(ns, w, sizeof(w)));
+}
+
+static int index_of(struct ns *ns, const char *name, int *index, const struct route_query *q,
+		    struct nl_err *err)
+{
+	int r;
+
+	*index = 0;
+	if (!name)
+		return 0;
+	r = link_index(ns, name, index, err);
+	if (r == -ENODEV)
+		nl_fail(err, ENODEV, "no link \"%s\"", name);
+	if (r < 0)
+		obj_get(err, q, ns);
+	return r;
+}
+
+int route_get(struct ns *ns, const struct route_query *q, struct route_info *ri, int *answered,
+	      struct nl_err *err)
+{
+	char buf[NL_REQSZ];
+	struct got g = { .ri = ri };
+	struct link_info li;
+	struct nl_sock *s;
+	int iif, oif, r;
+
+	*answered = 0;
+	memset(ri, 0, sizeof(*ri));
+	obj_get(err, q, ns);
+	r = ns_rtnl(ns, &s, err);
+	if (r < 0)
+		return r;
+	if ((r = index_of(ns, q->iif, &iif, q, err)) < 0 ||
+	    (r = index_of(ns, q->oif, &oif, q, err)) < 0)
+		return r;
+	obj_get(err, q, ns);
+	if (!route_msg_get(buf, sizeof(buf), q, iif, oif, err))
+		return -err->code;
+	r = nl_talk(s, (struct nlmsghdr *)buf, got_cb, &g, err);
+	if (r < 0) {
+		*answered = 1;
+		return r;
+	}
+	if (!g.n)
+		return nl_fail(err, EBADMSG, "the kernel's answer holds no route");
+	if (ri->oif && link_getlink(s, NULL, ri->oif, -1, &li, err) == 0)
+		snprintf(ri->dev, sizeof(ri->dev), "%s", li.name);
+	obj_get(err, q, ns);
+	return 0;
 }

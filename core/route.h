@@ -51,4 +51,29 @@ int route_change(struct ns *ns, enum route_op op, const struct route_spec *r, st
 int route_list(struct ns *ns, int family, unsigned int table, route_cb cb, void *data,
 	       struct nl_err *err);
 
+/*
+ * The kernel's own lookup, as `ip route get DST [from SRC] [iif DEV] [oif DEV]`:
+ * with iif the packet is one arriving on that link (forwarding, rp_filter and
+ * martian checks apply), without it one sent from the namespace itself.
+ */
+struct route_query {
+	struct cidr dst;
+	int has_src;
+	struct cidr src;
+	const char *iif;	/* NULL: a locally sent packet */
+	const char *oif;	/* NULL: the kernel chooses */
+};
+
+/* RTM_GETROUTE for q, the links already resolved to indexes; NULL (err) when it does not fit. */
+struct nlmsghdr *route_msg_get(char *buf, size_t len, const struct route_query *q, int iif,
+			       int oif, struct nl_err *err);
+/*
+ * The route the kernel picks, in ri (dev named). A lookup the kernel refuses
+ * (no route: ENETUNREACH, forwarding off: EHOSTUNREACH, rp_filter: EXDEV,
+ * prohibit: EACCES, …) is -errno with *answered set: the kernel's answer, not
+ * a failure to ask; an unknown namespace or link leaves *answered 0.
+ */
+int route_get(struct ns *ns, const struct route_query *q, struct route_info *ri, int *answered,
+	      struct nl_err *err);
+
 #endif

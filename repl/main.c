@@ -36,6 +36,9 @@ static const char usage[] =
 	"       netlab ping [--json] [--timeout S] [--from NS]... [TARGET...]\n"
 	"                                              who reaches whom: every namespace (or\n"
 	"                                              each NS) pings every address (or TARGET)\n"
+	"       netlab why [--json] [--proto P] [--port N] FROM TO\n"
+	"                                              why FROM reaches TO or not, hop by hop,\n"
+	"                                              with the fix; exit 1 when it does not\n"
 	"       netlab check FILE|LAB [key=value ...]  run a script's probes and expectations\n"
 	"                                              against its lab as it is up; changes nothing\n"
 	"       netlab show [--json] [NS ...]          the links, addresses, routes and nftables\n"
@@ -95,6 +98,7 @@ struct opts {
 	int ping;	    /* ping ARGS…: the matrix from the command line */
 	int graph;	    /* graph ARGS…: the picture, graph._cli */
 	char **pargs;	    /* ping's and graph's words */
+	int why;	    /* why ARGS…: probe.why from the command line */
 	int npargs;
 	char **params;
 	int nparams;
@@ -443,6 +447,11 @@ static int parse_args(int argc, char **argv, struct opts *o)
 			o->pargs = argv + i + 1;
 			o->npargs = argc - i - 1;
 			return 0;
+		} else if (!strcmp(a, "why") && !o->script && !o->chunk) {
+			o->why = 1;
+			o->pargs = argv + i + 1;
+			o->npargs = argc - i - 1;
+			return 0;
 		} else if (!strcmp(a, "scripts") && !o->script && !o->chunk && i + 1 == argc) {
 			o->list = 1;
 			return 0;
@@ -479,15 +488,15 @@ static int lab_call(lua_State *L, const char *fn, int nargs)
 }
 
 /*
- * netlab ping ARGS and netlab graph ARGS: probe._cli (bindings/probe_cli.lua)
- * and graph._cli (bindings/graph.lua) give the exit code.
+ * netlab ping, why and graph ARGS: probe._cli (bindings/probe_cli.lua),
+ * probe._why_cli (bindings/probe_why_text.lua) and graph._cli give the exit code.
  */
-static int words_cli(lua_State *L, const char *mod, const struct opts *o, int *code)
+static int words_cli(lua_State *L, const char *mod, const char *fn, const struct opts *o, int *code)
 {
 	int i, status;
 
 	lua_getglobal(L, mod);
-	lua_getfield(L, -1, "_cli");
+	lua_getfield(L, -1, fn);
 	lua_remove(L, -2);
 	lua_createtable(L, o->npargs, 0);
 	for (i = 0; i < o->npargs; i++) {
@@ -656,9 +665,11 @@ int main(int argc, char **argv)
 		}
 		status = lab_call(L, "cli_show", 2);
 	} else if (o.ping) {
-		status = words_cli(L, "probe", &o, &code);
+		status = words_cli(L, "probe", "_cli", &o, &code);
 	} else if (o.graph) {
-		status = words_cli(L, "graph", &o, &code);
+		status = words_cli(L, "graph", "_cli", &o, &code);
+	} else if (o.why) {
+		status = words_cli(L, "probe", "_why_cli", &o, &code);
 	} else if (o.check) {
 		status = check_lab(L, &o);
 	} else if (o.script) {
@@ -670,7 +681,7 @@ int main(int argc, char **argv)
 			status = netlab_pcall(L, 0, 0);
 		netlab_report(L, status);
 	}
-	if ((!o.script && !o.chunk && !o.down && !o.ls && !o.show && !o.ping && !o.export && !o.graph) ||
+	if ((!o.script && !o.chunk && !o.down && !o.ls && !o.show && !o.ping && !o.export && !o.graph && !o.why) ||
 	    (o.interactive && status == LUA_OK))
 		status = repl_main(L, isatty(STDIN_FILENO)) < 0 ? LUA_ERRRUN : LUA_OK;
 	/* run -i: what was typed at the prompt is saved with the lab. */

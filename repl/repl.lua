@@ -190,6 +190,7 @@ function R.help(what)
     lines[#lines + 1] = "a link (link.veth, link.get) has :up :down :set :addr :del ...  Type !cmd for a shell."
     lines[#lines + 1] = "Shorthands: ping(FROM, TO) prints probe.ping(FROM, TO) on one line;"
     lines[#lines + 1] = "graph() writes the picture (graph.write) to ./netlab-graph.svg and says where."
+    lines[#lines + 1] = "why(FROM, TO) prints probe.why(FROM, TO): why it reaches or not, and the fix."
     return table.concat(lines, "\n")
   end
   local name
@@ -332,7 +333,7 @@ end
 
 -- The globals the REPL adds: help, and shorthands for what is typed most
 -- (each says which function it stands for, whose help it shows).
-R.shorthands = {ping = "probe.ping", graph = "graph.write"}
+R.shorthands = {ping = "probe.ping", graph = "graph.write", why = "probe.why"}
 
 R.shorthand_says = {
   graph = "graph.write(FILE or \"netlab-graph.svg\", opts), then a line saying where",
@@ -368,6 +369,11 @@ function R.install()
   local mt = getmetatable(graph)
   if mt then mt.__call = function(_, ...) draw(...) end end
   netlab._name(draw, "graph")
+  -- why(FROM, TO [, opts]): probe.why's explanation, printed.
+  _G.why = function(from, to, o)
+    print(probe.why(from, to, o))
+  end
+  netlab._name(_G.why, "why")
 end
 
 return R

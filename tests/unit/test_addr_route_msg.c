@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 /* Address and route requests built and parsed back, with no kernel. */
 #include <arpa/inet.h>
+#include <errno.h>
 #include <linux/rtnetlink.h>
 #include <libmnl/libmnl.h>
 
@@ -108,9 +109,64 @@ static void route_request(void)
 	      "delete matches any scope");
 }
 
+/* The lookup `ip route get 203.0.113.1 from 192.168.52.2 iif br0` sends, and its answer. */
+static void route_get_request(void)
+{
+	static char buf[NL_REQSZ];
+	struct route_query q = { 0 };
+	struct route_info ri;
+	struct nlmsghdr *nlh;
+	struct nl_err err = { 0 };
+	struct rtmsg *rtm;
+	const struct nlattr *a;
+	char why[PARSE_WHY], text[INET6_ADDRSTRLEN];
+
+	CHECK(parse_addr("203.0.113.1", &q.dst, why) == 0, "203.0.113.1 parses");
+	nlh = route_msg_get(buf, sizeof(buf), &q, 0, 0, &err);
+	NEED(nlh, "a lookup");
+	rtm = mnl_nlmsg_get_payload(nlh);
+	CHECK(nlh->nlmsg_type == RTM_GETROUTE && !(nlh->nlmsg_flags & NLM_F_DUMP),
+	      "RTM_GETROUTE, one answer (not a dump)");
+	CHECK(rtm->rtm_family == AF_INET && rtm->rtm_dst_len == 32 && rtm->rtm_src_len == 0,
+	      "a lookup of one address: /32, no source");
+	a = attr(nlh, sizeof(*rtm), RTA_DST);
+	CHECK(a && mnl_attr_get_payload_len(a) == 4 &&
+	      inet_ntop(AF_INET, mnl_attr_get_payload(a), text, sizeof(text)) &&
+	      !strcmp(text, "203.0.113.1"), "RTA_DST holds the address");
+	CHECK(!attr(nlh, sizeof(*rtm), RTA_SRC) && !attr(nlh, sizeof(*rtm), RTA_IIF) &&
+	      !attr(nlh, sizeof(*rtm), RTA_OIF), "a packet the namespace sends: no src, iif, oif");
+
+	q.has_src = 1;
+	CHECK(parse_addr("192.168.52.2", &q.src, why) == 0, "192.168.52.2 parses");
+	nlh = route_msg_get(buf, sizeof(buf), &q, 7, 0, &err);
+	NEED(nlh, "a forwarded packet's lookup");
+	rtm = mnl_nlmsg_get_payload(nlh);
+	CHECK(rtm->rtm_src_len == 32 && attr(nlh, sizeof(*rtm), RTA_SRC), "from: RTA_SRC, /32");
+	CHECK(is_u32(attr(nlh, sizeof(*rtm), RTA_IIF), 7), "iif: RTA_IIF");
+	CHECK(!attr(nlh, sizeof(*rtm), RTA_OIF), "no oif unless asked");
+
+	/* The kernel's answer is an RTM_NEWROUTE marked cloned: read all the same. */
+	nlh->nlmsg_type = RTM_NEWROUTE;
+	rtm->rtm_type = RTN_UNICAST;
+	rtm->rtm_flags = RTM_F_CLONED;
+	CHECK(route_parse(nlh, &ri) == -EAGAIN && ri.dst.plen == 32 && ri.type == RTN_UNICAST,
+	      "the answer parses (a cache entry, said so)");
+
+	memset(&q, 0, sizeof(q));
+	CHECK(parse_addr("fd00::1", &q.dst, why) == 0, "fd00::1 parses");
+	nlh = route_msg_get(buf, sizeof(buf), &q, 0, 3, &err);
+	NEED(nlh, "an IPv6 lookup");
+	rtm = mnl_nlmsg_get_payload(nlh);
+	CHECK(rtm->rtm_family == AF_INET6 && rtm->rtm_dst_len == 128 &&
+	      is_u32(attr(nlh, sizeof(*rtm), RTA_OIF), 3), "IPv6: /128, oif as RTA_OIF");
+	CHECK(!route_msg_get(buf, 20, &q, 0, 0, &err) && err.code == EMSGSIZE,
+	      "a buffer too small: NULL and EMSGSIZE");
+}
+
 int main(void)
 {
 	addr_request();
 	route_request();
+	route_get_request();
 	return check_done();
 }
