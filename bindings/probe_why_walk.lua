@@ -263,25 +263,30 @@ function probe.why(from, to, o)
   local reasoned = c == nil
   -- The real probe: the kernel's own answer, which the reasoning must meet.
   local pr
+  local hostport = proto ~= "icmp" and (fam == "inet6" and "[%s]:%d" or "%s:%d"):format(dst, o.port)
   if proto == "tcp" then
-    pr = probe.tcp(f, (fam == "inet6" and "[%s]:%d" or "%s:%d"):format(dst, o.port), {timeout = o.timeout})
+    pr = probe.tcp(f, hostport, {timeout = o.timeout})
+  elseif proto == "udp" then
+    pr = probe.udp(f, hostport, {timeout = o.timeout})
   else
     pr = probe.ping(f, dst, {timeout = o.timeout})
   end
   res.probe = tostring(pr)
   res.probe_ok = pr.ok
   res.reachable = pr.ok
-  if proto == "udp" then res.reachable = reasoned end
-  if pr.ok ~= reasoned and proto ~= "udp" then
+  -- UDP's silence is open or filtered alike: there the reasoning decides.
+  local silent = proto == "udp" and pr.state == "open|filtered"
+  if silent then res.reachable = reasoned end
+  if pr.ok ~= reasoned and not silent then
     if pr.ok then
       res.disagree = ("the probe got through although %s"):format(c and c.message or "?")
       res.cause = nil
     else
       local because = pr.why or "no answer"
-      if proto == "tcp" and because:find("refused", 1, true) then
+      if proto ~= "icmp" and pr.status == "refused" then
         res.cause = cause("unknown", at or f, ("%s:%d"):format(dst, o.port),
-                          ("the way there and back is open, but nothing listens on %s port %d (connection refused)"):format(
-                            dst, o.port))
+                          ("the way there and back is open, but nothing listens on %s %s port %d (%s)"):format(
+                            dst, proto, o.port, proto == "tcp" and "connection refused" or "port unreachable"))
       else
         local skipped = #W.unknown > 0 and
           ("; %d nftables rule(s) could not be read and were taken as not matching, the first: %s"):format(

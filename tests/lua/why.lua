@@ -372,6 +372,12 @@ while True:
   w = probe.why("internet", "203.0.113.254", {port = 8081})
   t.eq(w.reachable, false, tostring(w))
   t.ok(w.cause.message:find("nothing listens", 1, true), "a closed port said as such: " .. tostring(w))
+  -- UDP: the real probe is a datagram; a closed port answers port unreachable.
+  w = probe.why("internet", "203.0.113.254", {proto = "udp", port = 8081})
+  t.eq(w.reachable, false, tostring(w))
+  t.ok(w.probe:find("closed", 1, true), "the probe was a UDP one: " .. tostring(w.probe))
+  t.ok(w.cause.message:find("nothing listens on 203.0.113.254 udp port 8081", 1, true),
+       "a closed UDP port said as such: " .. tostring(w))
   run("down", "purple_orange")
 end)
 
