@@ -3,6 +3,7 @@
 #   make                 build ./netlab
 #   make check           install what is missing, build, run every test (also under ASan+UBSan)
 #   make demo            build and run a demo topology in a throwaway sandbox
+#   make docs            redraw the tutorials' pictures (docs/tutorials/pictures) from the kernel
 #   make bench           time big labs against ip and pyroute2 (bench-quick: N <= 100; docs/performance.md)
 #   make bench-probe     time probe matrices against a loop of ip netns exec ping (docs/performance.md)
 #   make install         PREFIX=/usr/local DESTDIR=
@@ -53,8 +54,8 @@ UNIT_SRC   := $(wildcard tests/unit/*.c)
 UNIT_BIN   := $(UNIT_SRC:%.c=$(BUILD)/%)
 LIB_OBJ    := $(filter-out $(BUILD)/repl/%,$(OBJ))
 
-.PHONY: all check test unit fuzz fuzz-build deps test-deps demo install uninstall clean bench bench-quick \
-	bench-probe
+.PHONY: all check test unit fuzz fuzz-build deps test-deps demo docs install uninstall clean bench \
+	bench-quick bench-probe
 all: $(BIN)
 
 $(BIN): $(OBJ)
@@ -135,6 +136,11 @@ test: all unit
 demo: deps
 	$(MAKE) all
 	./netlab run --sandbox scripts/demo.lua
+
+# Each tutorial's script in a sandbox of its own, then `netlab graph` of what it
+# built: NAME.dot (which tests/sh/pictures.sh compares) and NAME.svg (the page's).
+docs: all
+	sh tools/docs.sh ./netlab docs/tutorials/pictures
 
 bench: all
 	sh bench/run.sh
