@@ -3,8 +3,9 @@
 # after each bundled script ran, each script in a fresh sandbox of its own.
 #   tools/docs.sh NETLAB OUTDIR [NAME ...]
 # writes OUTDIR/NAME.dot and OUTDIR/NAME.svg for scripts/NAME.lua; with no
-# NAME, for every tutorial that has a page (docs/tutorials/NAME.md). The DOT
-# is what tests/sh/pictures.sh compares; DOCS_FORMATS="dot" draws only it.
+# NAME, for every tutorial that has a page (docs/tutorials/NAME.md), which
+# tools/docs.sh --list names. The DOT is what tests/sh/pictures.sh compares;
+# DOCS_FORMATS="dot" draws only it.
 # Run from anywhere; the script names are the repository's.
 set -eu
 if [ "${1:-}" = --inside ]; then
@@ -38,24 +39,31 @@ if [ "${1:-}" = --inside ]; then
 	exit 0
 fi
 
-[ $# -ge 2 ] || { echo "usage: tools/docs.sh NETLAB OUTDIR [NAME ...]" >&2; exit 2; }
+# The tutorials that have a picture: a page and a bundled script of one name.
+tutorials() {
+	for page in "$root"/docs/tutorials/*.md; do
+		name=$(basename "$page" .md)
+		[ -f "$root/scripts/$name.lua" ] && echo "$name"
+	done
+	return 0
+}
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(dirname "$here")
+if [ "${1:-}" = --list ]; then
+	tutorials
+	exit 0
+fi
+[ $# -ge 2 ] || { echo "usage: tools/docs.sh NETLAB OUTDIR [NAME ...] | --list" >&2; exit 2; }
 netlab=$1
 out=$2
 shift 2
-here=$(cd "$(dirname "$0")" && pwd)
-root=$(dirname "$here")
 case $netlab in /*) ;; */*) netlab=$(pwd)/$netlab ;; esac
 mkdir -p "$out"
 out=$(cd "$out" && pwd)
 cd "$root"
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
-if [ $# -eq 0 ]; then
-	for page in docs/tutorials/*.md; do
-		name=$(basename "$page" .md)
-		[ -f "scripts/$name.lua" ] && set -- "$@" "$name"
-	done
-fi
+[ $# -gt 0 ] || set -- $(tutorials)
 for name; do
 	[ -f "scripts/$name.lua" ] || { echo "docs: no scripts/$name.lua" >&2; exit 1; }
 	DOCS_NETLAB=$netlab DOCS_OUT=$out DOCS_LOG=$log DOCS_NAME=$name DOCS_FORMATS=${DOCS_FORMATS-dot svg} \

@@ -12,12 +12,7 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 pics=docs/tutorials/pictures
 failed=0
-if [ $# -eq 0 ]; then
-	for page in docs/tutorials/*.md; do
-		name=$(basename "$page" .md)
-		[ -f "scripts/$name.lua" ] && set -- "$@" "$name"
-	done
-fi
+[ $# -gt 0 ] || set -- $(sh tools/docs.sh --list)
 [ $# -gt 0 ] || { echo "not ok - pictures: no tutorial page has a script"; exit 1; }
 for name; do
 	if ! DOCS_FORMATS=dot sh tools/docs.sh "$bin" "$tmp" "$name" >"$tmp/err" 2>&1; then
