@@ -87,6 +87,38 @@ static int l_render(lua_State *L)
 	return 1;
 }
 
+#ifdef __SANITIZE_ADDRESS__
+/*
+ * LeakSanitizer's suppressions, built into the sanitized binary so every run
+ * of it has them. Graphviz 2.42 does not free what a layout caches (label
+ * sizes, HTML labels, the dot layout's ranks) nor what loading its plugins
+ * makes, and pango loads fonts on a thread of its own through fontconfig
+ * and glib, whose caches live as long as the process. The stacks LSan
+ * records are short (its fast unwinder stops in these libraries, built
+ * without frame pointers), so they are named by library: what those
+ * libraries allocate for themselves. netlab allocates nothing through them;
+ * libcgraph (the graph agmemread makes, which agclose frees) stays checked.
+ */
+const char *__lsan_default_suppressions(void);
+const char *__lsan_default_suppressions(void)
+{
+	return "leak:libgvc.so\n"
+	       "leak:libgvplugin_dot_layout.so\n"
+	       "leak:libgvplugin_pango.so\n"
+	       "leak:libgvplugin_core.so\n"
+	       "leak:libpangoft2-1.0.so\n"
+	       "leak:libfontconfig.so\n"
+	       "leak:libglib-2.0.so\n";
+}
+
+/* Their count would be printed on every exit that rendered: quiet. */
+const char *__lsan_default_options(void);
+const char *__lsan_default_options(void)
+{
+	return "print_suppressions=0";
+}
+#endif
+
 static const luaL_Reg funcs[] = {
 	{ "render", l_render },
 	{ NULL, NULL },

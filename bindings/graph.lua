@@ -1,9 +1,10 @@
 -- The Lua half of the graph module: the picture of the live kernel. One
 -- reading of netlab.state() becomes a drawing (namespaces as clusters,
 -- bridges as switches, each veth pair one edge between the two namespaces,
--- other links as nodes, gateways and NAT as notes on the namespace), which
--- graph.dot and graph.mermaid write as text and graph.write renders through
--- graph.render (the C half: Graphviz linked as a library).
+-- other links as nodes, gateways and NAT as notes on the namespace): this
+-- file decides what is drawn; graph_draw.lua writes it as DOT and Mermaid,
+-- graph_cli.lua writes files (graph.write, through graph.render, the C half:
+-- Graphviz linked as a library) and serves `netlab graph`.
 --
 -- The text is stable: the same kernel state gives the same bytes (every list
 -- sorted, no ifindex, MAC or link-local address, nor counters), so a test may
@@ -17,13 +18,6 @@ local GROUP = 5
 -- Notes past these counts are summed up ("… 3 more").
 local MAX_ROUTES, MAX_NAT = 6, 4
 
--- Lab colours (line, fill), given in the order of the labs' sorted names.
-local PALETTE = {
-  {"#1f6fb4", "#e3eef8"}, {"#c0392b", "#f9e1de"}, {"#2e8b3a", "#e2f3e4"},
-  {"#7d3c98", "#efe3f4"}, {"#d4700a", "#fcebd9"}, {"#8c564b", "#efe4e1"},
-  {"#c2185b", "#f9e0ea"}, {"#00838f", "#ddf1f3"},
-}
-local PLAIN = {"#555555", "#f5f5f5"}
 
 -- ns10 after ns9: names compared with their numbers as numbers.
 local function natkey(s)
@@ -171,14 +165,14 @@ local function selection(o)
       known = {root = true}
       for _, x in ipairs(ns.list()) do known[x.name] = true end
     end
-    if not known[n] then error(("no namespace %q (ip netns list shows them)"):format(n), 0) end
+    if not known[n] then netlab._error(("no namespace %q (ip netns list shows them)"):format(n)) end
     names[#names + 1] = n
   end
   for _, L in ipairs(netlab._list(o.lab)) do
     if type(L) ~= "string" then
       netlab._argerror(1, "field 'lab': lab name or a list of them expected, got " .. type(L))
     end
-    if not lab_exists(L) then error(("no lab %q (netlab ls lists them)"):format(L), 0) end
+    if not lab_exists(L) then netlab._error(("no lab %q (netlab ls lists them)"):format(L)) end
     labsel[#labsel + 1] = L
   end
   return names, labsel
@@ -349,8 +343,16 @@ local function model(o)
         local far = links[l.peer.ns] and links[l.peer.ns][l.peer.ifname]
         local A = {ns = e.name, l = l, ifname = l.ifname}
         local B = {ns = l.peer.ns, l = far, ifname = l.peer.ifname}
+        -- The bridge's end first (the layout flows from tail to head: from
+        -- a namespace to its bridge to the hosts on it), else the
+        -- namespace drawn first.
         local oa, ob = order[A.ns] or math.huge, order[B.ns] or math.huge
-        if ob < oa or (ob == oa and natkey(B.ifname) < natkey(A.ifname)) then A, B = B, A end
+        local ma, mb = A.l and A.l.master ~= nil, B.l and B.l.master ~= nil
+        if ma ~= mb then
+          if mb then A, B = B, A end
+        elseif ob < oa or (ob == oa and natkey(B.ifname) < natkey(A.ifname)) then
+          A, B = B, A
+        end
         local down = is_down(l) or (far ~= nil and is_down(far))
         local lab = lab_of(l) or lab_of(far)
         local g = group_of[B.ns]
@@ -432,340 +434,13 @@ local function options(a)
   return a
 end
 
--- DOT ---------------------------------------------------------------------
-
-local function q(s)
-  return '"' .. tostring(s):gsub('[\\"]', "\\%0"):gsub("\n", "\\n") .. '"'
-end
-
-local function colours(G, lab)
-  if not G.show_labs or not lab then return PLAIN end
-  for i, L in ipairs(G.labs) do
-    if L == lab then return PALETTE[(i - 1) % #PALETTE + 1] end
-  end
-  return PLAIN
-end
-
-local function attrs(t)
-  local keys = {}
-  for k in pairs(t) do keys[#keys + 1] = k end
-  table.sort(keys)
-  local out = {}
-  for _, k in ipairs(keys) do
-    local v = t[k]
-    -- An HTML-like label is written between <>, not quoted.
-    if type(v) == "table" then out[#out + 1] = k .. "=<" .. v[1] .. ">"
-    else out[#out + 1] = k .. "=" .. q(v) end
-  end
-  return "[" .. table.concat(out, ", ") .. "]"
-end
-
-local function html(s)
-  return (tostring(s):gsub("[&<>\"]", {["&"] = "&amp;", ["<"] = "&lt;", [">"] = "&gt;", ['"'] = "&quot;"}))
-end
-
-local function br(lines)
-  local t = {}
-  for i, l in ipairs(lines) do t[i] = html(l) end
-  return table.concat(t, "<BR/>")
-end
-
--- A node as an HTML-like table: its title, a row (a port edges end at) per
--- interface, and its notes in small print.
-local function node_label(G, n)
-  local c = colours(G, n.lab)
-  local t = {('<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="2" CELLPADDING="3">')}
-  local title = {}
-  for i, l in ipairs(n.title) do title[i] = i == 1 and "<B>" .. html(l) .. "</B>" or html(l) end
-  t[#t + 1] = ("<TR><TD>%s</TD></TR>"):format(table.concat(title, "<BR/>"))
-  for _, r in ipairs(n.rows) do
-    local rc = colours(G, r.lab or n.lab)
-    t[#t + 1] = ('<TR><TD PORT="%s" BORDER="1" STYLE="%s" COLOR="%s" BGCOLOR="%s">%s</TD></TR>'):format(
-      html(r.port), r.down and "dashed,rounded" or "rounded", rc[1], rc[2], br(r.lines))
-  end
-  for _, note in ipairs(n.notes or {}) do
-    t[#t + 1] = ('<TR><TD ALIGN="LEFT"><FONT POINT-SIZE="8" COLOR="%s">%s</FONT></TD></TR>'):format(
-      "#333333", html(note))
-  end
-  t[#t + 1] = "</TABLE>"
-  local _ = c
-  return table.concat(t)
-end
-
-local SHAPES = {
-  stack = {shape = "box", style = "rounded,filled"},
-  bridge = {shape = "box3d", style = "filled"},
-  link = {shape = "ellipse", style = "filled"},
-  group = {shape = "box", style = "rounded,filled", peripheries = "2"},
-  gone = {shape = "box", style = "dashed,rounded"},
-}
-
-local function node_dot(G, n, out, indent)
-  local c = colours(G, n.lab)
-  local a = {}
-  for k, v in pairs(SHAPES[n.shape]) do a[k] = v end
-  a.label = {node_label(G, n)}
-  a.color = n.shape == "gone" and "#999999" or c[1]
-  if a.style:match("filled") then a.fillcolor = "white" end
-  if n.down then a.style = a.style .. ",dashed" end
-  out[#out + 1] = ("%s%s %s;"):format(indent, q(n.id), attrs(a))
-end
-
-local function endpoint(p)
-  if p[2] then return q(p[1]) .. ":" .. q(p[2]) end
-  return q(p[1])
-end
-
-function graph.dot(a)
+-- graph._model(opts): what graph.dot and graph.mermaid draw (graph_draw.lua).
+function graph._model(a)
   local G = model(options(a))
-  local out = {
-    'graph "netlab" {',
-    '\tgraph [rankdir="LR", fontname="Helvetica", fontsize="11", nodesep="0.25", ranksep="0.9"];',
-    '\tnode [fontname="Helvetica", fontsize="10", margin="0.05"];',
-    '\tedge [fontname="Helvetica", fontsize="9"];',
-  }
-  for _, c in ipairs(G.clusters) do
-    local col = colours(G, c.lab)
-    local lines = {c.group and "namespaces of one shape" or
-      (c.name == "root" and "root namespace" or "netns " .. c.name)}
-    if c.lab and G.show_labs then lines[#lines + 1] = "lab " .. c.lab end
-    if c.gone then lines[#lines + 1] = "(gone)" end
-    -- Left-aligned lines, as the label sits at the cluster's left.
-    for i, l in ipairs(lines) do lines[i] = html(l) .. '<BR ALIGN="LEFT"/>' end
-    out[#out + 1] = ("\tsubgraph %s {"):format(q(c.id))
-    out[#out + 1] = ("\t\tgraph %s;"):format(attrs{label = {table.concat(lines)}, color = c.gone and "#999999" or col[1],
-      style = c.gone and "dashed,rounded" or "filled,rounded", fillcolor = c.gone and "white" or col[2],
-      labeljust = "l"})
-    for _, n in ipairs(c.nodes) do node_dot(G, n, out, "\t\t") end
-    out[#out + 1] = "\t}"
-  end
-  for _, name in ipairs(G.externals) do
-    out[#out + 1] = ("\t%s %s;"):format(q("ext:" .. name), attrs{
-      label = (name == "root" and "root namespace" or "netns " .. name) .. "\n(not drawn)",
-      shape = "box", style = "dashed,rounded", color = "#999999"})
-  end
-  for _, e in ipairs(G.edges) do
-    local c = colours(G, e.lab)
-    local at = {color = c[1], penwidth = e.lab and G.show_labs and "1.6" or "1.2"}
-    if e.count then at.label = ("%d veth pairs"):format(e.count) end
-    if e.down then at.style = "dashed" end
-    out[#out + 1] = ("\t%s -- %s %s;"):format(endpoint(e.a), endpoint(e.b), attrs(at))
-  end
-  if G.show_labs and #G.labs > 0 then
-    out[#out + 1] = '\tsubgraph "cluster_legend" {'
-    out[#out + 1] = '\t\tgraph [label="legend", labeljust="l", color="#bbbbbb", style="rounded"];'
-    for i, L in ipairs(G.labs) do
-      local c = colours(G, L)
-      out[#out + 1] = ("\t\t%s %s;"):format(q("legend:" .. i), attrs{label = "lab " .. L, shape = "box",
-        style = "filled,rounded", color = c[1], fillcolor = c[2]})
-    end
-    out[#out + 1] = ("\t\t%s %s;"):format(q("legend:none"), attrs{label = "no lab", shape = "box",
-      style = "filled,rounded", color = PLAIN[1], fillcolor = PLAIN[2]})
-    out[#out + 1] = ("\t\t%s %s;"):format(q("legend:down"), attrs{label = "dashed: down",
-      shape = "box", style = "dashed,rounded", color = PLAIN[1]})
-    out[#out + 1] = "\t}"
-  end
-  out[#out + 1] = "}"
-  return table.concat(out, "\n") .. "\n"
+  return G
 end
 
--- Mermaid -----------------------------------------------------------------
-
-local function mq(s)
-  return '"' .. tostring(s):gsub('"', "#quot;"):gsub("\n", "<br/>") .. '"'
-end
-
--- Mermaid has no ports: a row's text goes on the edge's label instead.
-local function row_text(nodes, p)
-  local n = nodes[p[1]]
-  for _, r in ipairs(n and n.rows or {}) do
-    if r.port == p[2] then return table.concat(r.lines, " ") end
-  end
-  return nil
-end
-
-function graph.mermaid(a)
-  local G = model(options(a))
-  local ids, count, nodes = {}, 0, {}
-  local function id(x)
-    if not ids[x] then count = count + 1; ids[x] = "n" .. count end
-    return ids[x]
-  end
-  local out = {"flowchart LR"}
-  for ci, c in ipairs(G.clusters) do
-    local label = c.group and "namespaces of one shape" or
-      (c.name == "root" and "root namespace" or "netns " .. c.name)
-    if c.lab and G.show_labs then label = label .. " · lab " .. c.lab end
-    if c.gone then label = label .. " (gone)" end
-    out[#out + 1] = ("  subgraph c%d[%s]"):format(ci, mq(label))
-    for _, n in ipairs(c.nodes) do
-      nodes[n.id] = n
-      local lines = {}
-      for _, l in ipairs(n.title) do lines[#lines + 1] = l end
-      for _, l in ipairs(n.notes or {}) do lines[#lines + 1] = l end
-      local shape = (n.shape == "bridge" or n.shape == "group") and "[[%s]]" or
-        n.shape == "link" and "([%s])" or "(%s)"
-      out[#out + 1] = "    " .. id(n.id) .. shape:format(mq(table.concat(lines, "\n")))
-    end
-    out[#out + 1] = "  end"
-  end
-  for _, name in ipairs(G.externals) do
-    out[#out + 1] = ("  %s[%s]"):format(id("ext:" .. name), mq(name .. " (not drawn)"))
-  end
-  for _, e in ipairs(G.edges) do
-    local parts = {}
-    parts[#parts + 1] = row_text(nodes, e.a)
-    parts[#parts + 1] = row_text(nodes, e.b)
-    local label = table.concat(parts, " — ")
-    if e.count then label = ("%d veth pairs: %s"):format(e.count, label) end
-    local arrow = e.down and "-.-" or "---"
-    if label ~= "" then
-      out[#out + 1] = ("  %s %s|%s| %s"):format(id(e.a[1]), arrow, mq(label), id(e.b[1]))
-    else
-      out[#out + 1] = ("  %s %s %s"):format(id(e.a[1]), arrow, id(e.b[1]))
-    end
-  end
-  if G.show_labs then
-    for i, L in ipairs(G.labs) do
-      local c = colours(G, L)
-      out[#out + 1] = ("  classDef lab%d fill:%s,stroke:%s"):format(i, c[2], c[1])
-    end
-    for _, c in ipairs(G.clusters) do
-      for _, n in ipairs(c.nodes) do
-        for i, L in ipairs(G.labs) do
-          if n.lab == L then out[#out + 1] = ("  class %s lab%d"):format(id(n.id), i) end
-        end
-      end
-    end
-  end
-  return table.concat(out, "\n") .. "\n"
-end
-
--- Files -------------------------------------------------------------------
-
-local FORMATS = {svg = "svg", png = "png", pdf = "pdf", dot = "dot", gv = "dot",
-                 mermaid = "mermaid", mmd = "mermaid"}
-graph._formats = "svg, png, pdf, dot, mermaid"
-
--- The format a file's name asks for (its extension), or nil.
-function graph._format_of(file)
-  local ext = file:match("%.([%w]+)$")
-  return ext and FORMATS[ext:lower()]
-end
-
--- The bytes of the picture in format fmt.
-function graph._bytes(fmt, o)
-  if fmt == "dot" then return graph.dot(o) end
-  if fmt == "mermaid" then return graph.mermaid(o) end
-  local bytes = graph.render(graph.dot(o), fmt)
-  return bytes
-end
-
--- graph.write(FILE[, opts]): the picture into FILE, in opts.format or the
--- format FILE's extension names. Returns FILE and the format.
-function graph.write(file, o)
-  if type(file) ~= "string" then netlab._argerror(1, "file name expected, got " .. type(file)) end
-  if o ~= nil and type(o) ~= "table" then netlab._argerror(2, "table of options expected, got " .. type(o)) end
-  o = o or {}
-  netlab._check(o, 2, SPEC, 0)
-  local fmt = o.format
-  if fmt ~= nil then
-    if type(fmt) ~= "string" or not FORMATS[fmt] or fmt == "gv" or fmt == "mmd" then
-      netlab._argerror(2, ("field 'format': %s is not one of %s"):format(
-        type(fmt) == "string" and ("%q"):format(fmt) or type(fmt), graph._formats))
-    end
-    fmt = FORMATS[fmt]
-  else
-    fmt = graph._format_of(file)
-    if not fmt then
-      error(("graph.write: cannot tell the format from the name %q (say format = one of %s)"):format(
-        file, graph._formats), 2)
-    end
-  end
-  local bytes = graph._bytes(fmt, o)
-  local f, why = io.open(file, "wb")
-  if not f then error("graph.write: cannot write " .. why, 2) end
-  local ok, werr = f:write(bytes)
-  local cok, cerr = f:close()
-  if not ok or not cok then error(("graph.write: cannot write %s: %s"):format(file, werr or cerr), 2) end
-  return file, fmt
-end
-
--- `netlab graph [LAB|NS…] [-o FILE] [--format F]` (repl/main.c): the exit code.
-local USAGE = "usage: netlab graph [LAB|NS ...] [-o FILE] [--format svg|png|pdf|dot|mermaid]\n" ..
-  "  the picture of the live kernel (every namespace, or the labs and namespaces named);\n" ..
-  "  the format is FILE's extension's, else dot; svg, png and pdf need -o on a terminal\n"
-
-function graph._cli(args)
-  local words, file, fmt = {}, nil, nil
-  local i = 1
-  local function usage(msg)
-    io.stderr:write("netlab: graph: ", msg, "\n", USAGE)
-    return 2
-  end
-  while i <= #args do
-    local a = args[i]
-    local opt, val = a:match("^(%-%-%w+)=(.*)$")
-    opt = opt or a
-    if opt == "-o" or opt == "--output" or opt == "--format" then
-      if not val then i = i + 1; val = args[i] end
-      if val == nil then return usage(opt .. " needs a value") end
-      if opt == "--format" then fmt = val else file = val end
-    elseif a == "--help" or a == "-h" then
-      io.stdout:write(USAGE)
-      return 0
-    elseif a:sub(1, 1) == "-" then
-      return usage("unknown option " .. a)
-    else
-      words[#words + 1] = a
-    end
-    i = i + 1
-  end
-  local function fail(msg)
-    io.stderr:write("netlab: graph: ", msg, "\n")
-    return 1
-  end
-  if fmt then
-    if not FORMATS[fmt] or fmt == "gv" or fmt == "mmd" then
-      return fail(("unknown format %q (one of %s)"):format(fmt, graph._formats))
-    end
-    fmt = FORMATS[fmt]
-  elseif file then
-    fmt = graph._format_of(file)
-    if not fmt then
-      return fail(("cannot tell the format from %q: give --format (one of %s)"):format(file, graph._formats))
-    end
-  else
-    fmt = "dot"
-  end
-  if not file and (fmt == "svg" or fmt == "png" or fmt == "pdf") and netlab._isatty(1) then
-    return fail(("%s is not for a terminal: write it with -o FILE.%s (or pipe it)"):format(fmt, fmt))
-  end
-  -- A word is a namespace, a lab, or both (then both are drawn).
-  local o = {ns = {}, lab = {}}
-  local nsknown = {root = true}
-  for _, n in ipairs(ns.list()) do nsknown[n.name] = true end
-  for _, w in ipairs(words) do
-    local isns, islab = nsknown[w], lab_exists(w)
-    if isns then o.ns[#o.ns + 1] = w end
-    if islab then o.lab[#o.lab + 1] = w end
-    if not isns and not islab then
-      return fail(("no namespace or lab %q (ip netns list, netlab ls)"):format(w))
-    end
-  end
-  local ok, bytes = pcall(graph._bytes, fmt, o)
-  if not ok then return fail(tostring(bytes)) end
-  if not file then
-    io.stdout:write(bytes)
-    io.stdout:flush()
-    return 0
-  end
-  local f, why = io.open(file, "wb")
-  if not f then return fail("cannot write " .. why) end
-  local wok, werr = f:write(bytes)
-  local cok, cerr = f:close()
-  if not wok or not cok then return fail(("cannot write %s: %s"):format(file, werr or cerr)) end
-  return 0
-end
+graph._fields = SPEC
+graph._lab_exists = lab_exists
 
 return graph

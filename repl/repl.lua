@@ -68,7 +68,8 @@ end
 
 local pages = {
   ns = "netlab-ns.3", link = "netlab-link.3", bridge = "netlab-bridge.3",
-  route = "netlab-route.3", nat = "netlab-nat.3", probe = "netlab-probe.3", netlab = "netlab.1",
+  route = "netlab-route.3", nat = "netlab-nat.3", probe = "netlab-probe.3",
+  graph = "netlab-graph.3", netlab = "netlab.1",
 }
 
 -- The registry's name of a netlab function ("link.veth").
@@ -164,7 +165,7 @@ function R.help_text(qualified)
   return (table.concat(wrapped, "\n"):gsub("\n+$", ""))
 end
 
-local modules = {"ns", "link", "bridge", "route", "nat", "probe", "netlab"}
+local modules = {"ns", "link", "bridge", "route", "nat", "probe", "graph", "netlab"}
 
 local function module_summary(mod)
   local names = {}
@@ -187,7 +188,8 @@ function R.help(what)
     lines[#lines + 1] = ""
     lines[#lines + 1] = "Objects: a namespace (ns.get, ns.add) has :exec :capture :links :routes :show ...;"
     lines[#lines + 1] = "a link (link.veth, link.get) has :up :down :set :addr :del ...  Type !cmd for a shell."
-    lines[#lines + 1] = "Shorthands: ping(FROM, TO) prints probe.ping(FROM, TO) on one line."
+    lines[#lines + 1] = "Shorthands: ping(FROM, TO) prints probe.ping(FROM, TO) on one line;"
+    lines[#lines + 1] = "graph() writes the picture (graph.write) to ./netlab-graph.svg and says where."
     return table.concat(lines, "\n")
   end
   local name
@@ -200,8 +202,8 @@ function R.help(what)
   end
   if R.shorthands[name] then
     local full = R.shorthands[name]
-    return ("%s(...) is the REPL's shorthand for print(%s(...)).\n\n%s"):format(name, full,
-      R.help_text(full) or "")
+    return ("%s(...) is the REPL's shorthand for %s.\n\n%s"):format(name,
+      R.shorthand_says[name] or ("print(%s(...))"):format(full), R.help_text(full) or "")
   end
   if type(what) == "table" then
     for _, m in ipairs(modules) do
@@ -330,7 +332,15 @@ end
 
 -- The globals the REPL adds: help, and shorthands for what is typed most
 -- (each says which function it stands for, whose help it shows).
-R.shorthands = {ping = "probe.ping"}
+R.shorthands = {ping = "probe.ping", graph = "graph.write"}
+
+R.shorthand_says = {
+  graph = "graph.write(FILE or \"netlab-graph.svg\", opts), then a line saying where",
+}
+
+-- Where graph() writes when given no file: netlab-graph.svg, or the
+-- extension of the format asked for.
+R.graph_file = "netlab-graph"
 
 function R.install()
   _G.help = function(what)
@@ -343,6 +353,21 @@ function R.install()
     print(probe.ping(from, to, o))
   end
   netlab._name(_G.ping, "ping")
+  -- graph([FILE] [, opts]) or graph(opts): the picture written (graph.write)
+  -- to FILE or ./netlab-graph.svg; it says where, and returns nothing. The
+  -- module itself is made callable, so graph.dot() and help(graph) still work.
+  local function draw(file, o)
+    if type(file) == "table" and o == nil then file, o = nil, file end
+    if file == nil then
+      local ext = type(o) == "table" and type(o.format) == "string" and o.format or "svg"
+      file = ("%s.%s"):format(R.graph_file, ext == "mermaid" and "mmd" or ext)
+    end
+    local written, fmt = graph.write(file, o)
+    print(("wrote %s%s (%s)"):format(written:match("^/") and "" or "./", written, fmt))
+  end
+  local mt = getmetatable(graph)
+  if mt then mt.__call = function(_, ...) draw(...) end end
+  netlab._name(draw, "graph")
 end
 
 return R

@@ -9,6 +9,7 @@ local pages = {
   route = "docs/man/netlab-route.3",
   nat = "docs/man/netlab-nat.3",
   probe = "docs/man/netlab-probe.3",
+  graph = "docs/man/netlab-graph.3",
   netlab = "docs/man/netlab.1",
 }
 
