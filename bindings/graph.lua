@@ -11,13 +11,24 @@
 -- compare committed DOT text with what a script builds.
 local graph = ...
 
-local SPEC = {"ns", "lab", "labs", "group", "format"}
+local SPEC = {"ns", "lab", "labs", "group"}
+-- graph.write's: the drawing's, and the file's format.
+local WRITE_SPEC = {"ns", "lab", "labs", "group", "format"}
 -- Namespaces of the same shape (one veth to the same bridge, the same
 -- prefix, routes and lab) are drawn as one node from this many on.
 local GROUP = 5
+-- More than a lab can hold: a bigger threshold is a mistake, not a wish.
+local GROUP_MAX = 65536
 -- Notes past these counts are summed up ("… 3 more").
 local MAX_ROUTES, MAX_NAT = 6, 4
 
+
+-- A name in a message: a long one cut, so that the message stays a line.
+local function shown(name)
+  if #name <= 160 then return name end
+  return name:sub(1, 160) .. "…"
+end
+graph._shown = shown
 
 -- ns10 after ns9: names compared with their numbers as numbers.
 local function natkey(s)
@@ -154,25 +165,36 @@ end
 --     {id, shape, title = {lines}, rows = {{port, lines, lab, down}}, notes, lab, down}
 --   edges: {a = {node, port}, b = {node, port}, down, lab, count}
 --   externals: namespaces a veth reaches that are not drawn.
-local function selection(o)
+local function selection(o, arg)
   local names, labsel, known = {}, {}, nil
+  -- A table with a metatable of its own is no list of names (nor a name).
+  local nsmeta = netlab._meta("netlab.ns")
+  for field, v in pairs{ns = o.ns, lab = o.lab} do
+    local mt = type(v) == "table" and getmetatable(v)
+    if mt and (field == "lab" or mt ~= nsmeta) then
+      netlab._argerror(arg, ("field '%s': %s expected, got %s"):format(field,
+        field == "ns" and "namespace name, object or a list of them" or "lab name or a list of them",
+        mt.__name and tostring(mt.__name) or "a table with a metatable"))
+    end
+  end
   for _, n in ipairs(netlab._list(o.ns)) do
     if type(n) == "table" and getmetatable(n) == netlab._meta("netlab.ns") then n = n.name end
     if type(n) ~= "string" then
-      netlab._argerror(1, "field 'ns': namespace name, object or a list of them expected, got " .. type(n))
+      netlab._argerror(arg, "field 'ns': namespace name, object or a list of them expected, got " ..
+        (type(n) == "table" and "a list holding a table" or type(n)))
     end
     if not known then
       known = {root = true}
       for _, x in ipairs(ns.list()) do known[x.name] = true end
     end
-    if not known[n] then netlab._error(("no namespace %q (ip netns list shows them)"):format(n)) end
+    if not known[n] then netlab._error(("no namespace %q (ip netns list shows them)"):format(shown(n))) end
     names[#names + 1] = n
   end
   for _, L in ipairs(netlab._list(o.lab)) do
     if type(L) ~= "string" then
-      netlab._argerror(1, "field 'lab': lab name or a list of them expected, got " .. type(L))
+      netlab._argerror(arg, "field 'lab': lab name or a list of them expected, got " .. type(L))
     end
-    if not lab_exists(L) then netlab._error(("no lab %q (netlab ls lists them)"):format(L)) end
+    if not lab_exists(L) then netlab._error(("no lab %q (netlab ls lists them)"):format(shown(L))) end
     labsel[#labsel + 1] = L
   end
   return names, labsel
@@ -197,8 +219,8 @@ local function shape_key(e, order, links, show_labs)
     tostring(show_labs and e.lab or ""), tostring(is_down(only) or is_down(far))}, "|")
 end
 
-local function model(o)
-  local names, labsel = selection(o)
+local function model(o, arg)
+  local names, labsel = selection(o, arg)
   local state
   if #labsel > 0 or #names == 0 then state = netlab.state() else state = netlab.state(names) end
   local wanted = {}
@@ -418,29 +440,35 @@ local function model(o)
   return {clusters = clusters, edges = edges, externals = ext, labs = labs, show_labs = show_labs}
 end
 
-local function options(a)
+local function options(a, spec, arg)
+  arg = arg or 1
   if a == nil then return {} end
   if type(a) == "string" or (type(a) == "table" and getmetatable(a) == netlab._meta("netlab.ns")) then
     return {ns = a}
   end
   if type(a) ~= "table" then
-    netlab._argerror(1, "table of options expected, got " .. type(a))
+    netlab._argerror(arg, "table of options expected, got " .. type(a))
   end
-  netlab._check(a, 1, SPEC, 0)
+  netlab._check(a, arg, spec or SPEC, 0)
   if a.group ~= nil and a.group ~= false and
-      (math.type(a.group) ~= "integer" or a.group < 2) then
-    netlab._argerror(1, "field 'group': false or a whole number of namespaces from 2 expected")
+      (math.type(a.group) ~= "integer" or a.group < 2 or a.group > GROUP_MAX) then
+    netlab._argerror(arg, ("field 'group': false or a whole number of namespaces from 2 to %d expected"):format(
+      GROUP_MAX))
+  end
+  if a.labs ~= nil and type(a.labs) ~= "boolean" then
+    netlab._argerror(arg, "field 'labs': boolean expected, got " .. type(a.labs))
   end
   return a
 end
 
 -- graph._model(opts): what graph.dot and graph.mermaid draw (graph_draw.lua).
-function graph._model(a)
-  local G = model(options(a))
+function graph._model(a, spec, arg)
+  local G = model(options(a, spec, arg), arg or 1)
   return G
 end
 
 graph._fields = SPEC
+graph._write_fields = WRITE_SPEC
 graph._lab_exists = lab_exists
 
 return graph

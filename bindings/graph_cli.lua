@@ -2,7 +2,7 @@
 -- (`netlab graph`, repl/main.c calls graph._cli with its words).
 local graph = ...
 
-local SPEC = graph._fields
+local SPEC = graph._write_fields
 local lab_exists = graph._lab_exists
 
 local FORMATS = {svg = "svg", png = "png", pdf = "pdf", dot = "dot", gv = "dot",
@@ -15,11 +15,32 @@ function graph._format_of(file)
   return ext and FORMATS[ext:lower()]
 end
 
--- The bytes of the picture in format fmt.
-function graph._bytes(fmt, o)
-  if fmt == "dot" then return graph.dot(o) end
-  if fmt == "mermaid" then return graph.mermaid(o) end
-  local bytes = graph.render(graph.dot(o), fmt)
+local shown = graph._shown
+
+-- Writes bytes to file; nil, or why not as one line ("cannot write F: reason").
+local function write_file(file, bytes)
+  local f, why = io.open(file, "wb")
+  if f then
+    local ok, werr = f:write(bytes)
+    local cok, cerr = f:close()
+    if ok and cok then return nil end
+    why = werr or cerr
+  end
+  -- io.open's reason starts with the name; the name is said once, cut.
+  why = tostring(why)
+  if why:sub(1, #file + 2) == file .. ": " then why = why:sub(#file + 3) end
+  return ("cannot write %s: %s"):format(shown(file), why)
+end
+
+-- The bytes of the picture in format fmt; o's fields are argument arg's.
+function graph._bytes(fmt, o, arg)
+  local d = {}
+  for k, v in pairs(o or {}) do if k ~= "format" then d[k] = v end end
+  local G = graph._model(d, nil, arg)
+  if fmt == "mermaid" then return graph._mermaid_of(G) end
+  local text = graph._dot_of(G)
+  if fmt == "dot" then return text end
+  local bytes = graph.render(text, fmt)
   return bytes
 end
 
@@ -27,6 +48,9 @@ end
 -- format FILE's extension names. Returns FILE and the format.
 function graph.write(file, o)
   if type(file) ~= "string" then netlab._argerror(1, "file name expected, got " .. type(file)) end
+  if file == "" or file:find("\0", 1, true) then
+    netlab._argerror(1, "file name expected, got " .. (file == "" and "an empty string" or "a string holding a NUL"))
+  end
   if o ~= nil and type(o) ~= "table" then netlab._argerror(2, "table of options expected, got " .. type(o)) end
   o = o or {}
   netlab._check(o, 2, SPEC, 0)
@@ -34,22 +58,19 @@ function graph.write(file, o)
   if fmt ~= nil then
     if type(fmt) ~= "string" or not FORMATS[fmt] or fmt == "gv" or fmt == "mmd" then
       netlab._argerror(2, ("field 'format': %s is not one of %s"):format(
-        type(fmt) == "string" and ("%q"):format(fmt) or type(fmt), graph._formats))
+        type(fmt) == "string" and ("%q"):format(shown(fmt)) or type(fmt), graph._formats))
     end
     fmt = FORMATS[fmt]
   else
     fmt = graph._format_of(file)
     if not fmt then
-      error(("graph.write: cannot tell the format from the name %q (say format = one of %s)"):format(
-        file, graph._formats), 2)
+      netlab._error(("cannot tell the format from the name %q (say format = one of %s)"):format(
+        shown(file), graph._formats))
     end
   end
-  local bytes = graph._bytes(fmt, o)
-  local f, why = io.open(file, "wb")
-  if not f then error("graph.write: cannot write " .. why, 2) end
-  local ok, werr = f:write(bytes)
-  local cok, cerr = f:close()
-  if not ok or not cok then error(("graph.write: cannot write %s: %s"):format(file, werr or cerr), 2) end
+  local bytes = graph._bytes(fmt, o, 2)
+  local why = write_file(file, bytes)
+  if why then netlab._error(why) end
   return file, fmt
 end
 
@@ -89,13 +110,14 @@ function graph._cli(args)
   end
   if fmt then
     if not FORMATS[fmt] or fmt == "gv" or fmt == "mmd" then
-      return fail(("unknown format %q (one of %s)"):format(fmt, graph._formats))
+      return fail(("unknown format %q (one of %s)"):format(shown(fmt), graph._formats))
     end
     fmt = FORMATS[fmt]
   elseif file then
     fmt = graph._format_of(file)
     if not fmt then
-      return fail(("cannot tell the format from %q: give --format (one of %s)"):format(file, graph._formats))
+      return fail(("cannot tell the format from %q: give --format (one of %s)"):format(shown(file),
+        graph._formats))
     end
   else
     fmt = "dot"
@@ -112,7 +134,7 @@ function graph._cli(args)
     if isns then o.ns[#o.ns + 1] = w end
     if islab then o.lab[#o.lab + 1] = w end
     if not isns and not islab then
-      return fail(("no namespace or lab %q (ip netns list, netlab ls)"):format(w))
+      return fail(("no namespace or lab %q (ip netns list, netlab ls)"):format(shown(w)))
     end
   end
   local ok, bytes = pcall(graph._bytes, fmt, o)
@@ -122,11 +144,8 @@ function graph._cli(args)
     io.stdout:flush()
     return 0
   end
-  local f, why = io.open(file, "wb")
-  if not f then return fail("cannot write " .. why) end
-  local wok, werr = f:write(bytes)
-  local cok, cerr = f:close()
-  if not wok or not cok then return fail(("cannot write %s: %s"):format(file, werr or cerr)) end
+  local why = write_file(file, bytes)
+  if why then return fail(why) end
   return 0
 end
 

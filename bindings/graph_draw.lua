@@ -94,8 +94,8 @@ local function endpoint(p)
   return q(p[1])
 end
 
-function graph.dot(a)
-  local G = graph._model(a)
+-- The DOT text of a drawing (graph._model's).
+function graph._dot_of(G)
   local out = {
     'graph "netlab" {',
     '\tgraph [rankdir="LR", fontname="Helvetica", fontsize="11", nodesep="0.25", ranksep="0.9"];',
@@ -163,8 +163,8 @@ local function row_text(nodes, p)
   return nil
 end
 
-function graph.mermaid(a)
-  local G = graph._model(a)
+-- The Mermaid text of a drawing.
+function graph._mermaid_of(G)
   local ids, count, nodes = {}, 0, {}
   local function id(x)
     if not ids[x] then count = count + 1; ids[x] = "n" .. count end
@@ -218,6 +218,17 @@ function graph.mermaid(a)
     end
   end
   return table.concat(out, "\n") .. "\n"
+end
+
+-- graph.dot([opts]) and graph.mermaid([opts]): the live state's picture as text.
+function graph.dot(a)
+  local text = graph._dot_of(graph._model(a))
+  return text
+end
+
+function graph.mermaid(a)
+  local text = graph._mermaid_of(graph._model(a))
+  return text
 end
 
 return graph

@@ -105,6 +105,11 @@ local function cases()
     {"probe", "matrix", {{from = {"bx"}, to = {"127.0.0.1"}, timeout = 0.05, rtt = true,
       fields = probe._spec.matrix}}},
     {"probe", "expect", {{{"bx", "127.0.0.1"}, timeout = 0.05, fields = probe._spec.expect}}},
+    -- The child runs in a directory of its own: graph.write's file lands there.
+    {"graph", "dot", {{ns = "bx", labs = false, group = 5, fields = graph._fields}}},
+    {"graph", "mermaid", {{ns = "bx", lab = nil, fields = graph._fields}}},
+    {"graph", "render", {"graph { a -- b }", "svg"}},
+    {"graph", "write", {"badargs.svg", {ns = "bx", format = "svg", fields = graph._write_fields}}},
     {"netlab", "cidr", {"10.0.0.1/24", true}, query = true},
     {"netlab", "host", {"10.0.0.0/24", 5}},
     {"netlab", "hostcidr", {"10.0.0.0/24", 5}},

@@ -1,4 +1,4 @@
--- Every public function of ns, link, bridge, route, nat, probe and netlab called
+-- Every public function of ns, link, bridge, route, nat, probe, graph and netlab called
 -- with a matrix of bad values in each argument and each option field
 -- (tests/lib/badargs_worker.lua): each call must end in a clear one-line
 -- error naming the function or a legitimate success, never a crash, never a
@@ -9,7 +9,7 @@
 local t = require "t"
 local w = require "badargs_worker"
 
-local MODULES = {"ns", "link", "bridge", "route", "nat", "probe", "netlab"}
+local MODULES = {"ns", "link", "bridge", "route", "nat", "probe", "graph", "netlab"}
 
 t.test("every public function is in the matrix or skipped with a reason", function()
   local covered, missing = w.covered(), {}
