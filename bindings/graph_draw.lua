@@ -51,7 +51,6 @@ end
 -- A node as an HTML-like table: its title, a row (a port edges end at) per
 -- interface, and its notes in small print.
 local function node_label(G, n)
-  local c = colours(G, n.lab)
   local t = {('<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="2" CELLPADDING="3">')}
   local title = {}
   for i, l in ipairs(n.title) do title[i] = i == 1 and "<B>" .. html(l) .. "</B>" or html(l) end
@@ -66,7 +65,6 @@ local function node_label(G, n)
       "#333333", html(note))
   end
   t[#t + 1] = "</TABLE>"
-  local _ = c
   return table.concat(t)
 end
 
