@@ -3,6 +3,7 @@
 #   make                 build ./netlab
 #   make check           install what is missing, build, run every test (also under ASan+UBSan)
 #   make demo            build and run a demo topology in a throwaway sandbox
+#   make docs            redraw the tutorials' pictures (docs/tutorials/pictures) from the kernel
 #   make bench           time big labs against ip and pyroute2, then probe matrices against a ping loop
 #                        (bench-quick: N <= 100, probes N = 10; docs/performance.md)
 #   make bench-probe     only the probe matrices of star 10, 50, 100 against a loop of ip netns exec ping
@@ -54,8 +55,8 @@ UNIT_SRC   := $(wildcard tests/unit/*.c)
 UNIT_BIN   := $(UNIT_SRC:%.c=$(BUILD)/%)
 LIB_OBJ    := $(filter-out $(BUILD)/repl/%,$(OBJ))
 
-.PHONY: all check test unit fuzz fuzz-build deps test-deps demo install uninstall clean bench bench-quick \
-	bench-probe
+.PHONY: all check test unit fuzz fuzz-build deps test-deps demo docs install uninstall clean bench \
+	bench-quick bench-probe
 all: $(BIN)
 
 $(BIN): $(OBJ)
@@ -137,6 +138,11 @@ test: all unit
 demo: deps
 	$(MAKE) all
 	./netlab run --sandbox scripts/demo.lua
+
+# Each tutorial's script in a sandbox of its own, then `netlab graph` of what it
+# built: NAME.dot (which tests/sh/pictures.sh compares) and NAME.svg (the page's).
+docs: all
+	sh tools/docs.sh ./netlab docs/tutorials/pictures
 
 # The probe matrix is part of make bench (issue 13): star 10, 50, 100.
 bench: all
