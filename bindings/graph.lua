@@ -101,6 +101,10 @@ local function notes_of(e)
   for _, r in ipairs(e.routes or {}) do
     if r.gateway and r.table == "main" then
       routes[#routes + 1] = ("%s via %s dev %s"):format(r.dst, r.gateway, r.dev or "?")
+    elseif r.table == "main" and r.dev and r.protocol ~= "kernel" and (r.type or "unicast") == "unicast" then
+      -- A route someone added that names only a device (tutorial 002's host
+      -- route to a container): the step a learner typed, so it is drawn.
+      routes[#routes + 1] = ("%s dev %s"):format(r.dst, r.dev)
     end
   end
   table.sort(routes, function(a, b)
@@ -123,6 +127,25 @@ local function notes_of(e)
     if i > MAX_NAT then out[#out + 1] = ("… %d more NAT rules"):format(#nats - MAX_NAT) break end
     out[#out + 1] = r
   end
+  -- Forward filtering (tutorial 003's FORWARD policy DROP and its accepts):
+  -- a forward chain that drops by default, and the rules that let through.
+  local nft = e.nftables or {}
+  local filters = {}
+  for _, c in ipairs(nft.chains or {}) do
+    if c.hook == "forward" and c.policy == "drop" then
+      local rules = {}
+      for _, r in ipairs(nft.rules or {}) do
+        if r.family == c.family and r.table == c.table and r.chain == c.name and r.text then
+          rules[#rules + 1] = r.text
+        end
+      end
+      filters[#filters + 1] = ("forward (%s %s): policy drop%s%s"):format(c.table, c.name,
+        #rules > 0 and "; " or "", table.concat(rules, "; ", 1, math.min(#rules, MAX_NAT)) ..
+        (#rules > MAX_NAT and ("; … %d more"):format(#rules - MAX_NAT) or ""))
+    end
+  end
+  table.sort(filters)
+  for _, f in ipairs(filters) do out[#out + 1] = f end
   return out
 end
 

@@ -128,6 +128,7 @@ function graph._dot_of(G)
     out[#out + 1] = ("\t%s -- %s %s;"):format(endpoint(e.a), endpoint(e.b), attrs(at))
   end
   -- The legend: one small table, the labs' colours, plain, dashed.
+  local text = table.concat(out, "\n")
   if G.show_labs and #G.labs > 0 then
     local t = {'<TABLE BORDER="0" CELLBORDER="1" CELLSPACING="3" CELLPADDING="3">',
                '<TR><TD BORDER="0" ALIGN="LEFT"><B>legend</B></TD></TR>'}
@@ -136,8 +137,17 @@ function graph._dot_of(G)
         style, c[1], c[2], html(text))
     end
     for _, L in ipairs(G.labs) do entry("lab " .. L, colours(G, L), "rounded") end
-    entry("no lab", PLAIN, "rounded")
-    entry("down (dashed)", {PLAIN[1], "white"}, "dashed,rounded")
+    -- Only what the picture has: an entry for nothing drawn would puzzle.
+    if text:find('COLOR="' .. PLAIN[1] .. '"', 1, true) then entry("no lab", PLAIN, "rounded") end
+    local down = false
+    for _, e in ipairs(G.edges) do down = down or e.down end
+    for _, c in ipairs(G.clusters) do
+      for _, n in ipairs(c.nodes) do
+        down = down or n.down
+        for _, r in ipairs(n.rows or {}) do down = down or r.down end
+      end
+    end
+    if down then entry("down (dashed)", {PLAIN[1], "white"}, "dashed,rounded") end
     t[#t + 1] = "</TABLE>"
     out[#out + 1] = ("\t%s %s;"):format(q("legend"), attrs{label = {table.concat(t)}, shape = "plain",
       fontsize = "9"})

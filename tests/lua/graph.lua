@@ -166,6 +166,33 @@ t.test("purple_orange: the ports carry names and addresses, gateways and NAT are
   t.ok(dashed, "its edge is dashed")
 end)
 
+t.test("typed steps are drawn: a route to a device, FORWARD policy drop and its accepts; the legend lists what is drawn", function()
+  local _ <close> = t.fresh()
+  t.sh_ok([[
+    ip netns add c1 && ip link add veth1 type veth peer name eth0 netns c1 &&
+    ip link set veth1 up && ip -n c1 link set eth0 up &&
+    ip -n c1 addr add 172.17.0.2/24 dev eth0 && ip addr add 172.17.0.1/32 dev veth1 &&
+    ip route add 172.17.0.2/32 dev veth1 &&
+    iptables -P FORWARD DROP && iptables -A FORWARD -i veth1 -j ACCEPT]])
+  local _ <close> = setmetatable({}, {__close = function()
+    t.sh("iptables -P FORWARD ACCEPT; iptables -F FORWARD; ip netns del c1") end})
+  local text = dot()
+  t.ok(text:find("172.17.0.2 dev veth1", 1, true), "the host route typed by hand: " .. text)
+  t.ok(not text:find("172.17.0.0/24 dev eth0", 1, true), "not the kernel's own route")
+  t.ok(text:find("forward (filter FORWARD): policy drop; ", 1, true) and
+       text:find('iifname &quot;veth1&quot;[^<]*accept'), "the FORWARD policy and its accept: " .. text)
+  t.ok(not text:find('"legend"', 1, true), "no lab: no legend")
+  t.sh_ok("iptables -P FORWARD ACCEPT && iptables -F FORWARD")  -- purple_orange forwards
+  local out, code = t.run("run", "purple_orange")
+  local _ <close> = setmetatable({}, {__close = function() t.run("down", "purple_orange") end})
+  t.eq(code, 0, "run: " .. out)
+  text = dot()
+  t.ok(text:find(">no lab<", 1, true), "the legend lists no lab when something has none")
+  t.ok(not text:find(">down (dashed)<", 1, true), "and no down entry when nothing is down")
+  t.sh_ok("ip -n purple link set veth-purple down")
+  t.ok(dot():find(">down (dashed)<", 1, true), "a down link: the legend says what dashed means")
+end)
+
 t.test("svg is XML, png a PNG of a sane size, pdf a PDF; the format from the name or --format", function()
   local _ <close> = t.fresh()
   local out, code = t.run("run", "two_lans")
