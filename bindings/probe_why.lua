@@ -348,7 +348,7 @@ local function words(msg) return (tostring(msg):gsub(" %(%u+%)$", "")) end
 -- it: a link that is down (the kernel took its routes away with it), or the
 -- destination on a link's far side while the link's address is in another
 -- subnet (a typo in an address).
-function link_cause(W, n, dst, fam)
+local function link_cause(W, n, dst, fam)
   local down
   for _, l in ipairs(W.ns[n].links) do
     local a = addr_on(l, fam)
@@ -388,6 +388,27 @@ function link_cause(W, n, dst, fam)
   end
 end
 
+-- A namespace whose route names a link but which has no address to send
+-- from (a route typed to a device before any address): the packet leaves
+-- with source 0.0.0.0 and nothing can answer it. The fix offers the first
+-- free address of the destination's subnet, when the destination is known.
+local function no_address(W, n, dev, dst, fam)
+  local fix_addr
+  if fam == "inet" and W.owner[dst] then
+    local net = subnet_of(W, dst)
+    for k = 1, 254 do
+      local ok, a = pcall(netlab.hostcidr, net, k)
+      if not ok then break end
+      if not W.owner[a:match("^[^/]+")] then fix_addr = a break end
+    end
+  end
+  return cause("no-address", n, dev,
+               ("%s has no %s address to send from: its route to %s leaves by %s, which has none"):format(
+                 n, fam == "inet" and "IPv4" or "IPv6", dst, dev),
+               fix_addr and ("link.addr_add(%q, %q%s)"):format(dev, fix_addr, nstab(n)),
+               fix_addr and ("%saddr add %s dev %s"):format(ipn(n), fix_addr, dev))
+end
+
 -- What the walk (probe_why_walk.lua) reads the model and says causes with.
 probe._why_lib = {
   MAXHOPS = MAXHOPS,
@@ -411,6 +432,7 @@ probe._why_lib = {
   next_hop = next_hop,
   words = words,
   link_cause = link_cause,
+  no_address = no_address,
 }
 
 return probe

@@ -94,6 +94,9 @@ local function walk(W, n, pkt, o)
       return path, nil, cause("no-route", n, pkt.dst, ("%s has no route to %s: %s"):format(n, pkt.dst, words(msg)))
     end
     if not pkt.src and r.src then pkt.src = r.src end
+    if not iif and not pkt.src and r.type ~= "local" then
+      return path, nil, L.no_address(W, n, r.dev, pkt.dst, fam)
+    end
     if r.type == "local" then
       hop.verdict = "local"
       if not iif then

@@ -220,6 +220,24 @@ t.test("a veth end down, then the far end down (no carrier), by hand with ip", f
   fixed("r", "10.0.1.2")
 end)
 
+t.test("no address to send from: a route typed to a device before any address (by hand with ip)", function()
+  local _ <close> = t.fresh()
+  t.sh_ok([[
+    ip netns add x && ip netns add y &&
+    ip link add va netns x type veth peer name vb netns y &&
+    ip -n x link set va up && ip -n y link set vb up &&
+    ip -n y addr add 10.0.0.2/24 dev vb && ip -n x route add 10.0.0.0/24 dev va]])
+  t.ok(not t.ping("x", "10.0.0.2"), "ping fails: the witness")
+  local w = probe.why("x", "10.0.0.2")
+  t.eq(w.reachable, false, tostring(w))
+  t.eq(w.cause.code, "no-address", tostring(w))
+  t.eq(w.cause.ns, "x", "the sender")
+  t.eq(w.cause.object, "va", "the link it leaves by")
+  t.eq(w.cause.fix.command, "ip -n x addr add 10.0.0.1/24 dev va", "a free address of the subnet")
+  load(w.cause.fix.netlab)()
+  t.ok(probe.ping("x", "10.0.0.2").ok, "the fix applied, the probe gets through")
+end)
+
 t.test("lo down for a namespace's own address (netlab: purple_orange)", function()
   local _ <close> = t.fresh()
   local out, code = run("run", "purple_orange")
