@@ -179,18 +179,24 @@ function netlab._export_lua(lab)
     for _, x in ipairs(n.nftables and n.nftables.tables or {}) do
       if mine(x) and not x.netlab then
         skip(("table %s %s of %s"):format(x.family, x.name, n.name),
-             "netlab makes its own table (inet netlab); its masquerade rules are written below")
+             "netlab makes its own table (inet netlab); the rules a netlab call says are written above")
       end
     end
+    -- A forward chain that drops, netlab's or iptables' (-P FORWARD DROP), is nat.filter's.
+    local function forward(c)
+      return c.name:lower() == "forward" and (c.family == "inet" and c.table == nat.table or
+                                              c.family == "ip" and c.table == "filter")
+    end
+    local forwards = {}
     for _, c in ipairs(n.nftables and n.nftables.chains or {}) do
-      if c.name == "forward" and c.policy == "drop" and c.table == nat.table and
-         c.family == "inet" and (lab == nil or c.lab == lab) then
+      if forward(c) then forwards[c.family .. "|" .. c.table .. "|" .. c.name] = true end
+      if forward(c) and c.policy == "drop" and (lab == nil or c.lab == lab) then
         add(("nat.filter{%s}"):format(fields{{"policy", q("drop")},
           {"ns", n.name ~= "root" and q(n.name) or nil}}))
       end
     end
     for _, r in ipairs(n.nftables and n.nftables.rules or {}) do
-      local a = mine(r) and r.chain == "forward" and r.table == nat.table and allow_args(r.text)
+      local a = mine(r) and forwards[r.family .. "|" .. r.table .. "|" .. r.chain] and allow_args(r.text)
       if a then
         add(("nat.allow{%s}"):format(fields{{"iif", a.iif and q(a.iif)}, {"oif", a.oif and q(a.oif)},
           {"state", a.state and q(a.state)}, {"src", a.src and q(a.src)}, {"dst", a.dst and q(a.dst)},
