@@ -288,6 +288,59 @@ for _, tut in ipairs(TUTORIALS) do
   end)
 end
 
+t.test("a star built by hand: export --lua writes a loop over netlab.params n and subnet", function()
+  local base = dump()
+  local built, lua
+  do
+    local _ <close> = scope()
+    sh_ok([[set -e
+      ip link add br0 type bridge
+      ip link set br0 up
+      ip addr add 10.9.0.254/24 dev br0
+      for i in 1 2 3 4; do
+        ip netns add h$i
+        ip link add eth0 netns h$i type veth peer name h$i-br
+        ip link set h$i-br master br0 up
+        ip -n h$i addr add 10.9.0.$i/24 dev eth0
+        ip -n h$i link set eth0 up
+        ip -n h$i link set lo up
+        ip -n h$i route add default via 10.9.0.254
+      done]])
+    built = dump()
+    local code
+    lua, code = run("export", "--lua", "--all")
+    t.eq(code, 0, lua)
+  end
+  settled(base, "after the star is taken away")
+  t.ok(lua:find('{"n", 4, ', 1, true) and lua:find('{"subnet", "10.9.0.0/24", ', 1, true), "the params: " .. lua)
+  t.ok(lua:find("for i = 1, p.n do\n", 1, true), "the loop: " .. lua)
+  t.ok(lua:find('addr = netlab.hostcidr(p.subnet, i)', 1, true), "addresses from the subnet: " .. lua)
+  t.ok(not lua:find('ns.add("h1"', 1, true), "no namespace written out one by one: " .. lua)
+  local path = dir .. "/star.lua"
+  local f = assert(io.open(path, "w"))
+  f:write(lua)
+  f:close()
+  do
+    local _ <close> = scope()
+    local out, code = run("run", path)
+    t.eq(code, 0, out)
+    t.eq(t.diff(nonft(built), nonft(dump())), "", "the loop builds the star: " .. lua)
+    out, code = run("down", "star")
+    t.eq(code, 0, out)
+  end
+  settled(base, "after the copy is taken away")
+  do
+    local _ <close> = scope()
+    local out, code = run("run", path, "n=5", "subnet=10.7.0.0/24")
+    t.eq(code, 0, out)
+    t.ok(t.ipaddrs("h5", "eth0")["10.7.0.5/24"], "n and subnet given")
+    t.ok(t.ipaddrs(nil, "br0")["10.7.0.254/24"], "the bridge's address follows the subnet")
+    out, code = run("down", "star")
+    t.eq(code, 0, out)
+  end
+  settled(base, "after the second copy is taken away")
+end)
+
 -- A run of the exported script is a lab of its own: its marks name it.
 local function unlabelled(dump)
   return (dump:gsub("netlab:[%w_%-]+", "netlab:*"))
