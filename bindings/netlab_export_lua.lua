@@ -368,14 +368,23 @@ function netlab._export_lua(lab)
       elseif mine(r) then
         local text = r.text:gsub('xt target "MASQUERADE"$', "masquerade")
         local m = r.chain:lower() == "postrouting" and masquerade_args(text)
+        -- nat.masquerade{src} always spares packets to src itself (ip daddr != src, see
+        -- netlab-nat(3)), which no option turns off: a rule that says otherwise is written
+        -- as the nearest call, with a comment saying which packets it treats differently.
+        local was = ("-- was (table %s %s): %s"):format(r.family, r.table, text)
         if not m then
-          -- nat.masquerade{src} leaves traffic inside src alone; iptables' ! -o says it by link.
-          local src = text:match('^oifname != "[^"]+" ip6? saddr (%S+) masquerade$')
+          local bridge, src = text:match('^oifname != "([^"]+)" ip6? saddr (%S+) masquerade$')
           if src then
             m = {src = src}
-            add(("-- was: %s (table %s %s); nat.masquerade leaves traffic inside %s alone instead")
-              :format(text, r.family, r.table, src))
+            add(was)
+            add(("-- nat.masquerade spares packets to %s where this rule spared those leaving by %s:")
+              :format(src, bridge))
+            add(("-- the same packets while %s is the subnet of %s alone"):format(src, bridge))
           end
+        elseif m.src and not text:find("daddr", 1, true) and not (r.family == "inet" and r.table == nat.table) then
+          add(was)
+          add(("-- nat.masquerade also spares packets to %s (from one of its hosts to another"):format(m.src))
+          add("-- through this namespace), which this rule masqueraded")
         end
         if m then
           add(("nat.masquerade{%s}"):format(fields{{"src", m.src and q(m.src) or nil},

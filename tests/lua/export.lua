@@ -120,6 +120,9 @@ t.test("a network built by hand with ip, iptables and sysctl is captured", funct
                 1, true), "a veth with its peer, addresses and master in one call: " .. out)
   t.ok(out:find('nat.masquerade{src = "192.168.52.0/24"}', 1, true), "the masquerade: " .. out)
   t.ok(out:find("-- not exported: table ip nat", 1, true), "iptables' table named: " .. out)
+  t.ok(out:find('-- was (table ip nat): oifname != "super-bridge0" ip saddr 192.168.52.0/24 masquerade\n' ..
+                "-- nat.masquerade spares packets to 192.168.52.0/24 where this rule spared those leaving by " ..
+                "super-bridge0:\n", 1, true), "how the masquerade differs: " .. out)
   sh_ok("ip netns del purple; ip netns del orange; ip link del super-bridge0; " ..
         "sysctl -qw net.ipv4.ip_forward=0; nft delete table ip nat")
   settled(base, "taken away again")
@@ -136,7 +139,8 @@ end)
 -- (no pings, no traceroute, no `xargs kill`). lua: the calls export --lua
 -- must write for the nftables part, which it says in netlab's own table.
 local TUTORIALS = {
-  {name = "000 purple and orange", lua = {'nat.masquerade{src = "192.168.52.0/24"}'}, cmds = {
+  {name = "000 purple and orange", lua = {'nat.masquerade{src = "192.168.52.0/24"}',
+    "-- nat.masquerade also spares packets to 192.168.52.0/24 (from one of its hosts to another"}, cmds = {
     "ip netns add purple && ip netns add orange",
     "ip link add super-bridge0 type bridge",
     "ip link set dev super-bridge0 up",
