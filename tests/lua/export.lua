@@ -2,24 +2,40 @@
 -- it was before, rebuilds the same kernel state (t.dump: links with kinds,
 -- masters, peers, states, MTUs and aliases, addresses, routes of every
 -- table, forwarding, nftables), for every bundled script (--all and LAB) and
--- for a network built by hand with the tutorial's ip/iptables commands.
+-- for every tutorial built by hand with its own ip/iptables commands; and
+-- export --lua, run by netlab, the same (nftables aside where iptables made
+-- them), with a star written as a loop over netlab.params.
 local t = require "t"
 
 local run, sh_ok = t.run, t.sh_ok
 local dir = t.scratch()
 
--- The kernel takes a deleted namespace's devices in its own time.
-local function settled(want, what)
-  for _ = 1, 50 do
-    if t.dump() == want then return end
-    netlab.sleep(0.1)
-  end
-  t.same_state(want, what)
-end
-
 -- iptables-nft marks its tables so that nft warns; nft's own table has no mark.
 local function dump()
   return (t.dump():gsub("[^\n]* nft # Warning: table [^\n]*\n?", ""))
+end
+
+-- The kernel takes a deleted namespace's devices in its own time.
+local function settled(want, what)
+  for _ = 1, 50 do
+    if dump() == want then return end
+    netlab.sleep(0.1)
+  end
+  t.same_state(want, what, dump)
+end
+
+-- t.fresh, and the nftables tables made since (iptables' too) go with it.
+local function scope()
+  local had = t.sh_ok("nft list tables") .. "\n"
+  local f = t.fresh()
+  return setmetatable({}, {__close = function()
+    for fam, name in t.sh_ok("nft list tables"):gmatch("table (%S+) (%S+)") do
+      if not had:find("table " .. fam .. " " .. name .. "\n", 1, true) then
+        t.sh_ok('nft delete table "$1" "$2"', fam, name)
+      end
+    end
+    getmetatable(f).__close(f)
+  end})
 end
 
 local function export(path, ...)
@@ -66,7 +82,7 @@ for _, name in ipairs(scripts) do
 end
 
 t.test("a network built by hand with ip, iptables and sysctl is captured", function()
-  local _ <close> = t.fresh()
+  local _ <close> = scope()
   local base = dump()
   local hand = [[
     ip netns add purple
@@ -230,20 +246,6 @@ local TUTORIALS = {
     "ip netns exec red ip route add default via 192.168.15.5",
   }},
 }
-
--- t.fresh, and the nftables tables made since (iptables' too) go with it.
-local function scope()
-  local had = t.sh_ok("nft list tables")
-  local f = t.fresh()
-  return setmetatable({}, {__close = function()
-    for fam, name in t.sh_ok("nft list tables"):gmatch("table (%S+) (%S+)") do
-      if not had:find("table " .. fam .. " " .. name .. "\n", 1, true) then
-        t.sh_ok('nft delete table "$1" "$2"', fam, name)
-      end
-    end
-    getmetatable(f).__close(f)
-  end})
-end
 
 -- What export --lua cannot keep: the marks of the lab its run makes, and the
 -- nftables rules, which netlab writes in its own table (the calls are checked).
