@@ -404,7 +404,14 @@ function netlab._export_lua(lab)
     "-- Rebuilds it on a machine without these namespaces and links: netlab run THIS_FILE",
     "-- What the kernel makes by itself (lo, link-local addresses, kernel routes) is left out.",
   }
-  local text = table.concat(head, "\n") .. "\n\n" .. table.concat(out, "\n") .. "\n"
+  -- A section the network has nothing for (a star's loop takes its namespaces and routes) goes.
+  local SECTION = {["-- namespaces"] = true, ["\n-- links"] = true, ["\n-- routes"] = true,
+                   ["\n-- forwarding and NAT"] = true}
+  local kept = {}
+  for i, l in ipairs(out) do
+    if not (SECTION[l] and (out[i + 1] == nil or SECTION[out[i + 1]])) then kept[#kept + 1] = l end
+  end
+  local text = table.concat(head, "\n") .. "\n\n" .. table.concat(kept, "\n"):gsub("^\n", ""):gsub("\n\n\n+", "\n\n") .. "\n"
   if #notes > 0 then text = text .. "\n" .. table.concat(notes, "\n") .. "\n" end
   return text
 end
