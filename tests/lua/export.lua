@@ -347,6 +347,22 @@ t.test("a star built by hand: export --lua writes a loop over netlab.params n an
   settled(base, "after the second copy is taken away")
 end)
 
+t.test("a star with a gap in its addresses keeps the plain form", function()
+  local _ <close> = scope()
+  sh_ok([[set -e
+    ip link add br0 type bridge
+    for i in 1 2 3; do
+      ip netns add h$i
+      ip link add eth0 netns h$i type veth peer name h$i-br
+      ip link set h$i-br master br0
+      ip -n h$i addr add 10.9.0.$((i * i))/24 dev eth0
+    done]])
+  local lua, code = run("export", "--lua", "--all")
+  t.eq(code, 0, lua)
+  t.ok(not lua:find("netlab.params", 1, true), "no params: " .. lua)
+  t.ok(lua:find('ns.add("h3")', 1, true) and lua:find('addr = "10.9.0.9/24"', 1, true), "one call each: " .. lua)
+end)
+
 -- A run of the exported script is a lab of its own: its marks name it.
 local function unlabelled(dump)
   return (dump:gsub("netlab:[%w_%-]+", "netlab:*"))
