@@ -80,6 +80,150 @@ local function allow_args(text)
   return next(args) and args or nil
 end
 
+local function ip4(a)
+  local x, y, z, w = a:match("^(%d+)%.(%d+)%.(%d+)%.(%d+)$")
+  if x then return ((tonumber(x) * 256 + tonumber(y)) * 256 + tonumber(z)) * 256 + tonumber(w) end
+end
+
+-- The format that names[i] follows for every i (the index where it was in
+-- names[1]), or the name when they are all one name; nil otherwise.
+local function name_form(names)
+  local same = true
+  for _, x in ipairs(names) do same = same and x == names[1] end
+  if same then return q(names[1]) end
+  local first = names[1]
+  for at = 1, #first do
+    if first:sub(at, at) == "1" then
+      local f = first:sub(1, at - 1):gsub("%%", "%%%%") .. "%d" .. first:sub(at + 1):gsub("%%", "%%%%")
+      local ok = true
+      for i, x in ipairs(names) do ok = ok and f:format(i) == x end
+      if ok then return ("(%s):format(i)"):format(q(f)) end
+    end
+  end
+end
+
+-- A star: namespaces P1..PN (N >= 3), each with one veth to a port of the
+-- same bridge in root, the same settings and routes, and one IPv4 address
+-- each, consecutive in one subnet. Written as a loop over netlab.params n
+-- and subnet (what a person would vary); nil when the network is no such star.
+local function find_star(state, mine, named)
+  local groups = {}
+  for _, n in ipairs(state) do
+    local pre, i = n.name:match("^(.-)(%d+)$")
+    if pre and n.name ~= "root" and not n.gone and mine(n) then
+      groups[pre] = groups[pre] or {}
+      groups[pre][tonumber(i)] = n
+    end
+  end
+  for pre, g in pairs(groups) do
+    local N = #g
+    local ok = N >= 3
+    for k in pairs(g) do ok = ok and math.type(k) == "integer" and k >= 1 and k <= N end
+    local rows = {}
+    for i = 1, ok and N or 0 do
+      local n, veth, lo = g[i], nil, false
+      local f = n.forwarding
+      ok = ok and not (f and (f.ipv4 or f.ipv6)) and #(n.nftables and n.nftables.rules or {}) == 0
+      for _, l in ipairs(n.links or {}) do
+        if l.kind == "loopback" then lo = l.up
+        elseif l.kind == "veth" and not veth then veth = l
+        else ok = false end
+      end
+      local p = veth and veth.peer
+      local pl
+      for _, x in ipairs(p and p.ns == "root" and named.root.links or {}) do
+        if x.ifname == p.ifname then pl = x end
+      end
+      local a4
+      for _, a in ipairs(veth and veth.addr_info or {}) do
+        if a.family == "inet" then
+          ok = ok and not a4
+          a4 = a
+        elseif not (a.family == "inet6" and a.scope == "link") then ok = false end
+      end
+      for _, a in ipairs(pl and pl.addr_info or {}) do
+        ok = ok and a.family == "inet6" and a.scope == "link"
+      end
+      ok = ok and pl and pl.master and a4
+      local routes = {}
+      for _, r in ipairs(n.routes or {}) do
+        if not (r.protocol == "kernel" or r.table == "local" or r.type ~= "unicast" or
+                (r.dst or ""):match("^f[ef]")) then
+          ok = ok and r.family == "inet" and r.table == "main" and (r.metric or 0) == 0
+          routes[#routes + 1] = {r.dst, r.gateway, r.gateway == nil and r.dev or nil}
+        end
+      end
+      if not ok then break end
+      rows[i] = {n = n, veth = veth, peer = pl, lo = lo, addr = a4, routes = routes}
+    end
+    if ok then
+      local one = rows[1]
+      local len = one.addr.prefixlen
+      local mask = len == 0 and 0 or (0xffffffff << (32 - len)) & 0xffffffff
+      local net = ip4(one.addr["local"]) & mask
+      local first = ip4(one.addr["local"]) - net
+      local function same(a, b)
+        return a.up == b.up and (a.mtu or 1500) == (b.mtu or 1500) and
+               not (a.ifalias and not mark(a.ifalias)) and not (b.ifalias and not mark(b.ifalias))
+      end
+      for i, r in ipairs(rows) do
+        local h = ip4(r.addr["local"])
+        ok = ok and r.addr.prefixlen == len and h & mask == net and h - net == first + i - 1 and
+             r.lo == one.lo and same(r.veth, one.veth) and same(r.peer, one.peer) and
+             r.peer.master == one.peer.master and #r.routes == #one.routes
+        for k, rt in ipairs(r.routes) do
+          local o = one.routes[k]
+          ok = ok and rt[1] == o[1] and rt[2] == o[2] and rt[3] == o[3]
+        end
+      end
+      local nsf = name_form((function() local x = {} for i, r in ipairs(rows) do x[i] = r.n.name end return x end)())
+      local vf = name_form((function() local x = {} for i, r in ipairs(rows) do x[i] = r.veth.ifname end return x end)())
+      local pf = name_form((function() local x = {} for i, r in ipairs(rows) do x[i] = r.peer.ifname end return x end)())
+      if ok and nsf and vf and pf and first + N - 1 < (1 << (32 - len)) - 1 then
+        local subnet = ("%d.%d.%d.%d/%d"):format(net >> 24, net >> 16 & 255, net >> 8 & 255, net & 255, len)
+        local function host(a)
+          local h = ip4(a)
+          if h and h & mask == net then return ("netlab.host(p.subnet, %d)"):format(h - net) end
+          return a and q(a)
+        end
+        local function sets(l, peer)
+          return fields{{"mtu", l.mtu and l.mtu ~= 1500 and tostring(l.mtu) or nil},
+                        {"master", peer and q(l.master) or nil}, {"up", l.up and "true" or nil}}
+        end
+        local idx = first == 1 and "i" or ("i + %d"):format(first - 1)
+        local vs, ps = sets(one.veth), sets(one.peer, true)
+        local body = {
+          ("  ns.add(%s%s)"):format(nsf, one.lo and ", {lo = true}" or ""),
+          ("  link.veth{%s, ns = %s, addr = netlab.hostcidr(p.subnet, %s)%s,\n" ..
+           "            peer = {%s%s}}"):format(vf, nsf, idx, vs ~= "" and ", " .. vs or "",
+                                              pf, ps ~= "" and ", " .. ps or ""),
+        }
+        for _, rt in ipairs(one.routes) do
+          body[#body + 1] = ("  route.add{%s}"):format(fields{{"ns", nsf}, {"dst", q(rt[1])},
+            {"via", rt[2] and host(rt[2])}, {"dev", rt[3] and q(rt[3])}})
+        end
+        local members = {}
+        for _, r in ipairs(rows) do
+          members[r.n.name] = true
+          members["root|" .. r.peer.ifname] = true
+        end
+        return {
+          members = members, bridge = one.peer.master, mask = mask, net = net, len = len,
+          params = {
+            "local p = netlab.params{",
+            ("  doc = %s,"):format(q(("namespaces %s1..%sN on bridge %s, host I of the subnet each")
+              :format(pre, pre, one.peer.master))),
+            ("  {\"n\", %d, \"how many namespaces\", kind = \"integer\"},"):format(N),
+            ("  {\"subnet\", %s, \"their subnet\", kind = \"subnet\"},"):format(q(subnet)),
+            "}",
+          },
+          loop = "for i = 1, p.n do\n" .. table.concat(body, "\n") .. "\nend",
+        }
+      end
+    end
+  end
+end
+
 function netlab._export_lua(lab)
   local state = netlab.state()
   local out, notes = {}, {}
@@ -93,9 +237,18 @@ function netlab._export_lua(lab)
     skip("namespace internet and wan0", "the sandbox's simulated internet, which netlab --sandbox makes")
   end
 
+  local star = find_star(state, mine, named)
+  local member = star and star.members or {}
+  if star then
+    for _, l in ipairs(star.params) do add(l) end
+    add("")
+  end
+
   add("-- namespaces")
   for _, n in ipairs(state) do
-    if n.gone then
+    if member[n.name] then
+      -- in the loop below
+    elseif n.gone then
       skip("namespace " .. n.name, n.why or "gone while it was read")
     elseif n.name ~= "root" and mine(n) then
       local lo
@@ -111,10 +264,20 @@ function netlab._export_lua(lab)
   for _, n in ipairs(state) do
     for _, l in ipairs(n.links or {}) do
       local what = ("link %s in %s"):format(l.ifname, n.name)
-      if l.kind == "loopback" or not mine(l) then
+      if l.kind == "loopback" or not mine(l) or member[n.name] or member[n.name .. "|" .. l.ifname] then
         -- made by the kernel, or not this lab's
       elseif l.kind == "bridge" or l.kind == "dummy" then
         local f = end_fields(l, n.name)
+        -- The star's bridge: its address in the subnet follows p.subnet.
+        local own = {}
+        for _, x in ipairs(l.addr_info or {}) do
+          if not (x.family == "inet6" and x.scope == "link") then own[#own + 1] = x end
+        end
+        local a = star and n.name == "root" and l.ifname == star.bridge and #own == 1 and own[1]
+        local h = a and a.family == "inet" and a.prefixlen == star.len and ip4(a["local"])
+        if h and h & star.mask == star.net then
+          f[2][2] = ("netlab.hostcidr(p.subnet, %d)"):format(h - star.net)
+        end
         links[#links + 1] = ("%s.%s(%s, {%s})"):format(l.kind == "bridge" and "bridge" or "link",
           l.kind == "bridge" and "add" or "dummy", q(l.ifname), fields(f))
         if l.kind == "dummy" then
@@ -149,6 +312,7 @@ function netlab._export_lua(lab)
   end
   add("\n-- links")
   for _, l in ipairs(links) do add(l) end
+  if star then add(star.loop) end
   for _, l in ipairs(veths) do add(l) end
   for _, l in ipairs(settings) do add(l) end
 
@@ -157,7 +321,7 @@ function netlab._export_lua(lab)
     for _, r in ipairs(n.routes or {}) do
       local kernel = r.protocol == "kernel" or r.table == "local" or r.type ~= "unicast" or
                      (r.dst or ""):match("^fe80:") or (r.dst or ""):match("^ff00:")
-      if not kernel and mine(r) then
+      if not kernel and mine(r) and not member[n.name] then
         local dst = r.dst
         if dst == "default" and r.family == "inet6" then dst = "::/0" end
         add(("route.add{%s}"):format(fields{
@@ -179,18 +343,24 @@ function netlab._export_lua(lab)
     for _, x in ipairs(n.nftables and n.nftables.tables or {}) do
       if mine(x) and not x.netlab then
         skip(("table %s %s of %s"):format(x.family, x.name, n.name),
-             "netlab makes its own table (inet netlab); its masquerade rules are written below")
+             "netlab makes its own table (inet netlab); the rules a netlab call says are written above")
       end
     end
+    -- A forward chain that drops, netlab's or iptables' (-P FORWARD DROP), is nat.filter's.
+    local function forward(c)
+      return c.name:lower() == "forward" and (c.family == "inet" and c.table == nat.table or
+                                              c.family == "ip" and c.table == "filter")
+    end
+    local forwards = {}
     for _, c in ipairs(n.nftables and n.nftables.chains or {}) do
-      if c.name == "forward" and c.policy == "drop" and c.table == nat.table and
-         c.family == "inet" and (lab == nil or c.lab == lab) then
+      if forward(c) then forwards[c.family .. "|" .. c.table .. "|" .. c.name] = true end
+      if forward(c) and c.policy == "drop" and (lab == nil or c.lab == lab) then
         add(("nat.filter{%s}"):format(fields{{"policy", q("drop")},
           {"ns", n.name ~= "root" and q(n.name) or nil}}))
       end
     end
     for _, r in ipairs(n.nftables and n.nftables.rules or {}) do
-      local a = mine(r) and r.chain == "forward" and r.table == nat.table and allow_args(r.text)
+      local a = mine(r) and forwards[r.family .. "|" .. r.table .. "|" .. r.chain] and allow_args(r.text)
       if a then
         add(("nat.allow{%s}"):format(fields{{"iif", a.iif and q(a.iif)}, {"oif", a.oif and q(a.oif)},
           {"state", a.state and q(a.state)}, {"src", a.src and q(a.src)}, {"dst", a.dst and q(a.dst)},
@@ -198,14 +368,23 @@ function netlab._export_lua(lab)
       elseif mine(r) then
         local text = r.text:gsub('xt target "MASQUERADE"$', "masquerade")
         local m = r.chain:lower() == "postrouting" and masquerade_args(text)
+        -- nat.masquerade{src} always spares packets to src itself (ip daddr != src, see
+        -- netlab-nat(3)), which no option turns off: a rule that says otherwise is written
+        -- as the nearest call, with a comment saying which packets it treats differently.
+        local was = ("-- was (table %s %s): %s"):format(r.family, r.table, text)
         if not m then
-          -- nat.masquerade{src} leaves traffic inside src alone; iptables' ! -o says it by link.
-          local src = text:match('^oifname != "[^"]+" ip6? saddr (%S+) masquerade$')
+          local bridge, src = text:match('^oifname != "([^"]+)" ip6? saddr (%S+) masquerade$')
           if src then
             m = {src = src}
-            add(("-- was: %s (table %s %s); nat.masquerade leaves traffic inside %s alone instead")
-              :format(text, r.family, r.table, src))
+            add(was)
+            add(("-- nat.masquerade spares packets to %s where this rule spared those leaving by %s:")
+              :format(src, bridge))
+            add(("-- the same packets while %s is the subnet of %s alone"):format(src, bridge))
           end
+        elseif m.src and not text:find("daddr", 1, true) and not (r.family == "inet" and r.table == nat.table) then
+          add(was)
+          add(("-- nat.masquerade also spares packets to %s (from one of its hosts to another"):format(m.src))
+          add("-- through this namespace), which this rule masqueraded")
         end
         if m then
           add(("nat.masquerade{%s}"):format(fields{{"src", m.src and q(m.src) or nil},
@@ -225,7 +404,14 @@ function netlab._export_lua(lab)
     "-- Rebuilds it on a machine without these namespaces and links: netlab run THIS_FILE",
     "-- What the kernel makes by itself (lo, link-local addresses, kernel routes) is left out.",
   }
-  local text = table.concat(head, "\n") .. "\n\n" .. table.concat(out, "\n") .. "\n"
+  -- A section the network has nothing for (a star's loop takes its namespaces and routes) goes.
+  local SECTION = {["-- namespaces"] = true, ["\n-- links"] = true, ["\n-- routes"] = true,
+                   ["\n-- forwarding and NAT"] = true}
+  local kept = {}
+  for i, l in ipairs(out) do
+    if not (SECTION[l] and (out[i + 1] == nil or SECTION[out[i + 1]])) then kept[#kept + 1] = l end
+  end
+  local text = table.concat(head, "\n") .. "\n\n" .. table.concat(kept, "\n"):gsub("^\n", ""):gsub("\n\n\n+", "\n\n") .. "\n"
   if #notes > 0 then text = text .. "\n" .. table.concat(notes, "\n") .. "\n" end
   return text
 end
