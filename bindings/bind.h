@@ -161,6 +161,8 @@ void nlb_netlab_cidr(lua_State *L);
 void nlb_netlab_proc(lua_State *L);
 void nlb_netlab_files(lua_State *L);
 void nlb_netlab_help(lua_State *L);
+/* The link module's neighbour functions (link_neigh.c), added to the table on top. */
+void nlb_link_neigh(lua_State *L);
 
 /* Module openers, and the list the interpreter preloads. */
 int luaopen_netlab(lua_State *L);
