@@ -161,6 +161,10 @@ void nlb_netlab_cidr(lua_State *L);
 void nlb_netlab_proc(lua_State *L);
 void nlb_netlab_files(lua_State *L);
 void nlb_netlab_help(lua_State *L);
+/* A signal at arg: "INT", "TERM", "KILL", "HUP", "USR1" or a number 0..SIGRTMAX (proc.c). */
+int nlb_checksignal(lua_State *L, int arg);
+/* The ns module's functions on processes (ns_pid.c), added to the table on top. */
+void nlb_ns_pid(lua_State *L);
 /* The link module's neighbour functions (link_neigh.c), added to the table on top. */
 void nlb_link_neigh(lua_State *L);
 

@@ -244,6 +244,7 @@ static const luaL_Reg ns_funcs[] = {
 int luaopen_ns(lua_State *L)
 {
 	luaL_newlib(L, ns_funcs);
+	nlb_ns_pid(L);
 	nlb_pushns(L, NS_ROOT);
 	lua_setfield(L, -2, "root");
 	return 1;
