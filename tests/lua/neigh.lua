@@ -87,4 +87,29 @@ t.test("bad input: clear errors, nothing made", function()
   t.eq(ipneigh("blue")["10.77.0.9"], nil, "nothing was added")
 end)
 
+t.test("a lab records its neighbours: down deletes one on a link it did not make", function()
+  local _ <close> = t.fresh()
+  local _, script = t.scratch()
+  -- wan0 is the sandbox's: it outlives the lab, so only the record can remove the entry.
+  local path = script("neighlab", [[
+link.neighbor_add{addr = "203.0.113.77", mac = "02:00:00:00:00:77", link = "wan0"}
+local b = ns.add("nb")
+link.veth{"vn", ns = b, up = true, peer = {"vn-r", up = true}}
+link.neighbor_add{addr = "10.78.0.9", mac = "02:00:00:00:00:79", link = "vn", ns = b}
+]])
+  local out, code = t.run("run", "--dry-run", path)
+  t.eq(code, 0, "dry run: " .. out)
+  t.ok(out:find("neighbour 203.0.113.77 at 02:00:00:00:00:77 on wan0 in root", 1, true), "planned: " .. out)
+  t.eq(ipneigh(nil)["203.0.113.77"], nil, "a dry run adds nothing")
+  out, code = t.run("run", path)
+  t.eq(code, 0, "run: " .. out)
+  t.eq(ipneigh(nil)["203.0.113.77"].state[1], "PERMANENT", "made")
+  out, code = t.run("run", path)
+  t.eq(code, 0, "a re-run keeps it: " .. out)
+  out, code = t.run("down", "neighlab")
+  t.eq(code, 0, "down: " .. out)
+  t.eq(ipneigh(nil)["203.0.113.77"], nil, "down deleted the entry on wan0")
+  t.eq(ns.get("nb"), nil, "and the namespace with its own")
+end)
+
 t.done()
