@@ -148,6 +148,8 @@ const char *nlb_checklink(lua_State *L, int idx, int opts, struct ns **ns);
 const char *nlb_optlinkname(lua_State *L, int t, const char *field);
 
 void nlb_pushns(lua_State *L, const char *name);
+/* A namespace object with its id (the nsfs inode), as ns.add and ns.get return (ns.c). */
+void nlb_pushns_id(lua_State *L, const struct ns *ns);
 void nlb_pushlink(lua_State *L, const char *nsname, const char *name);
 
 /* A metatable by name, created (empty) on first use; for tables netlab returns. */

@@ -23,9 +23,11 @@ static int l_attach(lua_State *L)
 	const char *name = luaL_checkstring(L, 1);
 	pid_t pid = check_pid(L, 2);
 
-	if (ns_attach(name, pid, &err) < 0)
+	struct ns *ns;
+
+	if (ns_attach(name, pid, &err) < 0 || ns_get(name, &ns, &err) < 0)
 		return nlb_error(L, &err);
-	nlb_pushns(L, name);
+	nlb_pushns_id(L, ns);
 	return 1;
 }
 
@@ -69,12 +71,14 @@ static int l_of(lua_State *L)
 	char name[NAME_MAX + 1];
 	pid_t pid = check_pid(L, 1);
 
-	if (ns_of(pid, name, sizeof(name), &err) < 0) {
+	struct ns *ns;
+
+	if (ns_of(pid, name, sizeof(name), &err) < 0 || ns_get(name, &ns, &err) < 0) {
 		lua_pushnil(L);
 		lua_pushfstring(L, "%s: %s (%s)", err.obj, err.msg, nlb_errname(err.code));
 		return 2;
 	}
-	nlb_pushns(L, name);
+	nlb_pushns_id(L, ns);
 	return 1;
 }
 
