@@ -136,7 +136,8 @@ int ns_pids(struct ns *ns, pid_t **pids, size_t *n, struct nl_err *err)
 		v[(*n)++] = (pid_t)pid;
 	}
 	closedir(d);
-	qsort(v, *n, sizeof(*v), by_pid);
+	if (*n)
+		qsort(v, *n, sizeof(*v), by_pid);
 	err->code = 0;
 	err->msg[0] = '\0';
 	*pids = v;
