@@ -1,5 +1,8 @@
 // SPDX-License-Identifier: MIT
-/* The link module's neighbours: link.neighbors, link.neighbor_add, link.neighbor_del (as `ip neigh`). */
+/*
+ * The link module's neighbours: link.neighbors, link.neighbor_add and
+ * link.neighbor_del (as `ip neigh`).
+ */
 #include <arpa/inet.h>
 #include <stdio.h>
 #include <string.h>

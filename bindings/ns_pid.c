@@ -1,5 +1,8 @@
 // SPDX-License-Identifier: MIT
-/* The ns module's namespaces of processes: ns.attach, ns.pids, ns.kill, ns.of (as `ip netns attach/pids/identify`). */
+/*
+ * The ns module's namespaces of processes: ns.attach, ns.pids, ns.kill and
+ * ns.of (as `ip netns attach`, `pids` and `identify`).
+ */
 #include <limits.h>
 #include <signal.h>
 #include <stdlib.h>

@@ -25,7 +25,10 @@
 #include "parse.h"
 #include "vec.h"
 
-/* "/proc/PID/ns/net" of pid, stat'ed; -errno with words when there is no such process or it may not be read. */
+/*
+ * /proc/PID/ns/net of pid, stat'ed; -errno with words when there is no such
+ * process or it may not be read.
+ */
 static int proc_netns(pid_t pid, struct stat *st, struct nl_err *err)
 {
 	char path[64];
@@ -120,7 +123,10 @@ int ns_pids(struct ns *ns, pid_t **pids, size_t *n, struct nl_err *err)
 		if (!isdigit((unsigned char)e->d_name[0]))
 			continue;
 		pid = strtol(e->d_name, &end, 10);
-		/* Gone since the listing, or not ours to read (another user's, under hidepid): not in it as far as we can say. */
+		/*
+		 * Gone since the listing, or not ours to read (another
+		 * user's, under hidepid): not in it as far as we can say.
+		 */
 		if (*end || proc_netns((pid_t)pid, &st, err) < 0)
 			continue;
 		if (st.st_dev != ns->dev || st.st_ino != ns->ino)
@@ -204,5 +210,6 @@ int ns_of(pid_t pid, char *name, size_t len, struct nl_err *err)
 	}
 	if (d)
 		closedir(d);
-	return nl_fail(err, ENOENT, "its namespace has no name in " NS_RUN_DIR " (ns.attach gives it one)");
+	return nl_fail(err, ENOENT,
+		       "its namespace has no name in " NS_RUN_DIR " (ns.attach gives it one)");
 }
