@@ -148,6 +148,8 @@ const char *nlb_checklink(lua_State *L, int idx, int opts, struct ns **ns);
 const char *nlb_optlinkname(lua_State *L, int t, const char *field);
 
 void nlb_pushns(lua_State *L, const char *name);
+/* A namespace object with its id (the nsfs inode), as ns.add and ns.get return (ns.c). */
+void nlb_pushns_id(lua_State *L, const struct ns *ns);
 void nlb_pushlink(lua_State *L, const char *nsname, const char *name);
 
 /* A metatable by name, created (empty) on first use; for tables netlab returns. */
@@ -161,6 +163,12 @@ void nlb_netlab_cidr(lua_State *L);
 void nlb_netlab_proc(lua_State *L);
 void nlb_netlab_files(lua_State *L);
 void nlb_netlab_help(lua_State *L);
+/* A signal at arg: "INT", "TERM", "KILL", "HUP", "USR1" or a number 0..SIGRTMAX (proc.c). */
+int nlb_checksignal(lua_State *L, int arg);
+/* The ns module's functions on processes (ns_pid.c), added to the table on top. */
+void nlb_ns_pid(lua_State *L);
+/* The link module's neighbour functions (link_neigh.c), added to the table on top. */
+void nlb_link_neigh(lua_State *L);
 
 /* Module openers, and the list the interpreter preloads. */
 int luaopen_netlab(lua_State *L);

@@ -638,6 +638,7 @@ static const struct nlb_spec link_specs[] = {
 int luaopen_link(lua_State *L)
 {
 	luaL_newlib(L, link_funcs);
+	nlb_link_neigh(L);
 	nlb_setspecs(L, link_specs);
 	return 1;
 }

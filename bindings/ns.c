@@ -8,7 +8,7 @@
 #include "bind.h"
 
 /* A namespace object with its identity (the nsfs inode), which outlives a re-used name. */
-static void push_ns(lua_State *L, const struct ns *ns)
+void nlb_pushns_id(lua_State *L, const struct ns *ns)
 {
 	nlb_pushns(L, ns->name);
 	lua_pushinteger(L, (lua_Integer)ns->ino);
@@ -28,7 +28,7 @@ static int l_add(lua_State *L)
 		nlb_checkfields(L, t, t, t == 1, none);
 	if (ns_add(name, &ns, &err) < 0)
 		return nlb_error(L, &err);
-	push_ns(L, ns);
+	nlb_pushns_id(L, ns);
 	return 1;
 }
 
@@ -66,7 +66,7 @@ static int l_get(lua_State *L)
 		lua_pushstring(L, err.msg);
 		return 2;
 	}
-	push_ns(L, ns);
+	nlb_pushns_id(L, ns);
 	return 1;
 }
 
@@ -244,6 +244,7 @@ static const luaL_Reg ns_funcs[] = {
 int luaopen_ns(lua_State *L)
 {
 	luaL_newlib(L, ns_funcs);
+	nlb_ns_pid(L);
 	nlb_pushns(L, NS_ROOT);
 	lua_setfield(L, -2, "root");
 	return 1;

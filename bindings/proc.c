@@ -34,11 +34,24 @@ static pid_t check_child(lua_State *L, int idx)
 	return (pid_t)pid;
 }
 
-/* netlab.kill(pid [, "INT"|"TERM"|"KILL"|n]): without a signal, TERM then KILL, and reaped. */
-static int l_kill(lua_State *L)
+int nlb_checksignal(lua_State *L, int arg)
 {
 	static const char *const names[] = { "INT", "TERM", "KILL", "HUP", "USR1", NULL };
 	static const int sigs[] = { SIGINT, SIGTERM, SIGKILL, SIGHUP, SIGUSR1 };
+
+	if (lua_type(L, arg) == LUA_TNUMBER) {
+		lua_Integer n = luaL_checkinteger(L, arg);
+
+		if (n < 0 || n > SIGRTMAX)
+			return nlb_argerror(L, arg, "a signal number of 0 to %d expected", SIGRTMAX);
+		return (int)n;
+	}
+	return sigs[luaL_checkoption(L, arg, NULL, names)];
+}
+
+/* netlab.kill(pid [, "INT"|"TERM"|"KILL"|n]): without a signal, TERM then KILL, and reaped. */
+static int l_kill(lua_State *L)
+{
 	pid_t pid = check_child(L, 1);
 	int sig;
 
@@ -46,15 +59,7 @@ static int l_kill(lua_State *L)
 		lua_pushboolean(L, proc_terminate(pid) == 0);
 		return 1;
 	}
-	if (lua_type(L, 2) == LUA_TNUMBER) {
-		lua_Integer n = luaL_checkinteger(L, 2);
-
-		if (n < 0 || n > SIGRTMAX)
-			return nlb_argerror(L, 2, "a signal number of 0 to %d expected", SIGRTMAX);
-		sig = (int)n;
-	} else {
-		sig = sigs[luaL_checkoption(L, 2, NULL, names)];
-	}
+	sig = nlb_checksignal(L, 2);
 	lua_pushboolean(L, proc_signal(pid, sig) == 0);
 	return 1;
 }

@@ -353,7 +353,7 @@ int ns_nfnl(struct ns *ns, struct nl_sock **out, struct nl_err *err)
  * the kernel can free it sooner. The flock keeps parallel runs from stacking
  * mounts on each other.
  */
-static int run_dir_prepare(struct nl_err *err)
+int ns_run_dir_prepare(struct nl_err *err)
 {
 	int lock, made = 0, r = 0;
 
@@ -397,7 +397,7 @@ int ns_add(const char *name, struct ns **out, struct nl_err *err)
 	r = change_check(err);
 	if (r < 0)
 		return r;
-	r = run_dir_prepare(err);
+	r = ns_run_dir_prepare(err);
 	if (r < 0)
 		return r;
 	ns_path(name, path, sizeof(path));

@@ -63,6 +63,24 @@ int ns_del(const char *name, struct nl_err *err);
 /* Names under /run/netns, sorted; cb may stop the walk by returning <0. */
 int ns_list(int (*cb)(const char *name, void *data), void *data, struct nl_err *err);
 
+/* /run/netns made a shared mount point, once, as iproute2 does (for ns_add and ns_attach). */
+int ns_run_dir_prepare(struct nl_err *err);
+
+/*
+ * Namespaces of processes (ns_pid.c), as `ip netns attach`, `ip netns pids`
+ * and `ip netns identify`.
+ *
+ * ns_attach: the network namespace of process pid bound at /run/netns/NAME
+ * (the bind mount keeps it, as ip's, after the process ends).
+ */
+int ns_attach(const char *name, pid_t pid, struct nl_err *err);
+/* The processes in ns, in a malloc'd array (*pids, *n), ascending. */
+int ns_pids(struct ns *ns, pid_t **pids, size_t *n, struct nl_err *err);
+/* Sends sig to every process in ns but this one; *count gets how many got it. Not the root. */
+int ns_kill(struct ns *ns, int sig, size_t *count, struct nl_err *err);
+/* The name of the namespace process pid is in: "root", or an entry of /run/netns; -ENOENT with why. */
+int ns_of(pid_t pid, char *name, size_t len, struct nl_err *err);
+
 /* Keeps a handle cached while other namespaces are opened (a walk over all of them). */
 void ns_pin(struct ns *ns);
 void ns_unpin(struct ns *ns);

@@ -4,6 +4,7 @@
  * that a typo gets a sentence about the typo instead of a kernel errno.
  */
 #include <arpa/inet.h>
+#include <ctype.h>
 #include <errno.h>
 #include <limits.h>
 #include <net/if.h>
@@ -270,6 +271,24 @@ int parse_hostport(const char *s, struct cidr *out, int *port, char *why)
 		if (v < 1 || v > 65535)
 			return bad(why, "address", s, "port out of range, 1 to 65535");
 		*port = (int)v;
+	}
+	return 0;
+}
+
+int parse_mac(const char *s, unsigned char mac[6], char *why)
+{
+	int i, hi, lo;
+
+	/* Exactly six pairs of hex digits split by ':': sscanf would take "1:2:3:4:5:6" and trailing junk. */
+	for (i = 0; i < 6; i++) {
+		const char *p = s + 3 * i;
+
+		if (!isxdigit((unsigned char)p[0]) || !isxdigit((unsigned char)p[1]) ||
+		    p[2] != (i < 5 ? ':' : '\0'))
+			return bad(why, "MAC address", s, "six hex pairs as 02:00:00:00:00:01 expected");
+		hi = isdigit((unsigned char)p[0]) ? p[0] - '0' : (tolower((unsigned char)p[0]) - 'a' + 10);
+		lo = isdigit((unsigned char)p[1]) ? p[1] - '0' : (tolower((unsigned char)p[1]) - 'a' + 10);
+		mac[i] = (unsigned char)(hi << 4 | lo);
 	}
 	return 0;
 }

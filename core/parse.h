@@ -44,6 +44,8 @@ int cidr_host(const struct cidr *net, long long n, struct cidr *out, char *why);
 
 int parse_ifname(const char *s, char *why);
 int parse_nsname(const char *s, char *why);
+/* "02:00:00:00:00:01": six hex pairs, either case. */
+int parse_mac(const char *s, unsigned char mac[6], char *why);
 /* A port 1..65535. */
 int parse_port(long long v, char *why);
 /* "10.0.0.2", "10.0.0.2:80", "fd00::2" or "[fd00::2]:80"; *port is 0 when none is given. */

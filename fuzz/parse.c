@@ -38,6 +38,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	char *s = malloc(size + 1), why[PARSE_WHY];
 	struct cidr c, n;
 	uint32_t bits;
+	unsigned char mac[6];
 	int port;
 
 	if (!s)
@@ -60,6 +61,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (parse_ifname(s, why) == 0 && (strlen(s) >= IFNAMSIZ || strchr(s, '/') || !*s))
 		abort();
 	if (parse_nsname(s, why) == 0 && (strchr(s, '/') || !*s))
+		abort();
+	if (parse_mac(s, mac, why) == 0 && strlen(s) != 17)
 		abort();
 	if (nft_table_check(s, why) == 0 && (strlen(s) > 64 || !*s))
 		abort();

@@ -11,6 +11,7 @@
 
 #include "core/addr.h"
 #include "core/link.h"
+#include "core/neigh.h"
 #include "core/nft.h"
 #include "core/nl.h"
 #include "core/route.h"
@@ -22,6 +23,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct nlmsghdr *nlh;
 	struct link_info li;
 	struct addr_info ai;
+	struct neigh_info ni;
 	struct route_info ri;
 	struct nl_err err;
 	char text[NFT_TEXT];
@@ -42,6 +44,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (nlh->nlmsg_len >= sizeof(*nlh)) {
 		link_parse(nlh, &li);
 		addr_parse_msg(nlh, &ai);
+		if (neigh_parse_msg(nlh, &ni) == 0 && ni.maclen > sizeof(ni.mac))
+			abort();
 		route_parse(nlh, &ri);
 		ns_parse_nsid(nlh, &id);
 		memset(&err, 0, sizeof(err));

@@ -237,6 +237,29 @@ kind("addr", {
   end,
 })
 
+-- A permanent neighbour entry (link.neighbor_add): removed with its link
+-- when that goes, else deleted by itself.
+kind("neigh", {
+  key = function(r) return "neigh|" .. r.ns .. "|" .. r.dev .. "|" .. r.addr end,
+  words = {"neighbour", "neighbours"},
+  describe = function(r) return ("neighbour %s at %s on %s in %s"):format(r.addr, r.mac, r.dev, r.ns) end,
+  plan = function(r) return ("neighbour %s at %s on %s in %s"):format(r.addr, r.mac, r.dev, r.ns) end,
+  check = function(r)
+    local ok, list = pcall(link.neighbors, r.dev, {ns = r.ns})
+    if not ok then return "gone" end
+    for _, e in ipairs(list) do
+      if e.addr == r.addr and e.state == "PERMANENT" then return "ok" end
+    end
+    return "gone"
+  end,
+  remove = function(r, ctx)
+    if not ctx.dying_links[r.ns .. "|" .. r.dev] and
+        try(link.neighbor_del, {addr = r.addr, link = r.dev, ns = r.ns}) then
+      return true
+    end
+  end,
+})
+
 kind("route", {
   key = function(r)
     return ("route|%s|%s|%s|%s"):format(r.ns, r.table or 254, r.dst, r.metric or 0)

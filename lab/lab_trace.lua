@@ -99,6 +99,11 @@ function by.addr(out, sign, r)
                      (sign ~= "-" and r.brd == "+" and " broadcast +" or ""), "dev", word(r.dev))
 end
 
+function by.neigh(out, sign, r)
+  out[#out + 1] = sign == "-" and ip(r.ns, "neigh del", r.addr, "dev", word(r.dev)) or
+                  ip(r.ns, "neigh replace", r.addr, "lladdr", r.mac, "dev", word(r.dev), "nud permanent")
+end
+
 function by.route(out, sign, r)
   out[#out + 1] = route_line(sign == "-" and "del" or sign == "~" and "replace" or "add", r)
 end

@@ -1,5 +1,5 @@
 -- netlab.lab_wrap_link: the lab's wrappers of link.add, link.del, link.set,
--- link.addr_add and link.addr_del
+-- link.addr_add and link.addr_del, link.neighbor_add and link.neighbor_del
 -- (lab_record.lua installs them; docs/hacking.md, Lab records).
 local S = require "netlab.lab_state"
 local K = require "netlab.lab_kernel"
@@ -182,7 +182,7 @@ function wrappers.link_del(run, orig, l, o)
   run:forget(function(r)
     return (r.kind == "link" and ((r.ns == nsn and r.name == name) or
                                   (r.peer_ns == nsn and r.peer == name))) or
-           (r.kind == "addr" and r.ns == nsn and r.dev == name)
+           ((r.kind == "addr" or r.kind == "neigh") and r.ns == nsn and r.dev == name)
   end)
 end
 
@@ -342,12 +342,52 @@ function wrappers.addr_del(run, orig, l, cidr, o)
   run:forget(function(r) return r.kind == "addr" and r.ns == nsn and r.dev == name and r.addr == cidr end)
 end
 
+-- link.neighbor_add{addr =, mac =, link =, ns =}: recorded, so that down deletes it.
+function wrappers.neighbor_add(run, orig, o)
+  local name, nsn = linkname(type(o) == "table" and o.link, o)
+  if type(o) ~= "table" or type(name) ~= "string" or type(nsn) ~= "string" or
+      type(o.addr) ~= "string" or type(o.mac) ~= "string" then
+    return orig(o)
+  end
+  local want = {kind = "neigh", ns = nsn, dev = name, addr = o.addr, mac = o.mac:lower()}
+  local p = run:prev(want)
+  if p then
+    for _, e in ipairs(link.neighbors(name, {ns = nsn})) do
+      if e.addr == o.addr and e.mac == want.mac and e.state == "PERMANENT" then
+        run:claim(p)
+        if run.dry then plan(run, "=", want) end
+        return
+      end
+    end
+  end
+  if run.dry then plan(run, "+", want) return end
+  want.nsid = K.nsid(nsn)
+  run:make(want, orig, o)
+  run:record(want)
+end
+
+function wrappers.neighbor_del(run, orig, o)
+  local name, nsn = linkname(type(o) == "table" and o.link, o)
+  local known = type(o) == "table" and type(name) == "string" and type(nsn) == "string" and
+                type(o.addr) == "string"
+  if run.dry and known then
+    plan(run, "-", {kind = "neigh", ns = nsn, dev = name, addr = o.addr, mac = "?"})
+    return
+  end
+  orig(o)
+  if known then
+    run:forget(function(r) return r.kind == "neigh" and r.ns == nsn and r.dev == name and r.addr == o.addr end)
+  end
+end
+
 local hooks = {
   {"link", "_add", "link_add", "link.add", 1, 1},
   {"link", "del", "link_del", "link.del", 2},
   {"link", "set", "link_set", "link.set", 2},
   {"link", "addr_add", "addr_add", "link.addr_add", 3},
   {"link", "addr_del", "addr_del", "link.addr_del", 3},
+  {"link", "neighbor_add", "neighbor_add", "link.neighbor_add"},
+  {"link", "neighbor_del", "neighbor_del", "link.neighbor_del"},
 }
 
 return {wrappers = wrappers, hooks = hooks}

@@ -1,4 +1,4 @@
--- netlab.lab_wrap_ns: the lab's wrappers of ns.add, ns.get, ns.del, ns.sysctl and ns.spawn
+-- netlab.lab_wrap_ns: the lab's wrappers of ns.add, ns.get, ns.del, ns.attach, ns.sysctl and ns.spawn
 -- (lab_record.lua installs them; docs/hacking.md, Lab records).
 local S = require "netlab.lab_state"
 local K = require "netlab.lab_kernel"
@@ -34,6 +34,32 @@ function wrappers.ns_add(run, orig, name)
   run:record(want)
   -- Nothing in a namespace made just now needs comparing before it is changed.
   run.nsnew[name] = true
+  return n
+end
+
+-- ns.attach names a running process's namespace: recorded as a namespace,
+-- so that down takes the name away (the process and its namespace live on,
+-- as after `ip netns del` of an attached name).
+function wrappers.ns_attach(run, orig, name, pid)
+  if type(name) ~= "string" then return orig(name, pid) end
+  local want = {kind = "ns", name = name}
+  local p = run:prev(want)
+  if p then
+    local cur = ns.get(name)
+    if cur and cur.id == p.id then
+      run:claim(p)
+      if run.dry then plan(run, "=", want) end
+      return cur
+    end
+  end
+  if run.dry then
+    plan(run, "+", want)
+    run.nsmade[name] = true
+    return P.ns_object(name)
+  end
+  local n = run:make(want, orig, name, pid)
+  want.id = n.id
+  run:record(want)
   return n
 end
 
@@ -152,6 +178,7 @@ local hooks = {
   {"ns", "_add", "ns_add", "ns.add"},
   {"ns", "get", "ns_get", "ns.get"},
   {"ns", "del", "ns_del", "ns.del"},
+  {"ns", "attach", "ns_attach", "ns.attach"},
   {"ns", "sysctl", "sysctl", "ns.sysctl"},
   {"ns", "spawn", "spawn", "ns.spawn"},
 }
