@@ -147,7 +147,7 @@ static int check_mode(lua_State *L, int t, const char *kind, const char *const *
 	for (i = 0; names[i]; i++)
 		if (names[i][0] != '-' && !strcmp(names[i], m))
 			return i;
-	return nlb_argerror(L, t, "field 'mode': a %s's mode is %s, not \"%s\"", kind, list, m);
+	return nlb_argerror(L, t, "field 'mode': %s mode %s expected, got \"%s\"", kind, list, m);
 }
 
 /* A VXLAN endpoint address; multicast says whether it must be one (1) or must not (0). */
