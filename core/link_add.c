@@ -150,7 +150,8 @@ static int parent_index(struct link_spec *req, struct nl_err *err)
 		return 0;
 	r = link_index(req->dev.ns, req->parent, &req->parent_index, err);
 	if (r == -ENODEV)
-		nl_fail(err, ENODEV, "no parent \"%s\" in its namespace", req->parent);
+		nl_fail(err, ENODEV, "no %s \"%s\" in its namespace",
+			link_kind(req->kind)->parent ? "parent" : "dev", req->parent);
 	if (r < 0)
 		link_obj(err, req->kind, req->dev.name, req->dev.ns);
 	return r;
