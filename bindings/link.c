@@ -162,7 +162,7 @@ static void check_endpoint(lua_State *L, int t, const char *field, int multicast
 		return;
 	if (parse_addr(s, out, why) < 0)
 		nlb_argerror(L, t, "field '%s': %s", field, why);
-	mc = out->family == AF_INET ? IN_MULTICAST(ntohl(out->a.v4.s_addr)) : out->a.b[0] == 0xff;
+	mc = cidr_multicast(out);
 	if (multicast >= 0 && mc != multicast)
 		nlb_argerror(L, t, "field '%s': %s is %s multicast address%s", field, s,
 			     mc ? "a" : "not a", mc ? " (a group =, not a remote =)" : "");

@@ -11,11 +11,6 @@
 
 #include "link.h"
 
-static int multicast(const struct cidr *c)
-{
-	return c->family == AF_INET ? IN_MULTICAST(ntohl(c->a.v4.s_addr)) : c->a.b[0] == 0xff;
-}
-
 int link_vxlan_check(const struct link_spec *spec, struct nl_err *err)
 {
 	if (spec->vni >= 1u << 24)
@@ -25,7 +20,7 @@ int link_vxlan_check(const struct link_spec *spec, struct nl_err *err)
 	if (spec->remote.family && spec->local.family &&
 	    spec->remote.family != spec->local.family)
 		return nl_fail(err, EINVAL, "remote (or group) and local of different families");
-	if (spec->remote.family && multicast(&spec->remote) && !spec->parent)
+	if (spec->remote.family && cidr_multicast(&spec->remote) && !spec->parent)
 		return nl_fail(err, EINVAL, "a multicast group needs a device (dev =) to join it on");
 	return 0;
 }

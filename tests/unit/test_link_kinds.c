@@ -186,6 +186,17 @@ static void vxlan(void)
 	CHECK(built(&s, &li) == 0, "vxlan over IPv6 builds");
 	CHECK_STR(text(&li, "remote6"), "fd00::2", "vxlan remote6");
 
+	{
+		struct cidr c;
+		static const char *const mc[] = { "224.0.0.1", "239.255.255.255", "ff02::1" };
+		static const char *const uc[] = { "223.255.255.255", "240.0.0.1", "10.0.0.1", "fe80::1" };
+		size_t i;
+
+		for (i = 0; i < 3; i++)
+			CHECK(parse_addr(mc[i], &c, why) == 0 && cidr_multicast(&c), "%s is multicast", mc[i]);
+		for (i = 0; i < 4; i++)
+			CHECK(parse_addr(uc[i], &c, why) == 0 && !cidr_multicast(&c), "%s is not", uc[i]);
+	}
 	s = spec_of("vxlan");
 	s.vni = 1u << 24;
 	CHECK(link_vxlan_check(&s, &err) == -EINVAL && strstr(err.msg, "24 bits"), "vxlan: VNI 2^24: %s",
