@@ -187,4 +187,51 @@ link.macvlan{"mvr", parent = "wan0", mode = "private"}
   t.same_state(before, "after down")
 end)
 
+t.test("export --sh and --lua of a lab with a macvlan and vxlans rebuild it", function()
+  local _ <close> = t.fresh()
+  local path = script("kinds2", [[
+local a = ns.add("kb")
+link.veth{"u0", ns = a, addr = "10.8.0.1/24", up = true, peer = {"u1", ns = a, up = true}}
+link.macvlan{"mv0", ns = a, parent = "u1", mode = "private", addr = "10.8.1.1/24", up = true}
+link.vxlan{"vx0", ns = a, vni = 77, remote = "10.8.0.2", ["local"] = "10.8.0.1", dev = "u0",
+           learning = false, up = true}
+link.vxlan{"vx1", ns = a, vni = 78, group = "239.1.1.9", dev = "u0", dstport = 4790}
+]])
+  local before = t.dump()
+  local out, code = t.run("run", path)
+  t.eq(code, 0, "run: " .. out)
+  local built = t.dump()
+  local ip = {}
+  for _, n in ipairs{"mv0", "vx0", "vx1"} do ip[n] = ipd("kb", n).linkinfo end
+  for _, fmt in ipairs{"--sh", "--lua"} do
+    local text
+    text, code = t.run("export", fmt, "kinds2")
+    t.eq(code, 0, "export: " .. text)
+    t.ok(not text:find("not exported: link", 1, true), fmt .. " exports every link: " .. text)
+    local f = dir .. "/rebuild" .. (fmt == "--sh" and ".sh" or ".lua")
+    local h = assert(io.open(f, "w")); h:write(text); h:close()
+    out, code = t.run("down", "kinds2")
+    t.eq(code, 0, "down: " .. out)
+    t.same_state(before, "after down")
+    if fmt == "--sh" then t.sh_ok("sh -e " .. f) else
+      out, code = t.run("run", f)
+      t.eq(code, 0, "run the export: " .. out)
+    end
+    t.eq(t.dump(), built, fmt .. ": the same state")
+    for n, li in pairs(ip) do
+      local now = ipd("kb", n).linkinfo
+      for k, v in pairs(li.info_data) do
+        if type(v) ~= "table" then t.eq(now.info_data[k], v, fmt .. " " .. n .. " " .. k) end
+      end
+    end
+    if fmt == "--sh" then
+      t.sh_ok("ip netns del kb")
+      out, code = t.run("run", path)
+      t.eq(code, 0, "run again: " .. out)
+    else
+      t.run("down", "rebuild")
+    end
+  end
+end)
+
 t.done()
