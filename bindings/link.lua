@@ -64,6 +64,11 @@ end
 -- link.veth{"veth-purple", ns = purple, addr = …, up = true, peer = {"veth-purple-br", master = br, up = true}}
 link.veth = netlab._add_kind("veth")
 link.dummy = netlab._add_kind("dummy")
+-- link.macvlan{"mv0", parent = "eth0", mode = "bridge"}, and ipvlan, vlan, vxlan alike.
+link.macvlan = netlab._add_kind("macvlan")
+link.ipvlan = netlab._add_kind("ipvlan")
+link.vlan = netlab._add_kind("vlan")
+link.vxlan = netlab._add_kind("vxlan")
 
 -- The object of link l: l itself, or the link named l in o.ns.
 local function object(l, o)

@@ -54,6 +54,31 @@ end
 local MADE = {loopback = true}
 local CAN = {veth = true, bridge = true, dummy = true}
 
+-- What follows `ip link add NAME` for the kinds that sit on another link,
+-- from the model's linkinfo (the parent is made first: it has the lower index).
+local STACKED = {
+  macvlan = function(l, d)
+    return ("link %s type macvlan mode %s"):format(word(l.link), d.mode)
+  end,
+  ipvlan = function(l, d)
+    return ("link %s type ipvlan mode %s"):format(word(l.link), d.mode)
+  end,
+  vlan = function(l, d)
+    return ("link %s type vlan protocol %s id %d"):format(word(l.link), d.protocol, d.id)
+  end,
+  vxlan = function(_, d)
+    local w = {"type vxlan id " .. d.id}
+    for _, f in ipairs{"remote", "group", "remote6", "group6", "local", "local6"} do
+      if d[f] then w[#w + 1] = f:gsub("6$", "") .. " " .. d[f] end
+    end
+    if d.link then w[#w + 1] = "dev " .. word(d.link) end
+    w[#w + 1] = "dstport " .. d.port
+    if d.learning == false then w[#w + 1] = "nolearning" end
+    return table.concat(w, " ")
+  end,
+}
+
+
 local function prio_text(c)
   if c.type == "nat" and c.prio == 100 and (c.hook == "postrouting" or c.hook == "input") then
     return "srcnat"
@@ -109,6 +134,9 @@ function netlab._export_sh(lab)
         made[k] = "kernel"
       elseif not mine(l) then
         made[k] = "other"
+      elseif STACKED[l.kind] and l.linkinfo and l.linkinfo.info_data then
+        made[k] = "here"
+        add("links", ip(n.name, "link add", word(l.ifname), STACKED[l.kind](l, l.linkinfo.info_data)))
       elseif not CAN[l.kind] then
         skip(("link %s in %s"):format(l.ifname, n.name), ("kind %s is not one export writes"):format(l.kind))
       elseif l.kind == "veth" then

@@ -36,6 +36,22 @@ end
 local function mark(alias) return alias and alias:match("^netlab:") end
 
 -- One end's fields: where it is, its addresses, mtu, master, up.
+-- The options of the kinds that sit on another link, after their ends' own
+-- (made after the veths and bridges, which they may sit on).
+local STACKED = {
+  macvlan = function(l, d) return {{"parent", q(l.link)}, {"mode", q(d.mode)}} end,
+  ipvlan = function(l, d) return {{"parent", q(l.link)}, {"mode", q(d.mode)}} end,
+  vlan = function(l, d) return {{"parent", q(l.link)}, {"id", tostring(d.id)}, {"protocol", q(d.protocol)}} end,
+  vxlan = function(_, d)
+    local ip = d.remote or d.remote6
+    local group = d.group or d.group6
+    return {{"vni", tostring(d.id)}, {"remote", ip and q(ip) or nil}, {"group", group and q(group) or nil},
+            {'["local"]', (d["local"] or d.local6) and q(d["local"] or d.local6) or nil},
+            {"dev", d.link and q(d.link) or nil}, {"dstport", tostring(d.port)},
+            {"learning", d.learning == false and "false" or nil}}
+  end,
+}
+
 local function end_fields(l, nsn)
   return {
     {"ns", nsn ~= "root" and q(nsn) or nil},
@@ -260,7 +276,7 @@ function netlab._export_lua(lab)
   end
 
   -- Bridges and dummies first (the veths name them as masters), then each veth once.
-  local links, veths, settings, done = {}, {}, {}, {}
+  local links, veths, stacked, settings, done = {}, {}, {}, {}, {}
   for _, n in ipairs(state) do
     for _, l in ipairs(n.links or {}) do
       local what = ("link %s in %s"):format(l.ifname, n.name)
@@ -301,6 +317,10 @@ function netlab._export_lua(lab)
           veths[#veths + 1] = ("link.veth{%s%s,\n          peer = {%s%s}}"):format(q(a.ifname),
             af ~= "" and ", " .. af or "", q(b.ifname), bf ~= "" and ", " .. bf or "")
         end
+      elseif STACKED[l.kind] and l.linkinfo and l.linkinfo.info_data then
+        local d, f = l.linkinfo.info_data, end_fields(l, n.name)
+        for _, x in ipairs(STACKED[l.kind](l, d)) do f[#f + 1] = x end
+        stacked[#stacked + 1] = ("link.%s{%s, %s}"):format(l.kind, q(l.ifname), fields(f))
       else
         skip(what, ("kind %s has no netlab call yet"):format(l.kind))
       end
@@ -314,6 +334,7 @@ function netlab._export_lua(lab)
   for _, l in ipairs(links) do add(l) end
   if star then add(star.loop) end
   for _, l in ipairs(veths) do add(l) end
+  for _, l in ipairs(stacked) do add(l) end
   for _, l in ipairs(settings) do add(l) end
 
   add("\n-- routes")

@@ -10,6 +10,7 @@
 
 #include "addr.h"
 #include "ns.h"
+#include "parse.h"
 
 /* One end of a link to create. Either end of a veth may be in any namespace. */
 struct link_end {
@@ -33,6 +34,21 @@ struct link_spec {
 	int stp;
 	int vlan_filtering;
 	int mcast_snooping;
+	/*
+	 * macvlan, ipvlan, vlan: the link it sits on; vxlan: its underlay
+	 * device (dev =), or NULL. Both in dev's namespace; link_add() looks
+	 * up parent_index, which the builders write (IFLA_LINK, IFLA_VXLAN_LINK).
+	 */
+	const char *parent;
+	int parent_index;
+	int mode;		/* macvlan: MACVLAN_MODE_*, ipvlan: IPVLAN_MODE_*; 0: the kernel's default */
+	unsigned int vlan_id;	/* vlan: 1-4094 */
+	unsigned int vlan_proto; /* vlan: ETH_P_8021Q or ETH_P_8021AD (host order); 0: 802.1Q */
+	/* vxlan: the VNI, the remote (unicast) or group (multicast), local; family 0: not given */
+	unsigned int vni;
+	struct cidr remote, local;
+	unsigned int dstport;	/* 0: 4789 */
+	int learning;		/* -1: the kernel's default */
 };
 
 /* A change to an existing link; fields left at their "unset" value are not touched. */
@@ -142,6 +158,12 @@ struct link_kind {
 	void (*put_data)(struct nl_msg *m, const struct link_spec *spec);
 	/* 1 when the request must name spec's peer rather than its dev; or NULL. */
 	int (*swap)(const struct link_spec *spec);
+	/* The options refused before any request, err saying why; or NULL. */
+	int (*check)(const struct link_spec *spec, struct nl_err *err);
+	/* 1: spec.parent must be given (and is put as IFLA_LINK by put_link). */
+	int parent;
+	/* What the kernel lacks when it does not know the kind: "ipvlan (CONFIG_IPVLAN)". */
+	const char *config;
 };
 /* The entry for kind name; one the table lacks (the kernel may know it) has no writers. */
 const struct link_kind *link_kind(const char *name);
@@ -150,6 +172,15 @@ const struct link_kind *link_kind(const char *name);
 void link_veth_queues(struct nl_msg *m, const struct link_spec *spec);
 void link_veth_put(struct nl_msg *m, const struct link_spec *spec);
 void link_bridge_put(struct nl_msg *m, const struct link_spec *spec);
+void link_parent_put(struct nl_msg *m, const struct link_spec *spec);
+void link_macvlan_put(struct nl_msg *m, const struct link_spec *spec);
+int link_macvlan_check(const struct link_spec *spec, struct nl_err *err);
+void link_ipvlan_put(struct nl_msg *m, const struct link_spec *spec);
+int link_ipvlan_check(const struct link_spec *spec, struct nl_err *err);
+void link_vlan_put(struct nl_msg *m, const struct link_spec *spec);
+int link_vlan_check(const struct link_spec *spec, struct nl_err *err);
+void link_vxlan_put(struct nl_msg *m, const struct link_spec *spec);
+int link_vxlan_check(const struct link_spec *spec, struct nl_err *err);
 
 /*
  * Shared by the core/link*.c files, not for callers outside them: the error

@@ -6,6 +6,7 @@
  * through link_kind().
  */
 #include <errno.h>
+#include <string.h>
 #include <linux/if_link.h>
 #include <linux/rtnetlink.h>
 #include <libmnl/libmnl.h>
@@ -125,6 +126,37 @@ static int master_index(const char *kind, const struct link_end *end, int *index
 	return r;
 }
 
+/* A kind's own options, and its parent, refused before any request. */
+static int check_kind(const struct link_kind *k, const struct link_spec *spec,
+		      struct nl_err *err)
+{
+	char why[PARSE_WHY];
+
+	link_obj(err, spec->kind, spec->dev.name, spec->dev.ns);
+	if (k->parent && !spec->parent)
+		return nl_fail(err, EINVAL, "a %s needs a parent link (parent =)", spec->kind);
+	if (spec->parent && parse_ifname(spec->parent, why) < 0)
+		return nl_fail(err, EINVAL, "%s", why);
+	return k->check ? k->check(spec, err) : 0;
+}
+
+/* The parent's index, in the new link's namespace: one elsewhere is not found there. */
+static int parent_index(struct link_spec *req, struct nl_err *err)
+{
+	int r;
+
+	req->parent_index = 0;
+	if (!req->parent)
+		return 0;
+	r = link_index(req->dev.ns, req->parent, &req->parent_index, err);
+	if (r == -ENODEV)
+		nl_fail(err, ENODEV, "no %s \"%s\" in its namespace",
+			link_kind(req->kind)->parent ? "parent" : "dev", req->parent);
+	if (r < 0)
+		link_obj(err, req->kind, req->dev.name, req->dev.ns);
+	return r;
+}
+
 int link_add(struct link_spec *spec, struct nl_err *err)
 {
 	const struct link_kind *k = link_kind(spec->kind);
@@ -143,6 +175,8 @@ int link_add(struct link_spec *spec, struct nl_err *err)
 		return r;
 	if ((r = check_end(&spec->dev, spec->kind, err)) < 0)
 		return r;
+	if ((r = check_kind(k, spec, err)) < 0)
+		return r;
 	/* The request may name the ends the other way round; the caller's stay as given. */
 	if (k->swap && k->swap(spec)) {
 		req.dev = spec->peer;
@@ -155,6 +189,8 @@ int link_add(struct link_spec *spec, struct nl_err *err)
 		r = ns_rtnl(peer->ns, &ps, err);
 	if (r == 0)
 		r = master_index(req.kind, dev, &master, err);
+	if (r == 0)
+		r = parent_index(&req, err);
 	if (r == 0 && k->pair)
 		r = master_index(req.kind, peer, &peer_master, err);
 	if (r < 0)
@@ -192,8 +228,11 @@ int link_add(struct link_spec *spec, struct nl_err *err)
 	if (r < 0 && failed == 0) {
 		if (r == -EEXIST)
 			blame_existing(&req, err);
-		if (r == -EOPNOTSUPP && !err->msg[0])
-			nl_fail(err, EOPNOTSUPP, "the kernel has no \"%s\" links", req.kind);
+		if (r == -EOPNOTSUPP && k->config &&
+		    (!err->msg[0] || strstr(err->msg, "Unknown device type")))
+			nl_fail(err, EOPNOTSUPP, "this kernel has no %s", k->config);
+		else if (r == -EOPNOTSUPP && (!err->msg[0] || strstr(err->msg, "Unknown device type")))
+			nl_fail(err, EOPNOTSUPP, "this kernel knows no link kind \"%s\"", req.kind);
 		link_explain_master(r, dev->master, err);
 	}
 	/* Only a failed lookup says the link was made; else it may not be ours to delete. */

@@ -18,7 +18,15 @@ static const struct link_kind kinds[] = {
 	{ .name = "veth", .pair = 1, .put_link = link_veth_queues, .put_data = link_veth_put,
 	  .swap = link_veth_swap },
 	{ .name = "bridge", .put_data = link_bridge_put },
-	{ .name = "dummy" },
+	{ .name = "dummy", .config = "dummy (CONFIG_DUMMY)" },
+	{ .name = "macvlan", .parent = 1, .put_link = link_parent_put, .put_data = link_macvlan_put,
+	  .check = link_macvlan_check, .config = "macvlan (CONFIG_MACVLAN)" },
+	{ .name = "ipvlan", .parent = 1, .put_link = link_parent_put, .put_data = link_ipvlan_put,
+	  .check = link_ipvlan_check, .config = "ipvlan (CONFIG_IPVLAN)" },
+	{ .name = "vlan", .parent = 1, .put_link = link_parent_put, .put_data = link_vlan_put,
+	  .check = link_vlan_check, .config = "802.1Q VLAN support (CONFIG_VLAN_8021Q)" },
+	{ .name = "vxlan", .put_data = link_vxlan_put, .check = link_vxlan_check,
+	  .config = "vxlan (CONFIG_VXLAN)" },
 };
 
 const struct link_kind *link_kind(const char *name)
@@ -30,6 +38,13 @@ const struct link_kind *link_kind(const char *name)
 		if (!strcmp(kinds[i].name, name))
 			return &kinds[i];
 	return &other;
+}
+
+/* The link a macvlan, ipvlan or vlan sits on, looked up by link_add(). */
+void link_parent_put(struct nl_msg *m, const struct link_spec *spec)
+{
+	if (spec->parent_index)
+		nl_put_u32(m, IFLA_LINK, (uint32_t)spec->parent_index);
 }
 
 const char *link_state_name(int operstate)

@@ -133,6 +133,11 @@ int cidr_has_host_bits(const struct cidr *c)
 	return memcmp(n.a.b, c->a.b, c->family == AF_INET ? 4 : 16) != 0;
 }
 
+int cidr_multicast(const struct cidr *c)
+{
+	return c->family == AF_INET ? (c->a.b[0] & 0xf0) == 0xe0 : c->a.b[0] == 0xff;
+}
+
 int cidr_contains(const struct cidr *net, const struct cidr *addr)
 {
 	struct cidr a = *addr, n = *net;

@@ -33,6 +33,8 @@ void cidr_network(struct cidr *c);
 /* 1 when c has host bits set (as in "10.0.0.1/24" given as a route destination). */
 int cidr_has_host_bits(const struct cidr *c);
 int cidr_contains(const struct cidr *net, const struct cidr *addr);
+/* 1 when c is a multicast address (224.0.0.0/4, ff00::/8). */
+int cidr_multicast(const struct cidr *c);
 /*
  * Host n of the subnet net (its host bits are ignored), with net's prefix
  * length. Refused: n outside the subnet, and the addresses no host may have:
