@@ -120,7 +120,9 @@ static int dump(struct ns *ns, struct dump *d, int flush)
 		d->e = NULL;
 		return r;
 	}
-	qsort(d->e, d->n, sizeof(*d->e), key_cmp);
+	/* qsort and bsearch want a base even for no elements. */
+	if (d->n)
+		qsort(d->e, d->n, sizeof(*d->e), key_cmp);
 	return 0;
 }
 
@@ -205,7 +207,8 @@ int probe_snap_take(struct probe_snap *s, const struct probe *p, size_t n)
 		want_add(s, &p[i].dst);
 		want_add(s, &p[i].src);
 	}
-	qsort(s->want, s->nwant, sizeof(*s->want), addr_cmp);
+	if (s->nwant)
+		qsort(s->want, s->nwant, sizeof(*s->want), addr_cmp);
 	add_ns(NS_ROOT, &nm);
 	if (nm.r == 0 && ns_list(add_ns, &nm, &err) < 0 && nm.r == 0)
 		nm.r = -EIO;
@@ -281,7 +284,8 @@ size_t probe_snap_restore(struct probe_snap *s)
 			struct probe_neigh_key a = d.e[j];
 
 			a.ifindex = 0;
-			if (bsearch(&d.e[j], s->ns[i].e, s->ns[i].n, sizeof(d.e[j]), key_cmp) ||
+			if ((s->ns[i].n &&
+			     bsearch(&d.e[j], s->ns[i].e, s->ns[i].n, sizeof(d.e[j]), key_cmp)) ||
 			    !bsearch(&a, s->want, s->nwant, sizeof(a), addr_cmp))
 				continue;
 			d.e[keep++] = d.e[j];
