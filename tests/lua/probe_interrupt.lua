@@ -48,14 +48,15 @@ end)
 t.test("SIGINT to a netlab run in a big matrix: exits at once, lab rolled back", function()
   local dir, script = t.scratch()
   local marker = dir .. "/marker"
-  -- Every namespace to every address: some 1,640 ARP entries, past the
-  -- host's gc_thresh3 (1024 by default), so in waves; the script probes
-  -- them over and over, and the signal comes in one of its matrices.
+  -- Every namespace to every hI and one silent address: some 1,640 ARP
+  -- entries, past the host's gc_thresh3 (1024 by default), so in waves,
+  -- each waiting out the silent pings' timeout in the C half's poll loop,
+  -- where the signal comes (the script probes over and over).
   local path = script("bigmatrix", ([[
-ns.add("x")
+ns.add("x") local T = {%q} for i = 1, %d do T[#T + 1] = "h" .. i end
 local f = io.open(%q, "w") f:write("probing") f:close()
-while true do probe.matrix{timeout = 1} end
-]]):format(marker))
+while true do probe.matrix{timeout = 1, to = T} end
+]]):format(SILENT, N, marker))
   local before = t.snapshot()
   netlab._release()
   local pid = ns.spawn(nil, {t.bin, "run", path, log = dir .. "/out"})
