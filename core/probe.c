@@ -200,6 +200,24 @@ out:
 	return rc;
 }
 
+/*
+ * A pass that leaves the neighbour tables as it found them (probe_flush.c);
+ * *flushed: 1 when its new entries were deleted after it.
+ */
+static int clean_pass(struct probe *p, size_t n, const struct probe_opts *o, int *flushed,
+		      struct nl_err *err)
+{
+	struct probe_snap s;
+	int snap = probe_snap_take(&s, p, n) == 0, rc = pass(p, n, o, err);
+
+	if (snap) {
+		probe_snap_restore(&s);
+		probe_snap_free(&s);
+	}
+	*flushed = snap;
+	return rc;
+}
+
 /* The two tables, [0] ARP and [1] NDP: ok when read. */
 struct tables {
 	struct probe_neigh t[2];
@@ -245,9 +263,9 @@ static int sleep_until(const struct timespec *t0, int ms, struct nl_err *err)
  * the pass before, tb as they were after it.
  */
 static int waves(struct probe *p, size_t *sus, size_t ns, const struct probe_opts *o, int over[2],
-		 struct tables *tb, struct nl_err *err)
+		 struct tables *tb, int flushed, struct nl_err *err)
 {
-	struct probe_wave st[2] = { { 0, 0, 0, 0 }, { 0, 0, 0, 0 } };
+	struct probe_wave st[2];
 	size_t settled[2] = { 0, 0 };
 	struct probe *w = malloc(ns * sizeof(*w));
 	size_t *map = malloc(ns * sizeof(*map));
@@ -258,6 +276,8 @@ static int waves(struct probe *p, size_t *sus, size_t ns, const struct probe_opt
 		rc = nl_fail(err, ENOMEM, NULL);
 		goto out;
 	}
+	memset(st, 0, sizeof(st));
+	st[0].flushed = st[1].flushed = flushed;
 	now(&end);
 	while (ns) {
 		struct tables before = *tb;
@@ -294,9 +314,10 @@ static int waves(struct probe *p, size_t *sus, size_t ns, const struct probe_opt
 		}
 		if (!k)
 			break;
-		rc = pass(w, k, o, err);
+		rc = clean_pass(w, k, o, &flushed, err);
 		if (rc < 0)
 			goto out;
+		st[0].flushed = st[1].flushed = flushed;
 		now(&end);
 		read_tables(used, tb);
 		for (f = 0; f < 2; f++)
@@ -323,10 +344,29 @@ out:
 	return rc;
 }
 
+/* 1 when p's pings of a family are more than three quarters of its table's free room. */
+static int too_big(const struct probe *p, size_t n, const struct tables *tb)
+{
+	size_t count[2] = { 0, 0 }, i;
+	int f;
+
+	for (i = 0; i < n; i++)
+		count[fam(p[i].dst.family)]++;
+	for (f = 0; f < 2; f++) {
+		const struct probe_neigh *t = &tb->t[f];
+		size_t free = t->thresh3 > t->entries ? t->thresh3 - t->entries : 0;
+
+		if (tb->ok[f] && count[f] > free - free / 4)
+			return 1;
+	}
+	return 0;
+}
+
 int probe_run(struct probe *p, size_t n, const struct probe_opts *o, struct nl_err *err)
 {
 	struct tables before, after;
-	int used[2] = { 0, 0 }, over[2], f, rc = check_opts(o, err);
+	struct probe_snap snap;
+	int used[2] = { 0, 0 }, over[2], flushed, f, rc = check_opts(o, err);
 	size_t i, ns = 0, *sus;
 
 	for (i = 0; rc == 0 && i < n; i++) {
@@ -338,22 +378,36 @@ int probe_run(struct probe *p, size_t n, const struct probe_opts *o, struct nl_e
 	if (rc < 0 || n == 0)
 		return rc;
 	read_tables(used, &before);
-	rc = pass(p, n, o, err);
-	if (rc < 0)
+	sus = malloc(n * sizeof(*sus));
+	if (!sus)
+		return nl_fail(err, ENOMEM, NULL);
+	/*
+	 * More than the free room, when entries are deleted after each wave:
+	 * straight to waves the room can take, with no pass that overflows
+	 * and waits out its timeout first.
+	 */
+	if (too_big(p, n, &before) && probe_snap_take(&snap, p, n) == 0) {
+		probe_snap_free(&snap);
+		for (i = 0; i < n; i++)
+			sus[ns++] = i;
+		over[0] = used[0];
+		over[1] = used[1];
+		rc = waves(p, sus, ns, o, over, &before, 1, err);
+		free(sus);
 		return rc;
+	}
+	rc = clean_pass(p, n, o, &flushed, err);
+	if (rc < 0)
+		goto out;
 	read_tables(used, &after);
 	for (f = 0; f < 2; f++)
 		over[f] = before.ok[f] && after.ok[f] &&
 			  after.t[f].table_fulls != before.t[f].table_fulls;
-	if (!over[0] && !over[1])
-		return 0;
-	sus = malloc(n * sizeof(*sus));
-	if (!sus)
-		return nl_fail(err, ENOMEM, NULL);
 	for (i = 0; i < n; i++)
 		if (over[fam(p[i].dst.family)] && probe_suspect(&p[i]))
 			sus[ns++] = i;
-	rc = ns ? waves(p, sus, ns, o, over, &after, err) : 0;
+	rc = ns ? waves(p, sus, ns, o, over, &after, flushed, err) : 0;
+out:
 	free(sus);
 	return rc;
 }

@@ -134,6 +134,7 @@ struct probe_wave {
 	int gap_ms;
 	int waves;
 	int stuck;
+	int flushed; /* the last pass's entries were deleted after it (probe_flush.c) */
 };
 #define PROBE_WAVE_MIN 16
 #define PROBE_WAVE_STUCK 12 /* a minute of waves: longer than an entry is held (45 s) */
@@ -141,6 +142,38 @@ struct probe_wave {
 #define PROBE_WAVE_GAP_MS 5000 /* an entry is reclaimable 5 s after its last update */
 size_t probe_wave_plan(struct probe_wave *w, const struct probe_neigh *t, int overflowed,
 		       size_t settled);
+
+/*
+ * The neighbour entries a pass made, deleted after it (probe_flush.c): a
+ * probe leaves every namespace's neighbour table as it found it, and the
+ * shared table has its room back at once instead of some 30 s later. When
+ * the last pass was flushed (w->flushed), the next wave is three quarters
+ * of the table's free room, at once; unless it overflowed all the same and
+ * settled less than three quarters (someone else fills the table), when
+ * the plan above applies.
+ */
+struct probe_neigh_key {
+	int family;
+	int ifindex; /* 0 in the list of the call's addresses */
+	uint8_t a[16];
+};
+/* One entry of an RTM_GETNEIGH dump into *k (fixed: PERMANENT or NOARP): 1, 0 (not one), -EBADMSG. */
+int probe_neigh_entry(const struct nlmsghdr *nlh, struct probe_neigh_key *k, int *fixed);
+struct probe_snap {
+	struct {
+		char name[NAME_MAX + 1];
+		struct probe_neigh_key *e; /* sorted */
+		size_t n;
+	} *ns;
+	size_t n, cap;
+	struct probe_neigh_key *want; /* the call's addresses, sorted */
+	size_t nwant, wcap;
+};
+/* Every namespace's entries (the root's and /run/netns'), before p[0..n) run; -errno. */
+int probe_snap_take(struct probe_snap *s, const struct probe *p, size_t n);
+/* Deletes the entries of p's addresses made since, save PERMANENT and NOARP; returns how many. */
+size_t probe_snap_restore(struct probe_snap *s);
+void probe_snap_free(struct probe_snap *s);
 
 /*
  * A failed probe's outcome in words: "no answer", "no route",

@@ -144,7 +144,15 @@ size_t probe_wave_plan(struct probe_wave *w, const struct probe_neigh *t, int ov
 		w->stuck = 0;
 	}
 	w->gap_ms = PROBE_WAVE_GAP_MS;
-	if (!w->size) {
+	if (w->flushed && !(overflowed && w->size && settled < w->size - w->size / 4)) {
+		/*
+		 * The last pass's entries are gone: its room is free again. A
+		 * cell and its reverse share their two entries, so a wave of k
+		 * pings needs some k; a quarter is left to the table's other users.
+		 */
+		size = free - free / 4;
+		w->gap_ms = 0;
+	} else if (!w->size) {
 		size = reclaim / 2; /* a new entry at each end of every pair */
 	} else if (overflowed && settled < w->size - w->size / 4) {
 		size = settled + settled / 4;

@@ -339,6 +339,18 @@ static void test_waves(void)
 	CHECK(w.stuck == 0, "so does a clean wave");
 	w.waves = PROBE_WAVES_MAX;
 	CHECK(probe_wave_plan(&w, &roomy, 0, 16) == 0, "at most %d waves", PROBE_WAVES_MAX);
+
+	/* The last pass's entries deleted: three quarters of the free room, at once. */
+	memset(&w, 0, sizeof(w));
+	w.flushed = 1;
+	n = probe_wave_plan(&w, &roomy, 1, 0);
+	CHECK(n == 93 && w.gap_ms == 0, "flushed, first wave: 3/4 of 124 free at once: %zu, %d", n,
+	      w.gap_ms);
+	n = probe_wave_plan(&w, &roomy, 1, 93);
+	CHECK(n == 93 && w.gap_ms == 0, "an overflow that settled all (another's): the same: %zu", n);
+	n = probe_wave_plan(&w, &full, 1, 10);
+	CHECK(n == 16 && w.gap_ms == PROBE_WAVE_GAP_MS,
+	      "an overflow that settled little: the table's drain after all: %zu, %d", n, w.gap_ms);
 }
 
 static void test_suspect(void)
