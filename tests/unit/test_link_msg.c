@@ -260,9 +260,11 @@ static void veth_order(void)
 	CHECK(!link_veth_swap(&spec), "veth order: dev with a master stays named, even down");
 	CHECK(link_kind("veth")->pair && link_kind("veth")->swap == link_veth_swap &&
 	      !link_kind("bridge")->pair && link_kind("bridge")->put_data == link_bridge_put &&
-	      !link_kind("dummy")->put_data && !link_kind("vxlan")->pair &&
-	      !link_kind("vxlan")->put_link && !link_kind("vxlan")->put_data,
-	      "kinds: veth a pair that may swap, bridge its data, others nothing");
+	      !link_kind("dummy")->put_data && !link_kind("dummy")->put_link &&
+	      !link_kind("vxlan")->pair && !link_kind("vxlan")->put_link &&
+	      link_kind("vxlan")->put_data == link_vxlan_put &&
+	      link_kind("macvlan")->parent && link_kind("macvlan")->put_link,
+	      "kinds: veth a pair that may swap, bridge and vxlan their data, macvlan a parent, dummy nothing");
 }
 
 int main(void)
