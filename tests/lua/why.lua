@@ -477,7 +477,7 @@ local function overlay(vni2, port2)
   end
 end
 
-t.test("vxlan: reachable over the overlay, then a VNI that differs and a port that differs (netlab-built)", function()
+t.test("vxlan: reachable over the overlay, then a VNI and a port that differ, then the underlay's UDP dropped", function()
   local _ <close> = t.fresh()
   overlay(42, 4789)
   t.ok(reaches("c1", "10.244.0.2"), "the witness: the overlay carries it")
@@ -486,6 +486,9 @@ t.test("vxlan: reachable over the overlay, then a VNI that differs and a port th
   t.eq(w.disagree, nil, "reasoning and probe agree: " .. tostring(w))
   t.eq(w.path[1].over, "vx0 (h1 → h2)", "over the vxlan: " .. tostring(w))
   t.eq(w.path[#w.path].ns, "c2", "to c2")
+  local out, code = run("why", "--json", "c1", "c2")
+  t.eq(code, 0, "netlab why --json: " .. out)
+  t.eq(t.json.decode(out).path[1].over, "vx0 (h1 → h2)", "json: the vxlan crossed")
   link.del("vx0", {ns = "h2"})
   link.vxlan{"vx0", ns = "h2", vni = 43, dev = "u0", ["local"] = "10.6.0.2", remote = "10.6.0.1",
              master = "br0", up = true}
@@ -504,6 +507,15 @@ t.test("vxlan: reachable over the overlay, then a VNI that differs and a port th
   t.ok(w.cause.message:find("8472", 1, true), "the ports named: " .. tostring(w))
   apply(w)
   fixed("c1", "10.244.0.2")
+  -- A firewall on the underlay: h2 drops what comes in on UDP 4789.
+  t.sh_ok("ip netns exec h2 iptables -A INPUT -p udp --dport 4789 -j DROP")
+  t.ok(not reaches("c1", "10.244.0.2"), "the witness: the underlay's UDP dropped")
+  if HAS_NFT then
+    w = broken("c1", "10.244.0.2", "vxlan-underlay", "h2", 'table ip filter chain INPUT rule "udp dport 4789 drop"')
+    t.eq(w.cause.underlay.code, "filtered", "the underlay's own cause: " .. tostring(w))
+    apply(w)
+    fixed("c1", "10.244.0.2")
+  end
 end)
 
 t.test("vxlan whose underlay has no route to its remote (by hand with ip)", function()
