@@ -118,6 +118,13 @@ local function read_links(n, labs, nslab)
       local parent = byindex[l.link_index]
       if e.flags and not (parent and parent.up) then e.flags[#e.flags + 1] = "M-DOWN" end
     end
+    -- A macvlan's, ipvlan's or vlan's parent wherever it is, as {ns, ifname}
+    -- like a veth's peer (netlab's own, not ip's: ip has only the netnsid).
+    if l.parent then
+      e.parent = {ns = l.parent_ns, ifname = l.parent}
+    elseif l.link_index and not l.link_netnsid and l.kind ~= "veth" then
+      e.parent = {ns = n.name, ifname = e.link}
+    end
     e.lab = labs.link[n.name .. "|" .. l.name] or mark(l.alias) or nslab
     out[#out + 1] = e
     byname[l.name] = e

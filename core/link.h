@@ -100,7 +100,7 @@ struct link_info {
 	char master_name[IFNAMSIZ];
 	int link;		/* IFLA_LINK: a veth's peer index */
 	int link_nsid;		/* IFLA_LINK_NETNSID, -1 when the peer is in the same namespace */
-	char peer_ns[NAME_MAX + 1]; /* resolved by link_list() for veths, "" if unknown */
+	char peer_ns[NAME_MAX + 1]; /* resolved by link_list() for veths and parents elsewhere, "" if unknown */
 	char peer_name[IFNAMSIZ];
 	char alias[128];
 	unsigned char mac[6];

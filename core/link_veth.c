@@ -67,13 +67,19 @@ int link_veth_swap(const struct link_spec *spec)
 	       (spec->peer.up && !spec->dev.up && !spec->dev.master);
 }
 
-/* Fills li->peer_ns and li->peer_name for a veth (any other link is left alone). */
+/*
+ * Fills li->peer_ns and li->peer_name for a veth, and for a link whose
+ * parent (a macvlan's, ipvlan's or vlan's) is in another namespace, which
+ * only the namespace id names (a macvlan moved away from its parent). Any
+ * other link is left alone: a parent in the same namespace is named by its
+ * index already.
+ */
 void link_veth_peer(struct ns *ns, struct nl_sock *s, struct link_info *li, struct ns_idmap *m)
 {
 	struct link_info peer;
 	struct nl_err e;
 
-	if (strcmp(li->kind, "veth") || !li->link)
+	if (!li->link || (strcmp(li->kind, "veth") && li->link_nsid < 0))
 		return;
 	if (li->link_nsid < 0)
 		snprintf(li->peer_ns, sizeof(li->peer_ns), "%s", ns->name);
