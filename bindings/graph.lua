@@ -244,7 +244,10 @@ local function selection(o, arg)
       known = {root = true}
       for _, x in ipairs(ns.list()) do known[x.name] = true end
     end
-    if not known[n] then netlab._error(("no namespace %q (ip netns list shows them)"):format(shown(n))) end
+    -- "pid:PID", a process's namespace (ns.of), is known when it can be opened.
+    if not known[n] and not (n:match("^pid:%d+$") and ns.get(n)) then
+      netlab._error(("no namespace %q (ip netns list shows them)"):format(shown(n)))
+    end
     names[#names + 1] = n
   end
   for _, L in ipairs(netlab._list(o.lab)) do

@@ -108,6 +108,12 @@ t.test("a container with no name: its namespace by PID, wherever a namespace goe
   local found
   for _, l in ipairs(state[1].links) do if l.ifname == "c0" then found = l end end
   t.ok(found and found.addr_info[1]["local"] == "10.9.0.2", "with its link and address")
+  local out2, code = t.run("show", name)
+  t.eq(code, 0, "netlab show pid:PID: " .. out2)
+  t.ok(out2:find("== " .. name, 1, true) and out2:find("10.9.0.2/24", 1, true), "shows it: " .. out2)
+  out2, code = t.run("graph", "--format", "dot", name)
+  t.eq(code, 0, "netlab graph pid:PID: " .. out2)
+  t.ok(out2:find('subgraph "cluster_ns_' .. name .. '"', 1, true), "draws it")
   local pid2 = ns.spawn(c, {"sleep", "60", quiet = true})
   t.eq(#ns.pids(c), 2, "ns.spawn joined it: two processes")
   -- The container stops: its handle and its name are gone, in words.
