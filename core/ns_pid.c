@@ -205,8 +205,12 @@ int ns_of(pid_t pid, struct ns **out, struct nl_err *err)
 			continue;
 		snprintf(path, sizeof(path), NS_RUN_DIR "/%s", e->d_name);
 		if (stat(path, &at) == 0 && at.st_dev == st.st_dev && at.st_ino == st.st_ino) {
+			char name[NAME_MAX + 1];
+
+			/* The entry is closedir's to free. */
+			snprintf(name, sizeof(name), "%s", e->d_name);
 			closedir(d);
-			return ns_get(e->d_name, out, err);
+			return ns_get(name, out, err);
 		}
 	}
 	if (d)
