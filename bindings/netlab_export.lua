@@ -91,8 +91,24 @@ local function prio_text(c)
 end
 
 -- The script's sections, in the order they must run.
+-- The static neighbours (the model holds no others) on links the script
+-- makes or has, as `ip neigh add … nud permanent`.
+local function export_neighbors_sh(n, lab, made, key, add, skip)
+  for _, e in ipairs(n.neighbors or {}) do
+    if (lab == nil or e.lab == lab) and e.lladdr then
+      if made[key(n.name, e.dev)] == nil then
+        skip(("neighbour %s on %s in %s"):format(e.dst, e.dev, n.name),
+             ("its link %s is not exported"):format(e.dev))
+      else
+        add("neighbours", ip(n.name, "neigh add", e.dst, "lladdr", e.lladdr, "dev",
+                             netlab._shword(e.dev), "nud permanent"))
+      end
+    end
+  end
+end
+
 local SECTIONS = {"namespaces", "links", "masters", "addresses", "links up", "routes",
-                  "sysctls", "nftables"}
+                  "neighbours", "sysctls", "nftables"}
 
 -- netlab._export_sh([lab]): the script's text; with lab, only what the state
 -- gives to that lab (its records and marks), else everything.
@@ -221,6 +237,7 @@ function netlab._export_sh(lab)
     -- Routes on a link first: a gateway must be reachable when its route is added.
     for _, l in ipairs(direct) do add("routes", l) end
     for _, l in ipairs(gw) do add("routes", l) end
+    export_neighbors_sh(n, lab, made, key, add, skip)
 
     local f = n.forwarding
     if f and (lab == nil or exported[n.name]) then

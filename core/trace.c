@@ -94,8 +94,32 @@ static int is_root(const char *ns)
 	return !ns || !strcmp(ns, "root");
 }
 
+/*
+ * A command run inside ns: `ip netns exec NS `, or for a process's
+ * namespace, which has no name ip knows, `nsenter --target PID --net `.
+ */
+static void in_ns(struct out *o, const char *ns)
+{
+	pid_t pid = ns_pid_name(ns);
+
+	if (is_root(ns))
+		return;
+	if (pid) {
+		put(o, "nsenter --target %ld --net ", (long)pid);
+		return;
+	}
+	put(o, "ip netns exec");
+	word(o, ns);
+	put(o, " ");
+}
+
 static void ip_cmd(struct out *o, const char *ns)
 {
+	if (ns_pid_name(ns)) {
+		in_ns(o, ns);
+		put(o, "ip");
+		return;
+	}
 	put(o, "ip");
 	if (!is_root(ns)) {
 		put(o, " -n");
@@ -121,11 +145,7 @@ int trace_sysctl(const char *ns, const char *key, const char *value, char *buf, 
 	char kv[512];
 
 	buf[0] = '\0';
-	if (!is_root(ns)) {
-		put(&o, "ip netns exec");
-		word(&o, ns);
-		put(&o, " ");
-	}
+	in_ns(&o, ns);
 	put(&o, "sysctl -w");
 	snprintf(kv, sizeof(kv), "%s=%s", key, value);
 	word(&o, kv);
@@ -257,7 +277,10 @@ static void put_netns(struct out *o, const char *to, const char *here)
 {
 	if (to == here || (to && here && !strcmp(to, here)))
 		return;
-	if (to) {
+	if (to && ns_pid_name(to)) {
+		/* ip takes a PID for the namespace that process is in. */
+		put(o, " netns %ld", (long)ns_pid_name(to));
+	} else if (to) {
 		put(o, " netns");
 		word(o, to);
 	} else {
@@ -664,11 +687,7 @@ static void put_prio(struct out *o, const char *type, uint32_t hook, int32_t pri
 static void nft_cmd(struct out *o, const char *ns, const char *verb, const char *what,
 		    const char *family, const char *table)
 {
-	if (!is_root(ns)) {
-		put(o, "ip netns exec");
-		word(o, ns);
-		put(o, " ");
-	}
+	in_ns(o, ns);
 	put(o, "nft %s %s %s", verb, what, family);
 	word(o, table);
 }

@@ -45,7 +45,7 @@ static int ifname(void *data, int index, char *name)
 static const char *nsname(void *data, int fd)
 {
 	(void)data;
-	return fd == 3 ? "root" : fd == 7 ? "purple" : fd == 8 ? "orange" : NULL;
+	return fd == 3 ? "root" : fd == 7 ? "purple" : fd == 8 ? "orange" : fd == 9 ? "pid:4242" : NULL;
 }
 
 static struct trace_names in(const char *ns)
@@ -76,7 +76,7 @@ static struct cidr cidr(const char *s)
 static void links(void)
 {
 	struct ns root = { .name = "root", .fd = 3 }, purple = { .name = "purple", .fd = 7 },
-		  orange = { .name = "orange", .fd = 8 };
+		  orange = { .name = "orange", .fd = 8 }, box = { .name = "pid:4242", .fd = 9, .pid = 4242 };
 	struct link_spec spec = { .kind = "veth", .stp = -1, .vlan_filtering = -1,
 				  .mcast_snooping = -1 };
 	struct link_change c = LINK_CHANGE_INIT;
@@ -108,6 +108,19 @@ static void links(void)
 	rtnl(link_msg_add(buf, sizeof(buf), &spec, 0, &err), "purple",
 	     "ip -n purple link add veth-purple type veth peer name veth-purple-br",
 	     "veth inside one namespace");
+	/* A process's namespace (ns.of): ip takes its PID after netns; -n it has not. */
+	spec.dev.ns = &root;
+	spec.peer.ns = &box;
+	rtnl(link_msg_add(buf, sizeof(buf), &spec, 0, &err), "root",
+	     "ip link add veth-purple type veth peer name veth-purple-br netns 4242",
+	     "veth with its peer in a process's namespace");
+	spec.dev.ns = &box;
+	spec.peer.ns = &box;
+	rtnl(link_msg_add(buf, sizeof(buf), &spec, 0, &err), "pid:4242",
+	     "nsenter --target 4242 --net ip link add veth-purple type veth peer name veth-purple-br",
+	     "veth inside a process's namespace");
+	spec.dev.ns = &purple;
+	spec.peer.ns = &purple;
 	spec.peer.ns = NULL;
 	spec.kind = "bridge";
 	spec.stp = 1;
@@ -258,6 +271,9 @@ static void others(void)
 	CHECK(trace_sysctl("purple", "net.ipv4.ip_forward", "1", line, sizeof(line)) > 0 &&
 		      !strcmp(line, "ip netns exec purple sysctl -w net.ipv4.ip_forward=1"),
 	      "sysctl in a namespace: %s", line);
+	CHECK(trace_sysctl("pid:4242", "net.ipv4.ip_forward", "1", line, sizeof(line)) > 0 &&
+		      !strcmp(line, "nsenter --target 4242 --net sysctl -w net.ipv4.ip_forward=1"),
+	      "sysctl in a process's namespace: %s", line);
 	CHECK(trace_netns(1, "purple", line, 8) == -EMSGSIZE, "netns: bounded");
 }
 
