@@ -55,6 +55,21 @@ rc=$?
 case $rc:$out in 1:*"--sandbox, which works without root"*) echo "ok - ls without root names --sandbox" ;;
 *) echo "not ok - ls without root names --sandbox ($rc)"; echo "$out" | sed 's/^/#   /' ;; esac
 
+# A kernel that refuses the user user namespaces (a distribution's setting, a
+# container's seccomp filter): netlab --sandbox says so in one line, and the
+# rest cannot be shown here.
+if ! as_user unshare --user --map-root-user true 2>/dev/null; then
+	out=$(as_user "$nl" --sandbox -e 'print(1)' 2>&1)
+	rc=$?
+	case $rc:$out in "1:netlab: --sandbox without root: "*"run netlab as root ("E*")")
+		[ "$(echo "$out" | wc -l)" = 1 ]
+		ok $? "user namespaces refused here: one line says why and what to do" ;;
+	*) echo "not ok - user namespaces refused here: one line says why and what to do ($rc)"
+		echo "$out" | sed 's/^/#   /' ;; esac
+	echo "# this kernel refuses user namespaces to uid $user: the rest is not tried"
+	exit 0
+fi
+
 # Where the kernel refuses user namespaces, one line names the setting: here
 # user.max_user_namespaces set to 0 in a user namespace of the user's own,
 # netlab in it without capabilities.
