@@ -119,7 +119,7 @@ int sandbox_userns_why(int code, const char *sys, char *buf, size_t len)
 			 "one for netlab (netlab(1), WITHOUT ROOT) or run netlab as root");
 		return 1;
 	}
-	if (code == ENOSPC || code == EUSERS) {
+	if ((code == ENOSPC || code == EUSERS) && max > 0) {
 		snprintf(buf, len, "user.max_user_namespaces is %ld, and that many are in use; raise it "
 			 "with `sudo sysctl -w user.max_user_namespaces=N`, or run netlab as root", max);
 		return 1;

@@ -91,6 +91,8 @@ static void choices(void)
 	set("kernel/apparmor_restrict_unprivileged_userns", NULL);
 	set("user/max_user_namespaces", NULL);
 	CHECK(why(EPERM, buf, sizeof(buf)) == 0, "nothing to read: the general advice: %s", buf);
+	CHECK(why(ENOSPC, buf, sizeof(buf)) == 0 && !strstr(buf, "max_user_namespaces"),
+	      "ENOSPC with no limit to read names none: %s", buf);
 	CHECK(longest < sizeof(((struct nl_err *)0)->msg), "each line fits an error's message (%zu)",
 	      longest);
 }
