@@ -132,7 +132,7 @@ int nlb_error(lua_State *L, const struct nl_err *err)
 	else
 		lua_pushliteral(L, "");
 	if ((err->code == EPERM || err->code == EACCES) && geteuid() != 0)
-		lua_pushliteral(L, "; netlab needs root (CAP_NET_ADMIN and CAP_SYS_ADMIN)");
+		lua_pushliteral(L, "; netlab needs root (CAP_NET_ADMIN and CAP_SYS_ADMIN), or --sandbox, which works without root");
 	else
 		lua_pushliteral(L, "");
 	lua_concat(L, 6);

@@ -2,7 +2,7 @@
 -- by a wire ens3 <-> ens3, each with a pod bridge test0 and a pod, and a
 -- route on each node to the other node's pods. No NAT: pods reach each
 -- other by their own addresses. Nothing is made in the root namespace.
---   sudo netlab run --sandbox scripts/multinode.lua
+--   netlab run --sandbox scripts/multinode.lua
 local topo = require "netlab.topo"
 
 local p = netlab.params{
