@@ -5,7 +5,7 @@
 -- leaves the machine); a macvlan of it is made in the root and moved into
 -- each namespace, as `ip link add … link lan0 type macvlan mode bridge` and
 -- `ip link set … netns …` do.
---   sudo netlab run --sandbox scripts/macvlan.lua
+--   netlab run --sandbox scripts/macvlan.lua
 local p = netlab.params{
   doc = "two namespaces with macvlans (mode bridge) of one parent link",
   {"subnet", "10.7.0.0/24", "the LAN: the parent .254, the macvlans .1 and .2", kind = "subnet"},

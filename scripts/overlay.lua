@@ -2,7 +2,7 @@
 -- hosts joined by an underlay link, in each a vxlan (VNI 42, UDP 4789) on
 -- a bridge, and a container behind each bridge. The containers share one
 -- overlay subnet; their frames cross the underlay inside UDP.
---   sudo netlab run --sandbox scripts/overlay.lua
+--   netlab run --sandbox scripts/overlay.lua
 local p = netlab.params{
   doc = "two hosts joined by an underlay, containers on a vxlan overlay",
   {"underlay", "10.0.0.0/24", "the underlay: host1 .1, host2 .2", kind = "subnet"},
