@@ -71,6 +71,20 @@ function t.ip(n, ...)
   return json.decode(out)
 end
 
+-- A container of our own, standing in for Docker's: a process in a new
+-- network namespace (`unshare --net sleep 60`). unshare execs sleep in
+-- place, so the PID is the container's once its namespace is no longer
+-- root's; returns it and ns.of's word for an unnamed namespace.
+function t.container()
+  local pid = ns.spawn(nil, {"unshare", "--net", "sleep", "60", quiet = true})
+  for _ = 1, 100 do
+    local n, why = ns.of(pid)
+    if not n then return pid, why end
+    netlab.sleep(0.02)
+  end
+  error("unshare did not leave the root namespace", 2)
+end
+
 -- The `ip -j link` entry of one link, or nil.
 function t.iplink(n, name)
   for _, l in ipairs(t.ip(n, "link", "show")) do
