@@ -3,8 +3,10 @@
  * Requests as commands (see trace.h). Each request is read back attribute by
  * attribute, as the kernel will read it, into the words of ip(8), nft(8) and
  * sysctl(8), so that the line run by sh makes the same change: a veth's peer
- * and its namespace, a link's master by name, a route's table and metric, a
- * rule through the same decoder `nat.list` uses (nft_text.c).
+ * and its namespace, a link's master by name, a macvlan's parent and a
+ * vxlan's options (read as netlab.state reads them, link_data.c), a route's
+ * table and metric, a static neighbour, a rule through the same decoder
+ * `nat.list` uses (nft_text.c).
  *
  * Names come from the caller (trace_names): the namespace the request goes
  * to, an ifindex's name, the namespace behind a descriptor. A command names
@@ -294,7 +296,8 @@ static void put_netns(struct out *o, const char *to, const char *here)
  * A kind's IFLA_INFO_DATA in ip-link(8)'s words. The attributes are read by
  * link_data.c, the reader of `ip -j -d link` (its fields are named as ip -j
  * names them); this table says each field as the option that sets it, in
- * the order the man page gives them. A field it has no row for (one only
+ * the order tutorials write them (`id 42 remote A local B dev D dstport
+ * 4789`), which ip takes in any order. A field it has no row for (one only
  * the kernel reports) or an attribute link_data.c does not read makes the
  * request one no command says.
  */
@@ -433,7 +436,7 @@ static int put_kind_data(struct out *o, const char *kind, const struct nlattr *d
  * `ip link add veth-purple netns purple type veth peer name veth-purple-br`.
  */
 static int link_add_cmd(struct out *o, const struct nlmsghdr *nlh, const struct ifinfomsg *ifm,
-		    const struct nlattr **tb, const struct trace_names *n)
+			const struct nlattr **tb, const struct trace_names *n)
 {
 	const struct nlattr *ti[IFLA_INFO_MAX + 1], *tv[VETH_INFO_MAX + 1];
 	const char *kind, *peer_ns = NULL, *dev_ns = NULL;
@@ -521,7 +524,7 @@ static int link_add_cmd(struct out *o, const struct nlmsghdr *nlh, const struct 
 
 /* ip link set: one request, so one command (ip sends it as one too). */
 static int link_set_cmd(struct out *o, const struct ifinfomsg *ifm, const struct nlattr **tb,
-		    const struct trace_names *n)
+			const struct trace_names *n)
 {
 	char name[IF_NAMESIZE], master[IF_NAMESIZE];
 	const char *rename = NULL;

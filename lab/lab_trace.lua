@@ -110,7 +110,13 @@ local by = {}
 
 function by.ns(out, sign, r)
   if sign == "-" or sign == "~" then out[#out + 1] = "ip netns del " .. word(r.name) end
-  if sign ~= "-" then out[#out + 1] = "ip netns add " .. word(r.name) end
+  if sign ~= "-" and r.pid_planned then
+    -- A process the run would start has no number yet: none to paste.
+    out[#out + 1] = ("# ip netns attach %s PID, of a process the run starts"):format(word(r.name))
+  elseif sign ~= "-" then
+    out[#out + 1] = r.pid and ("ip netns attach %s %s"):format(word(r.name), word(r.pid)) or
+                    "ip netns add " .. word(r.name)
+  end
 end
 
 function by.link(out, sign, r)

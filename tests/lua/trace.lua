@@ -117,16 +117,6 @@ t.test("netlab.trace(true|false|FILE) in a script; --trace alone writes to stder
   t.fails(function() netlab.trace(1) end, "bad argument #1")
 end)
 
--- A value as one line with its keys sorted, so two readings compare as text.
-local function canon(v)
-  if type(v) ~= "table" then return type(v) == "string" and ("%q"):format(v) or tostring(v) end
-  local keys, out = {}, {}
-  for k in pairs(v) do keys[#keys + 1] = k end
-  table.sort(keys, function(a, b) return tostring(a) < tostring(b) end)
-  for _, k in ipairs(keys) do out[#out + 1] = tostring(k) .. "=" .. canon(v[k]) end
-  return "{" .. table.concat(out, ",") .. "}"
-end
-
 -- The witness: what `ip -j -d link` says of each macvlan and vxlan (kind,
 -- info_data, parent, master, up) and `ip -j neigh` of the permanent entries,
 -- in root and k1; MACs and indexes left out (the kernel picks them).
@@ -139,7 +129,7 @@ local function kinds_witness()
       if k == "macvlan" or k == "vxlan" then
         local up = false
         for _, f in ipairs(l.flags or {}) do up = up or f == "UP" end
-        out[#out + 1] = ("%s %s %s"):format(n, l.ifname, canon{kind = k, data = l.linkinfo.info_data,
+        out[#out + 1] = ("%s %s %s"):format(n, l.ifname, t.canon{kind = k, data = l.linkinfo.info_data,
           link = l.link, netnsid = l.link_netnsid ~= nil, master = l.master, up = up})
       end
     end
