@@ -175,6 +175,8 @@ static const enum mnl_attr_data_type link_types[IFLA_MAX + 1] = {
 	[IFLA_IFALIAS] = MNL_TYPE_NUL_STRING,
 	[IFLA_NET_NS_FD] = MNL_TYPE_U32,
 	[IFLA_NET_NS_PID] = MNL_TYPE_U32,
+	[IFLA_NUM_TX_QUEUES] = MNL_TYPE_U32,
+	[IFLA_NUM_RX_QUEUES] = MNL_TYPE_U32,
 	[IFLA_LINKINFO] = MNL_TYPE_NESTED,
 	[IFLA_AF_SPEC] = MNL_TYPE_NESTED,
 };
@@ -243,6 +245,18 @@ static int put_afspec(struct out *o, const struct nlattr *af)
 	return 0;
 }
 
+/*
+ * A veth's queues (link.veth{queues =}). netlab asks for one each way when
+ * a script says nothing, which the line leaves out as the tutorials do.
+ */
+static void put_queues(struct out *o, const struct nlattr **tb)
+{
+	if (tb[IFLA_NUM_TX_QUEUES] && mnl_attr_get_u32(tb[IFLA_NUM_TX_QUEUES]) != 1)
+		put(o, " numtxqueues %u", mnl_attr_get_u32(tb[IFLA_NUM_TX_QUEUES]));
+	if (tb[IFLA_NUM_RX_QUEUES] && mnl_attr_get_u32(tb[IFLA_NUM_RX_QUEUES]) != 1)
+		put(o, " numrxqueues %u", mnl_attr_get_u32(tb[IFLA_NUM_RX_QUEUES]));
+}
+
 /* The peer of a veth: its own ifinfomsg, then its attributes. */
 static int put_veth_peer(struct out *o, const struct nlattr *peer, const struct trace_names *n,
 			 const char **peer_ns, int *peer_moved)
@@ -268,6 +282,7 @@ static int put_veth_peer(struct out *o, const struct nlattr *peer, const struct 
 	word(o, mnl_attr_get_str(tb[IFLA_IFNAME]));
 	if (tb[IFLA_MTU])
 		put(o, " mtu %u", mnl_attr_get_u32(tb[IFLA_MTU]));
+	put_queues(o, tb);
 	*peer_moved = 0;
 	if (tb[IFLA_NET_NS_FD]) {
 		int r = fd_ns(n, tb[IFLA_NET_NS_FD], peer_ns);
@@ -508,6 +523,7 @@ static int link_add_cmd(struct out *o, const struct nlmsghdr *nlh, const struct 
 	put_netns(o, dev_ns, here);
 	if (tb[IFLA_MTU])
 		put(o, " mtu %u", mnl_attr_get_u32(tb[IFLA_MTU]));
+	put_queues(o, tb);
 	if (master[0]) {
 		put(o, " master");
 		word(o, master);

@@ -112,6 +112,12 @@ static void links(void)
 	rtnl(link_msg_add(buf, sizeof(buf), &spec, 0, &err), "purple",
 	     "ip -n purple link add veth-purple type veth peer name veth-purple-br",
 	     "veth inside one namespace");
+	spec.queues = 4;
+	rtnl(link_msg_add(buf, sizeof(buf), &spec, 0, &err), "purple",
+	     "ip -n purple link add veth-purple numtxqueues 4 numrxqueues 4 type veth peer name "
+	     "veth-purple-br numtxqueues 4 numrxqueues 4",
+	     "veth with its queues, each end");
+	spec.queues = 0;
 	spec.peer.ns = NULL;
 	spec.kind = "bridge";
 	spec.stp = 1;
