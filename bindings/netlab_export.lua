@@ -55,7 +55,9 @@ local MADE = {loopback = true}
 local CAN = {veth = true, bridge = true, dummy = true}
 
 -- What follows `ip link add NAME` for the kinds that sit on another link,
--- from the model's linkinfo (the parent is made first: it has the lower index).
+-- from the model's linkinfo (the parent is made first: it has the lower
+-- index). The dry run's trace (lab_trace.lua) says a planned link in the
+-- same words, through netlab._kind_words.
 local STACKED = {
   macvlan = function(l, d)
     return ("link %s type macvlan mode %s"):format(word(l.link), d.mode)
@@ -64,7 +66,7 @@ local STACKED = {
     return ("link %s type ipvlan mode %s"):format(word(l.link), d.mode)
   end,
   vlan = function(l, d)
-    return ("link %s type vlan protocol %s id %d"):format(word(l.link), d.protocol, d.id)
+    return ("link %s type vlan id %d protocol %s"):format(word(l.link), d.id, d.protocol)
   end,
   vxlan = function(_, d)
     local w = {"type vxlan id " .. d.id}
@@ -78,6 +80,11 @@ local STACKED = {
   end,
 }
 
+-- netlab._kind_words(kind, l, d): those words for a link l (l.link: its
+-- parent's name) with info_data d in ip -j's fields; nil for another kind.
+function netlab._kind_words(kind, l, d)
+  return STACKED[kind] and STACKED[kind](l, d)
+end
 
 local function prio_text(c)
   if c.type == "nat" and c.prio == 100 and (c.hook == "postrouting" or c.hook == "input") then

@@ -227,6 +227,12 @@ const char *link_state_name(int operstate);
  */
 int link_data_parse(const char *kind, const struct nlattr *data, struct link_info *li);
 /*
+ * How many attributes of an IFLA_INFO_DATA nest link_data_parse() has no
+ * field for (all of them for a kind it does not read): the trace says no
+ * command for a request it would read only in part.
+ */
+int link_data_unread(const char *kind, const struct nlattr *data);
+/*
  * The names of the bits of v that table t names, in t's order, into out
  * (up to n of them; the count is returned even past n); *rest (if not NULL)
  * gets the bits t does not name.

@@ -23,6 +23,7 @@
 #include "change.h"
 #include "ns.h"
 #include "parse.h"
+#include "trace.h"
 #include "vec.h"
 
 /*
@@ -94,6 +95,12 @@ int ns_attach(const char *name, pid_t pid, struct nl_err *err)
 		unlink(path);
 	}
 	close(nsfd);
+	if (r == 0 && trace_on()) {
+		char line[TRACE_LINE];
+
+		if (trace_netns_attach(name, (long)pid, line, sizeof(line)) > 0)
+			trace_emit(line);
+	}
 	return r;
 }
 
@@ -177,6 +184,12 @@ int ns_kill(struct ns *ns, int sig, size_t *count, struct nl_err *err)
 			r = nl_fail(err, errno, "cannot signal process %ld", (long)v[i]);
 	}
 	free(v);
+	if (r == 0 && n && trace_on()) {
+		char line[TRACE_LINE];
+
+		if (trace_netns_kill(ns->name, sig, line, sizeof(line)) > 0)
+			trace_emit(line);
+	}
 	return r;
 }
 

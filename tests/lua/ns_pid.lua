@@ -4,18 +4,7 @@
 local t = require "t"
 local json = require "cjson"
 
--- A container of our own: a process in a new network namespace. unshare
--- execs sleep in place, so the PID is the container's once its namespace
--- is no longer root's.
-local function container()
-  local pid = ns.spawn(nil, {"unshare", "--net", "sleep", "60", quiet = true})
-  for _ = 1, 100 do
-    local n = assert(ns.of(pid))
-    if n.name ~= "root" then return pid, n end
-    netlab.sleep(0.02)
-  end
-  error("unshare did not leave the root namespace")
-end
+local container = t.container
 
 local function iplist()
   local out = {}
