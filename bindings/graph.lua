@@ -378,6 +378,23 @@ local function model(o, arg)
     end
   end
 
+  -- A macvlan, ipvlan or vlan sits on its parent, a vxlan sends from its
+  -- dev: an edge (labelled "on") from its node to the parent's port,
+  -- wherever the parent is (one moved away keeps it where it was made).
+  for _, e in ipairs(drawn) do
+    if not e.gone and not group_of[e.name] then
+      for _, l in ipairs(e.links) do
+        local n, p = nodes[link_id(e.name, l.ifname)], l.parent
+        if n and n.shape == "link" and p and p.ns and p.ifname then
+          local far = links[p.ns] and links[p.ns][p.ifname]
+          local b = attach(p.ns, far, p.ifname)
+          edges[#edges + 1] = {a = {n.id}, b = b, on = true, down = is_down(l), lab = lab_of(l),
+                               key = table.concat({e.name, l.ifname, p.ns, p.ifname}, "|")}
+        end
+      end
+    end
+  end
+
   -- Each veth pair once, from the end in the namespace drawn first.
   local done, group_edge = {}, {}
   for _, e in ipairs(drawn) do

@@ -48,11 +48,13 @@ local function ns_of_cluster(c) return c and c:match("^cluster_ns_(.+)$") end
 local function veth_pairs()
   local names = {"root"}
   for _, n in ipairs(t.ip(nil, "netns", "list")) do names[#names + 1] = n.name end
-  local byindex = {}
+  local byindex, byname = {}, {}
   for _, n in ipairs(names) do
     local arg = n ~= "root" and n or nil
-    byindex[n] = {}
-    for _, l in ipairs(t.ip(arg, "-d", "link", "show")) do byindex[n][l.ifindex] = l end
+    byindex[n], byname[n] = {}, {}
+    for _, l in ipairs(t.ip(arg, "-d", "link", "show")) do
+      byindex[n][l.ifindex], byname[n][l.ifname] = l, l
+    end
   end
   local pairs_ = {}
   for _, n in ipairs(names) do
@@ -61,9 +63,13 @@ local function veth_pairs()
     local ids = {}
     for _, e in ipairs(t.ip(arg, "netns", "list-id")) do ids[e.nsid] = e.name or "root" end
     for _, l in pairs(byindex[n]) do
-      if l.linkinfo and l.linkinfo.info_kind == "veth" and l.link_index then
+      -- ip names a peer in the same namespace (link), one in another by
+      -- index and namespace id (link_index, link_netnsid).
+      if l.linkinfo and l.linkinfo.info_kind == "veth" and (l.link_index or l.link) then
         local pns = l.link_netnsid and ids[l.link_netnsid] or n
-        local peer = byindex[pns] and byindex[pns][l.link_index]
+        local peer
+        if l.link_index then peer = byindex[pns] and byindex[pns][l.link_index]
+        else peer = byname[n][l.link] end
         t.ok(peer, ("%s %s: its peer found in %s"):format(n, l.ifname, tostring(pns)))
         local x, y = n .. ":" .. l.ifname, pns .. ":" .. peer.ifname
         if y < x then x, y = y, x end
@@ -191,6 +197,35 @@ t.test("typed steps are drawn: a route to a device, FORWARD policy drop and its 
   t.ok(not text:find(">down (dashed)<", 1, true), "and no down entry when nothing is down")
   t.sh_ok("ip -n purple link set veth-purple down")
   t.ok(dot():find(">down (dashed)<", 1, true), "a down link: the legend says what dashed means")
+end)
+
+t.test("a veth inside one namespace is one edge; a macvlan or vxlan hangs on its parent, where it is", function()
+  local _ <close> = t.fresh()
+  t.sh_ok([[set -e
+    ip netns add h1
+    ip netns add h2
+    ip link add p0 type veth peer name p1
+    ip link add mv link p0 type macvlan mode bridge
+    ip link set mv netns h1
+    ip link add vx link p0 type vxlan id 42 remote 10.0.0.2 dstport 4789 dev p0
+    ip link set vx netns h2
+    ip -n h2 link add vxh type vxlan id 43 remote 10.0.0.3 dstport 4789]])
+  local text = dot("--format", "dot")
+  local g = parse(text)
+  local want = veth_pairs()
+  t.ok(table.concat(want, " "):find("root:p0|root:p1", 1, true), "the witness has the veth inside root")
+  t.eq(table.concat(dot_pairs(g), "\n"), table.concat(want, "\n"), "the veth edges")
+  local on = {}
+  for _, e in ipairs(g.edges) do
+    if e.attrs:find('label="on"', 1, true) then
+      on[#on + 1] = ("%s -- %s:%s"):format(e.a, e.b, tostring(e.bp))
+    end
+  end
+  table.sort(on)
+  t.eq(table.concat(on, ", "), "link:h1:mv -- ns:root:p0, link:h2:vx -- ns:root:p0",
+       "the macvlan and the vxlan on p0 in root, the vxlan without a dev on nothing: " .. text)
+  local mm = dot("--format", "mermaid")
+  t.eq(select(2, mm:gsub('|"on ', "")), 2, "mermaid: the same two: " .. mm)
 end)
 
 t.test("svg is XML, png a PNG of a sane size, pdf a PDF; the format from the name or --format", function()
