@@ -64,7 +64,7 @@ local CAN = {veth = true, bridge = true, dummy = true}
 local STACKED = {
   macvlan = {link = true, words = function(d) return "type macvlan mode " .. d.mode end},
   ipvlan = {link = true, words = function(d) return "type ipvlan mode " .. d.mode end},
-  vlan = {link = true, words = function(d) return ("type vlan protocol %s id %d"):format(d.protocol, d.id) end},
+  vlan = {link = true, words = function(d) return ("type vlan id %d protocol %s"):format(d.id, d.protocol) end},
   -- A vxlan's parent is its dev, among its own words.
   vxlan = {words = function(d, parent)
     local w = {"type vxlan id " .. d.id}
@@ -78,16 +78,31 @@ local STACKED = {
   end},
 }
 
+-- The words after `ip link add NAME` for a stacked link on parent (a name,
+-- or nil), with info_data d, put in namespace netns (nil: where made).
+local function kind_words(kind, parent, d, netns)
+  local k = STACKED[kind]
+  local w = {}
+  if k.link then w[#w + 1] = "link " .. word(parent) end
+  if netns then w[#w + 1] = "netns " .. word(netns) end
+  w[#w + 1] = k.words(d, parent)
+  return table.concat(w, " ")
+end
+
+-- netlab._kind_words(kind, l, d): those words for a link l (l.link: its
+-- parent's name) with info_data d in ip -j's fields; nil for another kind
+-- (the dry run's trace, lab_trace.lua, says a planned link so).
+function netlab._kind_words(kind, l, d)
+  return STACKED[kind] and kind_words(kind, l.link, d)
+end
+
 -- The command that makes stacked link l of namespace nsn: in its parent's
 -- namespace, and put where it is.
 local function stacked_add(nsn, l)
-  local k, p = STACKED[l.kind], l.parent
+  local p = l.parent
   local at = p and p.ns or nsn
-  local w = {"link add", word(l.ifname)}
-  if k.link then w[#w + 1] = "link " .. word(p.ifname) end
-  if at ~= nsn then w[#w + 1] = "netns " .. word(nsn) end
-  w[#w + 1] = k.words(l.linkinfo.info_data, p and p.ifname)
-  return ip(at, table.concat(w, " "))
+  return ip(at, "link add", word(l.ifname),
+            kind_words(l.kind, p and p.ifname, l.linkinfo.info_data, at ~= nsn and nsn or nil))
 end
 
 -- The stacked links' commands ({key, on = the parent's key, line}), each
