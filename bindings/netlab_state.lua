@@ -110,6 +110,10 @@ local function read_links(n, labs, nslab)
       addr_info = array(),
     }
     if l.peer then e.peer = {ns = l.peer_ns, ifname = l.peer} end
+    -- The link a macvlan, ipvlan or vlan sits on, or a vxlan sends from, in
+    -- whichever namespace it is: a link moved away keeps its parent where
+    -- it was made (ip gives only link_index and link_netnsid then).
+    if l.parent then e.parent = {ns = l.parent_ns, ifname = l.parent} end
     -- ip names a link in the same namespace (no netnsid) by name, not index:
     -- a veth's peer, a macvlan's, vlan's or ipvlan's parent; and says
     -- M-DOWN when that link is down.

@@ -44,7 +44,8 @@ local function kind_words(kind, o)
   if o.remote then d["remote" .. v6] = o.remote end
   if o.group then d["group" .. v6] = o.group end
   if o["local"] then d["local" .. v6] = o["local"] end
-  local w = netlab._kind_words(kind, {link = name_of(o.parent)}, d)
+  -- export's words take a vxlan's dev as its parent.
+  local w = netlab._kind_words(kind, {link = name_of(kind == "vxlan" and o.dev or o.parent)}, d)
   if w then return w end
   w = {"type " .. word(kind)}
   if kind == "bridge" then

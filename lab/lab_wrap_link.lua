@@ -72,6 +72,17 @@ local function remove_lone_end(run, p)
   R.wait_gone({{ns = p.peer_ns, name = p.peer}}, run.report)
 end
 
+-- A link of the previous run that this link.add made and the script then
+-- moved or renamed (the record says where it was made).
+local function moved_prev(run, dev, kind)
+  for _, r in ipairs(run.prevlist) do
+    if r.kind == "link" and r.made_ns == dev.ns and r.made_name == dev.name and r.lkind == kind and
+       not run.claimed[keyof(r)] then
+      return r
+    end
+  end
+end
+
 function wrappers.link_add(run, orig, o)
   if type(o) ~= "table" or type(o[1]) ~= "string" or type(o.kind) ~= "string" or
      (o.kind == "veth" and not (type(o.peer) == "string" or
@@ -84,14 +95,23 @@ function wrappers.link_add(run, orig, o)
                 peer = peer and peer.name, peer_ns = peer and peer.ns,
                 master = dev.master, peer_master = peer and peer.master}
   local p = run:prev(want)
+  local moved = not p and moved_prev(run, dev, o.kind)
+  p = p or moved
   local replaced
   if p then
-    local s = link._state(dev.name, {ns = dev.ns})
+    local s = link._state(p.name, {ns = p.ns})
     local ps = peer and link._state(peer.name, {ns = peer.ns})
     local same = s and s.index == p.index and p.lkind == o.kind and
                  (not peer or (ps and p.peer == peer.name and p.peer_ns == peer.ns and
                                ps.index == p.peer_index))
-    if same then
+    if same and moved then
+      -- Made, then moved by the script: its calls after this one bring it
+      -- where it is and converge it there; what this call gave it (up,
+      -- addresses) the move took away.
+      run:claim(p)
+      if run.dry then plan(run, "=", p) end
+      return link_object(p.name, p.ns, p.index)
+    elseif same then
       run:claim(p)
       if run.dry then plan(run, "=", p) end
       converge_end(run, dev)
@@ -108,17 +128,21 @@ function wrappers.link_add(run, orig, o)
       return l
     end
     -- The previous one differs in kind or peer: it makes way for the new one.
-    if s and s.index == p.index then
-      if run.dry then
-        replaced = P.describe.link(p) == P.describe.link(want) and "re-made" or
-                   "re-made, was " .. P.describe.link(p)
-      else
-        run.orig.link_del(dev.name, {ns = dev.ns})
+    -- (One made and moved that is no longer what it was is left to the end
+    -- of the run, which removes what the script no longer makes.)
+    if not moved then
+      if s and s.index == p.index then
+        if run.dry then
+          replaced = P.describe.link(p) == P.describe.link(want) and "re-made" or
+                     "re-made, was " .. P.describe.link(p)
+        else
+          run.orig.link_del(dev.name, {ns = dev.ns})
+        end
+      elseif not run.dry then
+        remove_lone_end(run, p)
       end
-    elseif not run.dry then
-      remove_lone_end(run, p)
+      run.claimed[keyof(p)] = true
     end
-    run.claimed[keyof(p)] = true
   end
   if run.dry then
     -- The plan's link, with what reads of it must see.
@@ -189,11 +213,17 @@ end
 
 local set_fields = {"up", "mtu", "master", "alias"}
 
--- What link.set returns when the wrapper itself answers: the link's object,
--- as the C half returns it.
-local function as_object(l, name, nsn)
-  if type(l) == "table" then return l end
-  return link_object(name, nsn)
+-- What link.set returns when the wrapper itself answers (a dry run, a
+-- converged re-run): the link's object as the C half returns it, which
+-- follows its link when renamed or moved, so that the script's next calls
+-- on it find it where the plan puts it.
+local function as_object(l, name, nsn, c)
+  local to_name = c and c.name or name
+  local to_ns = c and c.netns and nsname(c.netns) or nsn
+  if type(l) ~= "table" then return link_object(to_name, to_ns) end
+  if to_name ~= name then l.name = to_name end
+  if to_ns ~= nsn then l.ns = setmetatable({name = to_ns}, netlab._meta("netlab.ns")) end
+  return l
 end
 
 -- Whether the link is the lab's: made by this run, or in a namespace it made.
@@ -223,12 +253,14 @@ end
 -- Compare: the changes left once what is already so (state s) is left out,
 -- and whether nothing is left of changes that asked for something, so that
 -- a converged run changes nothing.
-local function still_to_change(s, changes, nsn)
+local function still_to_change(s, changes, nsn, name)
   local c, needed = copy(changes), false
   for k in pairs(changes) do
     if k ~= "ns" then needed = true end
   end
   if c.up ~= nil and c.up == s.up then c.up = nil end
+  if c.name ~= nil and c.name == name then c.name = nil end
+  if c.netns ~= nil and nsname(c.netns) == nsn then c.netns = nil end
   if c.mtu ~= nil and c.mtu == s.mtu then c.mtu = nil end
   if c.alias ~= nil and (c.alias or "") == (s.alias or "") then c.alias = nil end
   if c.master ~= nil then
@@ -267,13 +299,30 @@ local function record_settings(run, nsn, name, s, c)
   end
 end
 
--- A link of the lab renamed or moved: its record follows it.
+-- A link of the lab renamed or moved: its record follows it, under its new
+-- key, with the identity it has there (a move may change its index), and
+-- keeps where link.add made it (made_ns, made_name), so that a re-run's
+-- link.add, which makes it there again, finds it moved.
 local function follow_link(run, nsn, name, c)
   if not (c.name or c.netns) then return end
   for _, r in ipairs(run.made) do
-    if r.kind == "link" and r.ns == nsn and r.name == name then
-      r.name = c.name or r.name
-      r.ns = c.netns and nsname(c.netns) or r.ns
+    local first = r.ns == nsn and r.name == name
+    if r.kind == "link" and (first or (r.peer_ns == nsn and r.peer == name)) then
+      run.keys[keyof(r)] = nil
+      local to_name, to_ns = c.name or name, c.netns and nsname(c.netns) or nsn
+      local ok, s = pcall(link._state, to_name, {ns = to_ns})
+      if first then
+        r.made_ns, r.made_name = r.made_ns or r.ns, r.made_name or r.name
+        r.name, r.ns = to_name, to_ns
+        r.nsid = K.nsid(to_ns) or r.nsid
+        if ok and s then r.index = s.index end
+      else
+        r.peer, r.peer_ns = to_name, to_ns
+        r.peer_nsid = K.nsid(to_ns) or r.peer_nsid
+        if ok and s then r.peer_index = s.index end
+      end
+      run.keys[keyof(r)] = r
+      run:log(S.serialize(r) .. "\n")
     end
   end
 end
@@ -290,7 +339,7 @@ function wrappers.link_set(run, orig, l, changes)
   if run.dry and P.planned_link(run, nsn, name) then
     -- Made by the plan: its line says what it is made as.
     P.apply(run, "~", {kind = "set", ns = nsn, name = name, changes = changes})
-    return as_object(l, name, nsn)
+    return as_object(l, name, nsn, changes)
   end
   local mine = is_mine(run, nsn, name)
   local s = link._state(name, {ns = nsn})
@@ -299,11 +348,11 @@ function wrappers.link_set(run, orig, l, changes)
     return orig(l, changes)
   end
   if not mine then claim_settings(run, nsn, name, changes) end
-  local c, converged = still_to_change(s, changes, nsn)
+  local c, converged = still_to_change(s, changes, nsn, name)
   if converged then return as_object(l, name, nsn) end
   if run.dry then
     plan(run, "~", {kind = "set", ns = nsn, name = name, changes = c})
-    return as_object(l, name, nsn)
+    return as_object(l, name, nsn, c)
   end
   if not mine then record_settings(run, nsn, name, s, c) end
   local res = orig(l, c)

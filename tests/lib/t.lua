@@ -253,9 +253,24 @@ function t.fresh()
   end})
 end
 
+-- What a stacked link is: the link it sits on (where it is: a link moved
+-- away keeps its parent in the namespace it was made in) and its kind's
+-- main settings.
+local STACKED = {macvlan = true, ipvlan = true, vlan = true, vxlan = true}
+local function stacked(l)
+  if not STACKED[l.kind] then return "" end
+  local w = {l.parent and " parent=" .. l.parent .. "@" .. (l.parent_ns or "?") or ""}
+  local d = l.info_data or {}
+  for _, k in ipairs{"mode", "id", "protocol", "remote", "group", "local", "port", "learning"} do
+    if d[k] ~= nil and type(d[k]) ~= "table" then w[#w + 1] = (" %s=%s"):format(k, tostring(d[k])) end
+  end
+  return table.concat(w)
+end
+
 -- The kernel state a lab can touch, one self-contained line per fact:
--- namespaces, links, addresses, routes of every table, forwarding and IPv6
--- switches, nftables. With brief, what follows from the rest is left out
+-- namespaces, links (a macvlan's, vlan's or vxlan's parent and settings
+-- too), addresses, routes of every table, forwarding and IPv6 switches,
+-- nftables. With brief, what follows from the rest is left out
 -- (routes the kernel adds for addresses, loopback's address, default MTUs).
 function t.dump(brief)
   local out = {}
@@ -266,10 +281,10 @@ function t.dump(brief)
     for _, l in ipairs(link.list(n)) do
       local mtu = l.mtu
       if brief and (mtu == 1500 or (l.kind == "loopback" and mtu == 65536)) then mtu = nil end
-      out[#out + 1] = ("%s link %s %s %s%s%s%s%s"):format(n, l.name, l.kind, l.up and "up" or "down",
+      out[#out + 1] = ("%s link %s %s %s%s%s%s%s%s"):format(n, l.name, l.kind, l.up and "up" or "down",
         mtu and " mtu=" .. mtu or "", l.master and " master=" .. l.master or "",
         l.peer and " peer=" .. l.peer .. "@" .. (l.peer_ns or "?") or "",
-        l.alias and " alias=" .. l.alias or "")
+        l.alias and " alias=" .. l.alias or "", stacked(l))
       for _, a in ipairs(l.addrs) do
         -- Link-local addresses come from random MACs: not part of what a lab decides.
         local skip = a:match("^fe80:") or (brief and l.kind == "loopback")

@@ -378,16 +378,16 @@ check("red_blue_bridge", {}, [[
 })
 
 -- The macvlans are made in the root, next to their parent, and moved: they
--- keep the lab's alias.
+-- keep the lab's alias, and their parent in the root.
 check("macvlan", {}, [[
   ns mv1
   ns mv2
   mv1 addr mv-mv1 10.7.0.1/24
   mv1 link lo loopback down
-  mv1 link mv-mv1 macvlan up alias=netlab:macvlan
+  mv1 link mv-mv1 macvlan up alias=netlab:macvlan parent=lan0@root mode=bridge
   mv2 addr mv-mv2 10.7.0.2/24
   mv2 link lo loopback down
-  mv2 link mv-mv2 macvlan up alias=netlab:macvlan
+  mv2 link mv-mv2 macvlan up alias=netlab:macvlan parent=lan0@root mode=bridge
   root addr lan0 10.7.0.254/24
   root link lan0 veth up peer=lan0-wire@root alias=netlab:macvlan
   root link lan0-wire veth up peer=lan0@root alias=netlab:macvlan
@@ -414,13 +414,13 @@ check("overlay", {}, [[
   host1 link lo loopback down
   host1 link u-host1 veth up peer=u-host2@host2
   host1 link v-c1 veth up master=br0 peer=eth0@c1
-  host1 link vxlan42 vxlan up mtu=1450 master=br0
+  host1 link vxlan42 vxlan up mtu=1450 master=br0 parent=u-host1@host1 id=42 remote=10.0.0.2 local=10.0.0.1 port=4789 learning=true
   host2 addr u-host2 10.0.0.2/24
   host2 link br0 bridge up mtu=1450
   host2 link lo loopback down
   host2 link u-host2 veth up peer=u-host1@host1
   host2 link v-c2 veth up master=br0 peer=eth0@c2
-  host2 link vxlan42 vxlan up mtu=1450 master=br0
+  host2 link vxlan42 vxlan up mtu=1450 master=br0 parent=u-host2@host2 id=42 remote=10.0.0.1 local=10.0.0.2 port=4789 learning=true
 ]], {
   {"c1", "10.244.0.2", true},
   {"c2", "10.244.0.1", true},
