@@ -81,6 +81,14 @@ static void word(struct out *o, const char *w)
 	words(o, w, 0);
 }
 
+void trace_word(char *buf, size_t len, size_t *k, const char *w)
+{
+	struct out o = { buf, len, *k };
+
+	word(&o, w);
+	*k = o.k;
+}
+
 /* The length, or -EMSGSIZE when the line was cut (a cut command is a wrong one). */
 static int done(struct out *o)
 {
@@ -155,6 +163,8 @@ static const struct nl_attrs info_attrs = NL_ATTRS(info_types);
 static const enum mnl_attr_data_type br_types[IFLA_BR_MAX + 1] = {
 	[IFLA_BR_STP_STATE] = MNL_TYPE_U32,
 	[IFLA_BR_VLAN_FILTERING] = MNL_TYPE_U8,
+	[IFLA_BR_VLAN_PROTOCOL] = MNL_TYPE_U16,
+	[IFLA_BR_VLAN_DEFAULT_PVID] = MNL_TYPE_U16,
 	[IFLA_BR_MCAST_SNOOPING] = MNL_TYPE_U8,
 };
 static const struct nl_attrs br_attrs = NL_ATTRS(br_types);
@@ -276,6 +286,11 @@ static int put_kind_data(struct out *o, const char *kind, const struct nlattr *d
 		put(o, " stp_state %u", mnl_attr_get_u32(tb[IFLA_BR_STP_STATE]));
 	if (tb[IFLA_BR_VLAN_FILTERING])
 		put(o, " vlan_filtering %u", mnl_attr_get_u8(tb[IFLA_BR_VLAN_FILTERING]));
+	if (tb[IFLA_BR_VLAN_PROTOCOL])
+		put(o, " vlan_protocol %s",
+		    ntohs(mnl_attr_get_u16(tb[IFLA_BR_VLAN_PROTOCOL])) == 0x88a8 ? "802.1ad" : "802.1Q");
+	if (tb[IFLA_BR_VLAN_DEFAULT_PVID])
+		put(o, " vlan_default_pvid %u", mnl_attr_get_u16(tb[IFLA_BR_VLAN_DEFAULT_PVID]));
 	if (tb[IFLA_BR_MCAST_SNOOPING])
 		put(o, " mcast_snooping %u", mnl_attr_get_u8(tb[IFLA_BR_MCAST_SNOOPING]));
 	return 0;
@@ -435,6 +450,8 @@ static int trace_link(struct out *o, const struct nlmsghdr *nlh, const struct tr
 	if (mnl_nlmsg_get_payload_len(nlh) < sizeof(*ifm))
 		return -EBADMSG;
 	ifm = mnl_nlmsg_get_payload(nlh);
+	if (ifm->ifi_family == AF_BRIDGE) /* a bridge's VLANs */
+		return trace_brvlan(nlh, n, o->buf, o->len, &o->k);
 	if (nl_attr_index(nlh, sizeof(*ifm), &link_attrs, tb) < 0)
 		return -EBADMSG;
 	if (nlh->nlmsg_type == RTM_NEWLINK)
@@ -600,6 +617,7 @@ int trace_rtnl(const struct nlmsghdr *nlh, const struct trace_names *n, char *bu
 	switch (nlh->nlmsg_type) {
 	case RTM_NEWLINK:
 	case RTM_DELLINK:
+	case RTM_SETLINK:
 		r = trace_link(&o, nlh, n);
 		break;
 	case RTM_NEWADDR:
