@@ -104,6 +104,16 @@ function by.neigh(out, sign, r)
                   ip(r.ns, "neigh replace", r.addr, "lladdr", r.mac, "dev", word(r.dev), "nud permanent")
 end
 
+function by.brvlan(out, sign, r)
+  local w = {"bridge"}
+  if r.ns ~= "root" then w[#w + 1] = "-n " .. word(r.ns) end
+  w[#w + 1] = ("vlan %s dev %s vid %d"):format(sign == "-" and "del" or "add", word(r.dev), r.vid)
+  if sign ~= "-" and r.pvid then w[#w + 1] = "pvid" end
+  if sign ~= "-" and r.untagged then w[#w + 1] = "untagged" end
+  if r.self then w[#w + 1] = "self" end
+  out[#out + 1] = table.concat(w, " ")
+end
+
 function by.route(out, sign, r)
   out[#out + 1] = route_line(sign == "-" and "del" or sign == "~" and "replace" or "add", r)
 end
