@@ -183,7 +183,8 @@ function wrappers.link_del(run, orig, l, o)
   run:forget(function(r)
     return (r.kind == "link" and ((r.ns == nsn and r.name == name) or
                                   (r.peer_ns == nsn and r.peer == name))) or
-           ((r.kind == "addr" or r.kind == "neigh") and r.ns == nsn and r.dev == name)
+           ((r.kind == "addr" or r.kind == "neigh" or r.kind == "brvlan") and r.ns == nsn and
+            r.dev == name)
   end)
 end
 
