@@ -371,6 +371,7 @@ end
 
 for _, name in ipairs(scripts) do
   t.test(name .. ": export --lua, run by netlab, rebuilds it", function()
+    if t.refused_script(name) then return end
     local _ <close> = t.fresh()
     local base = t.dump()
     local out, code = run("run", "scripts/" .. name .. ".lua")
