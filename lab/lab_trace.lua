@@ -32,6 +32,17 @@ local function end_lines(out, e)
   if e.up then out[#out + 1] = ip(e.ns, "link set dev", word(e.name), "up") end
 end
 
+-- A bridge's VLAN settings, as core/trace.c words the request.
+local function bridge_words(r)
+  local w = {}
+  if r.vlan_filtering then w[#w + 1] = " vlan_filtering 1" end
+  if r.vlan_protocol then
+    w[#w + 1] = " vlan_protocol " .. (r.vlan_protocol:lower() == "802.1ad" and "802.1ad" or "802.1Q")
+  end
+  if r.vlan_default_pvid then w[#w + 1] = " vlan_default_pvid " .. r.vlan_default_pvid end
+  return table.concat(w)
+end
+
 local function link_add(out, r)
   local d, p = (r.ends or {})[1], (r.ends or {})[2]
   if not d then
@@ -52,7 +63,7 @@ local function link_add(out, r)
                          word(p.name) .. pm .. (p.ns ~= d.ns and " netns " .. word(p.ns) or ""))
     end
   else
-    out[#out + 1] = ip(d.ns, "link add", word(d.name) .. mtu, "type", r.lkind)
+    out[#out + 1] = ip(d.ns, "link add", word(d.name) .. mtu, "type", r.lkind) .. bridge_words(r)
   end
   end_lines(out, d)
   if p then end_lines(out, p) end

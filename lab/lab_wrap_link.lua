@@ -84,6 +84,12 @@ function wrappers.link_add(run, orig, o)
   local want = {kind = "link", ns = dev.ns, name = dev.name, lkind = o.kind,
                 peer = peer and peer.name, peer_ns = peer and peer.ns,
                 master = dev.master, peer_master = peer and peer.master}
+  -- A bridge's VLAN settings, for a dry run's trace (lab_trace.lua) to say.
+  if o.kind == "bridge" then
+    want.vlan_filtering = o.vlan_filtering == true or nil
+    want.vlan_protocol = type(o.vlan_protocol) == "string" and o.vlan_protocol or nil
+    want.vlan_default_pvid = math.type(o.vlan_default_pvid) == "integer" and o.vlan_default_pvid or nil
+  end
   local p = run:prev(want)
   local replaced
   if p then
