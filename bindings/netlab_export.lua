@@ -155,8 +155,22 @@ local function export_neighbors_sh(n, lab, made, key, add, skip)
   end
 end
 
-local SECTIONS = {"namespaces", "links", "masters", "addresses", "links up", "routes",
-                  "neighbours", "sysctls", "nftables"}
+local SECTIONS = {"namespaces", "links", "masters", "bridge vlans", "addresses", "links up",
+                  "routes", "neighbours", "sysctls", "nftables"}
+local SECTIONS = {"namespaces", "links", "masters", "bridge vlans", "addresses", "links up",
+                  "routes", "sysctls", "nftables"}
+
+-- A VLAN-aware bridge's settings, as ip link add … type bridge takes them.
+local function bridge_words(l)
+  local d = l.linkinfo and l.linkinfo.info_data or {}
+  if (d.vlan_filtering or 0) == 0 then return "" end
+  local w = {" vlan_filtering 1"}
+  if d.vlan_protocol and d.vlan_protocol ~= "802.1Q" then w[#w + 1] = " vlan_protocol " .. d.vlan_protocol end
+  if d.vlan_default_pvid and d.vlan_default_pvid ~= 1 then
+    w[#w + 1] = " vlan_default_pvid " .. d.vlan_default_pvid
+  end
+  return table.concat(w)
+end
 
 -- netlab._export_sh([lab]): the script's text; with lab, only what the state
 -- gives to that lab (its records and marks), else everything.
@@ -229,7 +243,8 @@ function netlab._export_sh(lab)
         end
       else
         made[k] = "here"
-        add("links", ip(n.name, "link add", word(l.ifname), "type", l.kind))
+        add("links", ip(n.name, "link add", word(l.ifname), "type", l.kind) ..
+                     (l.kind == "bridge" and bridge_words(l) or ""))
       end
     end
   end
@@ -243,6 +258,13 @@ function netlab._export_sh(lab)
       local here = made[k] == "here"
       if here and l.master then
         add("masters", ip(n.name, "link set dev", word(l.ifname), "master", word(l.master)))
+      end
+      -- A port's VLANs (and a bridge's own, "self"), once it is on its bridge.
+      for _, v in ipairs(here and l.vlans or {}) do
+        add("bridge vlans", ("bridge%s vlan add dev %s vid %d%s%s%s"):format(
+          n.name ~= "root" and " -n " .. word(n.name) or "", word(l.ifname), v.vid,
+          v.pvid and " pvid" or "", v.untagged and " untagged" or "",
+          l.kind == "bridge" and " self" or ""))
       end
       if here or (made[k] == "kernel" and (lab == nil or exported[n.name])) then
         for _, a in ipairs(l.addr_info) do

@@ -332,6 +332,17 @@ function netlab._export_lua(lab)
         if h and h & star.mask == star.net then
           f[2][2] = ("netlab.hostcidr(p.subnet, %d)"):format(h - star.net)
         end
+        -- A VLAN-aware bridge's settings, as bridge.add takes them.
+        local d = l.kind == "bridge" and l.linkinfo and l.linkinfo.info_data or {}
+        if (d.vlan_filtering or 0) ~= 0 then
+          f[#f + 1] = {"vlan_filtering", "true"}
+          if d.vlan_protocol and d.vlan_protocol ~= "802.1Q" then
+            f[#f + 1] = {"vlan_protocol", q(d.vlan_protocol)}
+          end
+          if d.vlan_default_pvid and d.vlan_default_pvid ~= 1 then
+            f[#f + 1] = {"vlan_default_pvid", tostring(d.vlan_default_pvid)}
+          end
+        end
         links[#links + 1] = ("%s.%s(%s, {%s})"):format(l.kind == "bridge" and "bridge" or "link",
           l.kind == "bridge" and "add" or "dummy", q(l.ifname), fields(f))
         if l.kind == "dummy" then
@@ -366,6 +377,14 @@ function netlab._export_lua(lab)
         end
       else
         skip(what, ("kind %s has no netlab call yet"):format(l.kind))
+      end
+      -- A port's VLANs (and a bridge's own), once the veths put it on its bridge.
+      if mine(l) and not member[n.name] and not member[n.name .. "|" .. l.ifname] then
+        for _, v in ipairs(l.vlans or {}) do
+          settings[#settings + 1] = ("bridge.vlan(%s, {%svid = %d%s%s})"):format(q(l.ifname),
+            n.name ~= "root" and "ns = " .. q(n.name) .. ", " or "", v.vid,
+            v.pvid and ", pvid = true" or "", v.untagged and ", untagged = true" or "")
+        end
       end
       if l.ifalias and not mark(l.ifalias) and mine(l) and l.kind ~= "loopback" then
         settings[#settings + 1] = ("link.set(%s, {%salias = %s})"):format(q(l.ifname),

@@ -92,6 +92,26 @@ local function linkinfo(l, name_of)
   return {info_kind = l.kind, info_data = data}
 end
 
+-- The VLANs of a namespace's bridges and their ports (bridge.vlans, as
+-- `bridge -j vlan`), under each link as vlans = {{vid =, pvid =, untagged =}};
+-- only where there is a bridge, and none where the kernel lists none (one
+-- without VLAN filtering), so a lab without them reads as before.
+local function read_vlans(n, list, byname)
+  local any = false
+  for _, l in ipairs(list) do any = any or l.kind == "bridge" end
+  if not any then return end
+  -- A dry run's planned namespace has nothing the kernel could list.
+  local ok, rows = pcall(bridge.vlans, nil, {ns = n})
+  if not ok then return end
+  for _, v in ipairs(rows) do
+    local e = byname[v.port]
+    if e then
+      e.vlans = e.vlans or array()
+      e.vlans[#e.vlans + 1] = {vid = v.vid, pvid = v.pvid, untagged = v.untagged}
+    end
+  end
+end
+
 local function read_links(n, labs, nslab)
   local out, byname = array(), {}
   local list = settled_links(n)
@@ -135,6 +155,7 @@ local function read_links(n, labs, nslab)
     out[#out + 1] = e
     byname[l.name] = e
   end
+  read_vlans(n, list, byname)
   for _, a in ipairs(link.addrs{ns = n}) do
     local e = byname[a.dev]
     if e then

@@ -1,5 +1,6 @@
 -- netlab.lab_wrap_link: the lab's wrappers of link.add, link.del, link.set,
--- link.addr_add and link.addr_del, link.neighbor_add and link.neighbor_del
+-- link.addr_add and link.addr_del, link.neighbor_add and link.neighbor_del,
+-- bridge.vlan and bridge.vlan_del
 -- (lab_record.lua installs them; docs/hacking.md, Lab records).
 local S = require "netlab.lab_state"
 local K = require "netlab.lab_kernel"
@@ -94,6 +95,12 @@ function wrappers.link_add(run, orig, o)
   local want = {kind = "link", ns = dev.ns, name = dev.name, lkind = o.kind,
                 peer = peer and peer.name, peer_ns = peer and peer.ns,
                 master = dev.master, peer_master = peer and peer.master}
+  -- A bridge's VLAN settings, for a dry run's trace (lab_trace.lua) to say.
+  if o.kind == "bridge" then
+    want.vlan_filtering = o.vlan_filtering == true or nil
+    want.vlan_protocol = type(o.vlan_protocol) == "string" and o.vlan_protocol or nil
+    want.vlan_default_pvid = math.type(o.vlan_default_pvid) == "integer" and o.vlan_default_pvid or nil
+  end
   local p = run:prev(want)
   local moved = not p and moved_prev(run, dev, o.kind)
   p = p or moved
@@ -207,7 +214,8 @@ function wrappers.link_del(run, orig, l, o)
   run:forget(function(r)
     return (r.kind == "link" and ((r.ns == nsn and r.name == name) or
                                   (r.peer_ns == nsn and r.peer == name))) or
-           ((r.kind == "addr" or r.kind == "neigh") and r.ns == nsn and r.dev == name)
+           ((r.kind == "addr" or r.kind == "neigh" or r.kind == "brvlan") and r.ns == nsn and
+            r.dev == name)
   end)
 end
 
@@ -430,6 +438,57 @@ function wrappers.neighbor_del(run, orig, o)
   end
 end
 
+-- The row of bridge.vlans for VLAN vid on link name, or nil.
+local function vlan_row(name, nsn, vid)
+  local ok, rows = pcall(bridge.vlans, name, {ns = nsn})
+  if not ok then return nil end
+  for _, v in ipairs(rows) do
+    if v.port == name and v.vid == vid then return v end
+  end
+end
+
+-- bridge.vlan(port, {vid =, pvid =, untagged =, ns =}): recorded, so that down
+-- takes it away; a re-run keeps the VLAN the port still has with its flags.
+function wrappers.brvlan_add(run, orig, l, o)
+  local name, nsn = linkname(l, o)
+  if type(name) ~= "string" or type(nsn) ~= "string" or type(o) ~= "table" or
+      math.type(o.vid) ~= "integer" then
+    return orig(l, o)
+  end
+  local want = {kind = "brvlan", ns = nsn, dev = name, vid = o.vid, pvid = o.pvid == true,
+                untagged = o.untagged == true}
+  -- The bridge's own VLANs are asked for with "self" (core/brvlan.c): the trace of a plan says so too.
+  local okg, li = pcall(link.get, name, {ns = nsn})
+  if okg and li and li.kind == "bridge" then want.self = true end
+  local p = run:prev(want)
+  if p then
+    local v = vlan_row(name, nsn, o.vid)
+    if v and v.pvid == want.pvid and v.untagged == want.untagged then
+      run:claim(p)
+      if run.dry then plan(run, "=", want) end
+      return
+    end
+  end
+  if run.dry then plan(run, "+", want) return end
+  want.nsid = K.nsid(nsn)
+  run:make(want, orig, l, o)
+  run:record(want)
+end
+
+function wrappers.brvlan_del(run, orig, l, o)
+  local name, nsn = linkname(l, o)
+  local known = type(name) == "string" and type(nsn) == "string" and type(o) == "table" and
+                math.type(o.vid) == "integer"
+  if run.dry and known then
+    plan(run, "-", {kind = "brvlan", ns = nsn, dev = name, vid = o.vid})
+    return
+  end
+  orig(l, o)
+  if known then
+    run:forget(function(r) return r.kind == "brvlan" and r.ns == nsn and r.dev == name and r.vid == o.vid end)
+  end
+end
+
 local hooks = {
   {"link", "_add", "link_add", "link.add", 1, 1},
   {"link", "del", "link_del", "link.del", 2},
@@ -438,6 +497,8 @@ local hooks = {
   {"link", "addr_del", "addr_del", "link.addr_del", 3},
   {"link", "neighbor_add", "neighbor_add", "link.neighbor_add"},
   {"link", "neighbor_del", "neighbor_del", "link.neighbor_del"},
+  {"bridge", "vlan", "brvlan_add", "bridge.vlan", 2},
+  {"bridge", "vlan_del", "brvlan_del", "bridge.vlan_del", 2},
 }
 
 return {wrappers = wrappers, hooks = hooks}

@@ -291,6 +291,7 @@ function t.dump(brief)
         if not skip then out[#out + 1] = ("%s addr %s %s"):format(n, l.name, a) end
       end
     end
+    for _, l in ipairs(t.bridge_vlans(n)) do out[#out + 1] = ("%s vlan %s"):format(n, l) end
     for _, r in ipairs(route.list{ns = n, table = "all"}) do
       local skip = r.type ~= "unicast" or r.dst:match("^fe80:") or (brief and r.proto == "kernel")
       if not skip then out[#out + 1] = ("%s route %s"):format(n, tostring(r)) end
@@ -311,6 +312,66 @@ function t.dump(brief)
   netlab._release()
   table.sort(out)
   return table.concat(out, "\n")
+end
+
+-- The VLANs of a namespace's bridges as `bridge -j vlan` (the witness) gives
+-- them, a line each: "PORT VID [pvid] [untagged]"; none without a bridge,
+-- and none where the kernel has no VLAN filtering.
+function t.bridge_vlans(n)
+  local any = false
+  for _, l in ipairs(link.list(n)) do any = any or l.kind == "bridge" end
+  if not any then return {} end
+  local out = {}
+  local text = ns.capture(n, "bridge", "-j", "vlan", "show")
+  local ok, list = pcall(json.decode, text)
+  if not ok or type(list) ~= "table" then error("bridge -j vlan: " .. text, 2) end
+  for _, p in ipairs(list) do
+    for _, v in ipairs(p.vlans or {}) do
+      local flags = {}
+      for _, f in ipairs(v.flags or {}) do flags[f] = true end
+      for vid = v.vlan, v.vlanEnd or v.vlan do
+        out[#out + 1] = ("%s %d%s%s"):format(p.ifname, vid, flags.PVID and " pvid" or "",
+                                             flags["Egress Untagged"] and " untagged" or "")
+      end
+    end
+  end
+  table.sort(out)
+  return out
+end
+
+-- What a bundled script needs of the kernel that this one may lack, read
+-- from the script itself: nil when it runs here, else the one line it
+-- stops with. Detected (bridge.has_vlan_filtering asks the kernel), never
+-- assumed of a machine.
+local NEEDS = {
+  {"bridge.need_vlan_filtering()", function() return bridge.has_vlan_filtering() end,
+   "bridge.need_vlan_filtering: this kernel has no bridge VLAN filtering (CONFIG_BRIDGE_VLAN_FILTERING)"},
+}
+function t.script_refusal(name)
+  local src = t.read("scripts/" .. name .. ".lua") or ""
+  for _, need in ipairs(NEEDS) do
+    if src:find(need[1], 1, true) and not need[2]() then return need[3] end
+  end
+end
+
+-- For a bundled script this kernel cannot run: true once it is shown that
+-- running it (and a dry run of it) stops at once with its one clear line,
+-- building nothing and keeping no lab, so that the caller skips the rest;
+-- nil for a script that runs here.
+function t.refused_script(name)
+  local line = t.script_refusal(name)
+  if not line then return nil end
+  local before = t.snapshot()
+  for _, words in ipairs{{"run", "scripts/" .. name .. ".lua"},
+                         {"run", "--dry-run", "scripts/" .. name .. ".lua"}} do
+    local out, code = t.run(table.unpack(words))
+    local what = table.concat(words, " ")
+    t.eq(code, 1, what .. ": refused: " .. out)
+    t.ok(out:find(line, 1, true), what .. ": says what the kernel lacks: " .. out)
+    t.eq(select(2, out:gsub("\n", "")), 1, what .. ": in one line: " .. out)
+    t.same_state(before, what .. ": nothing built, no lab kept", t.snapshot)
+  end
+  return true
 end
 
 -- The lines of b that a lacks, and the lines of a that b lacks.

@@ -181,6 +181,7 @@ t.ok(#scripts >= 8, "the bundled scripts are found")
 
 for _, name in ipairs(scripts) do
   t.test(name .. ": a cluster per namespace, one edge per veth pair between the right ends", function()
+    if t.refused_script(name) then return end
     local _ <close> = t.fresh()
     local out, code = t.run("run", name)
     local _ <close> = setmetatable({}, {__close = function() t.run("down", name) end})

@@ -102,12 +102,15 @@ end)
 t.test("--dry-run plans every bundled script on an empty machine and changes nothing", function()
   local before = t.snapshot()
   for _, s in ipairs(bundled) do
-    local out, code = run("run", "--dry-run", "scripts/" .. s .. ".lua")
-    t.eq(code, 0, s .. " --dry-run: " .. out)
-    local by = plan_of(out)
-    t.ok(#by["+"] > 0, s .. ": a plan that creates: " .. out)
-    t.eq(#by["-"] + #by["="], 0, s .. ": nothing kept or removed on an empty machine: " .. out)
-    t.same_state(before, s .. " --dry-run", t.snapshot)
+    -- A script this kernel cannot run stops its dry run too, with its one line.
+    if not t.refused_script(s) then
+      local out, code = run("run", "--dry-run", "scripts/" .. s .. ".lua")
+      t.eq(code, 0, s .. " --dry-run: " .. out)
+      local by = plan_of(out)
+      t.ok(#by["+"] > 0, s .. ": a plan that creates: " .. out)
+      t.eq(#by["-"] + #by["="], 0, s .. ": nothing kept or removed on an empty machine: " .. out)
+      t.same_state(before, s .. " --dry-run", t.snapshot)
+    end
   end
   -- What the script reads of what it planned reads as planned (netlab.show).
   local out = run("run", "--dry-run", "scripts/pod.lua")
@@ -122,6 +125,7 @@ end)
 t.test("--dry-run of an up lab keeps everything", function()
   local clean = t.snapshot()
   for _, s in ipairs(bundled) do
+    if t.refused_script(s) then goto next end
     local out, code = run("run", "scripts/" .. s .. ".lua")
     t.eq(code, 0, s .. ": " .. out)
     local up = t.snapshot()
@@ -133,6 +137,7 @@ t.test("--dry-run of an up lab keeps everything", function()
     t.ok(#by["="] > 0, s .. ": kept: " .. out)
     t.same_state(up, s .. " --dry-run of the up lab", t.snapshot)
     t.eq(select(2, run("down", s)), 0, s .. " down")
+    ::next::
   end
   t.same_state(clean, "after every down", t.snapshot)
 end)
