@@ -32,7 +32,7 @@ CPPFLAGS   += -D_GNU_SOURCE -DNETLAB_VERSION='"$(VERSION)"' \
               -DNETLAB_DATADIR='"$(DATADIR)"' -I.
 ALL_CFLAGS  = -std=c11 $(WARN) $(CFLAGS) -MMD -MP \
               $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
-LDLIBS     += $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
+LDLIBS     += $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null) -lm
 
 ifeq ($(SANITIZE),1)
 BUILD      := build-san

@@ -169,6 +169,12 @@ int nlb_checksignal(lua_State *L, int arg);
 void nlb_ns_pid(lua_State *L);
 /* The link module's neighbour functions (link_neigh.c), added to the table on top. */
 void nlb_link_neigh(lua_State *L);
+/* The link module's impairment (link_impair.c): link.impair, added to the table on top. */
+void nlb_link_impair(lua_State *L);
+struct ns;
+struct nl_err;
+/* Sets .impair of each link in the list on top (link.get, link.list) from ns's root qdiscs. */
+int nlb_link_impair_attach(lua_State *L, struct ns *ns, struct nl_err *err);
 
 /* Module openers, and the list the interpreter preloads. */
 int luaopen_netlab(lua_State *L);

@@ -88,14 +88,14 @@ static void check_addrs(lua_State *L, int t, struct link_end *e)
  * The fields each function takes (nlb_checkfields refuses any other): a
  * typo must not quietly build a different lab.
  */
-#define END_FIELDS "ns", "up", "mtu", "master", "addrgenmode", "addr", "brd"
+#define END_FIELDS "ns", "up", "mtu", "master", "addrgenmode", "addr", "brd", "impair"
 static const char *const add_fields[] = { "kind", END_FIELDS, "peer", "queues", "stp",
 					  "vlan_filtering", "mcast_snooping", "parent", "mode", "id",
 					  "protocol", "vni", "remote", "group", "local", "dev",
 					  "dstport", "learning", NULL };
 static const char *const peer_fields[] = { END_FIELDS, NULL };
 static const char *const set_fields[] = { "ns", "up", "mtu", "master", "name", "netns",
-					  "alias", "addrgenmode", NULL };
+					  "alias", "addrgenmode", "impair", NULL };
 static const char *const ns_fields[] = { "ns", NULL };
 static const char *const addr_fields[] = { "ns", "brd", NULL };
 static const char *const addrs_fields[] = { "ns", "family", NULL };
@@ -559,7 +559,8 @@ static int l_get(lua_State *L)
 	lua_createtable(L, 1, 0);
 	push_info(L, &li, ns->name);
 	lua_rawseti(L, -2, 1);
-	if (addr_list(ns, NULL, AF_UNSPEC, attach_addr, L, &err) < 0)
+	if (addr_list(ns, NULL, AF_UNSPEC, attach_addr, L, &err) < 0 ||
+	    nlb_link_impair_attach(L, ns, &err) < 0)
 		return nlb_error(L, &err);
 	lua_rawgeti(L, -1, 1);
 	return 1;
@@ -600,7 +601,8 @@ static int l_list(lua_State *L)
 	lua_pushstring(L, ns->name);
 	lua_setfield(L, -2, "__ns");
 	if (link_list(ns, 1, list_cb, L, &err) < 0 ||
-	    addr_list(ns, NULL, AF_UNSPEC, attach_addr, L, &err) < 0)
+	    addr_list(ns, NULL, AF_UNSPEC, attach_addr, L, &err) < 0 ||
+	    nlb_link_impair_attach(L, ns, &err) < 0)
 		return nlb_error(L, &err);
 	lua_pushnil(L);
 	lua_setfield(L, -2, "__ns");
@@ -759,6 +761,7 @@ int luaopen_link(lua_State *L)
 {
 	luaL_newlib(L, link_funcs);
 	nlb_link_neigh(L);
+	nlb_link_impair(L);
 	nlb_setspecs(L, link_specs);
 	return 1;
 }

@@ -61,6 +61,71 @@ function link.add(a, b)
   return l
 end
 
+-- An impairment as tc's words, in one order: "delay 50ms jitter 5ms loss 1%
+-- rate 10mbit" ("" for none); what labs record, netlab show and the picture
+-- print. link._impair_words reads it back into link.impair's table.
+local impair_order = {"delay", "jitter", "distribution", "loss", "duplicate", "corrupt",
+                      "reorder", "rate", "limit"}
+function link._impair_text(t)
+  local w = {}
+  for _, k in ipairs(impair_order) do
+    if t and t[k] ~= nil then w[#w + 1] = k .. " " .. tostring(t[k]) end
+  end
+  return table.concat(w, " ")
+end
+
+function link._impair_words(text)
+  local t = {}
+  for k, v in tostring(text or ""):gmatch("(%a+) (%S+)") do
+    t[k] = k == "limit" and math.tointeger(tonumber(v)) or v
+  end
+  return next(t) and t or false
+end
+
+-- impair = {…} on an end of link.add or in link.set: checked (link._impair_norm
+-- raises as link.impair would) before anything is made; false clears.
+local function check_impair(v, where, arg)
+  if v == nil or v == false then return end
+  if type(v) ~= "table" or getmetatable(v) ~= nil then
+    netlab._argerror(arg, ("%sfield 'impair': a table of impairments or false expected, got %s")
+      :format(where, type(v)))
+  end
+  local ok, err = pcall(link._impair_norm, v, arg)
+  if not ok then error(err, 0) end
+end
+
+local function without_impair(t)
+  local c = {}
+  for k, v in pairs(t) do if k ~= "impair" then c[k] = v end end
+  return c
+end
+
+-- link.add with impair on an end: the link is made, then impaired (through
+-- link.impair as it is at call time, so a lab records it); a failure takes
+-- the new link away again, so either all of it is made or none.
+local plain_add = link.add
+function link.add(a, b)
+  local o = netlab._opts(a, b, link._spec.add)
+  local peer = type(o.peer) == "table" and getmetatable(o.peer) == nil and o.peer or nil
+  if o.impair == nil and (peer == nil or peer.impair == nil) then return plain_add(o) end
+  check_impair(o.impair, "", 1)
+  if peer then check_impair(peer.impair, "peer ", 1) end
+  local mine, theirs = o.impair, peer and peer.impair
+  o = without_impair(o)
+  if peer then o.peer = without_impair(peer) end
+  local l = plain_add(o)
+  local ok, err = pcall(function()
+    if mine then link.impair(l, mine) end
+    if theirs then link.impair(l.peer, theirs) end
+  end)
+  if not ok then
+    pcall(link.del, l)
+    error(err, 0)
+  end
+  return l
+end
+netlab._name(link.add, "link.add")
+
 -- link.veth{"veth-purple", ns = purple, addr = …, up = true, peer = {"veth-purple-br", master = br, up = true}}
 link.veth = netlab._add_kind("veth")
 link.dummy = netlab._add_kind("dummy")
@@ -77,6 +142,23 @@ local function object(l, o)
   if type(where) == "table" then where = where.name end
   return setmetatable({name = l, ns = setmetatable({name = where}, netlab._meta("netlab.ns"))}, M)
 end
+
+-- link.set(l, {impair = {…} or false, …}): the other changes by the C half
+-- (link._set), then link.impair.
+link._set = link.set
+function link.set(l, c)
+  if type(c) ~= "table" or getmetatable(c) ~= nil or c.impair == nil then return link._set(l, c) end
+  netlab._check(c, 2, link._spec.set, 0)
+  check_impair(c.impair, "", 2)
+  local rest, r = without_impair(c), nil
+  for k in pairs(rest) do
+    if k ~= "ns" then r = link._set(l, rest) break end
+  end
+  r = r or object(l, c)
+  link.impair(r, c.impair)
+  return r
+end
+netlab._name(link.set, "link.set")
 
 -- link.up(l [, {ns =}]) and link.down: the link's object, as l:up() and l:down() return.
 local function set_up(up)

@@ -610,6 +610,9 @@ int trace_rtnl(const struct nlmsghdr *nlh, const struct trace_names *n, char *bu
 	case RTM_DELROUTE:
 		r = trace_route(&o, nlh, n);
 		break;
+	case RTM_NEWQDISC:
+	case RTM_DELQDISC:
+		return trace_qdisc(nlh, n, buf, len);
 	default:
 		r = -EOPNOTSUPP;
 	}
