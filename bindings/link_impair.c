@@ -90,7 +90,12 @@ static void check_impair(lua_State *L, int t, int arg, struct qdisc_impair *q)
 		q->set |= QI_RATE;
 	}
 	if (lua_getfield(L, t, "limit") != LUA_TNIL) {
-		q->limit = (uint32_t)nlb_optint(L, t, "limit", 0, 1, UINT32_MAX);
+		int isint;
+		lua_Integer n = lua_tointegerx(L, -1, &isint);
+
+		if (!isint || n < 1 || n > UINT32_MAX)
+			nlb_argerror(L, arg, "field 'limit': a number of packets, 1 or more, expected");
+		q->limit = (uint32_t)n;
 		q->set |= QI_LIMIT;
 	}
 	lua_pop(L, 1);
