@@ -202,6 +202,13 @@ static int l_impair_tc(lua_State *L)
 	return 1;
 }
 
+/* link.has_netem(): whether delay, loss and the rest can work here (rate always can). */
+static int l_has_netem(lua_State *L)
+{
+	lua_pushboolean(L, qdisc_has_netem());
+	return 1;
+}
+
 /* Sets the impair field of each link of the list on top whose root qdisc is netlab's kind. */
 static int attach_cb(const struct qdisc_info *qi, void *data)
 {
@@ -233,6 +240,7 @@ void nlb_link_impair(lua_State *L)
 		{ "impair", l_impair },
 		{ "_impair_norm", l_impair_norm },
 		{ "_impair_tc", l_impair_tc },
+		{ "has_netem", l_has_netem },
 		{ NULL, NULL },
 	};
 

@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/utsname.h>
 #include <linux/pkt_sched.h>
 #include <linux/rtnetlink.h>
 #include <libmnl/libmnl.h>
@@ -431,6 +432,40 @@ int qdisc_parse(const struct nlmsghdr *nlh, struct qdisc_info *qi)
 		qi->impair = 1;
 	else if (!strcmp(qi->kind, "tbf") && parse_tbf(tb[TCA_OPTIONS], &qi->imp) == 0)
 		qi->impair = 1;
+	return 0;
+}
+
+/* Whether file holds a line with word in it. */
+static int file_has(const char *path, const char *word)
+{
+	char line[512];
+	int found = 0;
+	FILE *f = fopen(path, "re");
+
+	if (!f)
+		return 0;
+	while (!found && fgets(line, sizeof(line), f))
+		found = strstr(line, word) != NULL;
+	fclose(f);
+	return found;
+}
+
+int qdisc_has_netem(void)
+{
+	static const char *const lists[] = { "modules.builtin", "modules.dep" };
+	struct utsname u;
+	char path[256];
+	size_t i;
+
+	if (file_has("/proc/kallsyms", " netem_enqueue"))
+		return 1;
+	if (uname(&u) < 0)
+		return 0;
+	for (i = 0; i < sizeof(lists) / sizeof(lists[0]); i++) {
+		snprintf(path, sizeof(path), "/lib/modules/%s/%s", u.release, lists[i]);
+		if (file_has(path, "/sch_netem.ko"))
+			return 1;
+	}
 	return 0;
 }
 

@@ -102,6 +102,14 @@ int qdisc_parse(const struct nlmsghdr *nlh, struct qdisc_info *qi);
  */
 int qdisc_impair(struct ns *ns, const char *dev, const struct qdisc_impair *q, struct nl_err *err);
 
+/*
+ * Whether the kernel has netem, asked without a change: its code in
+ * /proc/kallsyms (built in, or a module loaded) or its module among
+ * /lib/modules/RELEASE's (loaded when first asked for). 1 or 0. A request
+ * is still the last word: qdisc_impair() says so when the kernel refuses.
+ */
+int qdisc_has_netem(void);
+
 typedef int (*qdisc_cb)(const struct qdisc_info *qi, void *data);
 /* The root qdisc of every link of ns. */
 int qdisc_list(struct ns *ns, qdisc_cb cb, void *data, struct nl_err *err);

@@ -205,6 +205,36 @@ check("red_blue", {"ns1=r2", "ns2=b2", "subnet=10.15.0.0/30"}, [[
   {"r2", "10.15.0.2", true},
 })
 
+check("wan", {}, [[
+  ns site-a
+  ns site-b
+  ns wan
+  site-a addr eth0 10.10.1.2/24
+  site-a link eth0 veth up peer=wan-a@wan
+  site-a link lo loopback up
+  site-a route default via 10.10.1.1 dev eth0
+  site-b addr eth0 10.10.2.2/24
+  site-b link eth0 veth up peer=wan-b@wan
+  site-b link lo loopback up
+  site-b route default via 10.10.2.1 dev eth0
+  wan addr wan-a 10.10.1.1/24
+  wan addr wan-b 10.10.2.1/24
+  wan link lo loopback up
+  wan link wan-a veth up peer=eth0@site-a
+  wan link wan-b veth up peer=eth0@site-b
+  wan sysctl net.ipv4.ip_forward=1
+]] .. (link.has_netem() and [[
+  wan qdisc wan-a netem delay={"delay":0.04,"jitter":0,"correlation":0} ecn=false gap=0 limit=1000 loss-random={"loss":0.01,"correlation":0} rate={"rate":1250000,"packetoverhead":0,"cellsize":0,"celloverhead":0}
+  wan qdisc wan-b netem delay={"delay":0.04,"jitter":0,"correlation":0} ecn=false gap=0 limit=1000 loss-random={"loss":0.01,"correlation":0} rate={"rate":1250000,"packetoverhead":0,"cellsize":0,"celloverhead":0}
+]] or [[
+  wan qdisc wan-a tbf burst=15140 lat=50000 rate=1250000
+  wan qdisc wan-b tbf burst=15140 lat=50000 rate=1250000
+]]), {
+  {"site-a", "10.10.2.2", true},
+  {"site-b", "10.10.1.2", true},
+  {"root", "10.10.1.2", false},
+})
+
 check("two_lans", {}, [[
   ns a1
   ns a2
@@ -386,7 +416,7 @@ end)
 
 t.test("every script lists its parameters with --help", function()
   for _, s in ipairs{"purple_orange", "con1", "con1_bridge", "cool", "pod", "multinode",
-                     "red_blue", "red_blue_bridge", "two_lans"} do
+                     "red_blue", "red_blue_bridge", "two_lans", "wan"} do
     local out, code = run("run", "scripts/" .. s .. ".lua", "--help")
     t.eq(code, 0, s .. " --help exit code: " .. out)
     t.ok(out:find("parameters:", 1, true) and out:find("usage: netlab run", 1, true), s .. ": " .. out)
@@ -405,6 +435,9 @@ t.test("bad parameter values are refused before anything is built", function()
     {"con1", "addr=172.17.0.2/32", "parameter addr=172.17.0.2/32"},
     {"multinode", "nodes=3", "two nodes"},
     {"multinode", "pods=10", "parameter pods=10"},
+    {"wan", "rate=0mbit", "parameter rate=0mbit: field 'rate': invalid rate"},
+    {"wan", "loss=101%", "above 100%"},
+    {"wan", "delay=40", "no unit"},
   }
   local before = t.dump(true)
   for _, c in ipairs(cases) do
