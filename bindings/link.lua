@@ -44,23 +44,6 @@ local function check_addrs(o, where)
   end
 end
 
--- link.add{name, kind = …, addr = CIDR or {CIDR, …}, brd = "+", …}; a veth's
--- peer table takes addr too. The C half adds the addresses with the link
--- (pipelined with its other requests), and either every part is made or none is.
--- Fields are checked here too (against the C half's spec, link._spec), so
--- that the argument number is the caller's and a --dry-run, which never
--- reaches link._add, refuses a typo as a run does.
-function link.add(a, b)
-  local o = netlab._opts(a, b, link._spec.add)
-  check_addrs(o, "")
-  if type(o.peer) == "table" and getmetatable(o.peer) ~= nil then
-    netlab._argerror(1, "field 'peer': a name or a plain table expected")
-  end
-  if type(o.peer) == "table" then check_addrs(o.peer, "peer ") end
-  local l = link._add(o)
-  return l
-end
-
 -- An impairment as tc's words, in one order: "delay 50ms jitter 5ms loss 1%
 -- rate 10mbit" ("" for none); what labs record, netlab show and the picture
 -- print. link._impair_words reads it back into link.impair's table.
@@ -90,8 +73,7 @@ local function check_impair(v, where, arg)
     netlab._argerror(arg, ("%sfield 'impair': a table of impairments or false expected, got %s")
       :format(where, type(v)))
   end
-  local ok, err = pcall(link._impair_norm, v, arg)
-  if not ok then error(err, 0) end
+  link._impair_norm(v, arg)
 end
 
 local function without_impair(t)
@@ -100,31 +82,41 @@ local function without_impair(t)
   return c
 end
 
--- link.add with impair on an end: the link is made, then impaired (through
+-- link.add{name, kind = …, addr = CIDR or {CIDR, …}, brd = "+", …}; a veth's
+-- peer table takes addr too. The C half adds the addresses with the link
+-- (pipelined with its other requests), and either every part is made or none is.
+-- Fields are checked here too (against the C half's spec, link._spec), so
+-- that the argument number is the caller's and a --dry-run, which never
+-- reaches link._add, refuses a typo as a run does.
+--
+-- impair = {…} on an end: the link is made, then impaired (through
 -- link.impair as it is at call time, so a lab records it); a failure takes
 -- the new link away again, so either all of it is made or none.
-local plain_add = link.add
 function link.add(a, b)
   local o = netlab._opts(a, b, link._spec.add)
-  local peer = type(o.peer) == "table" and getmetatable(o.peer) == nil and o.peer or nil
-  if o.impair == nil and (peer == nil or peer.impair == nil) then return plain_add(o) end
-  check_impair(o.impair, "", 1)
-  if peer then check_impair(peer.impair, "peer ", 1) end
-  local mine, theirs = o.impair, peer and peer.impair
-  o = without_impair(o)
-  if peer then o.peer = without_impair(peer) end
-  local l = plain_add(o)
-  local ok, err = pcall(function()
-    if mine then link.impair(l, mine) end
-    if theirs then link.impair(l.peer, theirs) end
-  end)
-  if not ok then
-    pcall(link.del, l)
-    error(err, 0)
+  check_addrs(o, "")
+  if type(o.peer) == "table" and getmetatable(o.peer) ~= nil then
+    netlab._argerror(1, "field 'peer': a name or a plain table expected")
+  end
+  if type(o.peer) == "table" then check_addrs(o.peer, "peer ") end
+  local mine, theirs = o.impair, type(o.peer) == "table" and o.peer.impair or nil
+  check_impair(mine, "", 1)
+  check_impair(theirs, "peer ", 1)
+  if mine ~= nil then o = without_impair(o) end
+  if theirs ~= nil then o.peer = without_impair(o.peer) end
+  local l = link._add(o)
+  if mine or theirs then
+    local ok, err = pcall(function()
+      if mine then link.impair(l, mine) end
+      if theirs then link.impair(l.peer, theirs) end
+    end)
+    if not ok then
+      pcall(link.del, l)
+      error(err, 0)
+    end
   end
   return l
 end
-netlab._name(link.add, "link.add")
 
 -- link.veth{"veth-purple", ns = purple, addr = …, up = true, peer = {"veth-purple-br", master = br, up = true}}
 link.veth = netlab._add_kind("veth")
