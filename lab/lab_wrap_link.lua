@@ -283,6 +283,17 @@ function wrappers.link_set(run, orig, l, changes)
   if type(name) ~= "string" or type(nsn) ~= "string" or type(changes) ~= "table" then
     return orig(l, changes)
   end
+  -- impair = … is link.impair's, recorded (and planned) as its own.
+  if changes.impair ~= nil and (changes.impair == false or type(changes.impair) == "table") then
+    link._impair_norm(changes.impair or {}, 2)
+    local rest, more = {}, false
+    for k, v in pairs(changes) do
+      if k ~= "impair" then rest[k] = v; more = more or k ~= "ns" end
+    end
+    local r = more and wrappers.link_set(run, orig, l, rest) or as_object(l, name, nsn)
+    link.impair(r, changes.impair)
+    return r
+  end
   if run.nsnew[nsn] and not run.dry then
     local res = orig(l, changes)
     return res

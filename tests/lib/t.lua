@@ -263,10 +263,14 @@ function t.dump(brief)
     local qd = ns.capture(n, "tc", "-j", "qdisc", "show")
     for _, q in ipairs(json.decode(qd ~= "" and qd or "[]")) do
       if q.root and (q.kind == "tbf" or q.kind == "netem") then
+        -- Nested objects (netem's delay, loss …) flattened as key.sub=value, in order.
         local o = {}
-        for k, v in pairs(q.options or {}) do
-          o[#o + 1] = k .. "=" .. (type(v) == "table" and json.encode(v) or tostring(v))
+        local function flat(prefix, t)
+          for k, v in pairs(t) do
+            if type(v) == "table" then flat(prefix .. k .. ".", v) else o[#o + 1] = prefix .. k .. "=" .. tostring(v) end
+          end
         end
+        flat("", q.options or {})
         table.sort(o)
         out[#out + 1] = ("%s qdisc %s %s %s"):format(n, q.dev, q.kind, table.concat(o, " "))
       end
