@@ -76,6 +76,10 @@ struct nlmsghdr *qdisc_msg_netem(char *buf, size_t len, int ifindex, const struc
 struct nlmsghdr *qdisc_msg_tbf(char *buf, size_t len, int ifindex, const struct qdisc_impair *q,
 			       struct nl_err *err);
 struct nlmsghdr *qdisc_msg_del(char *buf, size_t len, int ifindex, struct nl_err *err);
+/* A tc request for the root of ifindex (0: every link, for a dump) started in m. */
+struct tcmsg;
+struct tcmsg *qdisc_msg_start(struct nl_msg *m, char *buf, size_t len, uint16_t type,
+			      uint16_t flags, int ifindex, struct nl_err *err);
 
 /* tbf's derived numbers for a rate: its bucket (bytes) and queue (bytes). */
 uint32_t qdisc_tbf_burst(uint64_t rate);
