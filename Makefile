@@ -104,7 +104,7 @@ $(FUZZ_BUILD)/%.o: %.c
 
 $(FUZZ_BUILD)/fuzz_%: fuzz/%.c $(FUZZ_OBJ)
 	$(FUZZ_CC) $(CPPFLAGS) -std=c11 $(FUZZ_FLAGS) -fsanitize=fuzzer -o $@ $^ \
-		$(shell $(PKG_CONFIG) --libs $(FUZZ_PKGS) 2>/dev/null)
+		$(shell $(PKG_CONFIG) --libs $(FUZZ_PKGS) 2>/dev/null) -lm
 
 fuzz-build: $(FUZZ_BIN)
 

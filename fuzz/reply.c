@@ -14,6 +14,7 @@
 #include "core/neigh.h"
 #include "core/nft.h"
 #include "core/nl.h"
+#include "core/qdisc.h"
 #include "core/route.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -25,6 +26,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct addr_info ai;
 	struct neigh_info ni;
 	struct route_info ri;
+	struct qdisc_info qi;
 	struct nl_err err;
 	char text[NFT_TEXT];
 	int id = -1, r;
@@ -47,6 +49,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (neigh_parse_msg(nlh, &ni) == 0 && ni.maclen > sizeof(ni.mac))
 			abort();
 		route_parse(nlh, &ri);
+		/* What link.get reads back is what link.impair could be given again. */
+		if (qdisc_parse(nlh, &qi) == 0 && (memchr(qi.kind, 0, sizeof(qi.kind)) == NULL ||
+						   (qi.impair && qi.imp.rate % 8)))
+			abort();
 		ns_parse_nsid(nlh, &id);
 		memset(&err, 0, sizeof(err));
 		r = nl_parse_error(nlh, &err);
