@@ -155,6 +155,7 @@ t.test("netem: delay 100ms gives an RTT of 100-130 ms and loss 100% no echo; wit
   local _ <close> = t.fresh()
   local l = pair()
   local has, why = kernel_has_netem()
+  t.eq(link.has_netem(), has, "link.has_netem() says what tc finds")
   if not has then
     t.ok(why:find("unknown", 1, true), "tc says netem is unknown: " .. why)
     t.fails(function() link.impair(l, {delay = "100ms", loss = "1%", rate = "1mbit"}) end,
