@@ -12,6 +12,7 @@
 #include "bind.h"
 #include "core/addr.h"
 #include "core/link.h"
+#include "core/qdisc.h"
 
 /* addrgenmode, as ip-link(8) names the modes; -1 when absent. */
 static int check_addrgen(lua_State *L, int t)
@@ -315,8 +316,9 @@ static int opts_at(lua_State *L, int idx, const char *const *known)
 static int l_set(lua_State *L)
 {
 	struct link_change c = LINK_CHANGE_INIT;
+	struct qdisc_impair q;
 	struct nl_err err = { 0 };
-	int t = opts_at(L, 2, set_fields);
+	int t = opts_at(L, 2, set_fields), impair;
 	struct ns *ns;
 	const char *name = nlb_checklink(L, 1, t, &ns);
 
@@ -339,7 +341,11 @@ static int l_set(lua_State *L)
 		c.alias = nlb_optstring(L, t, "alias", NULL);
 	lua_pop(L, 1);
 	c.addrgen = check_addrgen(L, t);
+	/* impair = {…} or false: link.impair's, after the other changes, on the link as they leave it. */
+	impair = nlb_opt_impair(L, t, 2, &q);
 	if (link_set(ns, name, &c, &err) < 0)
+		return nlb_error(L, &err);
+	if (impair && qdisc_impair(c.netns ? c.netns : ns, c.rename ? c.rename : name, &q, &err) < 0)
 		return nlb_error(L, &err);
 	/* Given a name, the link's object; given an object, that object, which follows its link. */
 	if (!lua_istable(L, 1)) {

@@ -65,7 +65,7 @@ function link._impair_words(text)
   return next(t) and t or false
 end
 
--- impair = {…} on an end of link.add or in link.set: checked (link._impair_norm
+-- impair = {…} on an end of link.add (link.set's is the C half's): checked (link._impair_norm
 -- raises as link.impair would) before anything is made; false clears.
 local function check_impair(v, where, arg)
   if v == nil or v == false then return end
@@ -135,22 +135,6 @@ local function object(l, o)
   return setmetatable({name = l, ns = setmetatable({name = where}, netlab._meta("netlab.ns"))}, M)
 end
 
--- link.set(l, {impair = {…} or false, …}): the other changes by the C half
--- (link._set), then link.impair.
-link._set = link.set
-function link.set(l, c)
-  if type(c) ~= "table" or getmetatable(c) ~= nil or c.impair == nil then return link._set(l, c) end
-  netlab._check(c, 2, link._spec.set, 0)
-  check_impair(c.impair, "", 2)
-  local rest, r = without_impair(c), nil
-  for k in pairs(rest) do
-    if k ~= "ns" then r = link._set(l, rest) break end
-  end
-  r = r or object(l, c)
-  link.impair(r, c.impair)
-  return r
-end
-netlab._name(link.set, "link.set")
 
 -- link.up(l [, {ns =}]) and link.down: the link's object, as l:up() and l:down() return.
 local function set_up(up)

@@ -145,6 +145,21 @@ static void push_impair(lua_State *L, const struct qdisc_impair *q)
 	/* A plain table, so what link.get gives can be handed back to link.impair. */
 }
 
+int nlb_opt_impair(lua_State *L, int t, int arg, struct qdisc_impair *q)
+{
+	int type = t ? lua_getfield(L, t, "impair") : LUA_TNIL;
+
+	memset(q, 0, sizeof(*q));
+	if (type == LUA_TTABLE && !lua_getmetatable(L, -1)) {
+		check_impair(L, lua_gettop(L), arg, q);
+	} else if (type != LUA_TNIL && !(type == LUA_TBOOLEAN && !lua_toboolean(L, -1))) {
+		nlb_argerror(L, arg, "field 'impair': a table of impairments or false expected, got %s",
+			     luaL_typename(L, -1));
+	}
+	lua_pop(L, 1); /* the table holds what check_impair read */
+	return type != LUA_TNIL;
+}
+
 /* link.impair(LINK, {delay =, …} [, {ns =}]) or link.impair(LINK, false [, {ns =}]) */
 static int l_impair(lua_State *L)
 {
