@@ -32,7 +32,7 @@ CPPFLAGS   += -D_GNU_SOURCE -DNETLAB_VERSION='"$(VERSION)"' \
               -DNETLAB_DATADIR='"$(DATADIR)"' -I.
 ALL_CFLAGS  = -std=c11 $(WARN) $(CFLAGS) -MMD -MP \
               $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
-LDLIBS     += $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
+LDLIBS     += $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null) -lm
 
 ifeq ($(SANITIZE),1)
 BUILD      := build-san
@@ -104,7 +104,7 @@ $(FUZZ_BUILD)/%.o: %.c
 
 $(FUZZ_BUILD)/fuzz_%: fuzz/%.c $(FUZZ_OBJ)
 	$(FUZZ_CC) $(CPPFLAGS) -std=c11 $(FUZZ_FLAGS) -fsanitize=fuzzer -o $@ $^ \
-		$(shell $(PKG_CONFIG) --libs $(FUZZ_PKGS) 2>/dev/null)
+		$(shell $(PKG_CONFIG) --libs $(FUZZ_PKGS) 2>/dev/null) -lm
 
 fuzz-build: $(FUZZ_BIN)
 

@@ -169,6 +169,15 @@ int nlb_checksignal(lua_State *L, int arg);
 void nlb_ns_pid(lua_State *L);
 /* The link module's neighbour functions (link_neigh.c), added to the table on top. */
 void nlb_link_neigh(lua_State *L);
+/* The link module's impairment (link_impair.c): link.impair, added to the table on top. */
+void nlb_link_impair(lua_State *L);
+struct ns;
+struct nl_err;
+struct qdisc_impair;
+/* The impair option of the table at t (argument arg): 1 and q filled (q->set 0: false), or 0. */
+int nlb_opt_impair(lua_State *L, int t, int arg, struct qdisc_impair *q);
+/* Sets .impair of each link in the list on top (link.get, link.list) from ns's root qdiscs. */
+int nlb_link_impair_attach(lua_State *L, struct ns *ns, struct nl_err *err);
 
 /* Module openers, and the list the interpreter preloads. */
 int luaopen_netlab(lua_State *L);

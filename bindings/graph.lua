@@ -351,6 +351,8 @@ local function model(o, arg)
   local function ifrow(l)
     local lines = {l.ifname .. (is_down(l) and " (down)" or "")}
     for _, a in ipairs(addrs(l)) do lines[#lines + 1] = a end
+    -- link.impair's shaping of what the end sends, on the end itself.
+    if l.impair then lines[#lines + 1] = "egress: " .. link._impair_text(l.impair) end
     return lines
   end
 

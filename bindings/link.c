@@ -12,6 +12,7 @@
 #include "bind.h"
 #include "core/addr.h"
 #include "core/link.h"
+#include "core/qdisc.h"
 
 /* addrgenmode, as ip-link(8) names the modes; -1 when absent. */
 static int check_addrgen(lua_State *L, int t)
@@ -88,7 +89,7 @@ static void check_addrs(lua_State *L, int t, struct link_end *e)
  * The fields each function takes (nlb_checkfields refuses any other): a
  * typo must not quietly build a different lab.
  */
-#define END_FIELDS "ns", "up", "mtu", "master", "addrgenmode", "addr", "brd"
+#define END_FIELDS "ns", "up", "mtu", "master", "addrgenmode", "addr", "brd", "impair"
 static const char *const add_fields[] = { "kind", END_FIELDS, "peer", "queues", "stp",
 					  "vlan_filtering", "mcast_snooping", "vlan_protocol",
 					  "vlan_default_pvid", "parent", "mode", "id",
@@ -96,7 +97,7 @@ static const char *const add_fields[] = { "kind", END_FIELDS, "peer", "queues", 
 					  "dstport", "learning", NULL };
 static const char *const peer_fields[] = { END_FIELDS, NULL };
 static const char *const set_fields[] = { "ns", "up", "mtu", "master", "name", "netns",
-					  "alias", "addrgenmode", NULL };
+					  "alias", "addrgenmode", "impair", NULL };
 static const char *const ns_fields[] = { "ns", NULL };
 static const char *const addr_fields[] = { "ns", "brd", NULL };
 static const char *const addrs_fields[] = { "ns", "family", NULL };
@@ -334,8 +335,9 @@ static int opts_at(lua_State *L, int idx, const char *const *known)
 static int l_set(lua_State *L)
 {
 	struct link_change c = LINK_CHANGE_INIT;
+	struct qdisc_impair q;
 	struct nl_err err = { 0 };
-	int t = opts_at(L, 2, set_fields);
+	int t = opts_at(L, 2, set_fields), impair;
 	struct ns *ns;
 	const char *name = nlb_checklink(L, 1, t, &ns);
 
@@ -358,7 +360,11 @@ static int l_set(lua_State *L)
 		c.alias = nlb_optstring(L, t, "alias", NULL);
 	lua_pop(L, 1);
 	c.addrgen = check_addrgen(L, t);
+	/* impair = {…} or false: link.impair's, after the other changes, on the link as they leave it. */
+	impair = nlb_opt_impair(L, t, 2, &q);
 	if (link_set(ns, name, &c, &err) < 0)
+		return nlb_error(L, &err);
+	if (impair && qdisc_impair(c.netns ? c.netns : ns, c.rename ? c.rename : name, &q, &err) < 0)
 		return nlb_error(L, &err);
 	/* Given a name, the link's object; given an object, that object, which follows its link. */
 	if (!lua_istable(L, 1)) {
@@ -584,7 +590,8 @@ static int l_get(lua_State *L)
 	lua_createtable(L, 1, 0);
 	push_info(L, &li, ns->name);
 	lua_rawseti(L, -2, 1);
-	if (addr_list(ns, NULL, AF_UNSPEC, attach_addr, L, &err) < 0)
+	if (addr_list(ns, NULL, AF_UNSPEC, attach_addr, L, &err) < 0 ||
+	    nlb_link_impair_attach(L, ns, &err) < 0)
 		return nlb_error(L, &err);
 	lua_rawgeti(L, -1, 1);
 	return 1;
@@ -625,7 +632,8 @@ static int l_list(lua_State *L)
 	lua_pushstring(L, ns->name);
 	lua_setfield(L, -2, "__ns");
 	if (link_list(ns, 1, list_cb, L, &err) < 0 ||
-	    addr_list(ns, NULL, AF_UNSPEC, attach_addr, L, &err) < 0)
+	    addr_list(ns, NULL, AF_UNSPEC, attach_addr, L, &err) < 0 ||
+	    nlb_link_impair_attach(L, ns, &err) < 0)
 		return nlb_error(L, &err);
 	lua_pushnil(L);
 	lua_setfield(L, -2, "__ns");
@@ -784,6 +792,7 @@ int luaopen_link(lua_State *L)
 {
 	luaL_newlib(L, link_funcs);
 	nlb_link_neigh(L);
+	nlb_link_impair(L);
 	nlb_setspecs(L, link_specs);
 	return 1;
 }

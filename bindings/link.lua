@@ -44,12 +44,54 @@ local function check_addrs(o, where)
   end
 end
 
+-- An impairment as tc's words, in one order: "delay 50ms jitter 5ms loss 1%
+-- rate 10mbit" ("" for none); what labs record, netlab show and the picture
+-- print. link._impair_words reads it back into link.impair's table.
+local impair_order = {"delay", "jitter", "distribution", "loss", "duplicate", "corrupt",
+                      "reorder", "rate", "limit"}
+function link._impair_text(t)
+  local w = {}
+  for _, k in ipairs(impair_order) do
+    if t and t[k] ~= nil then w[#w + 1] = k .. " " .. tostring(t[k]) end
+  end
+  return table.concat(w, " ")
+end
+
+function link._impair_words(text)
+  local t = {}
+  for k, v in tostring(text or ""):gmatch("(%a+) (%S+)") do
+    t[k] = k == "limit" and math.tointeger(tonumber(v)) or v
+  end
+  return next(t) and t or false
+end
+
+-- impair = {…} on an end of link.add (link.set's is the C half's): checked (link._impair_norm
+-- raises as link.impair would) before anything is made; false clears.
+local function check_impair(v, where, arg)
+  if v == nil or v == false then return end
+  if type(v) ~= "table" or getmetatable(v) ~= nil then
+    netlab._argerror(arg, ("%sfield 'impair': a table of impairments or false expected, got %s")
+      :format(where, type(v)))
+  end
+  link._impair_norm(v, arg)
+end
+
+local function without_impair(t)
+  local c = {}
+  for k, v in pairs(t) do if k ~= "impair" then c[k] = v end end
+  return c
+end
+
 -- link.add{name, kind = …, addr = CIDR or {CIDR, …}, brd = "+", …}; a veth's
 -- peer table takes addr too. The C half adds the addresses with the link
 -- (pipelined with its other requests), and either every part is made or none is.
 -- Fields are checked here too (against the C half's spec, link._spec), so
 -- that the argument number is the caller's and a --dry-run, which never
 -- reaches link._add, refuses a typo as a run does.
+--
+-- impair = {…} on an end: the link is made, then impaired (through
+-- link.impair as it is at call time, so a lab records it); a failure takes
+-- the new link away again, so either all of it is made or none.
 function link.add(a, b)
   local o = netlab._opts(a, b, link._spec.add)
   check_addrs(o, "")
@@ -57,7 +99,22 @@ function link.add(a, b)
     netlab._argerror(1, "field 'peer': a name or a plain table expected")
   end
   if type(o.peer) == "table" then check_addrs(o.peer, "peer ") end
+  local mine, theirs = o.impair, type(o.peer) == "table" and o.peer.impair or nil
+  check_impair(mine, "", 1)
+  check_impair(theirs, "peer ", 1)
+  if mine ~= nil then o = without_impair(o) end
+  if theirs ~= nil then o.peer = without_impair(o.peer) end
   local l = link._add(o)
+  if mine or theirs then
+    local ok, err = pcall(function()
+      if mine then link.impair(l, mine) end
+      if theirs then link.impair(l.peer, theirs) end
+    end)
+    if not ok then
+      pcall(link.del, l)
+      error(err, 0)
+    end
+  end
   return l
 end
 
@@ -77,6 +134,7 @@ local function object(l, o)
   if type(where) == "table" then where = where.name end
   return setmetatable({name = l, ns = setmetatable({name = where}, netlab._meta("netlab.ns"))}, M)
 end
+
 
 -- link.up(l [, {ns =}]) and link.down: the link's object, as l:up() and l:down() return.
 local function set_up(up)

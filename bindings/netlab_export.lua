@@ -280,6 +280,10 @@ function netlab._export_sh(lab)
         if l.ifalias then set[#set + 1] = "alias " .. word(l.ifalias) end
         if l.up then set[#set + 1] = "up" end
         if #set > 0 then add("links up", ip(n.name, "link set dev", word(l.ifname), table.concat(set, " "))) end
+        if l.impair then
+          add("links up", ("tc%s qdisc replace dev %s root %s"):format(
+            n.name ~= "root" and " -n " .. word(n.name) or "", word(l.ifname), link._impair_tc(l.impair)))
+        end
       elseif made[k] == nil then
         for _, a in ipairs(l.addr_info) do
           if not (a.family == "inet6" and a.scope == "link") then

@@ -386,6 +386,16 @@ function netlab._export_lua(lab)
             v.pvid and ", pvid = true" or "", v.untagged and ", untagged = true" or "")
         end
       end
+      if l.impair and mine(l) then
+        local w = {}
+        for _, k in ipairs{"delay", "jitter", "distribution", "loss", "duplicate", "corrupt",
+                           "reorder", "rate", "limit"} do
+          local v = l.impair[k]
+          if v ~= nil then w[#w + 1] = k .. " = " .. (type(v) == "string" and q(v) or tostring(v)) end
+        end
+        settings[#settings + 1] = ("link.impair(%s, {%s}%s)"):format(q(l.ifname), table.concat(w, ", "),
+          n.name ~= "root" and ", {ns = " .. q(n.name) .. "}" or "")
+      end
       if l.ifalias and not mark(l.ifalias) and mine(l) and l.kind ~= "loopback" then
         settings[#settings + 1] = ("link.set(%s, {%salias = %s})"):format(q(l.ifname),
           n.name ~= "root" and "ns = " .. q(n.name) .. ", " or "", q(l.ifalias))

@@ -217,6 +217,15 @@ local function show_one(e, out)
     out[#out + 1] = "  vlans:"
     table.move(vl, 1, #vl, #out + 1, out)
   end
+  -- What link.impair does to a link's sending side, in tc's words.
+  local imp = {}
+  for _, l in ipairs(e.links) do
+    if l.impair then imp[#imp + 1] = ("    %s: %s"):format(l.ifname, link._impair_text(l.impair)) end
+  end
+  if #imp > 0 then
+    out[#out + 1] = "  impaired (egress):"
+    table.move(imp, 1, #imp, #out + 1, out)
+  end
   local routes = {}
   for _, r in ipairs(e.routes) do
     if r.table == "main" and (r.family == "inet" or (r.protocol ~= "kernel" and r.type == "unicast")) then

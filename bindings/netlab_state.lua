@@ -128,6 +128,8 @@ local function read_links(n, labs, nslab)
       address = l.mac, master = l.master, ifalias = l.alias,
       link_index = l.link_index, link_netnsid = l.link_netnsid,
       addr_info = array(),
+      -- link.impair's table (its root netem or tbf), as link.get gives it.
+      impair = l.impair and copy(l.impair),
     }
     if l.peer then e.peer = {ns = l.peer_ns, ifname = l.peer} end
     -- The link a macvlan, ipvlan or vlan sits on, or a vxlan sends from, in

@@ -297,3 +297,123 @@ int parse_mac(const char *s, unsigned char mac[6], char *why)
 	}
 	return 0;
 }
+
+/*
+ * A decimal number with a unit after it, as tc(8) writes them ("50ms",
+ * "1.5mbit", "0.1%"): the number into *v, the unit (possibly empty) into
+ * unit. strtod() would also take " 5", "+5", "0x10", "inf" and "nan", none of
+ * which tc's users mean: only digits with at most one point are read.
+ */
+static int number_unit(const char *s, double *v, const char **unit)
+{
+	const char *p = s;
+	int dot = 0, seen = 0;
+
+	for (; (*p >= '0' && *p <= '9') || (*p == '.' && !dot); p++) {
+		if (*p == '.')
+			dot = 1;
+		else
+			seen = 1;
+	}
+	if (!seen)
+		return -EINVAL;
+	*v = strtod(s, NULL);
+	*unit = p;
+	return 0;
+}
+
+struct unit {
+	const char *name;
+	double factor;
+};
+
+static const struct unit *unit_find(const struct unit *u, const char *name)
+{
+	for (; u->name; u++)
+		if (!strcmp(u->name, name))
+			return u;
+	return NULL;
+}
+
+int parse_time(const char *s, uint64_t *ns, char *why)
+{
+	/* tc(8)'s time units; a bare number is refused rather than read as tc's microseconds. */
+	static const struct unit units[] = {
+		{ "s", 1e9 }, { "sec", 1e9 }, { "secs", 1e9 },
+		{ "ms", 1e6 }, { "msec", 1e6 }, { "msecs", 1e6 },
+		{ "us", 1e3 }, { "usec", 1e3 }, { "usecs", 1e3 },
+		{ "ns", 1 }, { "nsec", 1 }, { "nsecs", 1 }, { NULL, 0 },
+	};
+	const struct unit *u;
+	const char *unit;
+	double v;
+
+	if (*s == '-')
+		return bad(why, "time", s, "negative");
+	if (number_unit(s, &v, &unit) < 0)
+		return bad(why, "time", s, "a number and a unit as \"50ms\" expected");
+	if (!*unit)
+		return bad(why, "time", s, "no unit: s, ms or us");
+	u = unit_find(units, unit);
+	if (!u)
+		return bad(why, "time", s, "unknown unit: s, ms, us or ns");
+	v *= u->factor;
+	/* The kernel keeps delays as signed 64-bit nanoseconds; an hour is plenty. */
+	if (v > 3600e9)
+		return bad(why, "time", s, "longer than an hour");
+	*ns = (uint64_t)(v + 0.5);
+	return 0;
+}
+
+int parse_rate(const char *s, uint64_t *bits, char *why)
+{
+	/* tc(8)'s rate units: "bit" and SI multiples of it, IEC ones, and bytes ("bps"). */
+	static const struct unit units[] = {
+		{ "bit", 1 }, { "kbit", 1e3 }, { "mbit", 1e6 }, { "gbit", 1e9 }, { "tbit", 1e12 },
+		{ "kibit", 1024. }, { "mibit", 1048576. }, { "gibit", 1073741824. },
+		{ "tibit", 1099511627776. }, { "bps", 8 }, { "kbps", 8e3 }, { "mbps", 8e6 },
+		{ "gbps", 8e9 }, { "tbps", 8e12 }, { NULL, 0 },
+	};
+	const struct unit *u;
+	const char *unit;
+	char low[8];
+	size_t i;
+	double v;
+
+	if (*s == '-')
+		return bad(why, "rate", s, "negative");
+	if (number_unit(s, &v, &unit) < 0)
+		return bad(why, "rate", s, "a number and a unit as \"10mbit\" expected");
+	if (!*unit)
+		return bad(why, "rate", s, "no unit: bit, kbit, mbit or gbit");
+	for (i = 0; unit[i] && i + 1 < sizeof(low); i++)
+		low[i] = (char)tolower((unsigned char)unit[i]);
+	low[i] = '\0';
+	u = unit[i] ? NULL : unit_find(units, low);
+	if (!u)
+		return bad(why, "rate", s, "unknown unit: bit, kbit, mbit, gbit or bps");
+	v *= u->factor;
+	/* The kernel counts bytes per second: less than 8 bit/s is no rate at all. */
+	if (v < 8)
+		return bad(why, "rate", s, v == 0 ? "zero: link.impair(LINK, false) clears it" :
+			   "below 8bit, a byte a second");
+	if (v > 8e15)
+		return bad(why, "rate", s, "above 8000tbit");
+	*bits = (uint64_t)(v + 0.5);
+	return 0;
+}
+
+int parse_percent(const char *s, double *pct, char *why)
+{
+	const char *unit;
+	double v;
+
+	if (*s == '-')
+		return bad(why, "percentage", s, "negative");
+	if (number_unit(s, &v, &unit) < 0 || strcmp(unit, "%"))
+		return bad(why, "percentage", s, "a number and %, as \"1%\" expected");
+	if (v > 100)
+		return bad(why, "percentage", s, "above 100%");
+	*pct = v;
+	return 0;
+}

@@ -53,4 +53,14 @@ int parse_port(long long v, char *why);
 /* "10.0.0.2", "10.0.0.2:80", "fd00::2" or "[fd00::2]:80"; *port is 0 when none is given. */
 int parse_hostport(const char *s, struct cidr *out, int *port, char *why);
 
+/*
+ * tc(8)'s units, for link.impair: a time ("50ms", "1.5s", "100us") in
+ * nanoseconds; a rate ("10mbit", "512kbit", "1gbit", "100kbps") in bits per
+ * second, never 0; a percentage ("1%", "0.5%") from 0 to 100. Negative
+ * values, missing or unknown units are refused.
+ */
+int parse_time(const char *s, uint64_t *ns, char *why);
+int parse_rate(const char *s, uint64_t *bits, char *why);
+int parse_percent(const char *s, double *pct, char *why);
+
 #endif

@@ -885,6 +885,9 @@ int trace_rtnl(const struct nlmsghdr *nlh, const struct trace_names *n, char *bu
 	case RTM_DELNEIGH:
 		r = trace_neigh(&o, nlh, n);
 		break;
+	case RTM_NEWQDISC:
+	case RTM_DELQDISC:
+		return trace_qdisc(nlh, n, buf, len);
 	default:
 		r = -EOPNOTSUPP;
 	}

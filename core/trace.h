@@ -35,6 +35,14 @@ struct trace_names {
 
 /* An rtnetlink NEW/DEL/SET request: ip link/addr/route. */
 int trace_rtnl(const struct nlmsghdr *nlh, const struct trace_names *n, char *buf, size_t len);
+/* trace_tc.c: a root qdisc replaced or deleted (link.impair), as tc qdisc replace|del. */
+int trace_qdisc(const struct nlmsghdr *nlh, const struct trace_names *n, char *buf, size_t len);
+struct qdisc_impair;
+/*
+ * What follows `root` in tc's words for q: "netem delay 50ms loss 1%" (netem
+ * 1) or "tbf rate 2mbit burst 15140 limit 27640"; the length or -EMSGSIZE.
+ */
+int trace_impair_words(const struct qdisc_impair *q, int netem, char *buf, size_t len);
 /* One message of an nftables batch: nft add/delete table/chain/rule. */
 int trace_nft(const struct nlmsghdr *nlh, const char *ns, char *buf, size_t len);
 /* ip netns add|del NAME */

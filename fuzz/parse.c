@@ -13,6 +13,7 @@
 
 #include "core/nft.h"
 #include "core/parse.h"
+#include "core/qdisc.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -35,7 +36,9 @@ static void same_cidr(const struct cidr *a, const char *s, int need_plen)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	char *s = malloc(size + 1), why[PARSE_WHY];
+	char *s = malloc(size + 1), why[PARSE_WHY], w[QDISC_WORD];
+	uint64_t v, back;
+	double pct;
 	struct cidr c, n;
 	uint32_t bits;
 	unsigned char mac[6];
@@ -63,6 +66,19 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (parse_nsname(s, why) == 0 && (strchr(s, '/') || !*s))
 		abort();
 	if (parse_mac(s, mac, why) == 0 && strlen(s) != 17)
+		abort();
+	/* tc's units: what is accepted is in range and reads back from its own words. */
+	if (parse_time(s, &v, why) == 0) {
+		qdisc_fmt_time(v, w);
+		if (v > 3600000000000ull || parse_time(w, &back, why) < 0 || back != v)
+			abort();
+	}
+	if (parse_rate(s, &v, why) == 0) {
+		qdisc_fmt_rate(v, w);
+		if (v < 8 || parse_rate(w, &back, why) < 0 || back != v)
+			abort();
+	}
+	if (parse_percent(s, &pct, why) == 0 && !(pct >= 0 && pct <= 100))
 		abort();
 	if (nft_table_check(s, why) == 0 && (strlen(s) > 64 || !*s))
 		abort();

@@ -15,6 +15,7 @@
 #include "core/neigh.h"
 #include "core/nft.h"
 #include "core/nl.h"
+#include "core/qdisc.h"
 #include "core/route.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -35,6 +36,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct addr_info ai;
 	struct neigh_info ni;
 	struct route_info ri;
+	struct qdisc_info qi;
 	struct nl_err err;
 	char text[NFT_TEXT];
 	int id = -1, r;
@@ -58,6 +60,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			abort();
 		route_parse(nlh, &ri);
 		brvlan_parse(nlh, vlan_cb, NULL);
+		/* What link.get reads back is what link.impair could be given again. */
+		if (qdisc_parse(nlh, &qi) == 0 && (memchr(qi.kind, 0, sizeof(qi.kind)) == NULL ||
+						   (qi.impair && qi.imp.rate % 8)))
+			abort();
 		ns_parse_nsid(nlh, &id);
 		memset(&err, 0, sizeof(err));
 		r = nl_parse_error(nlh, &err);

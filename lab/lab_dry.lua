@@ -56,7 +56,7 @@ end
 local function info_of(l)
   local i = {}
   for _, k in ipairs{"name", "ns", "index", "kind", "up", "mtu", "master", "peer", "peer_ns",
-                     "alias"} do
+                     "alias", "impair"} do
     i[k] = l[k]
   end
   i.mtu = i.mtu or (l.kind == "loopback" and 65536 or 1500)

@@ -354,6 +354,46 @@ kind("sysctl", {
   end,
 })
 
+-- A link's impairment (link.impair): value and prev are link._impair_text's
+-- words ("" for none). Goes with its link when the lab deletes that; else
+-- prev is put back (none: the root qdisc is deleted and the kernel gives the
+-- link its default one).
+local function impair_now(r)
+  local ok, i = pcall(link.get, r.dev, {ns = r.ns})
+  if not ok or not i then return nil end
+  return link._impair_text(i.impair)
+end
+
+kind("impair", {
+  key = function(r) return "impair|" .. r.ns .. "|" .. r.dev end,
+  words = {"link impairment", "link impairments"},
+  describe = function(r)
+    return ("impairment of %s in %s (%s)"):format(r.dev, r.ns, r.value ~= "" and r.value or "none")
+  end,
+  plan = function(r, sign)
+    return ("impairment %s of %s in %s"):format(r.value ~= "" and r.value or "none", r.dev, r.ns) ..
+           (sign == "-" and back(r.prev ~= "" and r.prev or nil) or "")
+  end,
+  check = function(r)
+    local now = impair_now(r)
+    if now == nil then return "gone" end
+    if now == r.value then return "ok" end
+    return "changed", ("is %s, lab set %s"):format(now ~= "" and now or "none",
+                                                  r.value ~= "" and r.value or "none")
+  end,
+  remove = function(r, ctx)
+    if ctx.dying_links[r.ns .. "|" .. r.dev] then return end
+    local now = impair_now(r)
+    if now == nil then return end
+    if now == r.value then
+      return try(link.impair, r.dev, link._impair_words(r.prev), {ns = r.ns})
+    elseif now ~= (r.prev or "") then
+      ctx.note("impairment of %s in %q was changed by someone else; left as %s", r.dev, r.ns,
+               now ~= "" and now or "none")
+    end
+  end,
+})
+
 -- A link setting as the kernel has it now, in the terms of a set record.
 local function setting(r, s)
   if r.field == "master" then

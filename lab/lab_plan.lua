@@ -77,7 +77,8 @@ local function touch(run, nsn, name)
   if not ok or not i then return nil end
   return new_link(run, {name = name, ns = nsn, kind = i.kind, up = i.up, mtu = i.mtu,
                         master = i.master, peer = i.peer, peer_ns = i.peer_ns,
-                        alias = i.alias, addrs = copy(i.addrs), index = i.index})
+                        alias = i.alias, addrs = copy(i.addrs), index = i.index,
+                        impair = i.impair})
 end
 
 local function drop_ns(run, nsn)
@@ -162,6 +163,12 @@ function apply.route(run, sign, r)
     src = r.src, metric = r.metric or 0, table = r.table or 254, proto = "boot",
     scope = r.via and "global" or "link", type = "unicast", onlink = r.onlink,
   }, netlab._meta("netlab.route"))
+end
+
+function apply.impair(run, sign, r)
+  if sign == "=" then return end
+  local l = touch(run, r.ns, r.dev)
+  if l then l.impair = link._impair_words(sign == "-" and r.prev or r.value) or nil end
 end
 
 function apply.sysctl(run, sign, r)

@@ -160,6 +160,17 @@ function by.route(out, sign, r)
   out[#out + 1] = route_line(sign == "-" and "del" or sign == "~" and "replace" or "add", r)
 end
 
+-- As trace_tc.c words a run's request (link._impair_tc: the same words).
+function by.impair(out, sign, r)
+  local t = link._impair_words(sign == "-" and r.prev or r.value)
+  local tc = "tc" .. ((r.ns ~= "root") and " -n " .. word(r.ns) or "") .. " qdisc "
+  if not t then
+    out[#out + 1] = tc .. "del dev " .. word(r.dev) .. " root"
+  else
+    out[#out + 1] = tc .. "replace dev " .. word(r.dev) .. " root " .. link._impair_tc(t)
+  end
+end
+
 function by.sysctl(out, sign, r)
   local v = sign == "-" and r.prev or r.value
   if v ~= nil then out[#out + 1] = in_ns(r.ns, "sysctl -w " .. word(r.key .. "=" .. v)) end

@@ -214,7 +214,8 @@ function wrappers.link_del(run, orig, l, o)
   run:forget(function(r)
     return (r.kind == "link" and ((r.ns == nsn and r.name == name) or
                                   (r.peer_ns == nsn and r.peer == name))) or
-           ((r.kind == "addr" or r.kind == "neigh" or r.kind == "brvlan") and r.ns == nsn and
+           ((r.kind == "addr" or r.kind == "neigh" or r.kind == "brvlan" or
+             r.kind == "impair") and r.ns == nsn and
             r.dev == name)
   end)
 end
@@ -339,6 +340,17 @@ function wrappers.link_set(run, orig, l, changes)
   local name, nsn = linkname(l, changes)
   if type(name) ~= "string" or type(nsn) ~= "string" or type(changes) ~= "table" then
     return orig(l, changes)
+  end
+  -- impair = … is link.impair's, recorded (and planned) as its own.
+  if changes.impair ~= nil and (changes.impair == false or type(changes.impair) == "table") then
+    link._impair_norm(changes.impair or {}, 2)
+    local rest, more = {}, false
+    for k, v in pairs(changes) do
+      if k ~= "impair" then rest[k] = v; more = more or k ~= "ns" end
+    end
+    local r = more and wrappers.link_set(run, orig, l, rest) or as_object(l, name, nsn)
+    link.impair(r, changes.impair)
+    return r
   end
   if run.nsnew[nsn] and not run.dry then
     local res = orig(l, changes)
@@ -489,7 +501,49 @@ function wrappers.brvlan_del(run, orig, l, o)
   end
 end
 
+-- link.impair(l, t|false [, {ns =}]): recorded with what it replaces, so
+-- down puts that back; a re-run that asks what is there changes nothing.
+function wrappers.impair(run, orig, l, v, o)
+  local name, nsn = linkname(l, type(o) == "table" and o or type(v) == "table" and v or nil)
+  if type(name) ~= "string" or type(nsn) ~= "string" or (v ~= false and type(v) ~= "table") then
+    return orig(l, v, o)
+  end
+  local value = v and link._impair_text(link._impair_norm(v)) or ""
+  local want = {kind = "impair", ns = nsn, dev = name, value = value, prev = ""}
+  if run.dry and P.planned_link(run, nsn, name) then
+    if value ~= "" then plan(run, "+", want) end
+    return
+  end
+  local info = link.get(name, {ns = nsn})
+  if not info then
+    if run.dry then P.absent(("link %q in %q"):format(name, nsn), "no such link", 19) end
+    return orig(l, v, o)
+  end
+  local now = link._impair_text(info.impair)
+  local p = run.keys[keyof(want)] or run:prev(want)
+  if p then want.prev = p.prev end
+  if now == value then
+    if p and value ~= (p.prev or "") then
+      run:claim(p)
+      if run.dry then plan(run, "=", p) end
+    end
+    return
+  end
+  if p == nil then want.prev = now end
+  if run.dry then plan(run, "~", want) return end
+  want.nsid = K.nsid(nsn)
+  orig(l, v, o)
+  if value == want.prev then
+    -- Back to what was there before the lab: nothing left to restore.
+    run:forget(function(r) return r.kind == "impair" and r.ns == nsn and r.dev == name end)
+    if p and run.prevkeys[keyof(p)] == p then run.claimed[keyof(p)] = true end
+  else
+    run:record(want)
+  end
+end
+
 local hooks = {
+  {"link", "impair", "impair", "link.impair"},
   {"link", "_add", "link_add", "link.add", 1, 1},
   {"link", "del", "link_del", "link.del", 2},
   {"link", "set", "link_set", "link.set", 2},

@@ -301,6 +301,22 @@ function t.dump(brief)
       local v = ns.sysctl(n, k)
       if not (brief and v == "0") then out[#out + 1] = ("%s sysctl %s=%s"):format(n, k, v) end
     end
+    -- link.impair's root qdiscs, as tc sees them (the kernel's defaults left out).
+    local qd = ns.capture(n, "tc", "-j", "qdisc", "show")
+    for _, q in ipairs(json.decode(qd ~= "" and qd or "[]")) do
+      if q.root and (q.kind == "tbf" or q.kind == "netem") then
+        -- Nested objects (netem's delay, loss …) flattened as key.sub=value, in order.
+        local o = {}
+        local function flat(prefix, t)
+          for k, v in pairs(t) do
+            if type(v) == "table" then flat(prefix .. k .. ".", v) else o[#o + 1] = prefix .. k .. "=" .. tostring(v) end
+          end
+        end
+        flat("", q.options or {})
+        table.sort(o)
+        out[#out + 1] = ("%s qdisc %s %s %s"):format(n, q.dev, q.kind, table.concat(o, " "))
+      end
+    end
     local rules = ns.capture(n, "nft", "list", "ruleset")
     for line in rules:gmatch("[^\n]+") do
       -- Counters count traffic, not what a lab decided.

@@ -102,6 +102,7 @@ t.test("every function's help names its command in its first lines", function()
       for l in (text .. "\n"):gmatch("([^\n]*)\n") do
         n = n + 1
         if n <= 10 and (l:match("^    ip ") or l:match("^    nft ") or l:match("^    iptables ")
+            or l:match("^    tc ") or l:match("^    grep ")
             or l:match("^    test ") or l:match("^    out=%$%(ip ")
             or l:match("^    bridge ")) then
           found = true

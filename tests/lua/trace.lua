@@ -45,8 +45,8 @@ for _, name in ipairs(scripts) do
     local built = t.dump()
     t.ok(#lines_of(up) > 3, "the run traced its changes")
     for _, l in ipairs(lines_of(up)) do
-      t.ok(l:match("^ip ") or l:match("^nft ") or l:match("^sysctl ") or l:match("^bridge "),
-           "a command: " .. l)
+      t.ok(l:match("^ip ") or l:match("^nft ") or l:match("^sysctl ") or l:match("^bridge ") or
+           l:match("^tc "), "a command: " .. l)
     end
     out, code = run("--trace=" .. down, "down", name)
     t.eq(code, 0, "down: " .. out)
