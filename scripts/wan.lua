@@ -2,8 +2,8 @@
 -- and makes its links slow, far and lossy, as a long-distance line is
 -- (link.impair: delay, loss and a rate limit on what the WAN sends each
 -- site). Run a transfer or a ping between the sites to see it.
---   sudo netlab run --sandbox scripts/wan.lua
---   sudo netlab run --sandbox scripts/wan.lua delay=100ms rate=2mbit
+--   netlab run --sandbox scripts/wan.lua
+--   netlab run --sandbox scripts/wan.lua delay=100ms rate=2mbit
 -- A parameter in tc's units, checked as link.impair checks it (field f).
 local function tc_unit(f)
   return function(v)
@@ -19,6 +19,8 @@ local p = netlab.params{
   {"rate", "10mbit", "the WAN's rate, each way", check = tc_unit("rate")},
   {"site1", "10.10.1.0/24", "site-a's subnet (the WAN is .1, site-a .2)", kind = "subnet"},
   {"site2", "10.10.2.0/24", "site-b's subnet (the WAN is .1, site-b .2)", kind = "subnet"},
+  {"netem", "auto", "auto: delay and loss where the kernel has netem; no: the rate only",
+   check = function(v) return v == "auto" or v == "no", "auto or no" end},
 }
 
 local wan = ns.add("wan", {lo = true, forwarding = true})
@@ -27,7 +29,9 @@ local a, b = ns.add("site-a", {lo = true}), ns.add("site-b", {lo = true})
 -- Delay and loss are netem's; a kernel without it (CONFIG_NET_SCH_NETEM)
 -- still limits the rate (tbf), and the run says so in one line.
 local shape = {delay = p.delay, loss = p.loss, rate = p.rate}
-if not link.has_netem() then
+if p.netem == "no" then
+  shape = {rate = p.rate}
+elseif not link.has_netem() then
   print("wan: this kernel has no netem (CONFIG_NET_SCH_NETEM): the WAN limits the rate to " ..
         p.rate .. ", without delay or loss")
   shape = {rate = p.rate}

@@ -7,13 +7,16 @@
 # tools/docs.sh --list names. The DOT is what tests/sh/pictures.sh compares;
 # DOCS_FORMATS="dot" draws only it. Exit 3: a script stopped because the
 # kernel lacks what it needs (its one line on stderr); the others are drawn.
-# Run from anywhere; the script names are the repository's.
+# Run from anywhere; the script names are the repository's. A script runs
+# with the words of docs/tutorials/pictures/NAME.args as its parameters when
+# that file is there.
 set -eu
 if [ "${1:-}" = --inside ]; then
 	# In the sandbox (run by the netlab -e below, which passes the rest in
 	# the environment): the script as a user runs it, then its picture.
 	out=$DOCS_OUT/$DOCS_NAME
-	"$DOCS_NETLAB" run "scripts/$DOCS_NAME.lua" >"$DOCS_LOG" 2>&1 || {
+	# shellcheck disable=SC2086 # the picture's parameters are words
+	"$DOCS_NETLAB" run "scripts/$DOCS_NAME.lua" $DOCS_ARGS >"$DOCS_LOG" 2>&1 || {
 		# A script that says first what it needs of the kernel (as
 		# scripts/vlans.lua does) stops with "this kernel has no … (CONFIG_…)":
 		# there is no picture to draw here, which is not a failure (exit 3).
@@ -76,7 +79,10 @@ lacking=0
 for name; do
 	[ -f "scripts/$name.lua" ] || { echo "docs: no scripts/$name.lua" >&2; exit 1; }
 	rc=0
-	DOCS_NETLAB=$netlab DOCS_OUT=$out DOCS_LOG=$log DOCS_NAME=$name DOCS_FORMATS=${DOCS_FORMATS-dot svg} \
+	# A picture that must not depend on the kernel it is drawn on is drawn
+	# with the parameters in pictures/NAME.args (wan: netem=no, the rate only).
+	args=$(cat "docs/tutorials/pictures/$name.args" 2>/dev/null || true)
+	DOCS_ARGS=$args DOCS_NETLAB=$netlab DOCS_OUT=$out DOCS_LOG=$log DOCS_NAME=$name DOCS_FORMATS=${DOCS_FORMATS-dot svg} \
 	DOCS_SELF=$here/docs.sh \
 		"$netlab" --sandbox -e 'local _, _, c = os.execute("exec sh \"$DOCS_SELF\" --inside"); os.exit(c)' ||
 		rc=$?
