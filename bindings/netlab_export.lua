@@ -157,8 +157,6 @@ end
 
 local SECTIONS = {"namespaces", "links", "masters", "bridge vlans", "addresses", "links up",
                   "routes", "neighbours", "sysctls", "nftables"}
-local SECTIONS = {"namespaces", "links", "masters", "bridge vlans", "addresses", "links up",
-                  "routes", "sysctls", "nftables"}
 
 -- A VLAN-aware bridge's settings, as ip link add … type bridge takes them.
 local function bridge_words(l)
