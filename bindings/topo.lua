@@ -5,6 +5,9 @@
 --                    with default routes, forwarding and NAT as asked
 --   topo.wire{...}   a namespace wired to its host by a veth, with host routes
 --   topo.link{...}   a veth between two namespaces, an address on each end
+--   topo.node_routes{...}  a lab across nodes (run --nodes): routes from this
+--                    node to the other nodes' networks through the nodes' own
+--                    network
 --
 -- Every function checks all its arguments (an unknown field too) before it
 -- builds anything, and returns the objects it made.
@@ -150,6 +153,40 @@ function topo.link(t)
   local l = link.veth{t[1][2], ns = a, up = true, addr = t[1][3],
                       peer = {t[2][2], ns = b, up = true, addr = t[2][3]}}
   return {a = a, b = b, link = l}
+end
+
+-- topo.node_routes{net = function(node, i) return CIDR end, dev = IF, ns = NS}
+--
+-- Joins namespaces on several nodes by routes through the nodes' own network
+-- (tutorial 003, Kubernetes' pod routes): on this node (in ns, default the
+-- root), for every other node of netlab.nodes a route to its network
+-- net(node, i) (nil: none) via its address (node.addr, where the controller
+-- reached it) on dev, by default the interface the kernel routes that
+-- address through. On one machine (no --nodes) nothing is made. Returns the
+-- routes made, by node name.
+function topo.node_routes(t)
+  if type(t) ~= "table" then fail(1, "table expected, got " .. type(t)) end
+  netlab._check(t, 1, {"net", "dev", "ns"}, 0)
+  if type(t.net) ~= "function" then
+    fail(1, "field 'net': function (node, i) -> CIDR expected, got " .. type(t.net))
+  end
+  if t.dev ~= nil and type(t.dev) ~= "string" then
+    fail(1, "field 'dev': interface name expected, got " .. type(t.dev))
+  end
+  local made = {}
+  for i, node in ipairs(netlab.nodes or {}) do
+    local dst = node.name ~= netlab.node and t.net(node, i) or nil
+    if dst then
+      local dev = t.dev
+      if not dev then
+        local r, why = route.get(t.ns, node.addr)
+        if not r then error(("topo.node_routes: node %s (%s): %s"):format(node.name, node.addr, why), 2) end
+        dev = r.dev
+      end
+      made[node.name] = route.add{ns = t.ns, dst = dst, via = node.addr, dev = dev}
+    end
+  end
+  return made
 end
 
 return topo
