@@ -62,6 +62,34 @@ ok $? "down --nodes: every node as before (namespaces, links, routes, forwarding
 [ "$(masters)" = "$m0" ]
 ok $? "no ssh control directory left behind"
 
+# One LAN stretched over three nodes by VXLAN (topo.node_vxlan), a host on each.
+d=$(mktemp -d)
+cat >"$d/stretch.lua" <<LUA
+local topo = require "netlab.topo"
+local me
+for i, n in ipairs(netlab.nodes) do if n.name == netlab.node then me = i end end
+local lan = topo.lan{bridge = "br0", subnet = "10.50.0.0/24", gateway = false,
+                     hosts = {{"h" .. me, host = me}}}
+topo.node_vxlan{bridge = lan.bridge, vni = 100}
+local expect = {}
+for i = 1, #netlab.nodes do if i ~= me then expect[#expect + 1] = {"h" .. me, "10.50.0." .. i} end end
+probe.expect(expect)
+LUA
+all=node1=node1,node2=node2,node3=node3
+out=$("$bin" run --nodes $all "$d/stretch.lua" 2>&1); rc=$?
+echo "$out" | sed "s/^/# /" | tail -n 3
+[ $rc = 0 ] && [ "$(echo "$out" | grep -c "^node[123]: lab \"stretch\": 2 probes as the script expects")" = 3 ]
+ok $? "run --nodes: a bridge stretched over three nodes by VXLAN, each host reaching the others"
+node_exec node3 ip netns exec h3 ping -c 1 -W 2 10.50.0.2 >/dev/null 2>&1
+ok $? "real ping: h3 on node3 reaches h2 on node2 over the stretched LAN"
+v=$(node_exec node2 ip -j -d link show vx2)
+case $v in *"\"id\":102"*"\"remote\":\"10.99.0.1\""*) ok 0 "node2 tunnels to the hub node1, VNI 102";;
+	*) ok 1 "node2 tunnels to the hub node1, VNI 102 ($v)";; esac
+"$bin" down stretch --nodes $all >/dev/null 2>&1
+[ "$(snap node1)" = "$b1" ] && [ "$(snap node2)" = "$b2" ] && [ "$(snap node3)" = "$b3" ]
+ok $? "down --nodes: the three nodes as before"
+rm -rf "$d"
+
 # A failure on one node: node2 already has a test0, so its run fails; node1 rolls back.
 node_exec node2 ip link add test0 type veth peer name test0p
 b2f=$(snap node2)
