@@ -105,6 +105,17 @@ ok $? "the others named as rolled back"
 ok $? "all or nothing: every node as before"
 node_exec node2 ip link del test0
 
+# Words that are not a list of nodes: refused before any ssh.
+out=$("$bin" run --nodes node1 multinode 2>&1); rc=$?
+[ $rc -ne 0 ] && echo "$out" | grep -q "\"node1\" is not NAME=DEST"
+ok $? "--nodes NAME alone: refused, saying NAME=DEST ($out)"
+out=$("$bin" run --nodes a=node1,a=node2 multinode 2>&1); rc=$?
+[ $rc -ne 0 ] && echo "$out" | grep -q "node \"a\" named twice"
+ok $? "--nodes with a name twice: refused ($out)"
+out=$("$bin" run --dry-run --nodes $nodes multinode 2>&1); rc=$?
+[ $rc = 2 ]
+ok $? "run --dry-run --nodes: refused as a usage error ($out)"
+
 # A node that cannot be reached: named, nothing built anywhere.
 out=$("$bin" run --nodes node1=node1,node9=10.99.0.9 multinode 2>&1); rc=$?
 [ $rc -ne 0 ] && echo "$out" | grep -q "node node9 (10.99.0.9): cannot be reached"
