@@ -23,9 +23,9 @@ nodes_setup $names || { nodes_teardown; exit 1; }
 export NETLAB_REMOTE=$bin
 now() { date +%s%N; }
 ms() { echo $(( ($(now) - $1) / 1000000 )); }
-t=$(now); $NETLAB_SSH node1 "$bin" -e "" ; setup=$(ms $t)
+t=$(now); $NETLAB_SSH node1 "$bin" -e return; setup=$(ms $t)
 share=$((N / K))
-t=$(now); node_exec node1 "$bin" run bench/star.lua n=$share ipv6=quiet >/dev/null; local1=$(ms $t)
+t=$(now); node_exec node1 "$bin" run "$PWD/bench/star.lua" n=$share ipv6=quiet >/dev/null; local1=$(ms $t)
 node_exec node1 "$bin" down star >/dev/null
 t=$(now); "$bin" run --nodes node1=node1 bench/star.lua n=$N ipv6=quiet >/dev/null || echo "# one node failed"; one=$(ms $t)
 "$bin" down star --nodes node1=node1 >/dev/null

@@ -25,9 +25,12 @@ nodes_setup() {
 	ip link add underlay type bridge && ip addr add 10.99.0.254/24 dev underlay &&
 		ip link set underlay up || return 1
 	ssh-keygen -q -t ed25519 -N "" -f "$nodes_dir/id" || return 1
-	# The passwd the nodes see: the host's (root's shell and home) and sshd's user.
-	{ cat /etc/passwd; grep -q '^sshd:' /etc/passwd ||
-		echo 'sshd:x:104:65534::/run/sshd:/usr/sbin/nologin'; } >"$nodes_dir/passwd"
+	# The passwd the nodes see: the host's, with sshd's user, and root's
+	# shell /bin/sh, so that a command over ssh does not pay for the host's
+	# interactive setup (bash reads ~/.bashrc when sshd runs it).
+	{ sed 's|^\(root:[^:]*:[^:]*:[^:]*:[^:]*:[^:]*:\).*|\1/bin/sh|' /etc/passwd
+	  grep -q '^sshd:' /etc/passwd || echo 'sshd:x:104:65534::/run/sshd:/usr/sbin/nologin'
+	} >"$nodes_dir/passwd"
 	: >"$nodes_dir/known_hosts"
 	: >"$nodes_dir/ssh_config"
 	i=0
