@@ -77,6 +77,25 @@ struct ctl {
 	enum mode mode;
 };
 
+/*
+ * Ctrl-C reaches the controller alone (its ssh clients ignore SIGINT, which
+ * ssh keeps ignored when it finds it so): the first lets the nodes finish
+ * the round they are in, then rolls every node back, so an interrupted lab
+ * is all or nothing too; the second ends the ssh clients, and what the
+ * nodes made is then left to `netlab down LAB --nodes …`.
+ */
+static volatile sig_atomic_t interrupted;
+static struct ctl *live;
+
+static void on_interrupt(int sig)
+{
+	(void)sig;
+	if (interrupted++ && live)
+		for (int i = 0; i < live->count; i++)
+			if (live->n[i].pid > 0)
+				kill(live->n[i].pid, SIGTERM);
+}
+
 static void say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 static void say(const char *fmt, ...)
 {
@@ -235,6 +254,8 @@ static int start(struct ctl *c, struct node *nd, const char *const *words, int r
 	if (nd->pid == 0) {
 		int in = fd_in >= 0 ? fd_in : open("/dev/null", O_RDONLY);
 
+		signal(SIGINT, SIG_IGN);
+		signal(SIGQUIT, SIG_IGN);
 		if (in < 0 || dup2(in, 0) < 0 || dup2(out[1], 1) < 0 || dup2(err[1], 2) < 0)
 			_exit(127);
 		execvp(argv[0], (char *const *)argv);
@@ -499,7 +520,8 @@ int nodes_run(const struct nodes_cmd *cmd)
 {
 	struct ctl *c = malloc(sizeof(*c));
 	const char *slash = strrchr(cmd->script, '/'), *as = slash ? slash + 1 : cmd->script;
-	char lab[256], failed[NODES_MAX * 66];
+	char lab[256], failed[NODES_MAX * 66] = "";
+	struct sigaction sa = { .sa_handler = on_interrupt }, old;
 	size_t k = 0;
 	int rc = 1;
 
@@ -507,20 +529,24 @@ int nodes_run(const struct nodes_cmd *cmd)
 		return 1;
 	if (ctl_init(c, cmd->spec) < 0)
 		goto out;
+	live = c;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, &old);
 	if (cmd->lab)
 		snprintf(lab, sizeof(lab), "%s", cmd->lab);
 	else
 		snprintf(lab, sizeof(lab), "%.*s", (int)(strlen(as) > 4 &&
 			 !strcmp(as + strlen(as) - 4, ".lua") ? strlen(as) - 4 : strlen(as)), as);
-	if (hello(c) < 0) {
-		say("lab \"%s\": not started: every node must answer first", lab);
+	if (hello(c) < 0 || interrupted) {
+		say("lab \"%s\": not started: %s", lab, interrupted ? "interrupted" :
+		    "every node must answer first");
 		goto out;
 	}
-	if (script_round(c, cmd, "run", lab, as) == 0) {
+	if (script_round(c, cmd, "run", lab, as) == 0 && !interrupted) {
 		for (int i = 0; i < c->count; i++)
 			c->n[i].built = 1;
 		/* Every part is up: now what crosses nodes can be checked. */
-		if (script_round(c, cmd, "check", lab, as) == 0) {
+		if (script_round(c, cmd, "check", lab, as) == 0 && !interrupted) {
 			rc = 0;
 			goto out;
 		}
@@ -541,10 +567,17 @@ int nodes_run(const struct nodes_cmd *cmd)
 			if (c->n[i].built)
 				text_append(rolled, sizeof(rolled), &kr, "%s%s%s", kr ? ", " : "",
 					    c->n[i].name, c->n[i].code == 0 ? "" : " (down failed)");
-		say("lab \"%s\" failed on %s; rolled back on %s", lab, failed,
-		    kr ? rolled : "no other node");
+		if (k)
+			say("lab \"%s\" failed on %s; rolled back on %s", lab, failed,
+			    kr ? rolled : "no other node");
+		else
+			say("lab \"%s\" interrupted; rolled back on %s", lab, kr ? rolled : "no node");
 	}
 out:
+	if (live) {
+		sigaction(SIGINT, &old, NULL);
+		live = NULL;
+	}
 	ctl_fini(c);
 	free(c);
 	return rc;

@@ -90,6 +90,21 @@ case $v in *"\"id\":102"*"\"remote\":\"10.99.0.1\""*) ok 0 "node2 tunnels to the
 ok $? "down --nodes: the three nodes as before"
 rm -rf "$d"
 
+# Ctrl-C during the run: the nodes finish their part, then every node rolls back.
+d=$(mktemp -d)
+printf "%s\n" "ns.add(\"slow\" .. netlab.node)" "netlab.sleep(3)" >"$d/slow.lua"
+"$bin" run --nodes $nodes "$d/slow.lua" >"$d/out" 2>&1 &
+pid=$!
+sleep 2
+kill -INT $pid
+wait $pid; rc=$?
+sed "s/^/# /" "$d/out"
+[ $rc -ne 0 ] && grep -q "lab \"slow\" interrupted; rolled back on node1, node2" "$d/out"
+ok $? "SIGINT to run --nodes: the run fails, every node rolled back"
+[ "$(snap node1)" = "$b1" ] && [ "$(snap node2)" = "$b2" ]
+ok $? "SIGINT to run --nodes: every node as before"
+rm -rf "$d"
+
 # A failure on one node: node2 already has a test0, so its run fails; node1 rolls back.
 node_exec node2 ip link add test0 type veth peer name test0p
 b2f=$(snap node2)
@@ -123,9 +138,19 @@ ok $? "an unreachable node is named ($(echo "$out" | tail -n 1))"
 [ "$(snap node1)" = "$b1" ]
 ok $? "nothing built on the reachable node"
 
-# The shared connections end with the command: no ssh master left running.
-n=0
-for p in /proc/[0-9]*; do [ "$(cat $p/comm 2>/dev/null)" = ssh ] && n=$((n + 1)); done
+# The shared connections end with the command: no ssh master left running
+# (a master told to exit may take a moment to go).
+sshs() {
+	n=0
+	for p in /proc/[0-9]*; do
+		[ "$(cat $p/comm 2>/dev/null)" = ssh ] || continue
+		n=$((n + 1))
+		[ -z "${1:-}" ] || echo "# left: $(tr "\000" " " <$p/cmdline)"
+	done
+}
+t=0
+while sshs && [ $n -gt 0 ] && [ $t -lt 30 ]; do sleep 0.1; t=$((t + 1)); done
+sshs show
 ok $n "no ssh client or master left running ($n)"
 cd - >/dev/null
 nodes_teardown
