@@ -173,7 +173,7 @@ end
 -- net(node, i) (nil: none) via its address (node.addr, where the controller
 -- reached it) on dev, by default the interface the kernel routes that
 -- address through. On one machine (no --nodes) nothing is made. Returns the
--- routes made, by node name.
+-- routes made ({dst =, via =, dev =}), by node name.
 function topo.node_routes(t)
   if type(t) ~= "table" then fail(1, "table expected, got " .. type(t)) end
   netlab._check(t, 1, {"net", "dev", "ns"}, 0)
@@ -187,8 +187,9 @@ function topo.node_routes(t)
   for i, node in ipairs(netlab.nodes or {}) do
     local dst = node.name ~= netlab.node and t.net(node, i) or nil
     if dst then
-      made[node.name] = route.add{ns = t.ns, dst = dst, via = node.addr,
-                                  dev = dev_to(t, node, "topo.node_routes")}
+      local r = {ns = t.ns, dst = dst, via = node.addr, dev = dev_to(t, node, "topo.node_routes")}
+      route.add(r)
+      made[node.name] = r
     end
   end
   return made

@@ -140,6 +140,11 @@ static int parse_spec(struct ctl *c, const char *spec)
 			say("--nodes: \"%s\" is not NAME=DEST (DEST as ssh takes it: host, user@host)", t);
 			return -1;
 		}
+		/* ssh would read a DEST that starts with - as one of its options. */
+		if (eq[1] == '-') {
+			say("--nodes: node %.*s: destination \"%s\" starts with -", (int)len, t, eq + 1);
+			return -1;
+		}
 		if (len >= sizeof(nd->name) || strspn(t, "abcdefghijklmnopqrstuvwxyz"
 		    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-") != len) {
 			say("--nodes: node name \"%.*s\": letters, digits, _ and - only, "
@@ -209,7 +214,7 @@ static void quote(char *buf, size_t len, size_t *k, const char *w)
  */
 static int start(struct ctl *c, struct node *nd, const char *const *words, int raw, int fd_in)
 {
-	char path[160], cmd[8192];
+	char path[160], cmd[16384];
 	const char *argv[WORDS_MAX + 8];
 	size_t k = 0;
 	int n = 0, out[2], err[2];

@@ -127,6 +127,9 @@ ok $? "--nodes NAME alone: refused, saying NAME=DEST ($out)"
 out=$("$bin" run --nodes a=node1,a=node2 multinode 2>&1); rc=$?
 [ $rc -ne 0 ] && echo "$out" | grep -q "node \"a\" named twice"
 ok $? "--nodes with a name twice: refused ($out)"
+out=$("$bin" run --nodes a=-oProxyCommand=true multinode 2>&1); rc=$?
+[ $rc -ne 0 ] && echo "$out" | grep -q "starts with -"
+ok $? "--nodes with a destination ssh would take for an option: refused ($out)"
 out=$("$bin" run --dry-run --nodes $nodes multinode 2>&1); rc=$?
 [ $rc = 2 ]
 ok $? "run --dry-run --nodes: refused as a usage error ($out)"
