@@ -194,6 +194,7 @@ static int ctl_init(struct ctl *c, const char *spec)
 	snprintf(c->dir, sizeof(c->dir), "/tmp/netlab-ssh.XXXXXX");
 	if (!mkdtemp(c->dir)) {
 		say("mkdtemp %s: %s", c->dir, strerror(errno));
+		c->dir[0] = '\0';
 		return -1;
 	}
 	return 0;
@@ -410,7 +411,8 @@ static void ctl_fini(struct ctl *c)
 	char path[160];
 
 	c->mode = QUIET;
-	for (int i = 0; i < c->count; i++) {
+	/* No directory (ctl_init stopped before it): no master, nothing to remove. */
+	for (int i = 0; i < c->count && c->dir[0]; i++) {
 		const char *w[] = { "-O", "exit", c->n[i].dest, NULL };
 
 		snprintf(path, sizeof(path), "%s/%s", c->dir, c->n[i].name);
@@ -419,8 +421,10 @@ static void ctl_fini(struct ctl *c)
 	}
 	finish(c);
 	for (int i = 0; i < c->count; i++) {
-		snprintf(path, sizeof(path), "%s/%s", c->dir, c->n[i].name);
-		unlink(path);
+		if (c->dir[0]) {
+			snprintf(path, sizeof(path), "%s/%s", c->dir, c->n[i].name);
+			unlink(path);
+		}
 		free(c->n[i].cap);
 	}
 	if (c->dir[0])
@@ -492,7 +496,7 @@ static int script_round(struct ctl *c, const struct nodes_cmd *cmd, const char *
 		w[n++] = "--as";
 		w[n++] = as;
 		w[n++] = "-";
-		for (int j = 0; j < cmd->nparams && n < WORDS_MAX + 14; j++)
+		for (int j = 0; j < cmd->nparams; j++)
 			w[n++] = cmd->params[j];
 		w[n] = NULL;
 		if (start(c, nd, w, 0, fd) < 0) {
@@ -532,6 +536,11 @@ int nodes_run(const struct nodes_cmd *cmd)
 
 	if (!c)
 		return 1;
+	if (cmd->nparams > WORDS_MAX) {
+		say("run --nodes: more than %d parameters", WORDS_MAX);
+		free(c);
+		return 2;
+	}
 	if (ctl_init(c, cmd->spec) < 0)
 		goto out;
 	live = c;
