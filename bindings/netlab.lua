@@ -121,6 +121,11 @@ function netlab.on(name, fn)
   if type(name) ~= "string" then
     netlab._argerror(1, ("node name expected, got %s"):format(type(name)))
   end
+  -- The names --nodes takes, so a name no node can have is a mistake here too.
+  if #name > 63 or not name:match("^[%w_%-]+$") then
+    netlab._argerror(1, ("node name %q: letters, digits, _ and - only, up to 63"):format(
+      #name > 40 and name:sub(1, 40) .. "…" or name))
+  end
   if type(fn) ~= "function" then
     netlab._argerror(2, ("function expected, got %s"):format(type(fn)))
   end
