@@ -15,7 +15,7 @@ local p = netlab.params{
    check = function(v) return v:match("^%d+%.%d+$") ~= nil, "two bytes expected, as 10.244" end},
   {"nodes", 2, "how many nodes", kind = "integer",
    check = function(v) return v >= 2 and v <= 2, "two nodes: the wire is a veth" end},
-  {"dev", "", "with --nodes: each node's interface toward the others (default: the one routing there)"},
+  {"dev", "", "with --nodes: the interface to the other nodes (default: by route)"},
 }
 
 local function pod_net(n) return ("%s.%d.0/24"):format(p.pods, n) end
