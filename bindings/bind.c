@@ -132,7 +132,7 @@ int nlb_error(lua_State *L, const struct nl_err *err)
 	else
 		lua_pushliteral(L, "");
 	if ((err->code == EPERM || err->code == EACCES) && geteuid() != 0)
-		lua_pushliteral(L, "; netlab needs root (CAP_NET_ADMIN and CAP_SYS_ADMIN)");
+		lua_pushliteral(L, "; netlab needs root (CAP_NET_ADMIN and CAP_SYS_ADMIN), or --sandbox, which works without root");
 	else
 		lua_pushliteral(L, "");
 	lua_concat(L, 6);
@@ -412,6 +412,20 @@ struct ns *nlb_checkns(lua_State *L, int idx)
 	}
 	if (ns_get(name, &ns, &err) < 0)
 		nlb_error(L, &err);
+	/*
+	 * A process's namespace object (ns.of) is the namespace it was made
+	 * for: should that process have ended and its PID gone to another,
+	 * the name now leads elsewhere, and the object is gone.
+	 */
+	if (ns->pid && has_meta(L, idx, NLB_NS)) {
+		lua_getfield(L, idx, "id");
+		if (lua_isinteger(L, -1) && lua_tointeger(L, -1) != (lua_Integer)ns->ino) {
+			nl_obj(&err, "namespace of PID %ld", (long)ns->pid);
+			nl_fail(&err, ENOENT, "gone: the process ended");
+			nlb_error(L, &err);
+		}
+		lua_pop(L, 1);
+	}
 	return ns;
 }
 

@@ -1,7 +1,9 @@
 -- The Lua half of the graph module: the picture of the live kernel. One
 -- reading of netlab.state() becomes a drawing (namespaces as clusters,
 -- bridges as switches, each veth pair one edge between the two namespaces,
--- other links as nodes, gateways and NAT as notes on the namespace): this
+-- other links as nodes, a macvlan, ipvlan or vlan joined to its parent and
+-- the two ends of a VXLAN to each other, gateways and NAT as notes on the
+-- namespace): this
 -- file decides what is drawn; graph_draw.lua writes it as DOT and Mermaid,
 -- graph_cli.lua writes files (graph.write, through graph.render, the C half:
 -- Graphviz linked as a library) and serves `netlab graph`.
@@ -182,11 +184,43 @@ local function addr_range(list)
   return text
 end
 
+-- The kinds that sit on a parent link, drawn as its children.
+local CHILD = {macvlan = true, macvtap = true, ipvlan = true, ipvtap = true, vlan = true}
+
+-- The parent of l in namespace e as {ns, ifname}: the model's (in whichever
+-- namespace), or ip's name of a link in the same one; nil when unknown.
+local function parent_of(e, l)
+  local p = l.parent
+  if p and p.ns and p.ns ~= "" and p.ifname then return p end
+  if type(l.link) == "string" then return {ns = e.name, ifname = l.link} end
+  return nil
+end
+
+-- "macvlan bridge", "ipvlan l2", "vlan 10" (and its protocol when not 802.1Q).
+local function child_label(l)
+  local d = l.linkinfo and l.linkinfo.info_data or {}
+  if l.kind == "vlan" then
+    return ("vlan %s%s"):format(tostring(d.id or "?"),
+      d.protocol and d.protocol ~= "802.1Q" and " " .. d.protocol or "")
+  end
+  return d.mode and l.kind .. " " .. d.mode or l.kind
+end
+
+-- Whether two VXLAN ends of one VNI face each other: each the other's
+-- remote when both name theirs; multicast ends (a group) all do.
+local function vxlan_pair(a, b)
+  local function faces(x, y)
+    local r, l = x.remote or x.remote6, y["local"] or y.local6
+    return not (r and l) or r == l
+  end
+  return faces(a, b) and faces(b, a)
+end
+
 -- The drawing: clusters (each with its nodes), edges, and the labs seen.
 -- What is drawn, from one reading of the model:
 --   clusters: {id, name, lab, gone, group, key, nodes}, each node
 --     {id, shape, title = {lines}, rows = {{port, lines, lab, down}}, notes, lab, down}
---   edges: {a = {node, port}, b = {node, port}, down, lab, count}
+--   edges: {a = {node, port}, b = {node, port}, down, lab, count, label}
 --   externals: namespaces a veth reaches that are not drawn.
 local function selection(o, arg)
   local names, labsel, known = {}, {}, nil
@@ -210,7 +244,10 @@ local function selection(o, arg)
       known = {root = true}
       for _, x in ipairs(ns.list()) do known[x.name] = true end
     end
-    if not known[n] then netlab._error(("no namespace %q (ip netns list shows them)"):format(shown(n))) end
+    -- "pid:PID", a process's namespace (ns.of), is known when it can be opened.
+    if not known[n] and not (n:match("^pid:%d+$") and ns.get(n)) then
+      netlab._error(("no namespace %q (ip netns list shows them)"):format(shown(n)))
+    end
     names[#names + 1] = n
   end
   for _, L in ipairs(netlab._list(o.lab)) do
@@ -373,6 +410,52 @@ local function model(o, arg)
           row(owner, l.ifname, ifrow(l), lab_of(l), is_down(l))
           edges[#edges + 1] = {a = {owner.id, l.ifname}, b = {n.id}, down = is_down(l), lab = lab_of(l),
                                key = owner.id .. "|" .. n.id}
+        end
+      end
+    end
+  end
+
+  -- A macvlan, ipvlan or vlan is a child of its parent link, wherever that
+  -- is (a macvlan moved into a container keeps its parent in the host): an
+  -- edge from the parent's port to it, named by kind and mode.
+  for _, e in ipairs(drawn) do
+    for _, l in ipairs(not e.gone and not group_of[e.name] and e.links or {}) do
+      local n = nodes[link_id(e.name, l.ifname)]
+      local P = n and CHILD[l.kind] and parent_of(e, l)
+      if P then
+        local pl = links[P.ns] and links[P.ns][P.ifname]
+        local a = pl and pl.kind == "bridge" and nodes[link_id(P.ns, P.ifname)] and {link_id(P.ns, P.ifname)} or
+                  attach(P.ns, pl, P.ifname)
+        edges[#edges + 1] = {a = a, b = {n.id}, label = child_label(l), down = is_down(l) or (pl and is_down(pl)),
+                             lab = lab_of(l), key = a[1] .. "|" .. (a[2] or "") .. "|" .. n.id}
+      end
+    end
+  end
+
+  -- A VXLAN is a tunnel between its ends: one edge between two ends with the
+  -- same VNI and UDP port (each the other's remote, when both say theirs).
+  local tunnels, vnis = {}, {}
+  for _, e in ipairs(drawn) do
+    for _, l in ipairs(not e.gone and not group_of[e.name] and e.links or {}) do
+      local d = l.kind == "vxlan" and l.linkinfo and l.linkinfo.info_data
+      if d and d.id and nodes[link_id(e.name, l.ifname)] then
+        local k = ("%d|%d"):format(d.id, d.port or 4789)
+        if not tunnels[k] then tunnels[k], vnis[#vnis + 1] = {}, k end
+        table.insert(tunnels[k], {ns = e.name, l = l, d = d})
+      end
+    end
+  end
+  table.sort(vnis)
+  for _, k in ipairs(vnis) do
+    local ends = tunnels[k]
+    for i = 1, #ends do
+      for j = i + 1, #ends do
+        local A, B = ends[i], ends[j]
+        if vxlan_pair(A.d, B.d) then
+          local ia, ib = link_id(A.ns, A.l.ifname), link_id(B.ns, B.l.ifname)
+          edges[#edges + 1] = {a = {ia}, b = {ib}, down = is_down(A.l) or is_down(B.l),
+                               label = ("vxlan %d udp/%d"):format(A.d.id, A.d.port or 4789),
+                               lab = lab_of(A.l) or lab_of(B.l), key = ia .. "|" .. ib}
         end
       end
     end

@@ -130,7 +130,7 @@ function graph._cli(args)
   local nsknown = {root = true}
   for _, n in ipairs(ns.list()) do nsknown[n.name] = true end
   for _, w in ipairs(words) do
-    local isns, islab = nsknown[w], lab_exists(w)
+    local isns, islab = nsknown[w] or (w:match("^pid:%d+$") and ns.get(w) ~= nil), lab_exists(w)
     if isns then o.ns[#o.ns + 1] = w end
     if islab then o.lab[#o.lab + 1] = w end
     if not isns and not islab then

@@ -124,6 +124,7 @@ function graph._dot_of(G)
     local c = colours(G, e.lab)
     local at = {color = c[1], penwidth = e.lab and G.show_labs and "1.6" or "1.2"}
     if e.count then at.label = ("%d veth pairs"):format(e.count) end
+    if e.label then at.label = e.label end
     if e.down then at.style = "dashed" end
     out[#out + 1] = ("\t%s -- %s %s;"):format(endpoint(e.a), endpoint(e.b), attrs(at))
   end
@@ -205,6 +206,7 @@ function graph._mermaid_of(G)
     parts[#parts + 1] = row_text(nodes, e.b)
     local label = table.concat(parts, " — ")
     if e.count then label = ("%d veth pairs: %s"):format(e.count, label) end
+    if e.label then label = label ~= "" and e.label .. ": " .. label or e.label end
     local arrow = e.down and "-.-" or "---"
     if label ~= "" then
       out[#out + 1] = ("  %s %s|%s| %s"):format(id(e.a[1]), arrow, mq(label), id(e.b[1]))

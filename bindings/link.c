@@ -455,8 +455,14 @@ static void push_info(lua_State *L, const struct link_info *li, const char *nsna
 	lua_setfield(L, -2, "carrier");
 	setint(L, "mtu", li->mtu);
 	setstr(L, "master", li->master_name);
-	setstr(L, "peer", li->peer_name);
-	setstr(L, "peer_ns", li->peer_name[0] ? li->peer_ns : NULL);
+	/* The other link: a veth's peer, or the parent another kind sits on (a vxlan's dev). */
+	if (!strcmp(li->kind, "veth")) {
+		setstr(L, "peer", li->other_name);
+		setstr(L, "peer_ns", li->other_name[0] ? li->other_ns : NULL);
+	} else {
+		setstr(L, "parent", li->other_name);
+		setstr(L, "parent_ns", li->other_name[0] ? li->other_ns : NULL);
+	}
 	setstr(L, "alias", li->alias);
 	/* As `ip -j link` gives them: the peer's index, and the id of its namespace when it is another. */
 	if (li->link && (li->link != li->index || li->link_nsid >= 0))

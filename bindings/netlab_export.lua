@@ -55,7 +55,9 @@ local MADE = {loopback = true}
 local CAN = {veth = true, bridge = true, dummy = true}
 
 -- What follows `ip link add NAME` for the kinds that sit on another link,
--- from the model's linkinfo (the parent is made first: it has the lower index).
+-- from the model's linkinfo (the parent is made first: it has the lower
+-- index). The dry run's trace (lab_trace.lua) says a planned link in the
+-- same words, through netlab._kind_words.
 local STACKED = {
   macvlan = function(l, d)
     return ("link %s type macvlan mode %s"):format(word(l.link), d.mode)
@@ -64,7 +66,7 @@ local STACKED = {
     return ("link %s type ipvlan mode %s"):format(word(l.link), d.mode)
   end,
   vlan = function(l, d)
-    return ("link %s type vlan protocol %s id %d"):format(word(l.link), d.protocol, d.id)
+    return ("link %s type vlan id %d protocol %s"):format(word(l.link), d.id, d.protocol)
   end,
   vxlan = function(_, d)
     local w = {"type vxlan id " .. d.id}
@@ -78,6 +80,11 @@ local STACKED = {
   end,
 }
 
+-- netlab._kind_words(kind, l, d): those words for a link l (l.link: its
+-- parent's name) with info_data d in ip -j's fields; nil for another kind.
+function netlab._kind_words(kind, l, d)
+  return STACKED[kind] and STACKED[kind](l, d)
+end
 
 local function prio_text(c)
   if c.type == "nat" and c.prio == 100 and (c.hook == "postrouting" or c.hook == "input") then
@@ -91,8 +98,24 @@ local function prio_text(c)
 end
 
 -- The script's sections, in the order they must run.
+-- The static neighbours (the model holds no others) on links the script
+-- makes or has, as `ip neigh add … nud permanent`.
+local function export_neighbors_sh(n, lab, made, key, add, skip)
+  for _, e in ipairs(n.neighbors or {}) do
+    if (lab == nil or e.lab == lab) and e.lladdr then
+      if made[key(n.name, e.dev)] == nil then
+        skip(("neighbour %s on %s in %s"):format(e.dst, e.dev, n.name),
+             ("its link %s is not exported"):format(e.dev))
+      else
+        add("neighbours", ip(n.name, "neigh add", e.dst, "lladdr", e.lladdr, "dev",
+                             netlab._shword(e.dev), "nud permanent"))
+      end
+    end
+  end
+end
+
 local SECTIONS = {"namespaces", "links", "masters", "addresses", "links up", "routes",
-                  "sysctls", "nftables"}
+                  "neighbours", "sysctls", "nftables"}
 
 -- netlab._export_sh([lab]): the script's text; with lab, only what the state
 -- gives to that lab (its records and marks), else everything.
@@ -221,6 +244,7 @@ function netlab._export_sh(lab)
     -- Routes on a link first: a gateway must be reachable when its route is added.
     for _, l in ipairs(direct) do add("routes", l) end
     for _, l in ipairs(gw) do add("routes", l) end
+    export_neighbors_sh(n, lab, made, key, add, skip)
 
     local f = n.forwarding
     if f and (lab == nil or exported[n.name]) then

@@ -357,6 +357,17 @@ function netlab._export_lua(lab)
     end
   end
 
+  -- The static neighbours (the model holds no others), as link.neighbor_add.
+  add("\n-- neighbours")
+  for _, n in ipairs(state) do
+    for _, e in ipairs(n.neighbors or {}) do
+      if mine(e) and e.lladdr and not member[n.name] then
+        add(("link.neighbor_add{%s}"):format(fields{{"addr", q(e.dst)}, {"mac", q(e.lladdr)},
+          {"link", q(e.dev)}, {"ns", n.name ~= "root" and q(n.name) or nil}}))
+      end
+    end
+  end
+
   add("\n-- forwarding and NAT")
   for _, n in ipairs(state) do
     local f = n.forwarding
@@ -427,7 +438,7 @@ function netlab._export_lua(lab)
   }
   -- A section the network has nothing for (a star's loop takes its namespaces and routes) goes.
   local SECTION = {["-- namespaces"] = true, ["\n-- links"] = true, ["\n-- routes"] = true,
-                   ["\n-- forwarding and NAT"] = true}
+                   ["\n-- neighbours"] = true, ["\n-- forwarding and NAT"] = true}
   local kept = {}
   for i, l in ipairs(out) do
     if not (SECTION[l] and (out[i + 1] == nil or SECTION[out[i + 1]])) then kept[#kept + 1] = l end

@@ -183,7 +183,7 @@ end
 
 -- What a namespace of the model holds, as a person reads it: its links,
 -- then its routes of the main table (the kernel's own IPv6 link-local and
--- multicast routes left out: noise in a summary).
+-- multicast routes left out: noise in a summary), its static neighbours.
 local function show_one(e, out)
   if e.gone then
     out[#out + 1] = ("== %s: %s"):format(e.name, e.why or "gone")
@@ -215,6 +215,13 @@ local function show_one(e, out)
   if #routes > 0 then
     out[#out + 1] = "  routes:"
     for _, r in ipairs(routes) do out[#out + 1] = "    " .. r end
+  end
+  -- The static neighbours, as `ip neigh` writes them (the model holds no others).
+  if e.neighbors and #e.neighbors > 0 then
+    out[#out + 1] = "  neighbours:"
+    for _, n in ipairs(e.neighbors) do
+      out[#out + 1] = ("    %s dev %s lladdr %s PERMANENT"):format(n.dst, n.dev, n.lladdr or "-")
+    end
   end
   nat_lines(e, out)
 end

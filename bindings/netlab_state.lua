@@ -18,7 +18,7 @@ local TABLES = {[253] = "default", [254] = "main", [255] = "local"}
 -- a lab leaves on objects outside its own namespaces (a link's alias
 -- "netlab:LAB", an nftables rule's comment "netlab:LAB").
 local function lab_index()
-  local idx = {ns = {}, link = {}, addr = {}, route = {}, nfttable = {}}
+  local idx = {ns = {}, link = {}, addr = {}, route = {}, nfttable = {}, neigh = {}}
   local S = require "netlab.lab_state"
   local ok, files = pcall(netlab._ls, S.dir)
   if not ok or type(files) ~= "table" then return idx end
@@ -37,6 +37,7 @@ local function lab_index()
         elseif r.kind == "route" then
           idx.route[("%s|%s|%s"):format(r.ns, r.table or 254, r.dst)] = name
         elseif r.kind == "nfttable" then idx.nfttable[r.ns .. "|" .. r.table] = name
+        elseif r.kind == "neigh" then idx.neigh[r.ns .. "|" .. r.dev .. "|" .. r.addr] = name
         end
       end
     end
@@ -118,6 +119,14 @@ local function read_links(n, labs, nslab)
       local parent = byindex[l.link_index]
       if e.flags and not (parent and parent.up) then e.flags[#e.flags + 1] = "M-DOWN" end
     end
+    -- The link a macvlan, ipvlan or vlan sits on, or a vxlan sends from,
+    -- wherever it is, as {ns, ifname} like a veth's peer (netlab's own, not
+    -- ip's: a link moved away has only link_index and link_netnsid there).
+    if l.parent then
+      e.parent = {ns = l.parent_ns, ifname = l.parent}
+    elseif l.link_index and not l.link_netnsid and l.kind ~= "veth" then
+      e.parent = {ns = n.name, ifname = e.link}
+    end
     e.lab = labs.link[n.name .. "|" .. l.name] or mark(l.alias) or nslab
     out[#out + 1] = e
     byname[l.name] = e
@@ -177,6 +186,32 @@ local function read_nft(n, labs, nslab)
   return out
 end
 
+-- The static neighbours: PERMANENT entries, what a script (link.neighbor_add)
+-- or a person (`ip neigh add … nud permanent`) set, as `ip -j neigh` gives
+-- them. The dynamic ones (REACHABLE, STALE, …) are left out: they are the
+-- kernel's cache of the traffic, change from one second to the next and are
+-- shared by nothing a lab makes, so a model holding them would differ between
+-- two reads of the same network; link.neighbors lists them.
+local function read_neighbors(n, labs, nslab)
+  local out = array()
+  -- A dry run's planned namespace has no table to read.
+  local ok, list = pcall(link.neighbors, {ns = n})
+  if not ok then return out end
+  for _, e in ipairs(list) do
+    if e.state == "PERMANENT" then
+      out[#out + 1] = {
+        dst = e.addr, dev = e.link, lladdr = e.mac, state = array{"PERMANENT"},
+        lab = labs.neigh[n.name .. "|" .. e.link .. "|" .. e.addr] or nslab,
+      }
+    end
+  end
+  table.sort(out, function(a, b)
+    if a.dev ~= b.dev then return a.dev < b.dev end
+    return a.dst < b.dst
+  end)
+  return out
+end
+
 local function sysctl(n, key)
   local ok, v = pcall(ns.sysctl, n, key)
   if ok then return v == "1" end
@@ -195,6 +230,7 @@ local function read_ns(name, labs)
   local ok, err = pcall(function()
     e.links = read_links(n, labs, e.lab)
     e.routes = read_routes(n, labs, e.lab)
+    e.neighbors = read_neighbors(n, labs, e.lab)
     e.forwarding = {ipv4 = sysctl(n, "net.ipv4.ip_forward"),
                     ipv6 = sysctl(n, "net.ipv6.conf.all.forwarding")}
     local okn, nft = pcall(read_nft, n, labs, e.lab)
@@ -230,7 +266,8 @@ local function names_of(which)
 end
 
 -- netlab.state([ns | {ns, …}]): a list of namespaces, each with its links,
--- addresses, routes (every table), forwarding and nftables, as one table.
+-- addresses, routes (every table), static neighbours, forwarding and
+-- nftables, as one table.
 function netlab.state(which)
   local names = names_of(which)
   local labs = lab_index()

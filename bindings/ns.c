@@ -246,6 +246,9 @@ int luaopen_ns(lua_State *L)
 	luaL_newlib(L, ns_funcs);
 	nlb_ns_pid(L);
 	nlb_pushns(L, NS_ROOT);
-	lua_setfield(L, -2, "root");
+	lua_pushvalue(L, -1);
+	lua_setfield(L, -3, "root");
+	/* Docker's --network host: a process in the root namespace; the same object. */
+	lua_setfield(L, -2, "host");
 	return 1;
 }

@@ -67,16 +67,17 @@ static int l_kill(lua_State *L)
 	return 1;
 }
 
-/* ns.of(PID): the namespace object, or nil and why (no such process, no name for its namespace). */
+/*
+ * ns.of(PID): the namespace object (named, or the anonymous "pid:PID" that
+ * holds a namespace with no name), or nil and why (no such process).
+ */
 static int l_of(lua_State *L)
 {
 	struct nl_err err = { 0 };
-	char name[NAME_MAX + 1];
 	pid_t pid = check_pid(L, 1);
-
 	struct ns *ns;
 
-	if (ns_of(pid, name, sizeof(name), &err) < 0 || ns_get(name, &ns, &err) < 0) {
+	if (ns_of(pid, &ns, &err) < 0) {
 		lua_pushnil(L);
 		lua_pushfstring(L, "%s: %s (%s)", err.obj, err.msg, nlb_errname(err.code));
 		return 2;

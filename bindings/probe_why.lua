@@ -60,6 +60,7 @@ local function index_state()
       end
     end
   end
+  probe._why_l2.index(W)
   return W
 end
 
@@ -93,35 +94,11 @@ local function has_default(W, n, family)
   return false
 end
 
--- Everything one link reaches without routing: its veth peer, a bridge and
--- the bridge's ports and their peers. Returns the ends reached that are up
--- ({ns, dev}), the ends that are down on the way, and the bridges met.
-local function l2_domain(W, n, dev)
-  local seen, ends, down, bridges = {}, {}, {}, {}
-  local function visit(m, d, first)
-    local key = m .. "|" .. d
-    if seen[key] then return end
-    seen[key] = true
-    local l = linkof(W, m, d)
-    if not l then return end
-    if not first and not l.up then
-      down[#down + 1] = {ns = m, dev = d}
-      return
-    end
-    if not first then ends[#ends + 1] = {ns = m, dev = d} end
-    if l.kind == "bridge" then
-      bridges[#bridges + 1] = {ns = m, dev = d}
-      for _, p in ipairs(W.ns[m].links) do
-        if p.master == d then visit(m, p.ifname) end
-      end
-    elseif l.master and not first then
-      visit(m, l.master)
-    end
-    if l.peer and l.peer.ns and W.ns[l.peer.ns] then visit(l.peer.ns, l.peer.ifname) end
-  end
-  visit(n, dev, true)
-  return ends, down, bridges
-end
+-- Everything a frame sent out of one link reaches without routing, the
+-- ends up ({ns, dev}), the links down on the way, the bridges met and the
+-- causes that stopped a vxlan: probe_why_l2.lua's, which knows the kinds
+-- (loaded after this file, so asked for when called).
+local function l2_domain(W, n, dev) return probe._why_l2.domain(W, n, dev) end
 
 local function owns(W, e, addr)
   local l = linkof(W, e.ns, e.dev)
@@ -272,10 +249,11 @@ local function next_hop(W, n, dev, nh, family, towards)
     return nil, cause("link-down", n, dev, ("%s's link %s is down"):format(n, dev),
                       up_fix(n, dev))
   end
-  local ends, down, bridges = l2_domain(W, n, dev)
+  local ends, down, bridges, blocked = l2_domain(W, n, dev)
   for _, e in ipairs(ends) do
     if owns(W, e, nh) then return e end
   end
+  local L2 = probe._why_l2
   -- Linux answers ARP for any address of its own on any of its links (the
   -- weak host model, arp_ignore 0): a namespace on the link that has nh
   -- elsewhere takes the packet all the same.
@@ -283,6 +261,9 @@ local function next_hop(W, n, dev, nh, family, towards)
   for _, e in ipairs(ends) do
     if o and o.ns == e.ns and (sysctl(e.ns, "net.ipv4.conf.all.arp_ignore") or 0) == 0 then return e end
   end
+  -- A macvlan's (ipvlan's, vlan's) parent down.
+  local pc = L2.down_cause(W, n, dev, down)
+  if pc then return nil, pc end
   -- A link down on the way: the one that has nh, the port whose far end has
   -- it, or the link's own far end when nothing else is reached.
   for _, e in ipairs(down) do
@@ -297,6 +278,11 @@ local function next_hop(W, n, dev, nh, family, towards)
                         up_fix(e.ns, e.dev))
     end
   end
+  -- A vxlan on the way that could not carry it (its underlay, VNI, port).
+  if blocked[1] then return nil, blocked[1] end
+  -- A parent and its own macvlan, siblings kept apart by their mode.
+  local kc = L2.cause(W, n, dev, nh)
+  if kc then return nil, kc end
   -- Nobody on the link has it. A veth end left off the bridge is the classic.
   local mine = l.peer and linkof(W, l.peer.ns, l.peer.ifname)
   if mine and not mine.master and not addr_on(mine, family) then
@@ -414,6 +400,7 @@ probe._why_lib = {
   MAXHOPS = MAXHOPS,
   nsname = nsname,
   nsopt = nsopt,
+  nstab = nstab,
   ipn = ipn,
   nexec = nexec,
   index_state = index_state,

@@ -9,6 +9,7 @@ local function hop_text(h)
   local parts = {}
   if h["in"] then parts[#parts + 1] = "in " .. h["in"] end
   if h.out then parts[#parts + 1] = "out " .. h.out .. (h.via and (" via " .. h.via) or "") end
+  if h.over then parts[#parts + 1] = "over " .. h.over end
   if h.verdict and h.verdict ~= "forward" then parts[#parts + 1] = h.verdict end
   if #parts > 0 then s = s .. " (" .. table.concat(parts, ", ") .. ")" end
   return s
@@ -50,7 +51,8 @@ function probe._why_json(w)
   local function hops(list)
     local out = {}
     for _, h in ipairs(list or {}) do
-      out[#out + 1] = {ns = h.ns, ["in"] = h["in"], out = h.out, via = h.via, verdict = h.verdict}
+      out[#out + 1] = {ns = h.ns, ["in"] = h["in"], out = h.out, via = h.via, over = h.over,
+                         verdict = h.verdict}
     end
     return out
   end

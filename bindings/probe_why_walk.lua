@@ -149,10 +149,24 @@ local function walk(W, n, pkt, o)
     local nh = r.via or pkt.dst
     local e, c2 = next_hop(W, n, r.dev, nh, fam, r.via and pkt.dst)
     if not e then return path, nil, c2 end
+    hop.over = e.over
     last = n
     n, iif = e.ns, e.dev
   end
   return path, nil, cause("unknown", last, pkt.dst, ("the path is longer than %d hops (a loop?)"):format(MAXHOPS))
+end
+
+-- A vxlan's underlay (probe_why_l2.lua): the UDP packet it sends, walked
+-- as one of its own from the vxlan's namespace to its remote. Returns the
+-- namespace that takes it, or the cause it gets nowhere. Every such packet
+-- opens a connection of its own: each way's source port is its own.
+function probe._why_underlay(W, n, u)
+  local ct = W.ct
+  W.ct = "new"
+  local pkt = {family = family_of(u.dst), src = u.src, dst = u.dst, proto = "udp", dport = u.dport}
+  local _, at, c = walk(W, n, pkt, {made = {}, routers = {}})
+  W.ct = ct
+  return at, c
 end
 
 -- When the reply finds no way back: no NAT (the source was a private one

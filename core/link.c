@@ -39,6 +39,39 @@ int link_getlink(struct nl_sock *s, const char *name, int index, int nsid,
 	return r;
 }
 
+/* The index of the link a vxlan sends from (IFLA_VXLAN_LINK), 0 when none. */
+static int vxlan_dev(const struct link_info *li)
+{
+	unsigned int i;
+
+	for (i = 0; i < li->ndata; i++)
+		if (li->data[i].type == LINK_DV_IFINDEX && !strcmp(li->data[i].name, "link"))
+			return (int)li->data[i].num;
+	return 0;
+}
+
+/*
+ * Fills li->other_ns and li->other_name. A link moved to another namespace
+ * keeps its parent (and a vxlan its dev and its socket) where it was made;
+ * the kernel then names that namespace by IFLA_LINK_NETNSID, an id that
+ * means something only to this namespace, mapped back through m.
+ */
+void link_other(struct ns *ns, struct nl_sock *s, struct link_info *li, struct ns_idmap *m)
+{
+	struct link_info o;
+	struct nl_err e;
+	int index = strcmp(li->kind, "vxlan") ? li->link : vxlan_dev(li);
+
+	if (!index || (index == li->index && li->link_nsid < 0))
+		return;
+	if (li->link_nsid < 0)
+		snprintf(li->other_ns, sizeof(li->other_ns), "%s", ns->name);
+	else
+		ns_idmap_name(m, li->link_nsid, li->other_ns, sizeof(li->other_ns));
+	if (link_getlink(s, NULL, index, li->link_nsid, &o, &e) == 0 && o.index)
+		snprintf(li->other_name, sizeof(li->other_name), "%s", o.name);
+}
+
 int link_index(struct ns *ns, const char *name, int *index, struct nl_err *err)
 {
 	struct link_info li;
@@ -78,7 +111,7 @@ int link_get(struct ns *ns, const char *name, int peer, struct link_info *li, st
 	if (peer) {
 		struct ns_idmap m = NS_IDMAP_INIT(ns);
 
-		link_veth_peer(ns, s, li, &m);
+		link_other(ns, s, li, &m);
 		ns_idmap_free(&m);
 	}
 	return 0;
@@ -127,7 +160,7 @@ int link_list(struct ns *ns, int peers, link_cb cb, void *data, struct nl_err *e
 			if (d.v[j].index == li->master)
 				snprintf(li->master_name, sizeof(li->master_name), "%s", d.v[j].name);
 		if (peers)
-			link_veth_peer(ns, s, li, &m);
+			link_other(ns, s, li, &m);
 		r = cb(li, data);
 	}
 	free(d.v);

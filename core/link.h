@@ -98,10 +98,16 @@ struct link_info {
 	unsigned int mtu;
 	int master;		/* ifindex, 0 for none */
 	char master_name[IFNAMSIZ];
-	int link;		/* IFLA_LINK: a veth's peer index */
-	int link_nsid;		/* IFLA_LINK_NETNSID, -1 when the peer is in the same namespace */
-	char peer_ns[NAME_MAX + 1]; /* resolved by link_list() for veths, "" if unknown */
-	char peer_name[IFNAMSIZ];
+	int link;		/* IFLA_LINK: a veth's peer index, a macvlan's parent's */
+	int link_nsid;		/* IFLA_LINK_NETNSID, -1 when that link is in the same namespace */
+	/*
+	 * The other link this one names, resolved by link_list(peers 1) and
+	 * link_get(peer 1): a veth's peer, a macvlan's, ipvlan's or vlan's
+	 * parent (IFLA_LINK), a vxlan's dev (IFLA_VXLAN_LINK), with the name
+	 * of its namespace; "" if unknown.
+	 */
+	char other_ns[NAME_MAX + 1];
+	char other_name[IFNAMSIZ];
 	char alias[128];
 	unsigned char mac[6];
 	struct link_datum data[LINK_DATA_MAX]; /* of vlan, vxlan, macvlan, ipvlan, bridge */
@@ -185,7 +191,7 @@ int link_vxlan_check(const struct link_spec *spec, struct nl_err *err);
 /*
  * Shared by the core/link*.c files, not for callers outside them: the error
  * naming ("veth \"x\" in \"ns\""), one link read back, a full bridge explained,
- * and the veth steps of link_add() and link_get()/link_list().
+ * the veth steps of link_add(), and the other link of link_get()/link_list().
  */
 void link_obj(struct nl_err *err, const char *kind, const char *name, struct ns *ns);
 int link_getlink(struct nl_sock *s, const char *name, int index, int nsid, struct link_info *li,
@@ -195,7 +201,7 @@ void link_explain_master(int r, const char *master, struct nl_err *err);
 int link_end_finish(struct nl_sock *s, const char *kind, const struct link_end *end,
 		    const struct link_change *c, int master, struct nl_err *err);
 int link_veth_swap(const struct link_spec *spec);
-void link_veth_peer(struct ns *ns, struct nl_sock *s, struct link_info *li, struct ns_idmap *m);
+void link_other(struct ns *ns, struct nl_sock *s, struct link_info *li, struct ns_idmap *m);
 
 /*
  * Creates spec.dev (and its peer) in place, on its master, with its
@@ -205,10 +211,11 @@ void link_veth_peer(struct ns *ns, struct nl_sock *s, struct link_info *li, stru
 int link_add(struct link_spec *spec, struct nl_err *err);
 int link_set(struct ns *ns, const char *name, const struct link_change *c, struct nl_err *err);
 int link_del(struct ns *ns, const char *name, struct nl_err *err);
-/* -ENODEV when there is no such link; with peer 1 a veth's peer is resolved too. */
+/* -ENODEV when there is no such link; with peer 1 its other link (a veth's peer, a parent) too. */
 int link_get(struct ns *ns, const char *name, int peer, struct link_info *li, struct nl_err *err);
 int link_index(struct ns *ns, const char *name, int *index, struct nl_err *err);
-/* Every link of ns in index order; with peers 1, veth peers resolved to namespace and name. */
+/* Every link of ns in index order; with peers 1, other links (a veth's peer, a parent)
+ * resolved to namespace and name. */
 int link_list(struct ns *ns, int peers, link_cb cb, void *data, struct nl_err *err);
 
 const char *link_state_name(int operstate);
@@ -219,6 +226,12 @@ const char *link_state_name(int operstate);
  * and long enough. -EBADMSG when the nest does not parse.
  */
 int link_data_parse(const char *kind, const struct nlattr *data, struct link_info *li);
+/*
+ * How many attributes of an IFLA_INFO_DATA nest link_data_parse() has no
+ * field for (all of them for a kind it does not read): the trace says no
+ * command for a request it would read only in part.
+ */
+int link_data_unread(const char *kind, const struct nlattr *data);
 /*
  * The names of the bits of v that table t names, in t's order, into out
  * (up to n of them; the count is returned even past n); *rest (if not NULL)

@@ -330,17 +330,41 @@ static int read_one(const struct spec *s, const struct nlattr *a, struct link_da
 	return 1;
 }
 
+static const struct kind_data *kind_of(const char *kind)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++)
+		if (!strcmp(kinds[i].kind, kind))
+			return &kinds[i];
+	return NULL;
+}
+
+int link_data_unread(const char *kind, const struct nlattr *data)
+{
+	const struct kind_data *k = kind_of(kind);
+	const struct nlattr *a;
+	int n = 0;
+	size_t i;
+
+	mnl_attr_for_each_nested(a, data) {
+		for (i = 0; k && i < k->n; i++)
+			if (k->spec[i].attr == mnl_attr_get_type(a))
+				break;
+		if (!k || i == k->n)
+			n++;
+	}
+	return n;
+}
+
 int link_data_parse(const char *kind, const struct nlattr *data, struct link_info *li)
 {
 	const struct nlattr *tb[DATA_TB] = { 0 };
 	struct index x = { tb };
-	const struct kind_data *k = NULL;
+	const struct kind_data *k = kind_of(kind);
 	size_t i;
 
 	li->ndata = 0;
-	for (i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++)
-		if (!strcmp(kinds[i].kind, kind))
-			k = &kinds[i];
 	if (!k || !data)
 		return 0;
 	/* libmnl stops at an attribute that runs past its nest: what came before still counts. */

@@ -10,9 +10,8 @@
  * of what making one costs.
  *
  * The rest of a veth's part in link_add() is here too (which end the
- * request names, through link_msg.c's kind table), and, for link_get() and
- * link_list(), the peer's namespace and name read back through its
- * namespace id.
+ * request names, through link_msg.c's kind table). The peer's namespace and
+ * name are read back by link_other() (link.c), as any link's parent is.
  */
 #include <linux/if_link.h>
 #include <linux/rtnetlink.h>
@@ -65,20 +64,4 @@ int link_veth_swap(const struct link_spec *spec)
 {
 	return (spec->peer.master && !spec->dev.master) ||
 	       (spec->peer.up && !spec->dev.up && !spec->dev.master);
-}
-
-/* Fills li->peer_ns and li->peer_name for a veth (any other link is left alone). */
-void link_veth_peer(struct ns *ns, struct nl_sock *s, struct link_info *li, struct ns_idmap *m)
-{
-	struct link_info peer;
-	struct nl_err e;
-
-	if (strcmp(li->kind, "veth") || !li->link)
-		return;
-	if (li->link_nsid < 0)
-		snprintf(li->peer_ns, sizeof(li->peer_ns), "%s", ns->name);
-	else
-		ns_idmap_name(m, li->link_nsid, li->peer_ns, sizeof(li->peer_ns));
-	if (link_getlink(s, NULL, li->link, li->link_nsid, &peer, &e) == 0 && peer.index)
-		snprintf(li->peer_name, sizeof(li->peer_name), "%s", peer.name);
 }

@@ -48,7 +48,9 @@ static const struct nl_attrs neigh_attrs = NL_ATTRS(neigh_types);
 int neigh_parse_msg(const struct nlmsghdr *nlh, struct neigh_info *ni)
 {
 	const struct nlattr *tb[NDA_MAX + 1];
-	const struct ndmsg *nd = nl_msg_index(nlh, RTM_NEWNEIGH, sizeof(*nd), &neigh_attrs, tb);
+	/* An entry, or one going: a dump's, or a request as the trace reads it. */
+	const struct ndmsg *nd = nl_msg_index(nlh, nlh->nlmsg_type == RTM_DELNEIGH ? RTM_DELNEIGH
+						 : RTM_NEWNEIGH, sizeof(*nd), &neigh_attrs, tb);
 	size_t n;
 
 	if (!nd)

@@ -31,6 +31,7 @@ typedef int (*neigh_cb)(const struct neigh_info *ni, void *data);
  */
 struct nlmsghdr *neigh_msg(char *buf, size_t len, int type, int ifindex,
 			   const struct neigh_spec *s, struct nl_err *err);
+/* An RTM_NEWNEIGH (or RTM_DELNEIGH) message: 0, -EBADMSG, -EAFNOSUPPORT (not IPv4 or IPv6). */
 int neigh_parse_msg(const struct nlmsghdr *nlh, struct neigh_info *ni);
 /* The NUD state as ip-neighbour(8) words it: "REACHABLE", "STALE", "PERMANENT" … */
 const char *neigh_state_name(unsigned int state);

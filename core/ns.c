@@ -4,6 +4,7 @@
  * `ip netns` and netlab see the same ones, and the cache of handles that lets
  * netlab open one netlink socket per namespace and keep it.
  */
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <sched.h>
@@ -124,7 +125,8 @@ static struct ns *remember(const char *name, int fd, const struct stat *st)
 	if (++cached > NS_CACHE_MAX) {
 		struct ns *old = lru_tail;
 
-		while (old && old->pinned)
+		/* A process's namespace is held, not cached: see pid_get. */
+		while (old && (old->pinned || old->pid))
 			old = old->prev;
 		if (old && old != n)
 			forget(old);
@@ -155,14 +157,27 @@ int ns_init(struct nl_err *err)
 	return 0;
 }
 
+/* Whether process n->pid is still in the namespace n holds (st: what it is in now). */
+static int pid_holds(const struct ns *n, struct stat *st)
+{
+	char path[64];
+
+	snprintf(path, sizeof(path), "/proc/%ld/ns/net", (long)n->pid);
+	if (stat(path, st) < 0)
+		return 0;
+	return st->st_dev == n->dev && st->st_ino == n->ino;
+}
+
 void ns_release(void)
 {
 	struct ns *n = lru_head;
+	struct stat st;
 
 	while (n) {
 		struct ns *next = n->next;
 
-		if (!n->pinned)
+		/* A process's namespace stays held while the process is in it. */
+		if (!n->pinned && !(n->pid && pid_holds(n, &st)))
 			forget(n);
 		n = next;
 	}
@@ -223,13 +238,89 @@ static int entry_check(const char *path, struct stat *st, struct nl_err *err)
 	return 0;
 }
 
+pid_t ns_pid_name(const char *name)
+{
+	const char *p = name + sizeof(NS_PID_PREFIX) - 1;
+	char *end;
+	long v;
+
+	if (!name || strncmp(name, NS_PID_PREFIX, sizeof(NS_PID_PREFIX) - 1) || !isdigit((unsigned char)*p))
+		return 0;
+	errno = 0;
+	v = strtol(p, &end, 10);
+	if (*end || errno || v <= 0 || v > INT_MAX)
+		return 0;
+	return (pid_t)v;
+}
+
+/*
+ * "pid:PID": the namespace of a process, as `nsenter --target PID --net`.
+ * The first use opens /proc/PID/ns/net and holds it; later uses check that
+ * PID is still in that namespace. So a container that stopped reads as gone,
+ * and a PID reused by another process never lends its namespace to a handle
+ * made for the first. The root's own is the root.
+ */
+static int pid_get(const char *name, pid_t pid, struct ns **out, struct nl_err *err)
+{
+	char path[64];
+	struct stat st;
+	struct ns *n = lookup(name);
+	int fd;
+
+	nl_obj(err, "namespace of PID %ld", (long)pid);
+	if (n) {
+		if (pid_holds(n, &st)) {
+			lru_unlink(n);
+			lru_front(n);
+			*out = n;
+			return 0;
+		}
+		forget(n);
+		return nl_fail(err, ENOENT, "gone: the process ended");
+	}
+	snprintf(path, sizeof(path), "/proc/%ld/ns/net", (long)pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		if (errno == ENOENT || errno == ESRCH)
+			return nl_fail(err, ENOENT, "gone: no such process");
+		return nl_fail(err, errno, "cannot open %s", path);
+	}
+	fstat(fd, &st);
+	if (st.st_dev == root.dev && st.st_ino == root.ino) {
+		close(fd);
+		*out = &root;
+		return 0;
+	}
+	n = remember(name, fd, &st);
+	if (!n) {
+		close(fd);
+		return nl_fail(err, ENOMEM, NULL);
+	}
+	n->pid = pid;
+	*out = n;
+	return 0;
+}
+
+/* ns_add, ns_attach, ns_del: "pid:PID" is no name in /run/netns. */
+int ns_check_runname(const char *name, struct nl_err *err)
+{
+	if (ns_pid_name(name))
+		return nl_fail(err, EINVAL, "\"" NS_PID_PREFIX "PID\" names the namespace of a process, "
+			       "not one in " NS_RUN_DIR);
+	return 0;
+}
+
 int ns_check(const char *name, struct nl_err *err)
 {
 	char path[sizeof(NS_RUN_DIR) + NAME_MAX + 2], why[PARSE_WHY];
 	struct stat st;
 
+	struct ns *n;
+
 	if (!name || !strcmp(name, NS_ROOT))
 		return 0;
+	if (ns_pid_name(name))
+		return pid_get(name, ns_pid_name(name), &n, err);
 	nl_obj(err, "namespace \"%s\"", name);
 	if (parse_nsname(name, why) < 0)
 		return nl_fail(err, EINVAL, "%s", why);
@@ -248,6 +339,8 @@ int ns_get(const char *name, struct ns **out, struct nl_err *err)
 		*out = &root;
 		return 0;
 	}
+	if (ns_pid_name(name))
+		return pid_get(name, ns_pid_name(name), out, err);
 	nl_obj(err, "namespace \"%s\"", name);
 	if (parse_nsname(name, why) < 0)
 		return nl_fail(err, EINVAL, "%s", why);
@@ -394,7 +487,9 @@ int ns_add(const char *name, struct ns **out, struct nl_err *err)
 		return nl_fail(err, EINVAL, "%s", why);
 	if (!strcmp(name, NS_ROOT))
 		return nl_fail(err, EINVAL, "\"" NS_ROOT "\" names the namespace netlab started in");
-	r = change_check(err);
+	r = ns_check_runname(name, err);
+	if (r == 0)
+		r = change_check(err);
 	if (r < 0)
 		return r;
 	r = ns_run_dir_prepare(err);
@@ -460,7 +555,9 @@ int ns_del(const char *name, struct nl_err *err)
 		return nl_fail(err, EINVAL, "%s", why);
 	if (!strcmp(name, NS_ROOT))
 		return nl_fail(err, EINVAL, "the namespace netlab started in cannot be deleted");
-	r = change_check(err);
+	r = ns_check_runname(name, err);
+	if (r == 0)
+		r = change_check(err);
 	if (r < 0)
 		return r;
 	/* Our own descriptors would keep the namespace alive: drop them first. */

@@ -25,6 +25,7 @@ struct ns {
 	struct nl_sock rt; /* rtnetlink, .sk NULL until first use */
 	struct nl_sock nf; /* nfnetlink, likewise */
 	int pinned;	   /* >0: not to be evicted from the cache */
+	pid_t pid;	   /* >0: "pid:PID", a process's namespace that has no name */
 	struct ns *hnext;  /* hash chain */
 	struct ns *prev, *next; /* LRU, most recent first */
 };
@@ -49,8 +50,18 @@ const char *ns_fd_name(int fd);
  */
 #define NS_WHERE_LEN (NAME_MAX + 8)
 const char *ns_where(const struct ns *ns, char *buf, size_t len);
-/* "root" (or NULL) is the root; otherwise /run/netns/NAME. -ENOENT when there is none. */
+/*
+ * "root" (or NULL) is the root; "pid:PID" the namespace process PID is in,
+ * as `nsenter --target PID --net` (ns_pid_name); otherwise /run/netns/NAME.
+ * -ENOENT when there is none, or no longer: a "pid:PID" handle holds the
+ * namespace it first opened and is gone once PID is no longer in it.
+ */
 int ns_get(const char *name, struct ns **out, struct nl_err *err);
+/* The process of a "pid:PID" name, or 0 when name is not of that form. */
+pid_t ns_pid_name(const char *name);
+#define NS_PID_PREFIX "pid:"
+/* -EINVAL when name is of the "pid:PID" form, which no entry of /run/netns may take. */
+int ns_check_runname(const char *name, struct nl_err *err);
 /*
  * 0 when NAME is the root or /run/netns/NAME holds a namespace; -ENOENT with
  * the reason when it does not, or no longer does (a stale entry). Opens nothing.
@@ -78,8 +89,11 @@ int ns_attach(const char *name, pid_t pid, struct nl_err *err);
 int ns_pids(struct ns *ns, pid_t **pids, size_t *n, struct nl_err *err);
 /* Sends sig to every process in ns but this one; *count gets how many got it. Not the root. */
 int ns_kill(struct ns *ns, int sig, size_t *count, struct nl_err *err);
-/* The name of the namespace process pid is in: "root", or an entry of /run/netns; -ENOENT with why. */
-int ns_of(pid_t pid, char *name, size_t len, struct nl_err *err);
+/*
+ * The namespace process pid is in: the root, the one an entry of /run/netns
+ * names, or else the anonymous "pid:PID" (as `nsenter --target PID --net`).
+ */
+int ns_of(pid_t pid, struct ns **out, struct nl_err *err);
 
 /* Keeps a handle cached while other namespaces are opened (a walk over all of them). */
 void ns_pin(struct ns *ns);

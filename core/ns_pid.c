@@ -23,6 +23,7 @@
 #include "change.h"
 #include "ns.h"
 #include "parse.h"
+#include "trace.h"
 #include "vec.h"
 
 /*
@@ -58,7 +59,9 @@ int ns_attach(const char *name, pid_t pid, struct nl_err *err)
 		return nl_fail(err, EINVAL, "%s", why);
 	if (!strcmp(name, NS_ROOT))
 		return nl_fail(err, EINVAL, "\"" NS_ROOT "\" names the namespace netlab started in");
-	r = check_pid(pid, err);
+	r = ns_check_runname(name, err);
+	if (r == 0)
+		r = check_pid(pid, err);
 	if (r < 0)
 		return r;
 	/*
@@ -92,6 +95,12 @@ int ns_attach(const char *name, pid_t pid, struct nl_err *err)
 		unlink(path);
 	}
 	close(nsfd);
+	if (r == 0 && trace_on()) {
+		char line[TRACE_LINE];
+
+		if (trace_netns_attach(name, (long)pid, line, sizeof(line)) > 0)
+			trace_emit(line);
+	}
 	return r;
 }
 
@@ -175,12 +184,18 @@ int ns_kill(struct ns *ns, int sig, size_t *count, struct nl_err *err)
 			r = nl_fail(err, errno, "cannot signal process %ld", (long)v[i]);
 	}
 	free(v);
+	if (r == 0 && n && trace_on()) {
+		char line[TRACE_LINE];
+
+		if (trace_netns_kill(ns->name, sig, line, sizeof(line)) > 0)
+			trace_emit(line);
+	}
 	return r;
 }
 
-int ns_of(pid_t pid, char *name, size_t len, struct nl_err *err)
+int ns_of(pid_t pid, struct ns **out, struct nl_err *err)
 {
-	char path[sizeof(NS_RUN_DIR) + NAME_MAX + 2];
+	char path[sizeof(NS_RUN_DIR) + NAME_MAX + 2], anon[sizeof(NS_PID_PREFIX) + 24];
 	struct stat st, at;
 	struct dirent *e;
 	struct ns *root = ns_root();
@@ -194,7 +209,7 @@ int ns_of(pid_t pid, char *name, size_t len, struct nl_err *err)
 	if (r < 0)
 		return r;
 	if (st.st_dev == root->dev && st.st_ino == root->ino) {
-		snprintf(name, len, "%s", NS_ROOT);
+		*out = root;
 		return 0;
 	}
 	d = opendir(NS_RUN_DIR);
@@ -203,13 +218,24 @@ int ns_of(pid_t pid, char *name, size_t len, struct nl_err *err)
 			continue;
 		snprintf(path, sizeof(path), NS_RUN_DIR "/%s", e->d_name);
 		if (stat(path, &at) == 0 && at.st_dev == st.st_dev && at.st_ino == st.st_ino) {
-			snprintf(name, len, "%s", e->d_name);
+			char name[NAME_MAX + 1];
+
+			/* The entry is closedir's to free. */
+			snprintf(name, sizeof(name), "%s", e->d_name);
 			closedir(d);
-			return 0;
+			return ns_get(name, out, err);
 		}
 	}
 	if (d)
 		closedir(d);
-	return nl_fail(err, ENOENT,
-		       "its namespace has no name in " NS_RUN_DIR " (ns.attach gives it one)");
+	/*
+	 * No name: the process's own, held from now on. A handle held for an
+	 * earlier process of this PID is gone (and let go) on the first try;
+	 * the second opens this one's.
+	 */
+	snprintf(anon, sizeof(anon), NS_PID_PREFIX "%ld", (long)pid);
+	r = ns_get(anon, out, err);
+	if (r == -ENOENT)
+		r = ns_get(anon, out, err);
+	return r;
 }

@@ -2,6 +2,7 @@
 /* --sandbox: a private network and /run for one netlab process, gone when it exits. */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <sched.h>
 #include <stdio.h>
 #include <string.h>
@@ -54,8 +55,12 @@ int sandbox_enter(struct nl_err *err)
 		return nl_fail(err, errno, "cannot mount a private /run");
 	if (mkdir("/run/netns", 0755) < 0)
 		return nl_fail(err, errno, "cannot create /run/netns in the sandbox");
-	/* So that /sys/class/net shows the sandbox's devices to programs run inside. */
-	if (umount2("/sys", MNT_DETACH) == 0)
+	/*
+	 * So that /sys/class/net shows the sandbox's devices to programs run
+	 * inside. In a user namespace the host's /sys is locked to its mount
+	 * namespace (EINVAL): the new sysfs goes over it instead.
+	 */
+	if (umount2("/sys", MNT_DETACH) == 0 || errno == EINVAL)
 		mount("sysfs", "/sys", "sysfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL);
 	return 0;
 }
@@ -73,6 +78,68 @@ static int write_proc(const char *path, const char *text, struct nl_err *err)
 	return r;
 }
 
+/* The number in SYS/NAME (a /proc/sys file), or -1 when there is none. */
+static long sys_read(const char *sys, const char *name)
+{
+	char path[PATH_MAX];
+	long v = -1;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", sys, name);
+	f = fopen(path, "re");
+	if (!f)
+		return -1;
+	if (fscanf(f, "%ld", &v) != 1)
+		v = -1;
+	fclose(f);
+	return v;
+}
+
+int sandbox_userns_why(int code, const char *sys, char *buf, size_t len)
+{
+	long max = sys_read(sys, "user/max_user_namespaces");
+
+	/* Debian's and older Ubuntu's switch, then the kernel's own. */
+	if (sys_read(sys, "kernel/unprivileged_userns_clone") == 0) {
+		snprintf(buf, len, "kernel.unprivileged_userns_clone is 0: ordinary users may not "
+			 "create user namespaces; allow them with `sudo sysctl -w "
+			 "kernel.unprivileged_userns_clone=1`, or run netlab as root");
+		return 1;
+	}
+	if (max == 0) {
+		snprintf(buf, len, "user.max_user_namespaces is 0: no one may create user namespaces; "
+			 "allow them with `sudo sysctl -w user.max_user_namespaces=10000`, or run "
+			 "netlab as root");
+		return 1;
+	}
+	/* Ubuntu 23.10 on: the namespace is made, but what it needs is denied. */
+	if (code == EPERM && sys_read(sys, "kernel/apparmor_restrict_unprivileged_userns") == 1) {
+		snprintf(buf, len, "kernel.apparmor_restrict_unprivileged_userns is 1: AppArmor lets "
+			 "only programs with a profile saying `userns,` create user namespaces; add "
+			 "one for netlab (netlab(1), WITHOUT ROOT) or run netlab as root");
+		return 1;
+	}
+	if ((code == ENOSPC || code == EUSERS) && max > 0) {
+		snprintf(buf, len, "user.max_user_namespaces is %ld, and that many are in use; raise it "
+			 "with `sudo sysctl -w user.max_user_namespaces=N`, or run netlab as root", max);
+		return 1;
+	}
+	snprintf(buf, len, "cannot create a user namespace (in a chroot, or in a container whose "
+		 "seccomp filter forbids it, the kernel refuses); run netlab as root");
+	return 0;
+}
+
+/* Whether a setting may explain the refusal: then the line that names it. */
+static int userns_fail(struct nl_err *err, int code)
+{
+	char why[sizeof(err->msg)];
+
+	if (code != EPERM && code != ENOSPC && code != EUSERS)
+		return -code;
+	sandbox_userns_why(code, "/proc/sys", why, sizeof(why));
+	return nl_fail(err, code, "%s", why);
+}
+
 int sandbox_user(struct nl_err *err)
 {
 	char map[64];
@@ -80,8 +147,10 @@ int sandbox_user(struct nl_err *err)
 	int r;
 
 	nl_obj(err, "sandbox");
-	if (unshare(CLONE_NEWUSER) < 0)
-		return nl_fail(err, errno, "cannot create a user namespace");
+	if (unshare(CLONE_NEWUSER) < 0) {
+		nl_fail(err, errno, "cannot create a user namespace");
+		return userns_fail(err, err->code);
+	}
 	snprintf(map, sizeof(map), "0 %u 1\n", uid);
 	r = write_proc("/proc/self/uid_map", map, err);
 	/* The kernel takes a gid map from an unprivileged writer only after this. */
@@ -90,7 +159,8 @@ int sandbox_user(struct nl_err *err)
 	snprintf(map, sizeof(map), "0 %u 1\n", gid);
 	if (r == 0)
 		r = write_proc("/proc/self/gid_map", map, err);
-	return r;
+	/* Where AppArmor restricts user namespaces, the first map is what it refuses. */
+	return r < 0 ? userns_fail(err, err->code) : 0;
 }
 
 /*

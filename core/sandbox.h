@@ -2,6 +2,8 @@
 #ifndef NETLAB_SANDBOX_H
 #define NETLAB_SANDBOX_H
 
+#include <stddef.h>
+
 #include "nl.h"
 
 /*
@@ -17,6 +19,14 @@ int sandbox_enter(struct nl_err *err);
  * what runs inside can read its throwaway network as root can.
  */
 int sandbox_user(struct nl_err *err);
+
+/*
+ * Why the kernel refused an ordinary user a user namespace (code: EPERM,
+ * ENOSPC), read from the settings under sys (/proc/sys, or a test's fake):
+ * one line into buf naming the setting and what to do. Returns 1 when a
+ * setting explains it, 0 when buf holds only the general advice.
+ */
+int sandbox_userns_why(int code, const char *sys, char *buf, size_t len);
 
 /*
  * The simulated internet: namespace "internet" holding 203.0.113.1/24, joined

@@ -3,8 +3,10 @@
  * Requests as commands (see trace.h). Each request is read back attribute by
  * attribute, as the kernel will read it, into the words of ip(8), nft(8) and
  * sysctl(8), so that the line run by sh makes the same change: a veth's peer
- * and its namespace, a link's master by name, a route's table and metric, a
- * rule through the same decoder `nat.list` uses (nft_text.c).
+ * and its namespace, a link's master by name, a macvlan's parent and a
+ * vxlan's options (read as netlab.state reads them, link_data.c), a route's
+ * table and metric, a static neighbour, a rule through the same decoder
+ * `nat.list` uses (nft_text.c).
  *
  * Names come from the caller (trace_names): the namespace the request goes
  * to, an ifindex's name, the namespace behind a descriptor. A command names
@@ -14,10 +16,13 @@
  * the root namespace, while `ip -n` moves only ip itself.
  */
 #include <arpa/inet.h>
+#include <ctype.h>
 #include <errno.h>
+#include <signal.h>
 #include <net/if.h>
 #include <stdarg.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <linux/if_addr.h>
@@ -32,6 +37,8 @@
 #include <libnftnl/rule.h>
 #include <libnftnl/table.h>
 
+#include "link.h"
+#include "neigh.h"
 #include "nft_int.h"
 #include "nl.h"
 #include "text.h"
@@ -94,8 +101,32 @@ static int is_root(const char *ns)
 	return !ns || !strcmp(ns, "root");
 }
 
+/*
+ * A command run inside ns: `ip netns exec NS `, or for a process's
+ * namespace, which has no name ip knows, `nsenter --target PID --net `.
+ */
+static void in_ns(struct out *o, const char *ns)
+{
+	pid_t pid = ns_pid_name(ns);
+
+	if (is_root(ns))
+		return;
+	if (pid) {
+		put(o, "nsenter --target %ld --net ", (long)pid);
+		return;
+	}
+	put(o, "ip netns exec");
+	word(o, ns);
+	put(o, " ");
+}
+
 static void ip_cmd(struct out *o, const char *ns)
 {
+	if (ns_pid_name(ns)) {
+		in_ns(o, ns);
+		put(o, "ip");
+		return;
+	}
 	put(o, "ip");
 	if (!is_root(ns)) {
 		put(o, " -n");
@@ -115,17 +146,39 @@ int trace_netns(int add, const char *name, char *buf, size_t len)
 	return done(&o);
 }
 
+int trace_netns_attach(const char *name, long pid, char *buf, size_t len)
+{
+	struct out o = { buf, len, 0 };
+
+	buf[0] = '\0';
+	put(&o, "ip netns attach");
+	word(&o, name);
+	put(&o, " %ld", pid);
+	return done(&o);
+}
+
+int trace_netns_kill(const char *name, int sig, char *buf, size_t len)
+{
+	struct out o = { buf, len, 0 };
+	const char *abbrev = sigabbrev_np(sig);
+
+	buf[0] = '\0';
+	put(&o, "ip netns pids");
+	word(&o, name);
+	if (abbrev)
+		put(&o, " | xargs -r kill -%s", abbrev);
+	else
+		put(&o, " | xargs -r kill -%d", sig);
+	return done(&o);
+}
+
 int trace_sysctl(const char *ns, const char *key, const char *value, char *buf, size_t len)
 {
 	struct out o = { buf, len, 0 };
 	char kv[512];
 
 	buf[0] = '\0';
-	if (!is_root(ns)) {
-		put(&o, "ip netns exec");
-		word(&o, ns);
-		put(&o, " ");
-	}
+	in_ns(&o, ns);
 	put(&o, "sysctl -w");
 	snprintf(kv, sizeof(kv), "%s=%s", key, value);
 	word(&o, kv);
@@ -138,9 +191,12 @@ static const enum mnl_attr_data_type link_types[IFLA_MAX + 1] = {
 	[IFLA_IFNAME] = MNL_TYPE_NUL_STRING,
 	[IFLA_MTU] = MNL_TYPE_U32,
 	[IFLA_MASTER] = MNL_TYPE_U32,
+	[IFLA_LINK] = MNL_TYPE_U32,
 	[IFLA_IFALIAS] = MNL_TYPE_NUL_STRING,
 	[IFLA_NET_NS_FD] = MNL_TYPE_U32,
 	[IFLA_NET_NS_PID] = MNL_TYPE_U32,
+	[IFLA_NUM_TX_QUEUES] = MNL_TYPE_U32,
+	[IFLA_NUM_RX_QUEUES] = MNL_TYPE_U32,
 	[IFLA_LINKINFO] = MNL_TYPE_NESTED,
 	[IFLA_AF_SPEC] = MNL_TYPE_NESTED,
 };
@@ -151,13 +207,6 @@ static const enum mnl_attr_data_type info_types[IFLA_INFO_MAX + 1] = {
 	[IFLA_INFO_DATA] = MNL_TYPE_NESTED,
 };
 static const struct nl_attrs info_attrs = NL_ATTRS(info_types);
-
-static const enum mnl_attr_data_type br_types[IFLA_BR_MAX + 1] = {
-	[IFLA_BR_STP_STATE] = MNL_TYPE_U32,
-	[IFLA_BR_VLAN_FILTERING] = MNL_TYPE_U8,
-	[IFLA_BR_MCAST_SNOOPING] = MNL_TYPE_U8,
-};
-static const struct nl_attrs br_attrs = NL_ATTRS(br_types);
 
 static const enum mnl_attr_data_type veth_types[VETH_INFO_MAX + 1] = {
 	[VETH_INFO_PEER] = MNL_TYPE_BINARY,
@@ -216,6 +265,18 @@ static int put_afspec(struct out *o, const struct nlattr *af)
 	return 0;
 }
 
+/*
+ * A veth's queues (link.veth{queues =}). netlab asks for one each way when
+ * a script says nothing, which the line leaves out as the tutorials do.
+ */
+static void put_queues(struct out *o, const struct nlattr **tb)
+{
+	if (tb[IFLA_NUM_TX_QUEUES] && mnl_attr_get_u32(tb[IFLA_NUM_TX_QUEUES]) != 1)
+		put(o, " numtxqueues %u", mnl_attr_get_u32(tb[IFLA_NUM_TX_QUEUES]));
+	if (tb[IFLA_NUM_RX_QUEUES] && mnl_attr_get_u32(tb[IFLA_NUM_RX_QUEUES]) != 1)
+		put(o, " numrxqueues %u", mnl_attr_get_u32(tb[IFLA_NUM_RX_QUEUES]));
+}
+
 /* The peer of a veth: its own ifinfomsg, then its attributes. */
 static int put_veth_peer(struct out *o, const struct nlattr *peer, const struct trace_names *n,
 			 const char **peer_ns, int *peer_moved)
@@ -241,6 +302,7 @@ static int put_veth_peer(struct out *o, const struct nlattr *peer, const struct 
 	word(o, mnl_attr_get_str(tb[IFLA_IFNAME]));
 	if (tb[IFLA_MTU])
 		put(o, " mtu %u", mnl_attr_get_u32(tb[IFLA_MTU]));
+	put_queues(o, tb);
 	*peer_moved = 0;
 	if (tb[IFLA_NET_NS_FD]) {
 		int r = fd_ns(n, tb[IFLA_NET_NS_FD], peer_ns);
@@ -257,7 +319,10 @@ static void put_netns(struct out *o, const char *to, const char *here)
 {
 	if (to == here || (to && here && !strcmp(to, here)))
 		return;
-	if (to) {
+	if (to && ns_pid_name(to)) {
+		/* ip takes a PID for the namespace that process is in. */
+		put(o, " netns %ld", (long)ns_pid_name(to));
+	} else if (to) {
 		put(o, " netns");
 		word(o, to);
 	} else {
@@ -265,20 +330,141 @@ static void put_netns(struct out *o, const char *to, const char *here)
 	}
 }
 
-static int put_kind_data(struct out *o, const char *kind, const struct nlattr *data)
-{
-	const struct nlattr *tb[IFLA_BR_MAX + 1];
+/*
+ * A kind's IFLA_INFO_DATA in ip-link(8)'s words. The attributes are read by
+ * link_data.c, the reader of `ip -j -d link` (its fields are named as ip -j
+ * names them); this table says each field as the option that sets it, in
+ * the order tutorials write them (`id 42 remote A local B dev D dstport
+ * 4789`), which ip takes in any order. A field it has no row for (one only
+ * the kernel reports) or an attribute link_data.c does not read makes the
+ * request one no command says.
+ */
+enum say {
+	SAY_VALUE,	/* " opt VALUE" */
+	SAY_DEV,	/* " opt NAME" of an ifindex in the request's namespace */
+	SAY_FLAG,	/* " opt" when true (the field is there only then) */
+	SAY_ONOFF,	/* " opt" when true, " noopt" when false */
+};
 
-	if (strcmp(kind, "bridge"))
+struct option_word {
+	const char *kind, *field, *opt;
+	enum say say;
+};
+
+static const struct option_word option_words[] = {
+	{ "macvlan", "mode", "mode", SAY_VALUE },
+	{ "macvlan", "nopromisc", "nopromisc", SAY_FLAG },
+	{ "macvlan", "bcqueuelen", "bcqueuelen", SAY_VALUE },
+	{ "ipvlan", "mode", "mode", SAY_VALUE },
+	{ "ipvlan", "bridge", "bridge", SAY_FLAG },
+	{ "ipvlan", "private", "private", SAY_FLAG },
+	{ "ipvlan", "vepa", "vepa", SAY_FLAG },
+	{ "vlan", "id", "id", SAY_VALUE },
+	{ "vlan", "protocol", "protocol", SAY_VALUE },
+	{ "vxlan", "id", "id", SAY_VALUE },
+	{ "vxlan", "remote", "remote", SAY_VALUE },
+	{ "vxlan", "remote6", "remote", SAY_VALUE },
+	{ "vxlan", "group", "group", SAY_VALUE },
+	{ "vxlan", "group6", "group", SAY_VALUE },
+	{ "vxlan", "local", "local", SAY_VALUE },
+	{ "vxlan", "local6", "local", SAY_VALUE },
+	{ "vxlan", "link", "dev", SAY_DEV },
+	{ "vxlan", "port", "dstport", SAY_VALUE },
+	{ "vxlan", "learning", "learning", SAY_ONOFF },
+	{ "vxlan", "proxy", "proxy", SAY_FLAG },
+	{ "vxlan", "rsc", "rsc", SAY_FLAG },
+	{ "vxlan", "l2miss", "l2miss", SAY_FLAG },
+	{ "vxlan", "l3miss", "l3miss", SAY_FLAG },
+	{ "vxlan", "ttl", "ttl", SAY_VALUE },
+	{ "vxlan", "df", "df", SAY_VALUE },
+	{ "vxlan", "ageing", "ageing", SAY_VALUE },
+	{ "vxlan", "limit", "maxaddress", SAY_VALUE },
+	{ "vxlan", "udp_csum", "udpcsum", SAY_ONOFF },
+	{ "vxlan", "udp_zero_csum6_tx", "udp6zerocsumtx", SAY_ONOFF },
+	{ "vxlan", "udp_zero_csum6_rx", "udp6zerocsumrx", SAY_ONOFF },
+	{ "vxlan", "remcsum_tx", "remcsumtx", SAY_FLAG },
+	{ "vxlan", "remcsum_rx", "remcsumrx", SAY_FLAG },
+	{ "vxlan", "gbp", "gbp", SAY_FLAG },
+	{ "vxlan", "gpe", "gpe", SAY_FLAG },
+	/* A bridge's options are named as ip -j names its fields. */
+	{ "bridge", "forward_delay", "forward_delay", SAY_VALUE },
+	{ "bridge", "hello_time", "hello_time", SAY_VALUE },
+	{ "bridge", "max_age", "max_age", SAY_VALUE },
+	{ "bridge", "ageing_time", "ageing_time", SAY_VALUE },
+	{ "bridge", "stp_state", "stp_state", SAY_VALUE },
+	{ "bridge", "priority", "priority", SAY_VALUE },
+	{ "bridge", "vlan_filtering", "vlan_filtering", SAY_VALUE },
+	{ "bridge", "vlan_protocol", "vlan_protocol", SAY_VALUE },
+	{ "bridge", "vlan_default_pvid", "vlan_default_pvid", SAY_VALUE },
+	{ "bridge", "mcast_snooping", "mcast_snooping", SAY_VALUE },
+};
+
+static int say_datum(struct out *o, const struct option_word *w, const struct link_datum *d,
+		     const struct trace_names *n, int *by_name)
+{
+	char dev[IF_NAMESIZE];
+	int r;
+
+	switch (w->say) {
+	case SAY_VALUE:
+		if (d->type == LINK_DV_NUM) {
+			put(o, " %s %lld", w->opt, d->num);
+			return 0;
+		}
+		/* link_data.c's word for a value it has no name for */
+		if (d->type != LINK_DV_STR || !strcmp(d->str, "unknown"))
+			return -EOPNOTSUPP;
+		put(o, " %s", w->opt);
+		word(o, d->str);
+		return 0;
+	case SAY_DEV:
+		if (d->type != LINK_DV_IFINDEX)
+			return -EOPNOTSUPP;
+		r = if_name(n, (int)d->num, dev);
+		if (r < 0)
+			return r;
+		put(o, " %s", w->opt);
+		word(o, dev);
+		*by_name = 1;
+		return 0;
+	case SAY_FLAG:
+	case SAY_ONOFF:
+		if (d->type != LINK_DV_BOOL || (!d->num && w->say == SAY_FLAG))
+			return -EOPNOTSUPP;
+		put(o, " %s%s", d->num ? "" : "no", w->opt);
+		return 0;
+	}
+	return -EOPNOTSUPP;
+}
+
+/* *by_name: whether a link of the request's namespace is named (a vxlan's dev). */
+static int put_kind_data(struct out *o, const char *kind, const struct nlattr *data,
+			 const struct trace_names *n, int *by_name)
+{
+	struct link_info li;
+	size_t i, said = 0;
+	unsigned int j;
+	int r;
+
+	if (link_data_unread(kind, data))
 		return -EOPNOTSUPP;
-	nl_attr_index_nested(data, &br_attrs, tb);
-	if (tb[IFLA_BR_STP_STATE])
-		put(o, " stp_state %u", mnl_attr_get_u32(tb[IFLA_BR_STP_STATE]));
-	if (tb[IFLA_BR_VLAN_FILTERING])
-		put(o, " vlan_filtering %u", mnl_attr_get_u8(tb[IFLA_BR_VLAN_FILTERING]));
-	if (tb[IFLA_BR_MCAST_SNOOPING])
-		put(o, " mcast_snooping %u", mnl_attr_get_u8(tb[IFLA_BR_MCAST_SNOOPING]));
-	return 0;
+	if (link_data_parse(kind, data, &li) < 0)
+		return -EBADMSG;
+	for (i = 0; i < sizeof(option_words) / sizeof(option_words[0]); i++) {
+		const struct option_word *w = &option_words[i];
+
+		if (strcmp(w->kind, kind))
+			continue;
+		for (j = 0; j < li.ndata; j++) {
+			if (strcmp(li.data[j].name, w->field))
+				continue;
+			r = say_datum(o, w, &li.data[j], n, by_name);
+			if (r < 0)
+				return r;
+			said++;
+		}
+	}
+	return said == li.ndata ? 0 : -EOPNOTSUPP;
 }
 
 /*
@@ -287,15 +473,15 @@ static int put_kind_data(struct out *o, const char *kind, const struct nlattr *d
  * unless the peer goes to the root, where the tutorials' form says it:
  * `ip link add veth-purple netns purple type veth peer name veth-purple-br`.
  */
-static int link_add(struct out *o, const struct nlmsghdr *nlh, const struct ifinfomsg *ifm,
-		    const struct nlattr **tb, const struct trace_names *n)
+static int link_add_cmd(struct out *o, const struct nlmsghdr *nlh, const struct ifinfomsg *ifm,
+			const struct nlattr **tb, const struct trace_names *n)
 {
 	const struct nlattr *ti[IFLA_INFO_MAX + 1], *tv[VETH_INFO_MAX + 1];
 	const char *kind, *peer_ns = NULL, *dev_ns = NULL;
-	char master[IF_NAMESIZE] = "", peer[TRACE_LINE / 2] = "";
+	char master[IF_NAMESIZE] = "", parent[IF_NAMESIZE] = "", peer[TRACE_LINE / 2] = "";
 	struct out po = { peer, sizeof(peer), 0 };
 	const char *here;
-	int r, peer_moved = 0, veth, from_root;
+	int r, peer_moved = 0, veth, from_root, by_name = 0;
 
 	(void)nlh;
 	if (!tb[IFLA_IFNAME] || !tb[IFLA_LINKINFO] || tb[IFLA_AF_SPEC] || tb[IFLA_IFALIAS])
@@ -307,6 +493,14 @@ static int link_add(struct out *o, const struct nlmsghdr *nlh, const struct ifin
 	veth = !strcmp(kind, "veth");
 	if (tb[IFLA_MASTER]) {
 		r = if_name(n, (int)mnl_attr_get_u32(tb[IFLA_MASTER]), master);
+		if (r < 0)
+			return r;
+	}
+	/* A veth's IFLA_LINK would be its peer's index: netlab never sends one. */
+	if (tb[IFLA_LINK]) {
+		if (veth)
+			return -EOPNOTSUPP;
+		r = if_name(n, (int)mnl_attr_get_u32(tb[IFLA_LINK]), parent);
 		if (r < 0)
 			return r;
 	}
@@ -324,7 +518,7 @@ static int link_add(struct out *o, const struct nlmsghdr *nlh, const struct ifin
 				return -EOPNOTSUPP;
 			r = put_veth_peer(&po, tv[VETH_INFO_PEER], n, &peer_ns, &peer_moved);
 		} else {
-			r = put_kind_data(&po, kind, ti[IFLA_INFO_DATA]);
+			r = put_kind_data(&po, kind, ti[IFLA_INFO_DATA], n, &by_name);
 		}
 		if (r < 0)
 			return r;
@@ -336,16 +530,23 @@ static int link_add(struct out *o, const struct nlmsghdr *nlh, const struct ifin
 		peer_ns = is_root(n->ns) ? NULL : n->ns;
 	/*
 	 * From the root when the link or its peer lands there and no master
-	 * must be looked up by name in the request's namespace.
+	 * must be looked up by name in the request's namespace (nor a parent,
+	 * nor a vxlan's dev: the kind data of a veth is its peer's).
 	 */
-	from_root = !is_root(n->ns) && !master[0] && (!dev_ns || (veth && !peer_ns));
+	from_root = !is_root(n->ns) && !master[0] && !parent[0] && !by_name &&
+		    (!dev_ns || (veth && !peer_ns));
 	here = from_root || is_root(n->ns) ? NULL : n->ns;
 	ip_cmd(o, here);
 	put(o, " link add");
 	word(o, mnl_attr_get_str(tb[IFLA_IFNAME]));
+	if (parent[0]) {
+		put(o, " link");
+		word(o, parent);
+	}
 	put_netns(o, dev_ns, here);
 	if (tb[IFLA_MTU])
 		put(o, " mtu %u", mnl_attr_get_u32(tb[IFLA_MTU]));
+	put_queues(o, tb);
 	if (master[0]) {
 		put(o, " master");
 		word(o, master);
@@ -361,8 +562,8 @@ static int link_add(struct out *o, const struct nlmsghdr *nlh, const struct ifin
 }
 
 /* ip link set: one request, so one command (ip sends it as one too). */
-static int link_set(struct out *o, const struct ifinfomsg *ifm, const struct nlattr **tb,
-		    const struct trace_names *n)
+static int link_set_cmd(struct out *o, const struct ifinfomsg *ifm, const struct nlattr **tb,
+			const struct trace_names *n)
 {
 	char name[IF_NAMESIZE], master[IF_NAMESIZE];
 	const char *rename = NULL;
@@ -438,8 +639,8 @@ static int trace_link(struct out *o, const struct nlmsghdr *nlh, const struct tr
 	if (nl_attr_index(nlh, sizeof(*ifm), &link_attrs, tb) < 0)
 		return -EBADMSG;
 	if (nlh->nlmsg_type == RTM_NEWLINK)
-		return nlh->nlmsg_flags & NLM_F_CREATE ? link_add(o, nlh, ifm, tb, n)
-						       : link_set(o, ifm, tb, n);
+		return nlh->nlmsg_flags & NLM_F_CREATE ? link_add_cmd(o, nlh, ifm, tb, n)
+						       : link_set_cmd(o, ifm, tb, n);
 	if (tb[IFLA_IFNAME]) {
 		snprintf(name, sizeof(name), "%s", mnl_attr_get_str(tb[IFLA_IFNAME]));
 	} else {
@@ -591,6 +792,65 @@ static int trace_route(struct out *o, const struct nlmsghdr *nlh, const struct t
 	return 0;
 }
 
+/* Neighbours ---------------------------------------------------------------------- */
+
+/* The verb of ip neigh whose request has these flags (iproute2's ipneigh_modify). */
+static const char *neigh_verb(const struct nlmsghdr *nlh)
+{
+	uint16_t f = nlh->nlmsg_flags & (NLM_F_CREATE | NLM_F_REPLACE | NLM_F_EXCL);
+
+	if (nlh->nlmsg_type == RTM_DELNEIGH)
+		return "del";
+	if (f == (NLM_F_CREATE | NLM_F_REPLACE))
+		return "replace";
+	if (f == (NLM_F_CREATE | NLM_F_EXCL) || f == NLM_F_CREATE)
+		return "add";
+	if (f == NLM_F_REPLACE)
+		return "change";
+	return NULL;
+}
+
+static int trace_neigh(struct out *o, const struct nlmsghdr *nlh, const struct trace_names *n)
+{
+	const struct ndmsg *nd;
+	struct neigh_info ni;
+	char a[INET6_ADDRSTRLEN], dev[IF_NAMESIZE];
+	const char *verb = neigh_verb(nlh), *state;
+	size_t i;
+	int r;
+
+	r = neigh_parse_msg(nlh, &ni);
+	if (r < 0)
+		return r == -EAFNOSUPPORT ? -EOPNOTSUPP : r;
+	nd = mnl_nlmsg_get_payload(nlh);
+	/* Proxy and router entries, a type: words netlab never sends. */
+	if (!verb || nd->ndm_flags || nd->ndm_type)
+		return -EOPNOTSUPP;
+	state = neigh_state_name(ni.state);
+	/* One state, as nud takes: a request names no mix of them. */
+	if (nlh->nlmsg_type == RTM_NEWNEIGH && (!ni.state || (ni.state & (ni.state - 1))))
+		return -EOPNOTSUPP;
+	inet_ntop(ni.addr.family, ni.addr.a.b, a, sizeof(a));
+	r = if_name(n, ni.ifindex, dev);
+	if (r < 0)
+		return r;
+	ip_cmd(o, n->ns);
+	put(o, " neigh %s %s", verb, a);
+	if (nlh->nlmsg_type == RTM_NEWNEIGH && ni.maclen) {
+		put(o, " lladdr ");
+		for (i = 0; i < ni.maclen; i++)
+			put(o, "%s%02x", i ? ":" : "", ni.mac[i]);
+	}
+	put(o, " dev");
+	word(o, dev);
+	if (nlh->nlmsg_type == RTM_NEWNEIGH) {
+		put(o, " nud ");
+		for (; *state; state++)
+			put(o, "%c", tolower((unsigned char)*state));
+	}
+	return 0;
+}
+
 int trace_rtnl(const struct nlmsghdr *nlh, const struct trace_names *n, char *buf, size_t len)
 {
 	struct out o = { buf, len, 0 };
@@ -610,6 +870,10 @@ int trace_rtnl(const struct nlmsghdr *nlh, const struct trace_names *n, char *bu
 	case RTM_DELROUTE:
 		r = trace_route(&o, nlh, n);
 		break;
+	case RTM_NEWNEIGH:
+	case RTM_DELNEIGH:
+		r = trace_neigh(&o, nlh, n);
+		break;
 	default:
 		r = -EOPNOTSUPP;
 	}
@@ -622,28 +886,10 @@ int trace_rtnl(const struct nlmsghdr *nlh, const struct trace_names *n, char *bu
 
 /* nftables ---------------------------------------------------------------------- */
 
-static const char *family_name(uint32_t f)
+/* nft_names.c's name of a family or hook, NULL for its "?" (no command names it). */
+static const char *known(const char *name)
 {
-	switch (f) {
-	case NFPROTO_INET: return "inet";
-	case NFPROTO_IPV4: return "ip";
-	case NFPROTO_IPV6: return "ip6";
-	case NFPROTO_ARP: return "arp";
-	case NFPROTO_BRIDGE: return "bridge";
-	case NFPROTO_NETDEV: return "netdev";
-	default: return NULL;
-	}
-}
-
-static const char *hook_name(uint32_t h)
-{
-	static const char *const names[] = {
-		[NF_INET_PRE_ROUTING] = "prerouting", [NF_INET_LOCAL_IN] = "input",
-		[NF_INET_FORWARD] = "forward", [NF_INET_LOCAL_OUT] = "output",
-		[NF_INET_POST_ROUTING] = "postrouting", [NF_INET_INGRESS] = "ingress",
-	};
-
-	return h < sizeof(names) / sizeof(names[0]) ? names[h] : NULL;
+	return strcmp(name, "?") ? name : NULL;
 }
 
 /* The names nft(8) gives the usual priorities, where they mean the number. */
@@ -664,11 +910,7 @@ static void put_prio(struct out *o, const char *type, uint32_t hook, int32_t pri
 static void nft_cmd(struct out *o, const char *ns, const char *verb, const char *what,
 		    const char *family, const char *table)
 {
-	if (!is_root(ns)) {
-		put(o, "ip netns exec");
-		word(o, ns);
-		put(o, " ");
-	}
+	in_ns(o, ns);
 	put(o, "nft %s %s %s", verb, what, family);
 	word(o, table);
 }
@@ -685,7 +927,7 @@ static int nft_table(struct out *o, const struct nlmsghdr *nlh, const char *ns)
 		return -ENOMEM;
 	if (nftnl_table_nlmsg_parse(nlh, t) < 0)
 		goto out;
-	fam = family_name(nftnl_table_get_u32(t, NFTNL_TABLE_FAMILY));
+	fam = known(nft_family_name(nftnl_table_get_u32(t, NFTNL_TABLE_FAMILY)));
 	r = -EOPNOTSUPP;
 	if (!fam || (nftnl_table_is_set(t, NFTNL_TABLE_FLAGS) && nftnl_table_get_u32(t, NFTNL_TABLE_FLAGS)))
 		goto out;
@@ -719,13 +961,13 @@ static int nft_chain(struct out *o, const struct nlmsghdr *nlh, const char *ns)
 	if (nftnl_chain_nlmsg_parse(nlh, c) < 0)
 		goto out;
 	r = -EOPNOTSUPP;
-	fam = family_name(nftnl_chain_get_u32(c, NFTNL_CHAIN_FAMILY));
+	fam = known(nft_family_name(nftnl_chain_get_u32(c, NFTNL_CHAIN_FAMILY)));
 	if (!fam)
 		goto out;
 	if (add && nftnl_chain_is_set(c, NFTNL_CHAIN_HOOKNUM)) {
 		uint32_t h = nftnl_chain_get_u32(c, NFTNL_CHAIN_HOOKNUM);
 
-		hook = hook_name(h);
+		hook = known(nft_hook_name(nftnl_chain_get_u32(c, NFTNL_CHAIN_FAMILY), h));
 		if (!hook)
 			goto out;
 		if (nftnl_chain_is_set(c, NFTNL_CHAIN_TYPE))
@@ -764,7 +1006,7 @@ static int nft_rule(struct out *o, const struct nlmsghdr *nlh, const char *ns)
 	if (nftnl_rule_nlmsg_parse(copy, rl) < 0)
 		goto out;
 	r = -EOPNOTSUPP;
-	fam = family_name(nftnl_rule_get_u32(rl, NFTNL_RULE_FAMILY));
+	fam = known(nft_family_name(nftnl_rule_get_u32(rl, NFTNL_RULE_FAMILY)));
 	if (!fam)
 		goto out;
 	if (!add) {

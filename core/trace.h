@@ -39,6 +39,14 @@ int trace_rtnl(const struct nlmsghdr *nlh, const struct trace_names *n, char *bu
 int trace_nft(const struct nlmsghdr *nlh, const char *ns, char *buf, size_t len);
 /* ip netns add|del NAME */
 int trace_netns(int add, const char *name, char *buf, size_t len);
+/* ip netns attach NAME PID */
+int trace_netns_attach(const char *name, long pid, char *buf, size_t len);
+/*
+ * ns.kill: `ip netns pids NAME | xargs -r kill -SIG`, tutorial 002's words,
+ * which signal the namespace's processes when run rather than the numbers
+ * this run saw (pasted later, those may be anyone's).
+ */
+int trace_netns_kill(const char *name, int sig, char *buf, size_t len);
 /* sysctl -w KEY=VALUE, through `ip netns exec NS` outside the root. */
 int trace_sysctl(const char *ns, const char *key, const char *value, char *buf, size_t len);
 

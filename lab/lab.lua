@@ -429,7 +429,8 @@ function M.cli_show(json, names)
   local known = {root = true}
   for _, n in ipairs(ns.list()) do known[n.name] = true end
   for _, n in ipairs(names) do
-    if not known[n] then
+    -- "pid:PID", a process's namespace (ns.of), is known when it can be opened.
+    if not known[n] and not (n:match("^pid:%d+$") and ns.get(n)) then
       say("show: no namespace %q (ip netns list shows them)", n)
       return false
     end

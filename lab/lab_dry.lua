@@ -267,6 +267,11 @@ function W.ns_spawn(run, _, n, ...)
   return pid
 end
 
+-- Whether pid is one the plan gave out (a process the run would start).
+function D.planned_pid(run, pid)
+  return math.type(pid) == "integer" and model(run).pids[pid - FAKE_PID] ~= nil
+end
+
 function W.netlab_kill(run, orig, pid, sig)
   local r = math.type(pid) == "integer" and model(run).pids[pid - FAKE_PID]
   if not r then return orig(pid, sig) end

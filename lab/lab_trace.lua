@@ -32,6 +32,30 @@ local function end_lines(out, e)
   if e.up then out[#out + 1] = ip(e.ns, "link set dev", word(e.name), "up") end
 end
 
+-- The defaults the C half sends when a script gives none (bindings/link.c).
+local MODE = {macvlan = "bridge", ipvlan = "l3"}
+
+-- "type KIND …" with the kind's options, as link.add was given them (a
+-- planned link has no state to read them from), in export's words.
+local function kind_words(kind, o)
+  local v6 = (o.remote or o.group or o["local"] or ""):find(":", 1, true) and "6" or ""
+  local d = {mode = o.mode or MODE[kind], id = o.id or o.vni, protocol = o.protocol or "802.1Q",
+             link = name_of(o.dev), port = o.dstport or 4789, learning = o.learning}
+  if o.remote then d["remote" .. v6] = o.remote end
+  if o.group then d["group" .. v6] = o.group end
+  if o["local"] then d["local" .. v6] = o["local"] end
+  local w = netlab._kind_words(kind, {link = name_of(o.parent)}, d)
+  if w then return w end
+  w = {"type " .. word(kind)}
+  if kind == "bridge" then
+    for _, f in ipairs{{"stp", "stp_state"}, {"vlan_filtering"}, {"mcast_snooping"}} do
+      local v = o[f[1]]
+      if v ~= nil then w[#w + 1] = (f[2] or f[1]) .. " " .. ((v == true or v == 1) and 1 or 0) end
+    end
+  end
+  return table.concat(w, " ")
+end
+
 local function link_add(out, r)
   local d, p = (r.ends or {})[1], (r.ends or {})[2]
   if not d then
@@ -52,7 +76,7 @@ local function link_add(out, r)
                          word(p.name) .. pm .. (p.ns ~= d.ns and " netns " .. word(p.ns) or ""))
     end
   else
-    out[#out + 1] = ip(d.ns, "link add", word(d.name) .. mtu, "type", r.lkind)
+    out[#out + 1] = ip(d.ns, "link add", word(d.name) .. mtu, kind_words(r.lkind, r.opts or {}))
   end
   end_lines(out, d)
   if p then end_lines(out, p) end
@@ -86,7 +110,13 @@ local by = {}
 
 function by.ns(out, sign, r)
   if sign == "-" or sign == "~" then out[#out + 1] = "ip netns del " .. word(r.name) end
-  if sign ~= "-" then out[#out + 1] = "ip netns add " .. word(r.name) end
+  if sign ~= "-" and r.pid_planned then
+    -- A process the run would start has no number yet: none to paste.
+    out[#out + 1] = ("# ip netns attach %s PID, of a process the run starts"):format(word(r.name))
+  elseif sign ~= "-" then
+    out[#out + 1] = r.pid and ("ip netns attach %s %s"):format(word(r.name), word(r.pid)) or
+                    "ip netns add " .. word(r.name)
+  end
 end
 
 function by.link(out, sign, r)

@@ -131,9 +131,10 @@ function wrappers.link_add(run, orig, o)
       ends[2] = {name = peer.name, ns = peer.ns, up = peer.up, mtu = peer.mtu,
                  master = peer.master, addrs = {}}
     end
-    want.ends = ends
+    -- The ends and the kind's options are for the plan's trace (lab_trace.lua), at this line only.
+    want.ends, want.opts = ends, o
     plan(run, replaced and "~" or "+", want, replaced)
-    want.ends = nil
+    want.ends, want.opts = nil, nil
     for _, e in ipairs(ends) do
       for _, cidr in ipairs(e.addrs) do
         local r = {kind = "addr", ns = e.ns, dev = e.name, addr = cidr}

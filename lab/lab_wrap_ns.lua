@@ -53,7 +53,10 @@ function wrappers.ns_attach(run, orig, name, pid)
     end
   end
   if run.dry then
+    -- The process, for the plan's trace (lab_trace.lua), at this line only.
+    want.pid, want.pid_planned = pid, D.planned_pid(run, pid)
     plan(run, "+", want)
+    want.pid, want.pid_planned = nil, nil
     run.nsmade[name] = true
     return P.ns_object(name)
   end

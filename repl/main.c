@@ -664,9 +664,14 @@ int main(int argc, char **argv)
 	/* --nodes alone: this netlab drives the nodes over ssh; it needs no root here. */
 	if (o.nodes && !o.node && !o.script_help)
 		return fan_out(&o);
-	if (!o.script_help && !privileged()) {
-		fprintf(stderr, "netlab: needs root (CAP_NET_ADMIN and CAP_SYS_ADMIN) to work "
-				"with network namespaces; try sudo\n");
+	/*
+	 * A chunk may only compute (netlab.cidr, netlab.host): without
+	 * privileges it runs, and the kernel refuses what it may not do.
+	 */
+	if (!o.script_help && !o.sandbox && !o.chunk && !privileged()) {
+		fprintf(stderr, "netlab: needs root (CAP_NET_ADMIN and CAP_SYS_ADMIN) to work with the "
+				"host's network namespaces; try sudo, or --sandbox, which works "
+				"without root (netlab --sandbox, netlab run --sandbox FILE)\n");
 		return 1;
 	}
 	if (o.script_help) {
@@ -689,6 +694,11 @@ int main(int argc, char **argv)
 				sandbox_user(&err);
 			sandbox_enter(&err);
 		}
+	}
+	/* Without privileges the sandbox starts with a user namespace in which netlab is root. */
+	if (o.sandbox && !privileged() && sandbox_user(&err) < 0) {
+		fprintf(stderr, "netlab: --sandbox without root: %s (%s)\n", err.msg, nlb_errname(err.code));
+		return 1;
 	}
 	if (o.sandbox && sandbox_enter(&err) < 0) {
 		fprintf(stderr, "netlab: sandbox: %s (%s)\n", err.msg, strerror(err.code));

@@ -1,7 +1,7 @@
 -- Tutorial 001, first part: namespace con1 wired to the host by a veth, with
 -- a host route to it and its default route out of its own end. The tutorial's
 -- 72.17.0.2 is a typo for 172.17.0.2, and a gateway takes no prefix.
---   sudo netlab run --sandbox scripts/con1.lua
+--   netlab run --sandbox scripts/con1.lua
 local topo = require "netlab.topo"
 
 local p = netlab.params{

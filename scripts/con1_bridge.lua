@@ -1,6 +1,6 @@
 -- Tutorial 001, second part: containers con1 and con2 on bridge br0, which
 -- holds their gateway 172.17.0.1.
---   sudo netlab run --sandbox scripts/con1_bridge.lua
+--   netlab run --sandbox scripts/con1_bridge.lua
 local topo = require "netlab.topo"
 
 local p = netlab.params{

@@ -1,7 +1,7 @@
 -- Tutorial 002: namespace cool behind bridge br0, the host forwarding for it
 -- with a FORWARD policy of DROP that accepts what comes from or goes to the
 -- bridge, and NAT to the outside.
---   sudo netlab run --sandbox scripts/cool.lua
+--   netlab run --sandbox scripts/cool.lua
 local topo = require "netlab.topo"
 
 local p = netlab.params{

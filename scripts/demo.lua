@@ -1,6 +1,6 @@
 -- The demo `make demo` runs: two namespaces on a bridge, a gateway on the
 -- bridge with NAT to the outside, then what was built and who can reach whom.
---   sudo netlab run --sandbox scripts/demo.lua
+--   netlab run --sandbox scripts/demo.lua
 local purple = ns.add("purple", {lo = true})
 local orange = ns.add("orange", {lo = true})
 local br = bridge.add("super-bridge0", {addr = "192.168.52.5/24", up = true})

@@ -2,7 +2,7 @@
 -- by a wire ens3 <-> ens3, each with a pod bridge test0 and a pod, and a
 -- route on each node to the other node's pods. No NAT: pods reach each
 -- other by their own addresses. Nothing is made in the root namespace.
---   sudo netlab run --sandbox scripts/multinode.lua
+--   netlab run --sandbox scripts/multinode.lua
 -- On real machines, the same on each (docs/nodes.md): the nodes are the
 -- machines, their network the one they already share.
 --   netlab run --nodes node1=root@hostA,node2=root@hostB multinode.lua

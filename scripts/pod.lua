@@ -1,6 +1,6 @@
 -- Tutorial 003, first part: a Kubernetes-style pod bridge test0 and a pod
 -- namespace test on it (its loopback left down, as in the tutorial).
---   sudo netlab run --sandbox scripts/pod.lua
+--   netlab run --sandbox scripts/pod.lua
 local topo = require "netlab.topo"
 
 local p = netlab.params{

@@ -1,7 +1,7 @@
 -- Tutorial 000: namespaces purple and orange on bridge super-bridge0, the
 -- bridge as their gateway, and NAT to the outside. As in the tutorial, only
 -- orange gets a default route, so only orange reaches the outside.
---   sudo netlab run --sandbox scripts/purple_orange.lua
+--   netlab run --sandbox scripts/purple_orange.lua
 local topo = require "netlab.topo"
 
 local p = netlab.params{

@@ -1,6 +1,6 @@
 -- Tutorial 004, first part: namespaces red and blue on a veth straight
 -- between them.
---   sudo netlab run --sandbox scripts/red_blue.lua
+--   netlab run --sandbox scripts/red_blue.lua
 local topo = require "netlab.topo"
 
 local p = netlab.params{

@@ -2,7 +2,7 @@
 -- forgets to create the -br ends), red routed through the bridge to
 -- 172.17.0.0/16 and to the outside, NAT on the host. The tutorial's
 -- 172.17.0.3/15 is not a network and its gateways take no prefix.
---   sudo netlab run --sandbox=lan scripts/red_blue_bridge.lua
+--   netlab run --sandbox=lan scripts/red_blue_bridge.lua
 -- (--sandbox=lan adds the tutorial's LAN neighbour 172.17.0.3.)
 local topo = require "netlab.topo"
 

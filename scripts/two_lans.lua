@@ -1,7 +1,7 @@
 -- Not a tutorial: a topology composed from netlab.topo's blocks. Two LANs,
 -- each a bridge inside a router namespace that forwards between them, so a
 -- host on one LAN reaches a host on the other through the router.
---   sudo netlab run --sandbox scripts/two_lans.lua
+--   netlab run --sandbox scripts/two_lans.lua
 local topo = require "netlab.topo"
 
 local p = netlab.params{

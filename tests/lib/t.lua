@@ -71,6 +71,32 @@ function t.ip(n, ...)
   return json.decode(out)
 end
 
+-- A container of our own, standing in for Docker's: a process in a new
+-- network namespace (`unshare --net sleep 60`). unshare execs sleep in
+-- place, so the PID is the container's once its namespace is no longer
+-- root's; returns it and ns.of's handle for that unnamed namespace.
+function t.container()
+  local pid = ns.spawn(nil, {"unshare", "--net", "sleep", "60", quiet = true})
+  for _ = 1, 100 do
+    local n = assert(ns.of(pid))
+    if n.name ~= "root" then return pid, n end
+    netlab.sleep(0.02)
+  end
+  error("unshare did not leave the root namespace", 2)
+end
+
+-- A decoded JSON value as one line with its keys sorted, so that two
+-- readings of a witness compare as text.
+function t.canon(v)
+  if v == json.null then return "null" end
+  if type(v) ~= "table" then return ("%q"):format(v) end
+  local keys, out = {}, {}
+  for k in pairs(v) do keys[#keys + 1] = k end
+  table.sort(keys, function(a, b) return tostring(a) < tostring(b) end)
+  for _, k in ipairs(keys) do out[#out + 1] = tostring(k) .. "=" .. t.canon(v[k]) end
+  return "{" .. table.concat(out, ",") .. "}"
+end
+
 -- The `ip -j link` entry of one link, or nil.
 function t.iplink(n, name)
   for _, l in ipairs(t.ip(n, "link", "show")) do

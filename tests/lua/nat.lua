@@ -24,16 +24,7 @@ local function ruleset(n)
   return nft(n, "-j", "list", "ruleset")
 end
 
--- A decoded JSON value as text with sorted keys, so two can be compared.
-local function canon(v)
-  if v == t.json.null then return "null" end
-  if type(v) ~= "table" then return ("%q"):format(v) end
-  local keys, out = {}, {}
-  for k in pairs(v) do keys[#keys + 1] = k end
-  table.sort(keys, function(a, b) return tostring(a) < tostring(b) end)
-  for _, k in ipairs(keys) do out[#out + 1] = tostring(k) .. "=" .. canon(v[k]) end
-  return "{" .. table.concat(out, ",") .. "}"
-end
+local canon = t.canon
 
 -- Every item of `nft -j list ruleset` that is not of netlab's tables, in full.
 local function foreign(n)

@@ -112,4 +112,83 @@ link.neighbor_add{addr = "10.78.0.9", mac = "02:00:00:00:00:79", link = "vn", ns
   t.eq(ns.get("nb"), nil, "and the namespace with its own")
 end)
 
+-- The PERMANENT entries of `ip -j neigh` in n, as "dst dev lladdr" lines, sorted.
+local function permanent(n)
+  local out = {}
+  for _, e in ipairs(t.ip(n, "neigh", "show")) do
+    if e.state and e.state[1] == "PERMANENT" then out[#out + 1] = ("%s %s %s"):format(e.dst, e.dev, e.lladdr) end
+  end
+  table.sort(out)
+  return table.concat(out, "\n")
+end
+
+local function model_lines(list)
+  local out = {}
+  for _, e in ipairs(list) do out[#out + 1] = ("%s %s %s"):format(e.dst, e.dev, e.lladdr) end
+  table.sort(out)
+  return table.concat(out, "\n")
+end
+
+t.test("static neighbours in the model: netlab.state, show, export --sh and --lua rebuild them", function()
+  local _ <close> = t.fresh()
+  t.sh_ok([[
+    ip netns add blue
+    ip link add veth-blue-r type veth peer name veth-blue netns blue
+    ip addr add 10.77.0.1/24 dev veth-blue-r
+    ip link set veth-blue-r up
+    ip -n blue addr add 10.77.0.2/24 dev veth-blue
+    ip -n blue link set veth-blue up
+    ip -n blue neigh add 10.77.0.9 lladdr 02:aa:00:00:00:09 dev veth-blue nud permanent
+    ip -n blue neigh add fd77::9 lladdr 02:aa:00:00:00:0a dev veth-blue nud permanent
+    ip neigh add 10.77.0.8 lladdr 02:aa:00:00:00:08 dev veth-blue-r nud permanent
+  ]])
+  t.ok(t.ping_eventually("blue", "10.77.0.1"), "a real ping: blue learns root's MAC")
+  t.ok(ipneigh("blue")["10.77.0.1"], "ip lists the learnt (dynamic) entry")
+  local want = permanent("blue")
+  t.eq(select(2, want:gsub("\n", "")) + 1, 2, "ip has the two permanent entries in blue")
+  local st = netlab.state("blue")[1]
+  t.eq(model_lines(st.neighbors), want, "the model's neighbours are ip's PERMANENT ones")
+  for _, e in ipairs(st.neighbors) do
+    t.eq(e.state[1], "PERMANENT", "state as ip -j gives it")
+    t.ok(e.dst ~= "10.77.0.1", "the learnt entry is not in the model")
+  end
+  local json = require "cjson"
+  local out, code = t.run("show", "--json", "blue")
+  t.eq(code, 0, "show --json")
+  t.eq(model_lines(json.decode(out)[1].neighbors), want, "show --json holds them")
+  out = t.run("show", "blue")
+  t.ok(out:find("  neighbours:\n    10.77.0.9 dev veth-blue lladdr 02:aa:00:00:00:09 PERMANENT", 1, true),
+       "netlab show lists them: " .. out)
+  local root_want = permanent(nil)
+  t.ok(root_want:find("10.77.0.8 veth-blue-r", 1, true), "root's own static entry")
+  -- export --sh: ip neigh add … nud permanent, run by sh on a clean machine.
+  local sh, lua = t.scratch()
+  local text = t.run("export", "--sh", "--all")
+  t.ok(text:find("ip -n blue neigh add 10.77.0.9 lladdr 02:aa:00:00:00:09 dev veth-blue nud permanent", 1, true),
+       "export --sh writes the entry: " .. text)
+  local path = sh .. "/neigh.sh"
+  local f = assert(io.open(path, "w")); f:write(text); f:close()
+  local ltext = t.run("export", "--lua", "--all")
+  t.ok(ltext:find('link.neighbor_add{addr = "10.77.0.9", mac = "02:aa:00:00:00:09", link = "veth-blue", ns = "blue"}', 1, true),
+       "export --lua writes link.neighbor_add: " .. ltext)
+  local lpath = lua("neighlua", ltext)
+  local function clean()
+    t.sh_ok("ip netns del blue; ip link del veth-blue-r 2>/dev/null || true")
+    for _ = 1, 50 do
+      if not t.iplink(nil, "veth-blue-r") then break end
+      netlab.sleep(0.05)
+    end
+  end
+  clean()
+  t.sh_ok('sh -e "$1"', path)
+  t.eq(permanent("blue"), want, "sh rebuilt blue's static neighbours (ip -j neigh)")
+  t.eq(permanent(nil), root_want, "and root's")
+  clean()
+  out, code = t.run("run", lpath)
+  t.eq(code, 0, "export --lua run by netlab: " .. out)
+  t.eq(permanent("blue"), want, "netlab rebuilt blue's static neighbours (ip -j neigh)")
+  t.eq(permanent(nil), root_want, "and root's")
+  t.run("down", "neighlua")
+end)
+
 t.done()

@@ -2,19 +2,9 @@
 -- emulated container (`unshare --net sleep`, started here) standing in for
 -- Docker's, and `ip netns` as the witness.
 local t = require "t"
+local json = require "cjson"
 
--- A container of our own: a process in a new network namespace. unshare
--- execs sleep in place, so the PID is the container's once its namespace
--- is no longer root's.
-local function container()
-  local pid = ns.spawn(nil, {"unshare", "--net", "sleep", "60", quiet = true})
-  for _ = 1, 100 do
-    local n, why = ns.of(pid)
-    if not n then return pid, why end
-    netlab.sleep(0.02)
-  end
-  error("unshare did not leave the root namespace")
-end
+local container = t.container
 
 local function iplist()
   local out = {}
@@ -24,8 +14,8 @@ end
 
 t.test("a container's namespace attached, its processes listed and ended", function()
   local _ <close> = t.fresh()
-  local pid, why = container()
-  t.ok(why:find("no name in /run/netns", 1, true), "before attach, ns.of says why: " .. why)
+  local pid, anon = container()
+  t.eq(anon.name, "pid:" .. pid, "before attach, ns.of gives the anonymous handle")
   local c = ns.attach("box", pid)
   t.eq(c.name, "box", "attach gives the namespace object")
   t.eq(c.id, ns.get("box").id, "with its identity, as ns.get's")
@@ -70,6 +60,103 @@ t.test("a name that links to a stopped container reads as gone", function()
   ns.del("linked")
 end)
 
+-- The namespace's identity as the kernel gives it: the nsfs inode.
+local function inode(pid)
+  return tonumber(t.sh_ok("stat -L -c %i /proc/$1/ns/net", pid))
+end
+
+t.test("a container with no name: its namespace by PID, wherever a namespace goes", function()
+  local _ <close> = t.fresh()
+  local pid, c = container()
+  local name = "pid:" .. pid
+  t.eq(c.name, name, "ns.of names it pid:PID")
+  t.eq(c.id, inode(pid), "its identity is the process's namespace (stat -L)")
+  t.eq(ns.get(name).id, c.id, "ns.get of the name agrees")
+  t.eq(ns.of(pid).id, c.id, "and ns.of again")
+  -- link, addr, route into it; nsenter --target is the witness.
+  local function inside(...)
+    return t.sh_ok("nsenter --target $1 --net " .. table.concat({...}, " "), pid)
+  end
+  link.veth{"h0", up = true, peer = {"c0", ns = c, up = true}}
+  link.addr_add("h0", "10.9.0.1/24")
+  link.addr_add("c0", "10.9.0.2/24", {ns = c})
+  link.up("lo", {ns = name})
+  route.add{"default", via = "10.9.0.1", ns = c}
+  local ipc = json.decode(inside("ip -j -d link show c0"))[1]
+  t.eq(ipc.ifname, "c0", "the peer is in the container (ip -j -d link, by nsenter)")
+  t.eq(ipc.operstate, "UP", "and up")
+  t.ok(inside("ip -j route"):find('"gateway":"10.9.0.1"', 1, true), "its default route")
+  t.eq(link.get("c0", {ns = c}).name, "c0", "link.get finds it there")
+  t.ok(probe.ping(ns.root, "10.9.0.2", {timeout = 1}).ok, "reached from root (probe)")
+  t.ok(probe.ping(c, "10.9.0.1", {timeout = 1}).ok, "and it reaches root (probe from inside)")
+  t.ok(ns.exec(c, {"ping", "-c1", "-W1", "10.9.0.1", quiet = true}), "ns.exec runs inside (real ping)")
+  local out = ns.capture(name, "cat", "/proc/self/net/dev")
+  t.ok(out:find("c0:", 1, true), "ns.capture sees its devices")
+  local state = netlab.state(c)
+  t.eq(state[1].name, name, "netlab.state reads it by handle")
+  local found
+  for _, l in ipairs(state[1].links) do if l.ifname == "c0" then found = l end end
+  t.ok(found and found.addr_info[1]["local"] == "10.9.0.2", "with its link and address")
+  local out2, code = t.run("show", name)
+  t.eq(code, 0, "netlab show pid:PID: " .. out2)
+  t.ok(out2:find("== " .. name, 1, true) and out2:find("10.9.0.2/24", 1, true), "shows it: " .. out2)
+  out2, code = t.run("graph", "--format", "dot", name)
+  t.eq(code, 0, "netlab graph pid:PID: " .. out2)
+  t.ok(out2:find('subgraph "cluster_ns_' .. name .. '"', 1, true), "draws it")
+  local pid2 = ns.spawn(c, {"sleep", "60", quiet = true})
+  t.eq(#ns.pids(c), 2, "ns.spawn joined it: two processes")
+  -- The container stops: its handle and its name are gone, in words.
+  t.eq(ns.kill(c, "KILL"), 2, "killed by ns.kill")
+  netlab.wait(pid, 5)
+  netlab.wait(pid2, 5)
+  t.fails(function() link.list(c) end, "namespace of PID " .. pid, "gone: the process ended", "ENOENT")
+  t.fails(function() link.list(name) end, "namespace of PID " .. pid, "gone")
+  t.fails(function() ns.exec(c, "true") end, "gone")
+  local n, why = ns.get(name)
+  t.eq(n, nil, "ns.get of the name: nil")
+  t.ok(why:find("gone", 1, true), "and why: " .. tostring(why))
+  -- Held no longer: the namespace went, and the veth with it.
+  local left
+  for _ = 1, 100 do
+    left = t.iplink(nil, "h0")
+    if not left then break end
+    netlab.sleep(0.02)
+  end
+  t.eq(left, nil, "the namespace was let go: its veth left root too (ip -j link)")
+end)
+
+t.test("a handle made for one process is not another's that took its PID", function()
+  local _ <close> = t.fresh()
+  local pid, c = container()
+  -- A second container in the same namespace would be the same; a PID
+  -- reused can't be forced, so the handle's identity is changed instead.
+  local forged = setmetatable({name = c.name, id = c.id + 1}, getmetatable(c))
+  t.fails(function() link.list(forged) end, "namespace of PID " .. pid, "gone")
+  t.ok(#link.list(c) >= 1, "the true handle still works")
+  t.fails(function() ns.add(c.name) end, "ns.add", "names the namespace of a process")
+  t.fails(function() ns.attach(c.name, pid) end, "ns.attach", "names the namespace of a process")
+  t.fails(function() ns.del(c.name) end, "ns.del", "names the namespace of a process")
+  ns.kill(c, "KILL")
+  netlab.wait(pid, 5)
+end)
+
+t.test("host mode: a process in the root namespace, as docker run --network host", function()
+  local _ <close> = t.fresh()
+  t.eq(ns.host, ns.root, "ns.host is the root's object")
+  local pid = ns.spawn(ns.host, {"sleep", "60", quiet = true})
+  t.eq(ns.of(pid).name, "root", "its process is in root")
+  t.eq(inode(pid), tonumber(t.sh_ok("stat -L -c %i /proc/self/ns/net")),
+       "the same namespace as a shell run in root (stat -L)")
+  local seen
+  for _, p in ipairs(ns.pids(ns.host)) do if p == pid then seen = true end end
+  t.ok(seen, "ns.pids(ns.host) lists it")
+  -- It sees the root's links: a veth made in root is in its /proc/net/dev.
+  link.veth{"hm0", peer = {"hm1"}}
+  t.ok(ns.capture(ns.host, "cat", "/proc/self/net/dev"):find("hm0:", 1, true), "it sees root's links")
+  netlab.kill(pid)
+  netlab.wait(pid, 5)
+end)
+
 t.test("bad input: clear errors, nothing made", function()
   local _ <close> = t.fresh()
   local pid = container()
@@ -108,8 +195,7 @@ t.test("a lab that attaches a container: down takes the name, the container live
   t.eq(code, 0, "down: " .. out)
   t.eq(iplist().boxlab, nil, "down took the name away")
   t.eq(netlab.wait(pid, 0), nil, "the container still runs")
-  local n, why = ns.of(pid)
-  t.ok(not n and why:find("no name", 1, true), "its namespace has no name again")
+  t.eq(ns.of(pid).name, "pid:" .. pid, "its namespace has no name again")
   ns.attach("again", pid)
   t.eq(ns.kill("again", "KILL"), 1, "ended")
   netlab.wait(pid, 5)

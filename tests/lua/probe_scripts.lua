@@ -23,7 +23,7 @@ local function witness(list)
 end
 
 local SCRIPTS = {"purple_orange", "con1", "con1_bridge", "cool", "pod", "multinode",
-                 "red_blue", "red_blue_bridge", "two_lans"}
+                 "red_blue", "red_blue_bridge", "two_lans", "macvlan", "overlay"}
 
 for _, name in ipairs(SCRIPTS) do
   t.test(name .. ": its expectations hold, and its matrix is ping's, cell by cell", function()

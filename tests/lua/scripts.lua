@@ -377,6 +377,57 @@ check("red_blue_bridge", {}, [[
   {"red", "192.168.15.2", true},
 })
 
+-- The macvlans are made in the root, next to their parent, and moved: they
+-- keep the lab's alias.
+check("macvlan", {}, [[
+  ns mv1
+  ns mv2
+  mv1 addr mv-mv1 10.7.0.1/24
+  mv1 link lo loopback down
+  mv1 link mv-mv1 macvlan up alias=netlab:macvlan
+  mv2 addr mv-mv2 10.7.0.2/24
+  mv2 link lo loopback down
+  mv2 link mv-mv2 macvlan up alias=netlab:macvlan
+  root addr lan0 10.7.0.254/24
+  root link lan0 veth up peer=lan0-wire@root alias=netlab:macvlan
+  root link lan0-wire veth up peer=lan0@root alias=netlab:macvlan
+]], {
+  {"mv1", "10.7.0.2", true},
+  {"mv2", "10.7.0.1", true},
+  {"root", "10.7.0.1", false},
+  {"mv1", "10.7.0.254", false},
+})
+
+check("overlay", {}, [[
+  ns c1
+  ns c2
+  ns host1
+  ns host2
+  c1 addr eth0 10.244.0.1/24
+  c1 link eth0 veth up peer=v-c1@host1
+  c1 link lo loopback down
+  c2 addr eth0 10.244.0.2/24
+  c2 link eth0 veth up peer=v-c2@host2
+  c2 link lo loopback down
+  host1 addr u-host1 10.0.0.1/24
+  host1 link br0 bridge up mtu=1450
+  host1 link lo loopback down
+  host1 link u-host1 veth up peer=u-host2@host2
+  host1 link v-c1 veth up master=br0 peer=eth0@c1
+  host1 link vxlan42 vxlan up mtu=1450 master=br0
+  host2 addr u-host2 10.0.0.2/24
+  host2 link br0 bridge up mtu=1450
+  host2 link lo loopback down
+  host2 link u-host2 veth up peer=u-host1@host1
+  host2 link v-c2 veth up master=br0 peer=eth0@c2
+  host2 link vxlan42 vxlan up mtu=1450 master=br0
+]], {
+  {"c1", "10.244.0.2", true},
+  {"c2", "10.244.0.1", true},
+  {"host1", "10.0.0.2", true},
+  {"host1", "10.244.0.2", false},
+})
+
 t.test("cool: the bridge's broadcast is brd +, as the tutorial asks", function()
   local out, code = run("run", "scripts/cool.lua")
   t.eq(code, 0, "run: " .. out)
@@ -386,7 +437,7 @@ end)
 
 t.test("every script lists its parameters with --help", function()
   for _, s in ipairs{"purple_orange", "con1", "con1_bridge", "cool", "pod", "multinode",
-                     "red_blue", "red_blue_bridge", "two_lans"} do
+                     "red_blue", "red_blue_bridge", "two_lans", "macvlan", "overlay"} do
     local out, code = run("run", "scripts/" .. s .. ".lua", "--help")
     t.eq(code, 0, s .. " --help exit code: " .. out)
     t.ok(out:find("parameters:", 1, true) and out:find("usage: netlab run", 1, true), s .. ": " .. out)

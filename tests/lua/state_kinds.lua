@@ -84,6 +84,25 @@ t.test("a macvlan moved to another namespace names its parent by index and netns
   local state = agree("h1", {"mvx"})
   t.eq(state.mvx.link, nil, "no name: the parent is in another namespace")
   t.ok(state.mvx.link_index and state.mvx.link_netnsid, "link_index and link_netnsid")
+  -- netlab's own field: the parent named wherever it is (probe.why follows it).
+  t.eq(state.mvx.parent and state.mvx.parent.ns, "root", "parent: its namespace")
+  t.eq(state.mvx.parent and state.mvx.parent.ifname, "pv0", "parent: its name")
+  local l = link.list("h1")
+  for _, x in ipairs(l) do
+    if x.name == "mvx" then
+      t.eq(x.parent, "pv0", "link.list: parent")
+      t.eq(x.parent_ns, "root", "link.list: parent_ns")
+      t.eq(x.peer, nil, "link.list: a parent is no peer")
+    end
+  end
+  t.sh_ok("ip link add mvy link pv0 type macvlan mode private")
+  local root = {}
+  for _, e in ipairs(netlab.state("root")) do
+    for _, x in ipairs(e.links) do root[x.ifname] = x end
+  end
+  t.eq(root.mvy.parent and root.mvy.parent.ns, "root", "a parent in the same namespace: its namespace")
+  t.eq(root.mvy.parent and root.mvy.parent.ifname, "pv0", "and its name")
+  t.eq(root.pv0.parent, nil, "a veth has no parent")
   t.eq(state.mvx.linkinfo.info_data.mode, "bridge", "mode")
   local out = t.sh_ok(t.bin .. " show h1")
   t.ok(out:find("macvlan(bridge)@if" .. state.mvx.link_index, 1, true), "show: @ifINDEX: " .. out)

@@ -399,6 +399,162 @@ while True:
   run("down", "purple_orange")
 end)
 
+-- Two namespaces on macvlans of one parent (p0 in the root, a veth whose
+-- other end stands for the LAN's wire), by hand with ip as learners type it.
+local function macvlans(mode2)
+  t.sh_ok(([[
+ip link add p0 type veth peer name p0-wire && ip link set p0 up && ip link set p0-wire up
+ip addr add 10.7.0.254/24 dev p0
+ip netns add m1 && ip netns add m2
+ip link add mv1 link p0 type macvlan mode bridge && ip link set mv1 netns m1
+ip link add mv2 link p0 type macvlan mode %s && ip link set mv2 netns m2
+ip -n m1 addr add 10.7.0.1/24 dev mv1 && ip -n m1 link set mv1 up
+ip -n m2 addr add 10.7.0.2/24 dev mv2 && ip -n m2 link set mv2 up
+]]):format(mode2 or "bridge"))
+end
+
+t.test("macvlan siblings in mode bridge reach each other (by hand with ip)", function()
+  local _ <close> = t.fresh()
+  macvlans()
+  t.ok(reaches("m1", "10.7.0.2"), "the witness: ping gets through")
+  local w = probe.why("m1", "10.7.0.2")
+  t.eq(w.reachable, true, tostring(w))
+  t.eq(w.disagree, nil, "reasoning and probe agree: " .. tostring(w))
+  t.eq(w.path[#w.path].ns, "m2", "straight to m2: " .. tostring(w))
+  t.eq(w.path[1].out, "mv1", "out of the macvlan")
+  t.eq(w.reply[#w.reply].ns, "m1", "and back")
+end)
+
+t.test("a macvlan's parent cannot reach it, either way: its own cause, and a macvlan on the host fixes it", function()
+  local _ <close> = t.fresh()
+  macvlans()
+  t.ok(not reaches("root", "10.7.0.1"), "the witness: the parent's namespace does not reach it")
+  local w = broken("root", "10.7.0.1", "macvlan-parent", "root", "p0")
+  t.ok(w.cause.message:find("add a macvlan on the host too", 1, true), "the sentence says the fix: " .. tostring(w))
+  t.eq(w.cause.fix.command, "ip link add p0-host link p0 type macvlan mode bridge && ip addr del 10.7.0.254/24 dev p0 && " ..
+       "ip addr add 10.7.0.254/24 dev p0-host && ip link set p0-host up", "the tutorial's commands")
+  -- The other way: m1 reaches the root (it answers ARP on p0-wire), the reply does not come back.
+  w = broken("m1", "10.7.0.254", "macvlan-parent", "root", "p0")
+  t.ok(w.cause.message:find("^the reply cannot come back"), "the reply: " .. tostring(w))
+  apply(w)
+  fixed("root", "10.7.0.1")
+  fixed("m1", "10.7.0.254")
+  fixed("m1", "10.7.0.2")
+end)
+
+t.test("macvlan siblings kept apart by mode private, and a parent down (by hand with ip)", function()
+  local _ <close> = t.fresh()
+  macvlans("private")
+  t.ok(not reaches("m1", "10.7.0.2"), "the witness: private keeps them apart")
+  local w = broken("m1", "10.7.0.2", "macvlan-mode", "m2", "mv2")
+  t.eq(w.cause.fix.command, "ip netns exec m2 ip link set mv2 type macvlan mode bridge", "the command")
+  apply(w)
+  fixed("m1", "10.7.0.2")
+  t.sh_ok("ip link set p0 down")
+  t.ok(not reaches("m1", "10.7.0.2"), "the witness: a parent down takes its macvlans' carrier")
+  w = broken("m1", "10.7.0.2", "no-carrier", "root", "p0")
+  t.eq(w.cause.fix.netlab, 'link.up("p0")', "the fix")
+  apply(w)
+  fixed("m1", "10.7.0.2")
+end)
+
+-- Docker's overlay in miniature (scripts/overlay.lua's shape): hosts h1 and
+-- h2 joined by an underlay, in each a bridge with a vxlan and a container
+-- behind it. vni2/port2: host h2's vxlan, when it differs.
+local function overlay(vni2, port2)
+  for i = 1, 2 do
+    ns.add("h" .. i)
+    ns.add("c" .. i)
+  end
+  link.veth{"u0", ns = "h1", addr = "10.6.0.1/24", up = true, peer = {"u0", ns = "h2", addr = "10.6.0.2/24", up = true}}
+  for i = 1, 2 do
+    local h = "h" .. i
+    bridge.add("br0", {ns = h, up = true})
+    link.vxlan{"vx0", ns = h, vni = i == 2 and vni2 or 42, dstport = i == 2 and port2 or 4789, dev = "u0",
+               ["local"] = "10.6.0." .. i, remote = "10.6.0." .. (3 - i), master = "br0", up = true}
+    link.veth{"eth0", ns = "c" .. i, addr = "10.244.0." .. i .. "/24", up = true,
+              peer = {"v" .. i, ns = h, master = "br0", up = true}}
+  end
+end
+
+t.test("vxlan: reachable over the overlay, then a VNI and a port that differ, then the underlay's UDP dropped", function()
+  local _ <close> = t.fresh()
+  overlay(42, 4789)
+  t.ok(reaches("c1", "10.244.0.2"), "the witness: the overlay carries it")
+  local w = probe.why("c1", "10.244.0.2")
+  t.eq(w.reachable, true, tostring(w))
+  t.eq(w.disagree, nil, "reasoning and probe agree: " .. tostring(w))
+  t.eq(w.path[1].over, "vx0 (h1 → h2)", "over the vxlan: " .. tostring(w))
+  t.eq(w.path[#w.path].ns, "c2", "to c2")
+  local out, code = run("why", "--json", "c1", "c2")
+  t.eq(code, 0, "netlab why --json: " .. out)
+  t.eq(t.json.decode(out).path[1].over, "vx0 (h1 → h2)", "json: the vxlan crossed")
+  link.del("vx0", {ns = "h2"})
+  link.vxlan{"vx0", ns = "h2", vni = 43, dev = "u0", ["local"] = "10.6.0.2", remote = "10.6.0.1",
+             master = "br0", up = true}
+  t.ok(not reaches("c1", "10.244.0.2"), "the witness: VNI 42 meets 43")
+  w = broken("c1", "10.244.0.2", "vxlan-vni", "h2", "vx0")
+  t.ok(w.cause.message:find("VNI 43", 1, true), "the VNIs named: " .. tostring(w))
+  apply(w)
+  fixed("c1", "10.244.0.2")
+  fixed("c2", "10.244.0.1")
+  -- By hand: h2's vxlan made again on Linux's old port.
+  t.sh_ok([[ip -n h2 link del vx0 &&
+    ip -n h2 link add vx0 type vxlan id 42 remote 10.6.0.1 local 10.6.0.2 dev u0 dstport 8472 &&
+    ip -n h2 link set vx0 master br0 && ip -n h2 link set vx0 up]])
+  t.ok(not reaches("c1", "10.244.0.2"), "the witness: port 4789 meets 8472")
+  w = broken("c1", "10.244.0.2", "vxlan-dstport", "h2", "vx0")
+  t.ok(w.cause.message:find("8472", 1, true), "the ports named: " .. tostring(w))
+  apply(w)
+  fixed("c1", "10.244.0.2")
+  -- A firewall on the underlay: h2 drops what comes in on UDP 4789.
+  t.sh_ok("ip netns exec h2 iptables -A INPUT -p udp --dport 4789 -j DROP")
+  t.ok(not reaches("c1", "10.244.0.2"), "the witness: the underlay's UDP dropped")
+  if HAS_NFT then
+    w = broken("c1", "10.244.0.2", "vxlan-underlay", "h2", 'table ip filter chain INPUT rule "udp dport 4789 drop"')
+    t.eq(w.cause.underlay.code, "filtered", "the underlay's own cause: " .. tostring(w))
+    apply(w)
+    fixed("c1", "10.244.0.2")
+  end
+end)
+
+t.test("vxlan whose underlay has no route to its remote (by hand with ip)", function()
+  local _ <close> = t.fresh()
+  -- h1 and h2 on two underlay subnets with r routing between; h1 lacks its route.
+  t.sh_ok([[
+ip netns add h1 && ip netns add h2 && ip netns add r && ip netns add c1 && ip netns add c2
+ip -n h1 link add u0 type veth peer name r1 netns r
+ip -n h2 link add u0 type veth peer name r2 netns r
+ip -n h1 addr add 10.1.1.2/24 dev u0 && ip -n h1 link set u0 up
+ip -n h2 addr add 10.1.2.2/24 dev u0 && ip -n h2 link set u0 up
+ip -n r addr add 10.1.1.1/24 dev r1 && ip -n r link set r1 up
+ip -n r addr add 10.1.2.1/24 dev r2 && ip -n r link set r2 up
+ip netns exec r sysctl -qw net.ipv4.ip_forward=1
+ip -n h2 route add default via 10.1.2.1
+ip -n h1 link add br0 type bridge && ip -n h1 link set br0 up
+ip -n h2 link add br0 type bridge && ip -n h2 link set br0 up
+ip -n h1 link add vx0 type vxlan id 42 remote 10.1.2.2 local 10.1.1.2 dev u0 dstport 4789
+ip -n h2 link add vx0 type vxlan id 42 remote 10.1.1.2 local 10.1.2.2 dev u0 dstport 4789
+ip -n h1 link set vx0 master br0 && ip -n h1 link set vx0 up
+ip -n h2 link set vx0 master br0 && ip -n h2 link set vx0 up
+ip -n c1 link add eth0 type veth peer name v1 netns h1
+ip -n c2 link add eth0 type veth peer name v2 netns h2
+ip -n h1 link set v1 master br0 && ip -n h1 link set v1 up
+ip -n h2 link set v2 master br0 && ip -n h2 link set v2 up
+ip -n c1 addr add 10.244.0.1/24 dev eth0 && ip -n c1 link set eth0 up
+ip -n c2 addr add 10.244.0.2/24 dev eth0 && ip -n c2 link set eth0 up
+]])
+  t.ok(not reaches("c1", "10.244.0.2"), "the witness: the overlay cannot get there")
+  local w = broken("c1", "10.244.0.2", "vxlan-underlay", "h1", "default")
+  t.ok(w.cause.message:find("underlay", 1, true), "the underlay named: " .. tostring(w))
+  t.eq(w.cause.fix.netlab, 'route.add{"default", via = "10.1.1.1", ns = "h1"}', "the underlay's fix")
+  t.eq(w.cause.underlay.code, "no-default-route", "the underlay's own cause")
+  apply(w)
+  fixed("c1", "10.244.0.2")
+  w = fixed("c2", "10.244.0.1")
+  t.eq(w.path[1].over, "vx0 (h2 → h1)", "the way back over the vxlan: " .. tostring(w))
+end)
+
 t.test("why() in the REPL prints probe.why", function()
   local _ <close> = t.fresh()
   three()

@@ -7,7 +7,7 @@ local t = require "t"
 local run = t.run
 
 local SCRIPTS = {"purple_orange", "con1", "con1_bridge", "cool", "pod", "multinode",
-                 "red_blue", "red_blue_bridge", "two_lans"}
+                 "red_blue", "red_blue_bridge", "two_lans", "macvlan", "overlay"}
 
 for _, name in ipairs(SCRIPTS) do
   t.test(name .. ": why agrees with the matrix, and with itself, in every cell", function()
