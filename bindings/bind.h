@@ -174,6 +174,7 @@ void nlb_link_neigh(lua_State *L);
 int luaopen_netlab(lua_State *L);
 int luaopen_ns(lua_State *L);
 int luaopen_link(lua_State *L);
+int luaopen_bridge(lua_State *L);
 int luaopen_route(lua_State *L);
 int luaopen_nat(lua_State *L);
 int luaopen_probe(lua_State *L);

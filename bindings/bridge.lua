@@ -1,8 +1,17 @@
--- The bridge module: bridges are links, so this is link with a bridge's words.
-local bridge = {}
+-- The bridge module: bridges are links, so this is link with a bridge's words;
+-- its C half (bridge.c) has the VLANs: vlan, vlan_del, vlans, has_vlan_filtering.
+local bridge = ...
 
--- bridge.add("super-bridge0", {ns =, addr =, up =, mtu =, stp =, vlan_filtering =})
+-- bridge.add("super-bridge0", {ns =, addr =, up =, mtu =, stp =, vlan_filtering =,
+-- vlan_protocol =, vlan_default_pvid =})
 bridge.add = netlab._add_kind("bridge")
+
+-- What a script that needs VLAN-aware bridges says first: on a kernel without
+-- them it stops here, before it has built anything, with the one clear line.
+function bridge.need_vlan_filtering()
+  local ok, why = bridge.has_vlan_filtering()
+  if not ok then netlab._error(why, nil, 95) end -- EOPNOTSUPP
+end
 
 -- bridge.attach(br, dev, {ns =}): `ip link set dev master br`.
 function bridge.attach(br, dev, o)

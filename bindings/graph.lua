@@ -185,7 +185,8 @@ local function addr_range(list)
 end
 
 -- The kinds that sit on a parent link, drawn as its children.
-local CHILD = {macvlan = true, macvtap = true, ipvlan = true, ipvtap = true, vlan = true}
+-- (A vxlan's parent is the dev it sends from, when it names one.)
+local CHILD = {macvlan = true, macvtap = true, ipvlan = true, ipvtap = true, vlan = true, vxlan = true}
 
 -- The parent of l in namespace e as {ns, ifname}: the model's (in whichever
 -- namespace), or ip's name of a link in the same one; nil when unknown.
@@ -196,9 +197,11 @@ local function parent_of(e, l)
   return nil
 end
 
--- "macvlan bridge", "ipvlan l2", "vlan 10" (and its protocol when not 802.1Q).
+-- "macvlan bridge", "ipvlan l2", "vlan 10" (and its protocol when not 802.1Q),
+-- "vxlan dev".
 local function child_label(l)
   local d = l.linkinfo and l.linkinfo.info_data or {}
+  if l.kind == "vxlan" then return "vxlan dev" end
   if l.kind == "vlan" then
     return ("vlan %s%s"):format(tostring(d.id or "?"),
       d.protocol and d.protocol ~= "802.1Q" and " " .. d.protocol or "")

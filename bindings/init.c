@@ -70,7 +70,7 @@ static const struct {
 	{ "netlab", luaopen_netlab },
 	{ "ns", luaopen_ns },
 	{ "link", luaopen_link },
-	{ "bridge", NULL },
+	{ "bridge", luaopen_bridge },
 	{ "route", luaopen_route },
 	{ "nat", luaopen_nat },
 	{ "probe", luaopen_probe },

@@ -90,7 +90,8 @@ static void check_addrs(lua_State *L, int t, struct link_end *e)
  */
 #define END_FIELDS "ns", "up", "mtu", "master", "addrgenmode", "addr", "brd"
 static const char *const add_fields[] = { "kind", END_FIELDS, "peer", "queues", "stp",
-					  "vlan_filtering", "mcast_snooping", "parent", "mode", "id",
+					  "vlan_filtering", "mcast_snooping", "vlan_protocol",
+					  "vlan_default_pvid", "parent", "mode", "id",
 					  "protocol", "vni", "remote", "group", "local", "dev",
 					  "dstport", "learning", NULL };
 static const char *const peer_fields[] = { END_FIELDS, NULL };
@@ -115,7 +116,8 @@ static void check_end(lua_State *L, int t, struct link_end *e)
 }
 
 static const char *const veth_only[] = { "peer", "queues", NULL };
-static const char *const bridge_only[] = { "stp", "vlan_filtering", "mcast_snooping", NULL };
+static const char *const bridge_only[] = { "stp", "vlan_filtering", "mcast_snooping",
+					   "vlan_protocol", "vlan_default_pvid", NULL };
 static const char *const vlan_only[] = { "id", "protocol", NULL };
 static const char *const vxlan_only[] = { "vni", "remote", "group", "local", "dev", "dstport",
 					  "learning", NULL };
@@ -133,6 +135,22 @@ static void only_for(lua_State *L, int t, const char *kind, const char *want,
 			nlb_argerror(L, t, "field '%s': only a %s has it, not a %s", *fields, want, kind);
 		lua_pop(L, 1);
 	}
+}
+
+/* A bridge's vlan_protocol ("802.1Q", "802.1ad") and vlan_default_pvid (0: none). */
+static void check_bridge_vlans(lua_State *L, int t, struct link_spec *spec)
+{
+	const char *p = nlb_optstring(L, t, "vlan_protocol", NULL);
+	lua_Integer pvid = nlb_optint(L, t, "vlan_default_pvid", -1, 0, 4094);
+
+	if (p && !strcasecmp(p, "802.1Q"))
+		spec->br_vlan_proto = ETH_P_8021Q;
+	else if (p && !strcasecmp(p, "802.1ad"))
+		spec->br_vlan_proto = ETH_P_8021AD;
+	else if (p)
+		nlb_argerror(L, t, "field 'vlan_protocol': \"802.1Q\" or \"802.1ad\" expected, "
+			     "got \"%s\"", p);
+	spec->br_default_pvid = pvid < 0 ? 0 : pvid == 0 ? -1 : (int)pvid;
 }
 
 /* A name from a list, its index in it; -1 when absent. */
@@ -283,6 +301,7 @@ static int l_add(lua_State *L)
 		spec.stp = nlb_optbool(L, t, "stp");
 		spec.vlan_filtering = nlb_optbool(L, t, "vlan_filtering");
 		spec.mcast_snooping = nlb_optbool(L, t, "mcast_snooping");
+		check_bridge_vlans(L, t, &spec);
 	}
 	only_for(L, t, spec.kind, "veth", veth_only);
 	only_for(L, t, spec.kind, "bridge", bridge_only);

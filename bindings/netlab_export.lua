@@ -54,36 +54,77 @@ end
 local MADE = {loopback = true}
 local CAN = {veth = true, bridge = true, dummy = true}
 
--- What follows `ip link add NAME` for the kinds that sit on another link,
--- from the model's linkinfo (the parent is made first: it has the lower
--- index). The dry run's trace (lab_trace.lua) says a planned link in the
--- same words, through netlab._kind_words.
+-- The kinds that sit on another link (their parent, a vxlan's dev): what
+-- follows `ip link add NAME` in the parent's namespace, from the model's
+-- parent and linkinfo. `netns NS` puts a link the kernel reports moved away
+-- from its parent back where it is, in the same command: made in its
+-- namespace it would look for its parent there, and made next to its
+-- parent and moved it could clash with a link of its name there (a
+-- container's eth0).
 local STACKED = {
-  macvlan = function(l, d)
-    return ("link %s type macvlan mode %s"):format(word(l.link), d.mode)
-  end,
-  ipvlan = function(l, d)
-    return ("link %s type ipvlan mode %s"):format(word(l.link), d.mode)
-  end,
-  vlan = function(l, d)
-    return ("link %s type vlan id %d protocol %s"):format(word(l.link), d.id, d.protocol)
-  end,
-  vxlan = function(_, d)
+  macvlan = {link = true, words = function(d) return "type macvlan mode " .. d.mode end},
+  ipvlan = {link = true, words = function(d) return "type ipvlan mode " .. d.mode end},
+  vlan = {link = true, words = function(d) return ("type vlan id %d protocol %s"):format(d.id, d.protocol) end},
+  -- A vxlan's parent is its dev, among its own words.
+  vxlan = {words = function(d, parent)
     local w = {"type vxlan id " .. d.id}
     for _, f in ipairs{"remote", "group", "remote6", "group6", "local", "local6"} do
       if d[f] then w[#w + 1] = f:gsub("6$", "") .. " " .. d[f] end
     end
-    if d.link then w[#w + 1] = "dev " .. word(d.link) end
+    if parent then w[#w + 1] = "dev " .. word(parent) end
     w[#w + 1] = "dstport " .. d.port
     if d.learning == false then w[#w + 1] = "nolearning" end
     return table.concat(w, " ")
-  end,
+  end},
 }
 
+-- The words after `ip link add NAME` for a stacked link on parent (a name,
+-- or nil), with info_data d, put in namespace netns (nil: where made).
+local function kind_words(kind, parent, d, netns)
+  local k = STACKED[kind]
+  local w = {}
+  if k.link then w[#w + 1] = "link " .. word(parent) end
+  if netns then w[#w + 1] = "netns " .. word(netns) end
+  w[#w + 1] = k.words(d, parent)
+  return table.concat(w, " ")
+end
+
 -- netlab._kind_words(kind, l, d): those words for a link l (l.link: its
--- parent's name) with info_data d in ip -j's fields; nil for another kind.
+-- parent's name) with info_data d in ip -j's fields; nil for another kind
+-- (the dry run's trace, lab_trace.lua, says a planned link so).
 function netlab._kind_words(kind, l, d)
-  return STACKED[kind] and STACKED[kind](l, d)
+  return STACKED[kind] and kind_words(kind, l.link, d)
+end
+
+-- The command that makes stacked link l of namespace nsn: in its parent's
+-- namespace, and put where it is.
+local function stacked_add(nsn, l)
+  local p = l.parent
+  local at = p and p.ns or nsn
+  return ip(at, "link add", word(l.ifname),
+            kind_words(l.kind, p and p.ifname, l.linkinfo.info_data, at ~= nsn and nsn or nil))
+end
+
+-- The stacked links' commands ({key, on = the parent's key, line}), each
+-- after the link it sits on when that is stacked too (the plain links,
+-- veths and bridges, are all made before them); export --lua's too.
+function netlab._export_stacked_order(list)
+  local out, done, left, stacked = {}, {}, list, {}
+  for _, x in ipairs(list) do stacked[x.key] = true end
+  while #left > 0 do
+    local later = {}
+    for _, x in ipairs(left) do
+      if x.on and stacked[x.on] and not done[x.on] and x.on ~= x.key then later[#later + 1] = x
+      else out[#out + 1] = x.line; done[x.key] = true end
+    end
+    -- A loop of parents (none the kernel allows) ends here as it is.
+    if #later == #left then
+      for _, x in ipairs(later) do out[#out + 1] = x.line end
+      break
+    end
+    left = later
+  end
+  return out
 end
 
 local function prio_text(c)
@@ -114,8 +155,22 @@ local function export_neighbors_sh(n, lab, made, key, add, skip)
   end
 end
 
-local SECTIONS = {"namespaces", "links", "masters", "addresses", "links up", "routes",
-                  "neighbours", "sysctls", "nftables"}
+local SECTIONS = {"namespaces", "links", "masters", "bridge vlans", "addresses", "links up",
+                  "routes", "neighbours", "sysctls", "nftables"}
+local SECTIONS = {"namespaces", "links", "masters", "bridge vlans", "addresses", "links up",
+                  "routes", "sysctls", "nftables"}
+
+-- A VLAN-aware bridge's settings, as ip link add … type bridge takes them.
+local function bridge_words(l)
+  local d = l.linkinfo and l.linkinfo.info_data or {}
+  if (d.vlan_filtering or 0) == 0 then return "" end
+  local w = {" vlan_filtering 1"}
+  if d.vlan_protocol and d.vlan_protocol ~= "802.1Q" then w[#w + 1] = " vlan_protocol " .. d.vlan_protocol end
+  if d.vlan_default_pvid and d.vlan_default_pvid ~= 1 then
+    w[#w + 1] = " vlan_default_pvid " .. d.vlan_default_pvid
+  end
+  return table.concat(w)
+end
 
 -- netlab._export_sh([lab]): the script's text; with lab, only what the state
 -- gives to that lab (its records and marks), else everything.
@@ -131,7 +186,7 @@ function netlab._export_sh(lab)
   for _, n in ipairs(state) do named[n.name] = n end
   -- Links by namespace and name that the script makes, so their addresses
   -- and routes go with them and a veth is written once.
-  local made, done_veth = {}, {}
+  local made, done_veth, stacked = {}, {}, {}
   local function key(nsn, name) return nsn .. "|" .. name end
 
   -- In a sandbox, its simulated internet is netlab's own, made anew by every sandbox.
@@ -158,8 +213,15 @@ function netlab._export_sh(lab)
       elseif not mine(l) then
         made[k] = "other"
       elseif STACKED[l.kind] and l.linkinfo and l.linkinfo.info_data then
-        made[k] = "here"
-        add("links", ip(n.name, "link add", word(l.ifname), STACKED[l.kind](l, l.linkinfo.info_data)))
+        local p = l.parent
+        if (STACKED[l.kind].link or p) and not (p and p.ns and named[p.ns] and not named[p.ns].gone) then
+          skip(("%s %s in %s"):format(l.kind, l.ifname, n.name),
+               ("its parent%s is in a namespace not under /run/netns"):format(
+                 p and p.ifname and " " .. p.ifname or ""))
+        else
+          made[k] = "here"
+          stacked[#stacked + 1] = {key = k, on = p and key(p.ns, p.ifname), line = stacked_add(n.name, l)}
+        end
       elseif not CAN[l.kind] then
         skip(("link %s in %s"):format(l.ifname, n.name), ("kind %s is not one export writes"):format(l.kind))
       elseif l.kind == "veth" then
@@ -181,10 +243,13 @@ function netlab._export_sh(lab)
         end
       else
         made[k] = "here"
-        add("links", ip(n.name, "link add", word(l.ifname), "type", l.kind))
+        add("links", ip(n.name, "link add", word(l.ifname), "type", l.kind) ..
+                     (l.kind == "bridge" and bridge_words(l) or ""))
       end
     end
   end
+
+  for _, line in ipairs(netlab._export_stacked_order(stacked)) do add("links", line) end
 
   -- What each link made here (and lo) has: master, addresses, settings, up.
   for _, n in ipairs(state) do
@@ -193,6 +258,13 @@ function netlab._export_sh(lab)
       local here = made[k] == "here"
       if here and l.master then
         add("masters", ip(n.name, "link set dev", word(l.ifname), "master", word(l.master)))
+      end
+      -- A port's VLANs (and a bridge's own, "self"), once it is on its bridge.
+      for _, v in ipairs(here and l.vlans or {}) do
+        add("bridge vlans", ("bridge%s vlan add dev %s vid %d%s%s%s"):format(
+          n.name ~= "root" and " -n " .. word(n.name) or "", word(l.ifname), v.vid,
+          v.pvid and " pvid" or "", v.untagged and " untagged" or "",
+          l.kind == "bridge" and " self" or ""))
       end
       if here or (made[k] == "kernel" and (lab == nil or exported[n.name])) then
         for _, a in ipairs(l.addr_info) do

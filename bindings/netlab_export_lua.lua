@@ -39,15 +39,17 @@ local function mark(alias) return alias and alias:match("^netlab:") end
 -- The options of the kinds that sit on another link, after their ends' own
 -- (made after the veths and bridges, which they may sit on).
 local STACKED = {
-  macvlan = function(l, d) return {{"parent", q(l.link)}, {"mode", q(d.mode)}} end,
-  ipvlan = function(l, d) return {{"parent", q(l.link)}, {"mode", q(d.mode)}} end,
-  vlan = function(l, d) return {{"parent", q(l.link)}, {"id", tostring(d.id)}, {"protocol", q(d.protocol)}} end,
-  vxlan = function(_, d)
+  macvlan = function(l, d) return {{"parent", q(l.parent.ifname)}, {"mode", q(d.mode)}} end,
+  ipvlan = function(l, d) return {{"parent", q(l.parent.ifname)}, {"mode", q(d.mode)}} end,
+  vlan = function(l, d)
+    return {{"parent", q(l.parent.ifname)}, {"id", tostring(d.id)}, {"protocol", q(d.protocol)}}
+  end,
+  vxlan = function(l, d)
     local ip = d.remote or d.remote6
     local group = d.group or d.group6
     return {{"vni", tostring(d.id)}, {"remote", ip and q(ip) or nil}, {"group", group and q(group) or nil},
             {'["local"]', (d["local"] or d.local6) and q(d["local"] or d.local6) or nil},
-            {"dev", d.link and q(d.link) or nil}, {"dstport", tostring(d.port)},
+            {"dev", l.parent and q(l.parent.ifname) or nil}, {"dstport", tostring(d.port)},
             {"learning", d.learning == false and "false" or nil}}
   end,
 }
@@ -60,6 +62,42 @@ local function end_fields(l, nsn)
     {"master", l.master and q(l.master) or nil},
     {"up", l.up and "true" or nil},
   }
+end
+
+-- The call that makes stacked link l of namespace nsn. A link the kernel
+-- reports moved away from its parent is made next to its parent, as netlab
+-- makes a stacked link, then moved, and given its addresses, master and up
+-- where it is (a move takes them away); its MTU it keeps. A name a link of
+-- the parent's namespace has (a container's eth0 on the host's eth0) it is
+-- made under a free one, and given back in the move, as Docker does.
+local function stacked_call(l, nsn, named)
+  local own = STACKED[l.kind](l, l.linkinfo.info_data)
+  local at = l.parent and l.parent.ns or nsn
+  if at == nsn then
+    local f = end_fields(l, nsn)
+    for _, x in ipairs(own) do f[#f + 1] = x end
+    return ("link.%s{%s, %s}"):format(l.kind, q(l.ifname), fields(f))
+  end
+  local taken = {}
+  for _, x in ipairs(named[at] and named[at].links or {}) do taken[x.ifname] = true end
+  local made_as, i = l.ifname, 0
+  while taken[made_as] do
+    made_as, i = ("tmp%d"):format(i), i + 1
+  end
+  local f = {{"ns", at ~= "root" and q(at) or nil}, {"mtu", l.mtu and l.mtu ~= 1500 and tostring(l.mtu) or nil}}
+  for _, x in ipairs(own) do f[#f + 1] = x end
+  local out = {"do",
+    ("  local l = link.%s{%s, %s}"):format(l.kind, q(made_as), fields(f)),
+    ("  link.set(l, {netns = %s%s})"):format(q(nsn), made_as ~= l.ifname and ", name = " .. q(l.ifname) or "")}
+  for _, a in ipairs(l.addr_info or {}) do
+    if not (a.family == "inet6" and a.scope == "link") then
+      out[#out + 1] = ("  link.addr_add(l, %s)"):format(q(a["local"] .. "/" .. a.prefixlen))
+    end
+  end
+  local set = fields{{"master", l.master and q(l.master) or nil}, {"up", l.up and "true" or nil}}
+  if set ~= "" then out[#out + 1] = ("  link.set(l, {%s})"):format(set) end
+  out[#out + 1] = "end"
+  return table.concat(out, "\n")
 end
 
 -- The rules nat.masquerade writes, read back into its arguments.
@@ -294,6 +332,17 @@ function netlab._export_lua(lab)
         if h and h & star.mask == star.net then
           f[2][2] = ("netlab.hostcidr(p.subnet, %d)"):format(h - star.net)
         end
+        -- A VLAN-aware bridge's settings, as bridge.add takes them.
+        local d = l.kind == "bridge" and l.linkinfo and l.linkinfo.info_data or {}
+        if (d.vlan_filtering or 0) ~= 0 then
+          f[#f + 1] = {"vlan_filtering", "true"}
+          if d.vlan_protocol and d.vlan_protocol ~= "802.1Q" then
+            f[#f + 1] = {"vlan_protocol", q(d.vlan_protocol)}
+          end
+          if d.vlan_default_pvid and d.vlan_default_pvid ~= 1 then
+            f[#f + 1] = {"vlan_default_pvid", tostring(d.vlan_default_pvid)}
+          end
+        end
         links[#links + 1] = ("%s.%s(%s, {%s})"):format(l.kind == "bridge" and "bridge" or "link",
           l.kind == "bridge" and "add" or "dummy", q(l.ifname), fields(f))
         if l.kind == "dummy" then
@@ -318,11 +367,24 @@ function netlab._export_lua(lab)
             af ~= "" and ", " .. af or "", q(b.ifname), bf ~= "" and ", " .. bf or "")
         end
       elseif STACKED[l.kind] and l.linkinfo and l.linkinfo.info_data then
-        local d, f = l.linkinfo.info_data, end_fields(l, n.name)
-        for _, x in ipairs(STACKED[l.kind](l, d)) do f[#f + 1] = x end
-        stacked[#stacked + 1] = ("link.%s{%s, %s}"):format(l.kind, q(l.ifname), fields(f))
+        local p = l.parent
+        if (l.kind ~= "vxlan" or p) and not (p and p.ns and named[p.ns] and not named[p.ns].gone) then
+          skip(what, ("its parent%s is in a namespace not under /run/netns"):format(
+            p and p.ifname and " " .. p.ifname or ""))
+        else
+          stacked[#stacked + 1] = {key = n.name .. "|" .. l.ifname, on = p and p.ns .. "|" .. p.ifname,
+                                   line = stacked_call(l, n.name, named)}
+        end
       else
         skip(what, ("kind %s has no netlab call yet"):format(l.kind))
+      end
+      -- A port's VLANs (and a bridge's own), once the veths put it on its bridge.
+      if mine(l) and not member[n.name] and not member[n.name .. "|" .. l.ifname] then
+        for _, v in ipairs(l.vlans or {}) do
+          settings[#settings + 1] = ("bridge.vlan(%s, {%svid = %d%s%s})"):format(q(l.ifname),
+            n.name ~= "root" and "ns = " .. q(n.name) .. ", " or "", v.vid,
+            v.pvid and ", pvid = true" or "", v.untagged and ", untagged = true" or "")
+        end
       end
       if l.ifalias and not mark(l.ifalias) and mine(l) and l.kind ~= "loopback" then
         settings[#settings + 1] = ("link.set(%s, {%salias = %s})"):format(q(l.ifname),
@@ -334,7 +396,7 @@ function netlab._export_lua(lab)
   for _, l in ipairs(links) do add(l) end
   if star then add(star.loop) end
   for _, l in ipairs(veths) do add(l) end
-  for _, l in ipairs(stacked) do add(l) end
+  for _, l in ipairs(netlab._export_stacked_order(stacked)) do add(l) end
   for _, l in ipairs(settings) do add(l) end
 
   add("\n-- routes")

@@ -202,6 +202,21 @@ local function show_one(e, out)
     out[#out + 1] = "  vxlan:"
     table.move(vx, 1, #vx, #out + 1, out)
   end
+  -- A VLAN-aware bridge's VLANs, port by port, as `bridge vlan` words them.
+  local vl = {}
+  for _, l in ipairs(e.links) do
+    if l.vlans then
+      local w = {}
+      for _, v in ipairs(l.vlans) do
+        w[#w + 1] = tostring(v.vid) .. (v.pvid and " PVID" or "") .. (v.untagged and " untagged" or "")
+      end
+      vl[#vl + 1] = ("    %s: %s"):format(l.ifname, table.concat(w, ", "))
+    end
+  end
+  if #vl > 0 then
+    out[#out + 1] = "  vlans:"
+    table.move(vl, 1, #vl, #out + 1, out)
+  end
   local routes = {}
   for _, r in ipairs(e.routes) do
     if r.table == "main" and (r.family == "inet" or (r.protocol ~= "kernel" and r.type == "unicast")) then

@@ -92,6 +92,26 @@ local function linkinfo(l, name_of)
   return {info_kind = l.kind, info_data = data}
 end
 
+-- The VLANs of a namespace's bridges and their ports (bridge.vlans, as
+-- `bridge -j vlan`), under each link as vlans = {{vid =, pvid =, untagged =}};
+-- only where there is a bridge, and none where the kernel lists none (one
+-- without VLAN filtering), so a lab without them reads as before.
+local function read_vlans(n, list, byname)
+  local any = false
+  for _, l in ipairs(list) do any = any or l.kind == "bridge" end
+  if not any then return end
+  -- A dry run's planned namespace has nothing the kernel could list.
+  local ok, rows = pcall(bridge.vlans, nil, {ns = n})
+  if not ok then return end
+  for _, v in ipairs(rows) do
+    local e = byname[v.port]
+    if e then
+      e.vlans = e.vlans or array()
+      e.vlans[#e.vlans + 1] = {vid = v.vid, pvid = v.pvid, untagged = v.untagged}
+    end
+  end
+end
+
 local function read_links(n, labs, nslab)
   local out, byname = array(), {}
   local list = settled_links(n)
@@ -110,6 +130,10 @@ local function read_links(n, labs, nslab)
       addr_info = array(),
     }
     if l.peer then e.peer = {ns = l.peer_ns, ifname = l.peer} end
+    -- The link a macvlan, ipvlan or vlan sits on, or a vxlan sends from, in
+    -- whichever namespace it is: a link moved away keeps its parent where
+    -- it was made (ip gives only link_index and link_netnsid then).
+    if l.parent then e.parent = {ns = l.parent_ns, ifname = l.parent} end
     -- ip names a link in the same namespace (no netnsid) by name, not index:
     -- a veth's peer, a macvlan's, vlan's or ipvlan's parent; and says
     -- M-DOWN when that link is down.
@@ -131,6 +155,7 @@ local function read_links(n, labs, nslab)
     out[#out + 1] = e
     byname[l.name] = e
   end
+  read_vlans(n, list, byname)
   for _, a in ipairs(link.addrs{ns = n}) do
     local e = byname[a.dev]
     if e then

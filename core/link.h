@@ -32,8 +32,11 @@ struct link_spec {
 	unsigned int queues;  /* veth only: tx and rx queues of each end; 0 means 1 */
 	/* bridge only: -1 leaves the kernel's default */
 	int stp;
-	int vlan_filtering;
+	int vlan_filtering; /* 1 sent; 0 is the kernel's default, not sent */
 	int mcast_snooping;
+	/* bridge: 0 leaves the kernel's default */
+	unsigned int br_vlan_proto; /* ETH_P_8021Q or ETH_P_8021AD (host order) */
+	int br_default_pvid;	    /* 1-4094, or -1 for none (the kernel's 0) */
 	/*
 	 * macvlan, ipvlan, vlan: the link it sits on; vxlan: its underlay
 	 * device (dev =), or NULL. Both in dev's namespace; link_add() looks
@@ -170,6 +173,17 @@ struct link_kind {
 	int parent;
 	/* What the kernel lacks when it does not know the kind: "ipvlan (CONFIG_IPVLAN)". */
 	const char *config;
+	/*
+	 * A create refused with EOPNOTSUPP that is not about the kind: 1 when
+	 * err now says what the kernel lacks (a bridge's VLAN filtering); or NULL.
+	 */
+	int (*refused)(const struct link_spec *spec, struct nl_err *err);
+	/*
+	 * The created link as the kernel answered it, checked against spec for
+	 * what a kernel may drop without a word; <0 (err says why) undoes the
+	 * create. Or NULL.
+	 */
+	int (*verify)(const struct link_spec *spec, const struct link_info *li, struct nl_err *err);
 };
 /* The entry for kind name; one the table lacks (the kernel may know it) has no writers. */
 const struct link_kind *link_kind(const char *name);
@@ -178,6 +192,9 @@ const struct link_kind *link_kind(const char *name);
 void link_veth_queues(struct nl_msg *m, const struct link_spec *spec);
 void link_veth_put(struct nl_msg *m, const struct link_spec *spec);
 void link_bridge_put(struct nl_msg *m, const struct link_spec *spec);
+int link_bridge_check(const struct link_spec *spec, struct nl_err *err);
+int link_bridge_refused(const struct link_spec *spec, struct nl_err *err);
+int link_bridge_verify(const struct link_spec *spec, const struct link_info *li, struct nl_err *err);
 void link_parent_put(struct nl_msg *m, const struct link_spec *spec);
 void link_macvlan_put(struct nl_msg *m, const struct link_spec *spec);
 int link_macvlan_check(const struct link_spec *spec, struct nl_err *err);

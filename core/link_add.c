@@ -228,7 +228,9 @@ int link_add(struct link_spec *spec, struct nl_err *err)
 	if (r < 0 && failed == 0) {
 		if (r == -EEXIST)
 			blame_existing(&req, err);
-		if (r == -EOPNOTSUPP && k->config &&
+		if (r == -EOPNOTSUPP && k->refused && k->refused(&req, err))
+			; /* the kind has said what the kernel lacks */
+		else if (r == -EOPNOTSUPP && k->config &&
 		    (!err->msg[0] || strstr(err->msg, "Unknown device type")))
 			nl_fail(err, EOPNOTSUPP, "this kernel has no %s", k->config);
 		else if (r == -EOPNOTSUPP && (!err->msg[0] || strstr(err->msg, "Unknown device type")))
@@ -242,6 +244,8 @@ int link_add(struct link_spec *spec, struct nl_err *err)
 		goto out;
 	dev->index = created.index;
 	peer->index = k->pair ? created.link : 0;
+	if (k->verify && (r = k->verify(&req, &created, err)) < 0)
+		goto undo;
 	if (k->pair && (r = finish_peer(ps, &req, peer_master, err)) < 0)
 		goto undo;
 	dc.up = late_up ? 1 : -1;

@@ -17,7 +17,8 @@
 static const struct link_kind kinds[] = {
 	{ .name = "veth", .pair = 1, .put_link = link_veth_queues, .put_data = link_veth_put,
 	  .swap = link_veth_swap },
-	{ .name = "bridge", .put_data = link_bridge_put },
+	{ .name = "bridge", .put_data = link_bridge_put, .check = link_bridge_check,
+	  .refused = link_bridge_refused, .verify = link_bridge_verify },
 	{ .name = "dummy", .config = "dummy (CONFIG_DUMMY)" },
 	{ .name = "macvlan", .parent = 1, .put_link = link_parent_put, .put_data = link_macvlan_put,
 	  .check = link_macvlan_check, .config = "macvlan (CONFIG_MACVLAN)" },

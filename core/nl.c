@@ -66,6 +66,7 @@ int nl_open(struct nl_sock *s, int bus, struct nl_err *err)
 	s->portid = mnl_socket_get_portid(s->sk);
 	s->seq = 0;
 	s->bus = bus;
+	s->scratch = 0;
 	return 0;
 }
 
@@ -483,7 +484,7 @@ int nl_talk(struct nl_sock *s, struct nlmsghdr *nlh, nl_cb cb, void *data, struc
 	int dump = is_dump(nlh), traced = 0, r;
 	char line[TRACE_LINE];
 
-	if (is_change(nlh, s->bus)) {
+	if (!s->scratch && is_change(nlh, s->bus)) {
 		r = change_check(err);
 		if (r < 0)
 			return r;

@@ -34,6 +34,12 @@ struct nl_sock {
 	uint32_t seq;
 	int bus;
 	const char *ns; /* the namespace's name, for the trace (NULL: the root) */
+	/*
+	 * 1: a socket in a throwaway namespace of netlab's own (brvlan_kernel's
+	 * question to the kernel): its requests change nothing a script or lab
+	 * has, so they pass no change gate and are not traced.
+	 */
+	int scratch;
 };
 
 /* Called for every data message of an answer; return 0 to go on, <0 to stop with that error. */

@@ -88,6 +88,14 @@ static void word(struct out *o, const char *w)
 	words(o, w, 0);
 }
 
+void trace_word(char *buf, size_t len, size_t *k, const char *w)
+{
+	struct out o = { buf, len, *k };
+
+	word(&o, w);
+	*k = o.k;
+}
+
 /* The length, or -EMSGSIZE when the line was cut (a cut command is a wrong one). */
 static int done(struct out *o)
 {
@@ -636,6 +644,8 @@ static int trace_link(struct out *o, const struct nlmsghdr *nlh, const struct tr
 	if (mnl_nlmsg_get_payload_len(nlh) < sizeof(*ifm))
 		return -EBADMSG;
 	ifm = mnl_nlmsg_get_payload(nlh);
+	if (ifm->ifi_family == AF_BRIDGE) /* a bridge's VLANs */
+		return trace_brvlan(nlh, n, o->buf, o->len, &o->k);
 	if (nl_attr_index(nlh, sizeof(*ifm), &link_attrs, tb) < 0)
 		return -EBADMSG;
 	if (nlh->nlmsg_type == RTM_NEWLINK)
@@ -860,6 +870,7 @@ int trace_rtnl(const struct nlmsghdr *nlh, const struct trace_names *n, char *bu
 	switch (nlh->nlmsg_type) {
 	case RTM_NEWLINK:
 	case RTM_DELLINK:
+	case RTM_SETLINK:
 		r = trace_link(&o, nlh, n);
 		break;
 	case RTM_NEWADDR:

@@ -10,6 +10,7 @@
 #include <libmnl/libmnl.h>
 
 #include "core/addr.h"
+#include "core/brvlan.h"
 #include "core/link.h"
 #include "core/neigh.h"
 #include "core/nft.h"
@@ -17,6 +18,15 @@
 #include "core/route.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+/* A row of a bridge's VLANs: its id is one a VLAN can have, its port name ends. */
+static int vlan_cb(const struct brvlan_info *bi, void *data)
+{
+	(void)data;
+	if (bi->vid < 1 || bi->vid > 4094 || !memchr(bi->port, 0, sizeof(bi->port)))
+		abort();
+	return 0;
+}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -47,6 +57,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (neigh_parse_msg(nlh, &ni) == 0 && ni.maclen > sizeof(ni.mac))
 			abort();
 		route_parse(nlh, &ri);
+		brvlan_parse(nlh, vlan_cb, NULL);
 		ns_parse_nsid(nlh, &id);
 		memset(&err, 0, sizeof(err));
 		r = nl_parse_error(nlh, &err);

@@ -260,6 +260,40 @@ kind("neigh", {
   end,
 })
 
+-- A VLAN on a bridge's port or the bridge itself (bridge.vlan): removed with
+-- its link when that goes, else deleted by itself.
+local function vlan_words(r)
+  local f = {}
+  if r.pvid then f[#f + 1] = "pvid" end
+  if r.untagged then f[#f + 1] = "untagged" end
+  return ("VLAN %d%s on %s in %s"):format(r.vid, #f > 0 and " (" .. table.concat(f, ", ") .. ")" or "",
+                                          r.dev, r.ns)
+end
+kind("brvlan", {
+  key = function(r) return ("brvlan|%s|%s|%d"):format(r.ns, r.dev, r.vid) end,
+  words = {"bridge VLAN", "bridge VLANs"},
+  describe = vlan_words,
+  plan = vlan_words,
+  check = function(r)
+    local ok, rows = pcall(bridge.vlans, r.dev, {ns = r.ns})
+    if not ok then return "gone" end
+    for _, v in ipairs(rows) do
+      if v.port == r.dev and v.vid == r.vid then
+        if v.pvid == (r.pvid == true) and v.untagged == (r.untagged == true) then return "ok" end
+        return "changed", vlan_words{vid = v.vid, pvid = v.pvid, untagged = v.untagged,
+                                     dev = r.dev, ns = r.ns}
+      end
+    end
+    return "gone"
+  end,
+  remove = function(r, ctx)
+    if not ctx.dying_links[r.ns .. "|" .. r.dev] and
+        try(bridge.vlan_del, r.dev, {vid = r.vid, ns = r.ns}) then
+      return true
+    end
+  end,
+})
+
 kind("route", {
   key = function(r)
     return ("route|%s|%s|%s|%s"):format(r.ns, r.table or 254, r.dst, r.metric or 0)

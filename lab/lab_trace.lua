@@ -32,6 +32,17 @@ local function end_lines(out, e)
   if e.up then out[#out + 1] = ip(e.ns, "link set dev", word(e.name), "up") end
 end
 
+-- A bridge's VLAN settings, as core/trace.c words the request.
+local function bridge_words(r)
+  local w = {}
+  if r.vlan_filtering then w[#w + 1] = " vlan_filtering 1" end
+  if r.vlan_protocol then
+    w[#w + 1] = " vlan_protocol " .. (r.vlan_protocol:lower() == "802.1ad" and "802.1ad" or "802.1Q")
+  end
+  if r.vlan_default_pvid then w[#w + 1] = " vlan_default_pvid " .. r.vlan_default_pvid end
+  return table.concat(w)
+end
+
 -- The defaults the C half sends when a script gives none (bindings/link.c).
 local MODE = {macvlan = "bridge", ipvlan = "l3"}
 
@@ -44,16 +55,17 @@ local function kind_words(kind, o)
   if o.remote then d["remote" .. v6] = o.remote end
   if o.group then d["group" .. v6] = o.group end
   if o["local"] then d["local" .. v6] = o["local"] end
-  local w = netlab._kind_words(kind, {link = name_of(o.parent)}, d)
+  -- export's words take a vxlan's dev as its parent.
+  local w = netlab._kind_words(kind, {link = name_of(kind == "vxlan" and o.dev or o.parent)}, d)
   if w then return w end
   w = {"type " .. word(kind)}
   if kind == "bridge" then
-    for _, f in ipairs{{"stp", "stp_state"}, {"vlan_filtering"}, {"mcast_snooping"}} do
+    for _, f in ipairs{{"stp", "stp_state"}, {"mcast_snooping"}} do
       local v = o[f[1]]
       if v ~= nil then w[#w + 1] = (f[2] or f[1]) .. " " .. ((v == true or v == 1) and 1 or 0) end
     end
   end
-  return table.concat(w, " ")
+  return table.concat(w, " ") .. (kind == "bridge" and bridge_words(o) or "")
 end
 
 local function link_add(out, r)
@@ -132,6 +144,16 @@ end
 function by.neigh(out, sign, r)
   out[#out + 1] = sign == "-" and ip(r.ns, "neigh del", r.addr, "dev", word(r.dev)) or
                   ip(r.ns, "neigh replace", r.addr, "lladdr", r.mac, "dev", word(r.dev), "nud permanent")
+end
+
+function by.brvlan(out, sign, r)
+  local w = {"bridge"}
+  if r.ns ~= "root" then w[#w + 1] = "-n " .. word(r.ns) end
+  w[#w + 1] = ("vlan %s dev %s vid %d"):format(sign == "-" and "del" or "add", word(r.dev), r.vid)
+  if sign ~= "-" and r.pvid then w[#w + 1] = "pvid" end
+  if sign ~= "-" and r.untagged then w[#w + 1] = "untagged" end
+  if r.self then w[#w + 1] = "self" end
+  out[#out + 1] = table.concat(w, " ")
 end
 
 function by.route(out, sign, r)

@@ -1,5 +1,6 @@
 -- netlab.lab_wrap_link: the lab's wrappers of link.add, link.del, link.set,
--- link.addr_add and link.addr_del, link.neighbor_add and link.neighbor_del
+-- link.addr_add and link.addr_del, link.neighbor_add and link.neighbor_del,
+-- bridge.vlan and bridge.vlan_del
 -- (lab_record.lua installs them; docs/hacking.md, Lab records).
 local S = require "netlab.lab_state"
 local K = require "netlab.lab_kernel"
@@ -72,6 +73,17 @@ local function remove_lone_end(run, p)
   R.wait_gone({{ns = p.peer_ns, name = p.peer}}, run.report)
 end
 
+-- A link of the previous run that this link.add made and the script then
+-- moved or renamed (the record says where it was made).
+local function moved_prev(run, dev, kind)
+  for _, r in ipairs(run.prevlist) do
+    if r.kind == "link" and r.made_ns == dev.ns and r.made_name == dev.name and r.lkind == kind and
+       not run.claimed[keyof(r)] then
+      return r
+    end
+  end
+end
+
 function wrappers.link_add(run, orig, o)
   if type(o) ~= "table" or type(o[1]) ~= "string" or type(o.kind) ~= "string" or
      (o.kind == "veth" and not (type(o.peer) == "string" or
@@ -83,15 +95,30 @@ function wrappers.link_add(run, orig, o)
   local want = {kind = "link", ns = dev.ns, name = dev.name, lkind = o.kind,
                 peer = peer and peer.name, peer_ns = peer and peer.ns,
                 master = dev.master, peer_master = peer and peer.master}
+  -- A bridge's VLAN settings, for a dry run's trace (lab_trace.lua) to say.
+  if o.kind == "bridge" then
+    want.vlan_filtering = o.vlan_filtering == true or nil
+    want.vlan_protocol = type(o.vlan_protocol) == "string" and o.vlan_protocol or nil
+    want.vlan_default_pvid = math.type(o.vlan_default_pvid) == "integer" and o.vlan_default_pvid or nil
+  end
   local p = run:prev(want)
+  local moved = not p and moved_prev(run, dev, o.kind)
+  p = p or moved
   local replaced
   if p then
-    local s = link._state(dev.name, {ns = dev.ns})
+    local s = link._state(p.name, {ns = p.ns})
     local ps = peer and link._state(peer.name, {ns = peer.ns})
     local same = s and s.index == p.index and p.lkind == o.kind and
                  (not peer or (ps and p.peer == peer.name and p.peer_ns == peer.ns and
                                ps.index == p.peer_index))
-    if same then
+    if same and moved then
+      -- Made, then moved by the script: its calls after this one bring it
+      -- where it is and converge it there; what this call gave it (up,
+      -- addresses) the move took away.
+      run:claim(p)
+      if run.dry then plan(run, "=", p) end
+      return link_object(p.name, p.ns, p.index)
+    elseif same then
       run:claim(p)
       if run.dry then plan(run, "=", p) end
       converge_end(run, dev)
@@ -108,17 +135,21 @@ function wrappers.link_add(run, orig, o)
       return l
     end
     -- The previous one differs in kind or peer: it makes way for the new one.
-    if s and s.index == p.index then
-      if run.dry then
-        replaced = P.describe.link(p) == P.describe.link(want) and "re-made" or
-                   "re-made, was " .. P.describe.link(p)
-      else
-        run.orig.link_del(dev.name, {ns = dev.ns})
+    -- (One made and moved that is no longer what it was is left to the end
+    -- of the run, which removes what the script no longer makes.)
+    if not moved then
+      if s and s.index == p.index then
+        if run.dry then
+          replaced = P.describe.link(p) == P.describe.link(want) and "re-made" or
+                     "re-made, was " .. P.describe.link(p)
+        else
+          run.orig.link_del(dev.name, {ns = dev.ns})
+        end
+      elseif not run.dry then
+        remove_lone_end(run, p)
       end
-    elseif not run.dry then
-      remove_lone_end(run, p)
+      run.claimed[keyof(p)] = true
     end
-    run.claimed[keyof(p)] = true
   end
   if run.dry then
     -- The plan's link, with what reads of it must see.
@@ -183,17 +214,24 @@ function wrappers.link_del(run, orig, l, o)
   run:forget(function(r)
     return (r.kind == "link" and ((r.ns == nsn and r.name == name) or
                                   (r.peer_ns == nsn and r.peer == name))) or
-           ((r.kind == "addr" or r.kind == "neigh") and r.ns == nsn and r.dev == name)
+           ((r.kind == "addr" or r.kind == "neigh" or r.kind == "brvlan") and r.ns == nsn and
+            r.dev == name)
   end)
 end
 
 local set_fields = {"up", "mtu", "master", "alias"}
 
--- What link.set returns when the wrapper itself answers: the link's object,
--- as the C half returns it.
-local function as_object(l, name, nsn)
-  if type(l) == "table" then return l end
-  return link_object(name, nsn)
+-- What link.set returns when the wrapper itself answers (a dry run, a
+-- converged re-run): the link's object as the C half returns it, which
+-- follows its link when renamed or moved, so that the script's next calls
+-- on it find it where the plan puts it.
+local function as_object(l, name, nsn, c)
+  local to_name = c and c.name or name
+  local to_ns = c and c.netns and nsname(c.netns) or nsn
+  if type(l) ~= "table" then return link_object(to_name, to_ns) end
+  if to_name ~= name then l.name = to_name end
+  if to_ns ~= nsn then l.ns = setmetatable({name = to_ns}, netlab._meta("netlab.ns")) end
+  return l
 end
 
 -- Whether the link is the lab's: made by this run, or in a namespace it made.
@@ -223,12 +261,14 @@ end
 -- Compare: the changes left once what is already so (state s) is left out,
 -- and whether nothing is left of changes that asked for something, so that
 -- a converged run changes nothing.
-local function still_to_change(s, changes, nsn)
+local function still_to_change(s, changes, nsn, name)
   local c, needed = copy(changes), false
   for k in pairs(changes) do
     if k ~= "ns" then needed = true end
   end
   if c.up ~= nil and c.up == s.up then c.up = nil end
+  if c.name ~= nil and c.name == name then c.name = nil end
+  if c.netns ~= nil and nsname(c.netns) == nsn then c.netns = nil end
   if c.mtu ~= nil and c.mtu == s.mtu then c.mtu = nil end
   if c.alias ~= nil and (c.alias or "") == (s.alias or "") then c.alias = nil end
   if c.master ~= nil then
@@ -267,13 +307,30 @@ local function record_settings(run, nsn, name, s, c)
   end
 end
 
--- A link of the lab renamed or moved: its record follows it.
+-- A link of the lab renamed or moved: its record follows it, under its new
+-- key, with the identity it has there (a move may change its index), and
+-- keeps where link.add made it (made_ns, made_name), so that a re-run's
+-- link.add, which makes it there again, finds it moved.
 local function follow_link(run, nsn, name, c)
   if not (c.name or c.netns) then return end
   for _, r in ipairs(run.made) do
-    if r.kind == "link" and r.ns == nsn and r.name == name then
-      r.name = c.name or r.name
-      r.ns = c.netns and nsname(c.netns) or r.ns
+    local first = r.ns == nsn and r.name == name
+    if r.kind == "link" and (first or (r.peer_ns == nsn and r.peer == name)) then
+      run.keys[keyof(r)] = nil
+      local to_name, to_ns = c.name or name, c.netns and nsname(c.netns) or nsn
+      local ok, s = pcall(link._state, to_name, {ns = to_ns})
+      if first then
+        r.made_ns, r.made_name = r.made_ns or r.ns, r.made_name or r.name
+        r.name, r.ns = to_name, to_ns
+        r.nsid = K.nsid(to_ns) or r.nsid
+        if ok and s then r.index = s.index end
+      else
+        r.peer, r.peer_ns = to_name, to_ns
+        r.peer_nsid = K.nsid(to_ns) or r.peer_nsid
+        if ok and s then r.peer_index = s.index end
+      end
+      run.keys[keyof(r)] = r
+      run:log(S.serialize(r) .. "\n")
     end
   end
 end
@@ -290,7 +347,7 @@ function wrappers.link_set(run, orig, l, changes)
   if run.dry and P.planned_link(run, nsn, name) then
     -- Made by the plan: its line says what it is made as.
     P.apply(run, "~", {kind = "set", ns = nsn, name = name, changes = changes})
-    return as_object(l, name, nsn)
+    return as_object(l, name, nsn, changes)
   end
   local mine = is_mine(run, nsn, name)
   local s = link._state(name, {ns = nsn})
@@ -299,11 +356,11 @@ function wrappers.link_set(run, orig, l, changes)
     return orig(l, changes)
   end
   if not mine then claim_settings(run, nsn, name, changes) end
-  local c, converged = still_to_change(s, changes, nsn)
+  local c, converged = still_to_change(s, changes, nsn, name)
   if converged then return as_object(l, name, nsn) end
   if run.dry then
     plan(run, "~", {kind = "set", ns = nsn, name = name, changes = c})
-    return as_object(l, name, nsn)
+    return as_object(l, name, nsn, c)
   end
   if not mine then record_settings(run, nsn, name, s, c) end
   local res = orig(l, c)
@@ -381,6 +438,57 @@ function wrappers.neighbor_del(run, orig, o)
   end
 end
 
+-- The row of bridge.vlans for VLAN vid on link name, or nil.
+local function vlan_row(name, nsn, vid)
+  local ok, rows = pcall(bridge.vlans, name, {ns = nsn})
+  if not ok then return nil end
+  for _, v in ipairs(rows) do
+    if v.port == name and v.vid == vid then return v end
+  end
+end
+
+-- bridge.vlan(port, {vid =, pvid =, untagged =, ns =}): recorded, so that down
+-- takes it away; a re-run keeps the VLAN the port still has with its flags.
+function wrappers.brvlan_add(run, orig, l, o)
+  local name, nsn = linkname(l, o)
+  if type(name) ~= "string" or type(nsn) ~= "string" or type(o) ~= "table" or
+      math.type(o.vid) ~= "integer" then
+    return orig(l, o)
+  end
+  local want = {kind = "brvlan", ns = nsn, dev = name, vid = o.vid, pvid = o.pvid == true,
+                untagged = o.untagged == true}
+  -- The bridge's own VLANs are asked for with "self" (core/brvlan.c): the trace of a plan says so too.
+  local okg, li = pcall(link.get, name, {ns = nsn})
+  if okg and li and li.kind == "bridge" then want.self = true end
+  local p = run:prev(want)
+  if p then
+    local v = vlan_row(name, nsn, o.vid)
+    if v and v.pvid == want.pvid and v.untagged == want.untagged then
+      run:claim(p)
+      if run.dry then plan(run, "=", want) end
+      return
+    end
+  end
+  if run.dry then plan(run, "+", want) return end
+  want.nsid = K.nsid(nsn)
+  run:make(want, orig, l, o)
+  run:record(want)
+end
+
+function wrappers.brvlan_del(run, orig, l, o)
+  local name, nsn = linkname(l, o)
+  local known = type(name) == "string" and type(nsn) == "string" and type(o) == "table" and
+                math.type(o.vid) == "integer"
+  if run.dry and known then
+    plan(run, "-", {kind = "brvlan", ns = nsn, dev = name, vid = o.vid})
+    return
+  end
+  orig(l, o)
+  if known then
+    run:forget(function(r) return r.kind == "brvlan" and r.ns == nsn and r.dev == name and r.vid == o.vid end)
+  end
+end
+
 local hooks = {
   {"link", "_add", "link_add", "link.add", 1, 1},
   {"link", "del", "link_del", "link.del", 2},
@@ -389,6 +497,8 @@ local hooks = {
   {"link", "addr_del", "addr_del", "link.addr_del", 3},
   {"link", "neighbor_add", "neighbor_add", "link.neighbor_add"},
   {"link", "neighbor_del", "neighbor_del", "link.neighbor_del"},
+  {"bridge", "vlan", "brvlan_add", "bridge.vlan", 2},
+  {"bridge", "vlan_del", "brvlan_del", "bridge.vlan_del", 2},
 }
 
 return {wrappers = wrappers, hooks = hooks}

@@ -21,8 +21,8 @@ for i, n in ipairs{p.ns1, p.ns2} do
   local name = "mv-" .. n
   local l = link.macvlan{name, parent = p.parent, mode = "bridge"}
   link.set(l, {netns = n})
-  link.addr_add(name, netlab.hostcidr(p.subnet, i), {ns = n})
-  link.up(name, {ns = n})
+  link.addr_add(l, netlab.hostcidr(p.subnet, i))
+  link.up(l)
 end
 
 -- What reaches what, as the kernel does it: in mode bridge the siblings

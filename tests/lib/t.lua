@@ -253,9 +253,24 @@ function t.fresh()
   end})
 end
 
+-- What a stacked link is: the link it sits on (where it is: a link moved
+-- away keeps its parent in the namespace it was made in) and its kind's
+-- main settings.
+local STACKED = {macvlan = true, ipvlan = true, vlan = true, vxlan = true}
+local function stacked(l)
+  if not STACKED[l.kind] then return "" end
+  local w = {l.parent and " parent=" .. l.parent .. "@" .. (l.parent_ns or "?") or ""}
+  local d = l.info_data or {}
+  for _, k in ipairs{"mode", "id", "protocol", "remote", "group", "local", "port", "learning"} do
+    if d[k] ~= nil and type(d[k]) ~= "table" then w[#w + 1] = (" %s=%s"):format(k, tostring(d[k])) end
+  end
+  return table.concat(w)
+end
+
 -- The kernel state a lab can touch, one self-contained line per fact:
--- namespaces, links, addresses, routes of every table, forwarding and IPv6
--- switches, nftables. With brief, what follows from the rest is left out
+-- namespaces, links (a macvlan's, vlan's or vxlan's parent and settings
+-- too), addresses, routes of every table, forwarding and IPv6 switches,
+-- nftables. With brief, what follows from the rest is left out
 -- (routes the kernel adds for addresses, loopback's address, default MTUs).
 function t.dump(brief)
   local out = {}
@@ -266,16 +281,17 @@ function t.dump(brief)
     for _, l in ipairs(link.list(n)) do
       local mtu = l.mtu
       if brief and (mtu == 1500 or (l.kind == "loopback" and mtu == 65536)) then mtu = nil end
-      out[#out + 1] = ("%s link %s %s %s%s%s%s%s"):format(n, l.name, l.kind, l.up and "up" or "down",
+      out[#out + 1] = ("%s link %s %s %s%s%s%s%s%s"):format(n, l.name, l.kind, l.up and "up" or "down",
         mtu and " mtu=" .. mtu or "", l.master and " master=" .. l.master or "",
         l.peer and " peer=" .. l.peer .. "@" .. (l.peer_ns or "?") or "",
-        l.alias and " alias=" .. l.alias or "")
+        l.alias and " alias=" .. l.alias or "", stacked(l))
       for _, a in ipairs(l.addrs) do
         -- Link-local addresses come from random MACs: not part of what a lab decides.
         local skip = a:match("^fe80:") or (brief and l.kind == "loopback")
         if not skip then out[#out + 1] = ("%s addr %s %s"):format(n, l.name, a) end
       end
     end
+    for _, l in ipairs(t.bridge_vlans(n)) do out[#out + 1] = ("%s vlan %s"):format(n, l) end
     for _, r in ipairs(route.list{ns = n, table = "all"}) do
       local skip = r.type ~= "unicast" or r.dst:match("^fe80:") or (brief and r.proto == "kernel")
       if not skip then out[#out + 1] = ("%s route %s"):format(n, tostring(r)) end
@@ -296,6 +312,66 @@ function t.dump(brief)
   netlab._release()
   table.sort(out)
   return table.concat(out, "\n")
+end
+
+-- The VLANs of a namespace's bridges as `bridge -j vlan` (the witness) gives
+-- them, a line each: "PORT VID [pvid] [untagged]"; none without a bridge,
+-- and none where the kernel has no VLAN filtering.
+function t.bridge_vlans(n)
+  local any = false
+  for _, l in ipairs(link.list(n)) do any = any or l.kind == "bridge" end
+  if not any then return {} end
+  local out = {}
+  local text = ns.capture(n, "bridge", "-j", "vlan", "show")
+  local ok, list = pcall(json.decode, text)
+  if not ok or type(list) ~= "table" then error("bridge -j vlan: " .. text, 2) end
+  for _, p in ipairs(list) do
+    for _, v in ipairs(p.vlans or {}) do
+      local flags = {}
+      for _, f in ipairs(v.flags or {}) do flags[f] = true end
+      for vid = v.vlan, v.vlanEnd or v.vlan do
+        out[#out + 1] = ("%s %d%s%s"):format(p.ifname, vid, flags.PVID and " pvid" or "",
+                                             flags["Egress Untagged"] and " untagged" or "")
+      end
+    end
+  end
+  table.sort(out)
+  return out
+end
+
+-- What a bundled script needs of the kernel that this one may lack, read
+-- from the script itself: nil when it runs here, else the one line it
+-- stops with. Detected (bridge.has_vlan_filtering asks the kernel), never
+-- assumed of a machine.
+local NEEDS = {
+  {"bridge.need_vlan_filtering()", function() return bridge.has_vlan_filtering() end,
+   "bridge.need_vlan_filtering: this kernel has no bridge VLAN filtering (CONFIG_BRIDGE_VLAN_FILTERING)"},
+}
+function t.script_refusal(name)
+  local src = t.read("scripts/" .. name .. ".lua") or ""
+  for _, need in ipairs(NEEDS) do
+    if src:find(need[1], 1, true) and not need[2]() then return need[3] end
+  end
+end
+
+-- For a bundled script this kernel cannot run: true once it is shown that
+-- running it (and a dry run of it) stops at once with its one clear line,
+-- building nothing and keeping no lab, so that the caller skips the rest;
+-- nil for a script that runs here.
+function t.refused_script(name)
+  local line = t.script_refusal(name)
+  if not line then return nil end
+  local before = t.snapshot()
+  for _, words in ipairs{{"run", "scripts/" .. name .. ".lua"},
+                         {"run", "--dry-run", "scripts/" .. name .. ".lua"}} do
+    local out, code = t.run(table.unpack(words))
+    local what = table.concat(words, " ")
+    t.eq(code, 1, what .. ": refused: " .. out)
+    t.ok(out:find(line, 1, true), what .. ": says what the kernel lacks: " .. out)
+    t.eq(select(2, out:gsub("\n", "")), 1, what .. ": in one line: " .. out)
+    t.same_state(before, what .. ": nothing built, no lab kept", t.snapshot)
+  end
+  return true
 end
 
 -- The lines of b that a lacks, and the lines of a that b lacks.

@@ -102,7 +102,8 @@ t.test("every function's help names its command in its first lines", function()
       for l in (text .. "\n"):gmatch("([^\n]*)\n") do
         n = n + 1
         if n <= 10 and (l:match("^    ip ") or l:match("^    nft ") or l:match("^    iptables ")
-            or l:match("^    test ") or l:match("^    out=%$%(ip ")) then
+            or l:match("^    test ") or l:match("^    out=%$%(ip ")
+            or l:match("^    bridge ")) then
           found = true
         end
       end

@@ -202,4 +202,31 @@ t.test("a lab that attaches a container: down takes the name, the container live
   ns.del("again")
 end)
 
+
+-- Tutorial 002: a web server in a namespace, reached from the host, then
+-- `ip netns pids cool | xargs kill`: ns.kill ends it and ns.pids is empty.
+t.test("a server spawned in a namespace is reached; ns.kill ends it and ns.pids is empty", function()
+  local _ <close> = t.fresh()
+  ns.add("cool", {lo = true})
+  link.veth{"veth-host", up = true, addr = "10.9.9.1/24",
+            peer = {"veth-cool", ns = "cool", up = true, addr = "10.9.9.2/24"}}
+  local pid = ns.spawn("cool", {"python3", "-m", "http.server", "--bind", "10.9.9.2", "8000", quiet = true})
+  local up = false
+  for _ = 1, 200 do
+    if ns.capture("cool", "ss", "-Hltn", "sport = :8000") ~= "" then up = true; break end
+    netlab.sleep(0.025)
+  end
+  t.ok(up, "the server listens in cool")
+  t.eq(probe.tcp(nil, "10.9.9.2:8000", {timeout = 1}).status, "ok", "probe.tcp from the host: open")
+  local page = t.sh_ok([[python3 -c 'import urllib.request as u; print(u.urlopen("http://10.9.9.2:8000/", timeout=3).status)']])
+  t.eq(page, "200\n", "a real HTTP GET from the host")
+  t.eq(ns.pids("cool")[1], pid, "ns.pids lists the server")
+  t.eq(t.sh_ok("ip netns pids cool"), pid .. "\n", "ip netns pids agrees")
+  t.eq(ns.kill("cool"), 1, "ns.kill signalled it")
+  t.eq(netlab.wait(pid, 5), "signal", "the server ended by the signal")
+  t.eq(#ns.pids("cool"), 0, "ns.pids is empty")
+  t.eq(t.sh_ok("ip netns pids cool"), "", "ip netns pids agrees")
+  t.eq(probe.tcp(nil, "10.9.9.2:8000", {timeout = 1}).status, "refused", "nothing listens any more: refused")
+end)
+
 t.done()

@@ -102,12 +102,15 @@ end)
 t.test("--dry-run plans every bundled script on an empty machine and changes nothing", function()
   local before = t.snapshot()
   for _, s in ipairs(bundled) do
-    local out, code = run("run", "--dry-run", "scripts/" .. s .. ".lua")
-    t.eq(code, 0, s .. " --dry-run: " .. out)
-    local by = plan_of(out)
-    t.ok(#by["+"] > 0, s .. ": a plan that creates: " .. out)
-    t.eq(#by["-"] + #by["="], 0, s .. ": nothing kept or removed on an empty machine: " .. out)
-    t.same_state(before, s .. " --dry-run", t.snapshot)
+    -- A script this kernel cannot run stops its dry run too, with its one line.
+    if not t.refused_script(s) then
+      local out, code = run("run", "--dry-run", "scripts/" .. s .. ".lua")
+      t.eq(code, 0, s .. " --dry-run: " .. out)
+      local by = plan_of(out)
+      t.ok(#by["+"] > 0, s .. ": a plan that creates: " .. out)
+      t.eq(#by["-"] + #by["="], 0, s .. ": nothing kept or removed on an empty machine: " .. out)
+      t.same_state(before, s .. " --dry-run", t.snapshot)
+    end
   end
   -- What the script reads of what it planned reads as planned (netlab.show).
   local out = run("run", "--dry-run", "scripts/pod.lua")
@@ -122,6 +125,7 @@ end)
 t.test("--dry-run of an up lab keeps everything", function()
   local clean = t.snapshot()
   for _, s in ipairs(bundled) do
+    if t.refused_script(s) then goto next end
     local out, code = run("run", "scripts/" .. s .. ".lua")
     t.eq(code, 0, s .. ": " .. out)
     local up = t.snapshot()
@@ -133,8 +137,53 @@ t.test("--dry-run of an up lab keeps everything", function()
     t.ok(#by["="] > 0, s .. ": kept: " .. out)
     t.same_state(up, s .. " --dry-run of the up lab", t.snapshot)
     t.eq(select(2, run("down", s)), 0, s .. " down")
+    ::next::
   end
   t.same_state(clean, "after every down", t.snapshot)
+end)
+
+-- Docker's macvlan: made next to its parent, then moved (and renamed) into
+-- the namespace, where the script goes on with the same object.
+local moved = script("moved", [[
+link.veth{"hostlan", addr = "10.8.0.254/24", up = true, peer = {"hostlan-wire", up = true}}
+local c = ns.add("c")
+local l = link.macvlan{"tmp0", parent = "hostlan", mode = "bridge"}
+link.set(l, {netns = c, name = "eth0"})
+link.addr_add(l, "10.8.0.1/24")
+link.up(l)
+local v = link.vxlan{"vx0", vni = 42, remote = "10.8.0.9", dstport = 4789, dev = "hostlan"}
+link.set(v, {netns = "c"})
+link.set(v, {mtu = 1400, up = true})
+]])
+
+t.test("a link made and moved: a dry run follows it, a re-run keeps it, down takes it", function()
+  local clean = t.snapshot()
+  local out, code = run("run", "--dry-run", moved)
+  t.eq(code, 0, "dry run on an empty machine: " .. out)
+  -- What the plan makes is said as made; its changes after are the model's.
+  for _, want in ipairs{"+ macvlan tmp0 in root", "+ address 10.8.0.1/24 on eth0 in c",
+                        "+ vxlan vx0 in root"} do
+    t.ok(out:find("\n  " .. want .. "\n", 1, true), want .. " in\n" .. out)
+  end
+  t.same_state(clean, "after the dry run", t.snapshot)
+  out, code = run("run", moved)
+  t.eq(code, 0, "run: " .. out)
+  local up = t.snapshot()
+  t.ok(t.ipaddrs("c", "eth0")["10.8.0.1/24"], "the address on the moved, renamed macvlan")
+  out, code = run("run", "--dry-run", moved)
+  t.eq(code, 0, "dry run of the up lab: " .. out)
+  local by = plan_of(out)
+  t.eq(table.concat(by["+"], "; ") .. table.concat(by["-"], "; ") .. table.concat(by["~"], "; "),
+       "", "only = lines: " .. out)
+  t.ok(out:find("\n  = macvlan eth0 in c\n", 1, true) and out:find("\n  = vxlan vx0 in c\n", 1, true),
+       "kept where they are: " .. out)
+  t.same_state(up, "after the dry run of the up lab", t.snapshot)
+  out, code = run("run", moved)
+  t.eq(code, 0, "re-run: " .. out)
+  t.same_state(up, "after the re-run", t.snapshot)
+  out, code = run("down", "moved")
+  t.eq(code, 0, "down: " .. out)
+  t.same_state(clean, "after down", t.snapshot)
 end)
 
 t.test("--dry-run of an edited lab: +, - and ~ in words, no object both added and removed", function()

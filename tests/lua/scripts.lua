@@ -40,6 +40,7 @@ end
 local function check(name, words, want, reach)
   local label = name .. (#words > 0 and " " .. table.concat(words, " ") or "")
   t.test(label .. ": builds exactly the corrected intent", function()
+    if t.refused_script(name) then return end
     local lab <close> = build(name, words)
     t.ok(lab.out:find("== ", 1, true), "prints what it built")
     local added, removed = t.delta(base, t.dump(true))
@@ -47,6 +48,7 @@ local function check(name, words, want, reach)
     t.eq(table.concat(added, "\n"), lines(want), "what was added")
   end)
   t.test(label .. ": reachability", function()
+    if t.refused_script(name) then return end
     local _ <close> = build(name, words)
     local wrong = {}
     -- What must answer first, given the time a lab just built needs on a
@@ -66,6 +68,7 @@ local function check(name, words, want, reach)
     t.eq(table.concat(wrong, "; "), "", "pings")
   end)
   t.test(label .. ": down leaves the kernel as it was", function()
+    if t.refused_script(name) then return end
     local lab <close> = build(name, words)
     local out, code = lab.down()
     t.eq(code, 0, "down: " .. out)
@@ -378,16 +381,16 @@ check("red_blue_bridge", {}, [[
 })
 
 -- The macvlans are made in the root, next to their parent, and moved: they
--- keep the lab's alias.
+-- keep the lab's alias, and their parent in the root.
 check("macvlan", {}, [[
   ns mv1
   ns mv2
   mv1 addr mv-mv1 10.7.0.1/24
   mv1 link lo loopback down
-  mv1 link mv-mv1 macvlan up alias=netlab:macvlan
+  mv1 link mv-mv1 macvlan up alias=netlab:macvlan parent=lan0@root mode=bridge
   mv2 addr mv-mv2 10.7.0.2/24
   mv2 link lo loopback down
-  mv2 link mv-mv2 macvlan up alias=netlab:macvlan
+  mv2 link mv-mv2 macvlan up alias=netlab:macvlan parent=lan0@root mode=bridge
   root addr lan0 10.7.0.254/24
   root link lan0 veth up peer=lan0-wire@root alias=netlab:macvlan
   root link lan0-wire veth up peer=lan0@root alias=netlab:macvlan
@@ -414,18 +417,68 @@ check("overlay", {}, [[
   host1 link lo loopback down
   host1 link u-host1 veth up peer=u-host2@host2
   host1 link v-c1 veth up master=br0 peer=eth0@c1
-  host1 link vxlan42 vxlan up mtu=1450 master=br0
+  host1 link vxlan42 vxlan up mtu=1450 master=br0 parent=u-host1@host1 id=42 remote=10.0.0.2 local=10.0.0.1 port=4789 learning=true
   host2 addr u-host2 10.0.0.2/24
   host2 link br0 bridge up mtu=1450
   host2 link lo loopback down
   host2 link u-host2 veth up peer=u-host1@host1
   host2 link v-c2 veth up master=br0 peer=eth0@c2
-  host2 link vxlan42 vxlan up mtu=1450 master=br0
+  host2 link vxlan42 vxlan up mtu=1450 master=br0 parent=u-host2@host2 id=42 remote=10.0.0.1 local=10.0.0.2 port=4789 learning=true
 ]], {
   {"c1", "10.244.0.2", true},
   {"c2", "10.244.0.1", true},
   {"host1", "10.0.0.2", true},
   {"host1", "10.244.0.2", false},
+})
+
+-- Two VLANs on one VLAN-aware bridge: the bridge's ports in their VLANs
+-- (bridge -j vlan), the router between them. On a kernel without VLAN
+-- filtering the script stops at once, and these cases check that instead.
+local vlans_root = [[
+  root link br-vlan bridge up alias=netlab:vlans
+  root link p-red veth up master=br-vlan peer=eth0@red alias=netlab:vlans
+  root link p-blue veth up master=br-vlan peer=eth0@blue alias=netlab:vlans
+  root link p-eve veth up master=br-vlan peer=eth0@eve alias=netlab:vlans
+  root vlan p-red 10 pvid untagged
+  root vlan p-blue 20 pvid untagged
+  root vlan p-eve 20 pvid untagged
+  ns red
+  ns blue
+  ns eve
+  red link lo loopback up
+  red link eth0 veth up peer=p-red@root
+  red addr eth0 10.0.10.2/24
+  red route default via 10.0.10.1 dev eth0
+  blue link lo loopback up
+  blue link eth0 veth up peer=p-blue@root
+  blue addr eth0 10.0.20.2/24
+  blue route default via 10.0.20.1 dev eth0
+  eve link lo loopback up
+  eve link eth0 veth up peer=p-eve@root
+  eve addr eth0 10.0.10.9/24
+]]
+check("vlans", {}, vlans_root .. [[
+  root link p-router1 veth up master=br-vlan peer=eth1@router alias=netlab:vlans
+  root link p-router2 veth up master=br-vlan peer=eth2@router alias=netlab:vlans
+  root vlan p-router1 10 pvid untagged
+  root vlan p-router2 20 pvid untagged
+  ns router
+  router link lo loopback up
+  router link eth1 veth up peer=p-router1@root
+  router link eth2 veth up peer=p-router2@root
+  router addr eth1 10.0.10.1/24
+  router addr eth2 10.0.20.1/24
+  router sysctl net.ipv4.ip_forward=1
+]], {
+  {"red", "10.0.20.2", true},
+  {"blue", "10.0.10.2", true},
+  {"router", "10.0.10.2", true},
+  {"eve", "10.0.10.2", false},
+})
+check("vlans", {"router=false"}, vlans_root, {
+  {"red", "10.0.20.2", false},
+  {"blue", "10.0.10.2", false},
+  {"eve", "10.0.10.2", false},
 })
 
 t.test("cool: the bridge's broadcast is brd +, as the tutorial asks", function()
@@ -437,7 +490,7 @@ end)
 
 t.test("every script lists its parameters with --help", function()
   for _, s in ipairs{"purple_orange", "con1", "con1_bridge", "cool", "pod", "multinode",
-                     "red_blue", "red_blue_bridge", "two_lans", "macvlan", "overlay"} do
+                     "red_blue", "red_blue_bridge", "two_lans", "macvlan", "overlay", "vlans"} do
     local out, code = run("run", "scripts/" .. s .. ".lua", "--help")
     t.eq(code, 0, s .. " --help exit code: " .. out)
     t.ok(out:find("parameters:", 1, true) and out:find("usage: netlab run", 1, true), s .. ": " .. out)

@@ -191,6 +191,7 @@ t.ok(#scripts >= 8, "the bundled scripts are found")
 
 for _, name in ipairs(scripts) do
   t.test(name .. ": show --json agrees with ip -j and nft -j, and names the lab", function()
+    if t.refused_script(name) then return end
     local _ <close> = t.fresh()
     local out, code = t.run("run", name)
     local _ <close> = setmetatable({}, {__close = function() t.run("down", name) end})

@@ -36,6 +36,7 @@ t.ok(#scripts >= 10, "the bundled scripts are found")
 
 for _, name in ipairs(scripts) do
   t.test(name .. ": --trace run by sh builds the same state; down's trace takes it away", function()
+    if t.refused_script(name) then return end
     local _ <close> = t.fresh()
     local base = t.dump()
     local up, down = dir .. "/" .. name .. ".up.sh", dir .. "/" .. name .. ".down.sh"
@@ -44,7 +45,8 @@ for _, name in ipairs(scripts) do
     local built = t.dump()
     t.ok(#lines_of(up) > 3, "the run traced its changes")
     for _, l in ipairs(lines_of(up)) do
-      t.ok(l:match("^ip ") or l:match("^nft ") or l:match("^sysctl "), "a command: " .. l)
+      t.ok(l:match("^ip ") or l:match("^nft ") or l:match("^sysctl ") or l:match("^bridge "),
+           "a command: " .. l)
     end
     out, code = run("--trace=" .. down, "down", name)
     t.eq(code, 0, "down: " .. out)
@@ -64,6 +66,7 @@ end
 
 for _, name in ipairs(scripts) do
   t.test(name .. ": --dry-run --trace changes nothing; its lines run by sh build the run's state", function()
+    if t.refused_script(name) then return end
     local _ <close> = t.fresh()
     local base = t.dump()
     local path = dir .. "/" .. name .. ".dry.sh"

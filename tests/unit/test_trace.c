@@ -134,10 +134,10 @@ static void links(void)
 	spec.peer.ns = NULL;
 	spec.kind = "bridge";
 	spec.stp = 1;
-	spec.vlan_filtering = 0;
+	spec.vlan_filtering = 1;
 	spec.dev = (struct link_end){ .name = "br0", .ns = &root, .up = 1 };
 	rtnl(link_msg_add(buf, sizeof(buf), &spec, 0, &err), NULL,
-	     "ip link add br0 up type bridge stp_state 1 vlan_filtering 0", "bridge and its settings");
+	     "ip link add br0 up type bridge stp_state 1 vlan_filtering 1", "bridge and its settings");
 
 	c.up = 1;
 	rtnl(link_msg_change(buf, sizeof(buf), "veth-purple", &c, 0, &err), "purple",
