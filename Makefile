@@ -115,15 +115,18 @@ fuzz:
 DEB_BUILD  := gcc make pkg-config liblua5.4-dev lua-cjson-dev libmnl-dev libnftnl-dev libreadline-dev \
               libgraphviz-dev
 # What the tests use as independent witnesses and traffic: ip, nft, ping, python3, tmux;
-# iptables (iptables-nft) and conntrack for the rules tutorials type and what NAT did.
+# iptables (iptables-nft) and conntrack for the rules tutorials type and what NAT did;
+# openssh-client (ssh, ssh-keygen) for the multi-node tests, whose sshd tools/sshd.sh
+# unpacks without installing openssh-server (whose post-install would start a daemon).
 DEB_TEST   := iproute2 nftables iputils-ping python3 tmux util-linux procps strace man-db groff-base \
-              clang iptables conntrack
+              clang iptables conntrack openssh-client
 
 deps:
 	@sh tools/deps.sh $(DEB_BUILD) iputils-ping
 
 test-deps:
 	@sh tools/deps.sh $(DEB_BUILD) iputils-ping $(DEB_TEST)
+	@sh tools/sshd.sh >/dev/null
 
 # check: everything from nothing, in both build modes; the last line counts both.
 check: test-deps

@@ -177,19 +177,24 @@ void nlb_setspecs(lua_State *L, const struct nlb_spec *specs)
 /*
  * __index of the module tables: link.veht is a mistake, so it says what was
  * meant instead of letting the call fail on nil. Names starting with '_' are
- * netlab's own optional state and read as nil, as plain tables do.
+ * netlab's own optional state and read as nil, as plain tables do; so do
+ * the fields documented as nil in some runs (netlab.node on one machine).
  */
 static int nosuch(lua_State *L)
 {
+	static const char *const optional[] = { "netlab.node", "netlab.nodes", NULL };
 	const char *k, *mod = lua_tostring(L, lua_upvalueindex(1));
 	const char *names[128], *near;
-	size_t n = 0;
+	size_t n = 0, ml = strlen(mod);
 
 	if (lua_type(L, 2) != LUA_TSTRING)
 		return 0;
 	k = lua_tostring(L, 2);
 	if (k[0] == '_')
 		return 0;
+	for (const char *const *o = optional; *o; o++)
+		if (!strncmp(*o, mod, ml) && (*o)[ml] == '.' && !strcmp(*o + ml + 1, k))
+			return 0;
 	lua_pushnil(L);
 	while (lua_next(L, 1)) {
 		lua_pop(L, 1);

@@ -98,4 +98,47 @@ function netlab._list(v)
   return {v}
 end
 
+-- A lab across nodes (netlab run --nodes, repl/nodes.c): each node's netlab
+-- runs with --node NAME --nodes NAME=ADDR,… (ADDR the node's address as the
+-- controller reached it over ssh). netlab.node names this node,
+-- netlab.nodes lists them all in order, {name =, addr =}, each also under
+-- its name. On one machine both are nil.
+function netlab._set_nodes(node, list)
+  local nodes = {}
+  for item in list:gmatch("[^,]+") do
+    local name, addr = item:match("^([%w_%-]+)=(.+)$")
+    if not name then error(("--nodes: %q is not NAME=ADDR"):format(item), 0) end
+    local n = {name = name, addr = addr}
+    nodes[#nodes + 1], nodes[name] = n, n
+  end
+  if not nodes[node] then error(("--node %s: not one of --nodes %s"):format(node, list), 0) end
+  netlab.node, netlab.nodes = node, nodes
+end
+
+-- on(NAME, function … end): the block runs on node NAME only (the rest of
+-- the script runs on every node); on one machine, which is every node, it runs.
+function netlab.on(name, fn)
+  if type(name) ~= "string" then
+    netlab._argerror(1, ("node name expected, got %s"):format(type(name)))
+  end
+  -- The names --nodes takes, so a name no node can have is a mistake here too.
+  if #name > 63 or not name:match("^[%w_%-]+$") then
+    netlab._argerror(1, ("node name %q: letters, digits, _ and - only, up to 63"):format(
+      #name > 40 and name:sub(1, 40) .. "…" or name))
+  end
+  if type(fn) ~= "function" then
+    netlab._argerror(2, ("function expected, got %s"):format(type(fn)))
+  end
+  if netlab.nodes and not netlab.nodes[name] then
+    local names = {}
+    for i, n in ipairs(netlab.nodes) do names[i] = n.name end
+    netlab._argerror(1, ("no node %q (--nodes names %s)"):format(name, table.concat(names, ", ")))
+  end
+  if netlab.node == nil or netlab.node == name then
+    local r = table.pack(fn())
+    return table.unpack(r, 1, r.n)
+  end
+end
+on = netlab.on
+
 return netlab

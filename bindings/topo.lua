@@ -5,6 +5,11 @@
 --                    with default routes, forwarding and NAT as asked
 --   topo.wire{...}   a namespace wired to its host by a veth, with host routes
 --   topo.link{...}   a veth between two namespaces, an address on each end
+--   topo.node_routes{...}  a lab across nodes (run --nodes): routes from this
+--                    node to the other nodes' networks through the nodes' own
+--                    network
+--   topo.node_vxlan{...}  a lab across nodes: one bridge stretched over the
+--                    nodes by VXLAN tunnels
 --
 -- Every function checks all its arguments (an unknown field too) before it
 -- builds anything, and returns the objects it made.
@@ -150,6 +155,95 @@ function topo.link(t)
   local l = link.veth{t[1][2], ns = a, up = true, addr = t[1][3],
                       peer = {t[2][2], ns = b, up = true, addr = t[2][3]}}
   return {a = a, b = b, link = l}
+end
+
+-- The interface the kernel reaches a node's address through, on this node.
+local function dev_to(t, node, who)
+  if t.dev then return t.dev end
+  local r, why = route.get(t.ns, node.addr)
+  if not r then error(("%s: node %s (%s): %s"):format(who, node.name, node.addr, why), 3) end
+  return r.dev
+end
+
+-- topo.node_routes{net = function(node, i) return CIDR end, dev = IF, ns = NS}
+--
+-- Joins namespaces on several nodes by routes through the nodes' own network
+-- (tutorial 003, Kubernetes' pod routes): on this node (in ns, default the
+-- root), for every other node of netlab.nodes a route to its network
+-- net(node, i) (nil: none) via its address (node.addr, where the controller
+-- reached it) on dev, by default the interface the kernel routes that
+-- address through. On one machine (no --nodes) nothing is made. Returns the
+-- routes made ({dst =, via =, dev =}), by node name.
+function topo.node_routes(t)
+  if type(t) ~= "table" then fail(1, "table expected, got " .. type(t)) end
+  netlab._check(t, 1, {"net", "dev", "ns"}, 0)
+  if type(t.net) ~= "function" then
+    fail(1, "field 'net': function (node, i) -> CIDR expected, got " .. type(t.net))
+  end
+  if t.dev ~= nil and type(t.dev) ~= "string" then
+    fail(1, "field 'dev': interface name expected, got " .. type(t.dev))
+  end
+  local made = {}
+  for i, node in ipairs(netlab.nodes or {}) do
+    local dst = node.name ~= netlab.node and t.net(node, i) or nil
+    if dst then
+      local r = {ns = t.ns, dst = dst, via = node.addr, dev = dev_to(t, node, "topo.node_routes")}
+      route.add(r)
+      made[node.name] = r
+    end
+  end
+  return made
+end
+
+-- topo.node_vxlan{bridge = BR, vni = N, dev = IF, hub = NAME, ns = NS}
+--
+-- Stretches the bridge BR (made by the script on every node, in ns) over the
+-- nodes: an L2 segment whose ports sit on different machines. The tunnels
+-- form a star from the hub (default the first node of --nodes) to each
+-- other node, not a mesh: a broadcast then has one way round, where a mesh
+-- of tunnels on one bridge would loop it for ever. The tunnel between the
+-- hub and the i-th node is VXLAN vni + i (two tunnels of one VNI and port
+-- would collide on the hub), named vxI on both ends, from this node's
+-- address to the other's (node.addr) over dev (default: the interface that
+-- routes there), a port of BR. On one machine nothing is made. Returns the
+-- tunnels made, by the name of the node at their other end.
+function topo.node_vxlan(t)
+  if type(t) ~= "table" then fail(1, "table expected, got " .. type(t)) end
+  netlab._check(t, 1, {"bridge", "vni", "dev", "hub", "ns"}, 0)
+  local br = t.bridge
+  if type(br) ~= "string" and not (type(br) == "table" or type(br) == "userdata") then
+    fail(1, "field 'bridge': bridge name or object expected, got " .. type(br))
+  end
+  if math.type(t.vni) ~= "integer" or t.vni < 0 then
+    fail(1, "field 'vni': the first VNI (an integer) expected, got " .. tostring(t.vni))
+  end
+  if t.dev ~= nil and type(t.dev) ~= "string" then
+    fail(1, "field 'dev': interface name expected, got " .. type(t.dev))
+  end
+  local made = {}
+  local nodes = netlab.nodes
+  if not nodes then return made end
+  local hub = nodes[t.hub or nodes[1].name]
+  if not hub then fail(1, ("field 'hub': no node %q"):format(tostring(t.hub))) end
+  local me, mine = nodes[netlab.node], nil
+  for i, n in ipairs(nodes) do
+    if n == me then mine = i end
+  end
+  for i, node in ipairs(nodes) do
+    -- The hub's tunnels go to every other node; the others' only to the hub.
+    local idx
+    if me == hub and node ~= hub then
+      idx = i
+    elseif me ~= hub and node == hub then
+      idx = mine
+    end
+    if idx then
+      made[node.name] = link.vxlan{"vx" .. idx, ns = t.ns, vni = t.vni + idx, remote = node.addr,
+                                   ["local"] = me.addr, dev = dev_to(t, node, "topo.node_vxlan"),
+                                   master = br, up = true}
+    end
+  end
+  return made
 end
 
 return topo

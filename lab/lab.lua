@@ -230,7 +230,15 @@ local function say(fmt, ...)
 end
 
 function M.cli_run(script, name, opts)
-  local chunk, err = loadfile(script, "t")
+  local chunk, err
+  if script == "-" then
+    -- The script on standard input (what run --nodes sends each node), named
+    -- in messages as --as says: multinode.lua:12:, as on one machine.
+    script = opts.as or "stdin"
+    chunk, err = load(io.read("a") or "", "@" .. script, "t")
+  else
+    chunk, err = loadfile(script, "t")
+  end
   if not chunk then
     say("%s", err)
     return false
@@ -250,6 +258,9 @@ function M.cli_run(script, name, opts)
   end
   -- netlab check: every expectation not met is named, not only the first.
   if opts.check then probe._unmet = {} end
+  -- On a node of a lab across nodes, what crosses nodes is not up before
+  -- every node has run: run --nodes checks the expectations afterwards.
+  probe._later = netlab.node ~= nil and not opts.check
   local ok, res = pcall(M.run, name, script, chunk,
                         {dry_run = opts.dry_run or opts.check, check = opts.check,
                          report = function(s) say("%s", s) end, stay = opts.interactive})

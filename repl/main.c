@@ -22,6 +22,7 @@
 #include "core/proc.h"
 #include "core/sandbox.h"
 #include "repl/interrupt.h"
+#include "repl/nodes.h"
 #include "repl/repl.h"
 #include "repl/scripts.h"
 
@@ -50,6 +51,9 @@ static const char usage[] =
 	"       netlab graph [LAB|NS ...] [-o FILE] [--format svg|png|pdf|dot|mermaid]\n"
 	"                                              the picture of the namespaces, bridges,\n"
 	"                                              veth pairs, gateways and NAT (default dot)\n"
+	"       netlab run|down|ls --nodes NAME=DEST[,NAME=DEST...] ...\n"
+	"                                              the same on several machines over ssh\n"
+	"                                              (DEST as ssh takes it), all at once\n"
 	"       netlab -e CHUNK                        run a line of Lua\n"
 	"       netlab --version | --help\n"
 	"\n"
@@ -66,6 +70,12 @@ static const char usage[] =
 	"              it, on standard error (or into FILE); with --dry-run, the commands\n"
 	"              the run would send (also before down: netlab --trace down LAB)\n"
 	"  -i          after the script, open the REPL with its lab in place\n"
+	"  --nodes NAME=DEST[,...]  run the script on each machine over ssh (NETLAB_SSH\n"
+	"              replaces the ssh command): all nodes build their part, or none\n"
+	"              keeps any; each line of output prefixed by its node's name\n"
+	"  --node NAME --nodes NAME=ADDR,...  (what --nodes runs on each node) run as\n"
+	"              node NAME of those; FILE - reads the script on standard input,\n"
+	"              --as FILE names it in messages\n"
 	"  --list      list the bundled scripts instead of running one\n"
 	"  FILE --help the script's doc and parameters; changes nothing\n"
 	"\n"
@@ -100,6 +110,9 @@ struct opts {
 	char **pargs;	    /* ping's and graph's words */
 	int why;	    /* why ARGS…: probe.why from the command line */
 	int npargs;
+	const char *nodes;  /* --nodes NAME=DEST,…: the controller; with --node, the list */
+	const char *node;   /* --node NAME: this netlab is that node of a lab across nodes */
+	const char *as;     /* --as FILE: the name of a script read from standard input */
 	char **params;
 	int nparams;
 };
@@ -225,6 +238,8 @@ static int cmd_words(int argc, char **argv, int i, const char *cmd, struct opts 
 	for (; i < argc; i++) {
 		if (!strcmp(argv[i], "--json")) {
 			o->json = 1;
+		} else if (!strcmp(argv[i], "--nodes") && i + 1 < argc && !strcmp(cmd, "ls")) {
+			o->nodes = argv[++i];
 		} else if (argv[i][0] == '-') {
 			fprintf(stderr, "netlab: %s: unknown option %s (netlab --help)\n", cmd, argv[i]);
 			return -1;
@@ -339,6 +354,61 @@ static void push_sandbox(lua_State *L, int parts)
 	lua_setmetatable(L, -2);
 }
 
+/*
+ * The options of run (and check, which takes the same) from argv[i] on,
+ * then FILE and its key=value words.
+ */
+static int run_args(int argc, char **argv, int i, const char *cmd, struct opts *o)
+{
+	for (; i < argc && argv[i][0] == '-' && argv[i][1]; i++) {
+		if (!strncmp(argv[i], "--sandbox", 9) && (!argv[i][9] || argv[i][9] == '=')) {
+			if (sandbox_opt(argv[i], o) < 0)
+				return -1;
+		} else if (!strcmp(argv[i], "-i")) {
+			o->interactive = 1;
+		} else if (!strcmp(argv[i], "--dry-run")) {
+			o->dry_run = 1;
+		} else if (trace_opt(argv[i], o)) {
+			continue;
+		} else if (!strcmp(argv[i], "--verbose")) {
+			o->verbose = 1;
+		} else if (!strcmp(argv[i], "--name") && i + 1 < argc) {
+			o->lab = argv[++i];
+		} else if (!strcmp(argv[i], "--nodes") && i + 1 < argc) {
+			o->nodes = argv[++i];
+		} else if (!strcmp(argv[i], "--node") && i + 1 < argc) {
+			o->node = argv[++i];
+		} else if (!strcmp(argv[i], "--as") && i + 1 < argc) {
+			o->as = argv[++i];
+		} else if (!strcmp(argv[i], "--list") && !o->check) {
+			o->list = 1;
+			return 0;
+		} else {
+			fprintf(stderr, "netlab: %s: unknown option %s\n%s", cmd, argv[i], usage);
+			return -1;
+		}
+	}
+	if (i == argc) {
+		fprintf(stderr, "netlab: %s needs a script\n%s", cmd, usage);
+		return -1;
+	}
+	if (o->node && !o->nodes) {
+		fprintf(stderr, "netlab: %s: --node needs --nodes (the list of all)\n", cmd);
+		return -1;
+	}
+	o->script = argv[i];
+	o->params = argv + i + 1;
+	o->nparams = argc - i - 1;
+	/* `run FILE --help` asks the script for its parameters; nothing is built. */
+	for (i = 0; i < o->nparams && !o->check; i++)
+		if (!strcmp(o->params[i], "--help") || !strcmp(o->params[i], "-h")) {
+			o->script_help = 1;
+			o->params[i] = o->params[--o->nparams];
+			i--;
+		}
+	return 0;
+}
+
 static int parse_args(int argc, char **argv, struct opts *o)
 {
 	int i = 1;
@@ -365,50 +435,22 @@ static int parse_args(int argc, char **argv, struct opts *o)
 				return -1;
 			}
 			o->chunk = argv[i];
-		} else if (!strcmp(a, "run") && !o->script && !o->chunk) {
-			for (i++; i < argc && argv[i][0] == '-' && argv[i][1]; i++) {
-				if (!strncmp(argv[i], "--sandbox", 9) && (!argv[i][9] || argv[i][9] == '=')) {
-					if (sandbox_opt(argv[i], o) < 0)
-						return -1;
-				} else if (!strcmp(argv[i], "-i")) {
-					o->interactive = 1;
-				} else if (!strcmp(argv[i], "--dry-run")) {
-					o->dry_run = 1;
-				} else if (trace_opt(argv[i], o)) {
-					continue;
-				} else if (!strcmp(argv[i], "--verbose")) {
-					o->verbose = 1;
-				} else if (!strcmp(argv[i], "--name") && i + 1 < argc) {
-					o->lab = argv[++i];
-				} else if (!strcmp(argv[i], "--list")) {
-					o->list = 1;
-					return 0;
-				} else {
-					fprintf(stderr, "netlab: run: unknown option %s\n%s", argv[i], usage);
-					return -1;
-				}
-			}
-			if (i == argc) {
-				fprintf(stderr, "netlab: run needs a script\n%s", usage);
-				return -1;
-			}
-			o->script = argv[i];
-			o->params = argv + i + 1;
-			o->nparams = argc - i - 1;
-			/* `run FILE --help` asks the script for its parameters; nothing is built. */
-			for (i = 0; i < o->nparams; i++)
-				if (!strcmp(o->params[i], "--help") || !strcmp(o->params[i], "-h")) {
-					o->script_help = 1;
-					o->params[i] = o->params[--o->nparams];
-					i--;
-				}
-			return 0;
+		} else if ((!strcmp(a, "run") || !strcmp(a, "check")) && !o->script && !o->chunk) {
+			o->check = !strcmp(a, "check");
+			return run_args(argc, argv, i + 1, a, o);
 		} else if (!strcmp(a, "down") && !o->script && !o->chunk) {
-			if (i + 2 != argc) {
+			for (i++; i < argc; i++) {
+				if (!strcmp(argv[i], "--nodes") && i + 1 < argc)
+					o->nodes = argv[++i];
+				else if (argv[i][0] != '-' && !o->down)
+					o->down = argv[i];
+				else
+					break;
+			}
+			if (i != argc || !o->down) {
 				fprintf(stderr, "netlab: down needs one lab name or script\n%s", usage);
 				return -1;
 			}
-			o->down = argv[i + 1];
 			return 0;
 		} else if (!strcmp(a, "ls") && !o->script && !o->chunk) {
 			if (cmd_words(argc, argv, i + 1, "ls", o) < 0)
@@ -426,16 +468,6 @@ static int parse_args(int argc, char **argv, struct opts *o)
 			if (cmd_words(argc, argv, i + 1, "show", o) < 0)
 				return -1;
 			o->show = 1;
-			return 0;
-		} else if (!strcmp(a, "check") && !o->script && !o->chunk) {
-			if (i + 1 == argc) {
-				fprintf(stderr, "netlab: check needs a script\n%s", usage);
-				return -1;
-			}
-			o->check = 1;
-			o->script = argv[i + 1];
-			o->params = argv + i + 2;
-			o->nparams = argc - i - 2;
 			return 0;
 		} else if (!strcmp(a, "ping") && !o->script && !o->chunk) {
 			o->ping = 1;
@@ -533,6 +565,8 @@ static int run_lab(lua_State *L, const struct opts *o)
 	lua_setfield(L, -2, "interactive");
 	lua_pushboolean(L, o->check);
 	lua_setfield(L, -2, "check");
+	lua_pushstring(L, o->as);
+	lua_setfield(L, -2, "as");
 	return lab_call(L, "cli_run", 3);
 }
 
@@ -544,11 +578,58 @@ static int check_lab(lua_State *L, const struct opts *o)
 		lua_pushstring(L, o->script);
 	else
 		lua_pushnil(L);
-	lua_pushnil(L);
-	lua_createtable(L, 0, 1);
+	if (o->lab)
+		lua_pushstring(L, o->lab);
+	else
+		lua_pushnil(L);
+	lua_createtable(L, 0, 2);
 	lua_pushboolean(L, 1);
 	lua_setfield(L, -2, "check");
+	lua_pushstring(L, o->as);
+	lua_setfield(L, -2, "as");
 	return lab_call(L, "cli_check", 4);
+}
+
+/* run|down|ls --nodes: the same on each node, over ssh (repl/nodes.c). */
+static int fan_out(const struct opts *o)
+{
+	struct nodes_cmd c = { .spec = o->nodes, .lab = o->lab, .params = o->params,
+			       .nparams = o->nparams, .json = o->json };
+
+	if (o->sandbox || o->interactive || o->dry_run || o->trace || o->check) {
+		fprintf(stderr, "netlab: --nodes: --sandbox, -i, --dry-run, --trace and check "
+				"are for one machine (run them on a node)\n");
+		return 2;
+	}
+	if (o->script && !strcmp(o->script, "-")) {
+		fprintf(stderr, "netlab: run --nodes: the script must be a file (each node is sent it)\n");
+		return 2;
+	}
+	if (o->script) {
+		c.script = o->script;
+		return nodes_run(&c);
+	}
+	if (o->down) {
+		c.lab = o->down;
+		return nodes_down(&c);
+	}
+	if (o->ls) {
+		c.lab = o->ls_lab;
+		return nodes_ls(&c);
+	}
+	fprintf(stderr, "netlab: --nodes goes with run, down and ls\n");
+	return 2;
+}
+
+/* --node NAME --nodes NAME=ADDR,…: netlab.node, netlab.nodes and on() (bindings/netlab.lua). */
+static int set_node(lua_State *L, const struct opts *o)
+{
+	lua_getglobal(L, "netlab");
+	lua_getfield(L, -1, "_set_nodes");
+	lua_remove(L, -2);
+	lua_pushstring(L, o->node);
+	lua_pushstring(L, o->nodes);
+	return netlab_report(L, lua_pcall(L, 2, 0, 0));
 }
 
 int main(int argc, char **argv)
@@ -565,7 +646,8 @@ int main(int argc, char **argv)
 	if (o.list)
 		return scripts_list(stdout) < 0;
 	if (o.script) {
-		const char *path = scripts_find(o.script, found);
+		/* FILE -: the script on standard input (what --nodes sends each node). */
+		const char *path = strcmp(o.script, "-") ? scripts_find(o.script, found) : "-";
 
 		/* check LAB: a name that is no file may be a lab's (lab/lab.lua's cli_check). */
 		if (o.check) {
@@ -579,6 +661,9 @@ int main(int argc, char **argv)
 		}
 		o.script = path;
 	}
+	/* --nodes alone: this netlab drives the nodes over ssh; it needs no root here. */
+	if (o.nodes && !o.node && !o.script_help)
+		return fan_out(&o);
 	/*
 	 * A chunk may only compute (netlab.cidr, netlab.host): without
 	 * privileges it runs, and the kernel refuses what it may not do.
@@ -651,6 +736,8 @@ int main(int argc, char **argv)
 	push_sandbox(L, o.sandbox ? o.sandbox : sandbox_inside());
 	lua_setfield(L, -2, "sandbox");
 	lua_pop(L, 1);
+	if (o.node && set_node(L, &o) != LUA_OK)
+		return 1;
 	if (o.trace && trace_start(L, &o) != LUA_OK)
 		return 1;
 	if (o.export) {
