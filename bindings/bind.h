@@ -178,6 +178,18 @@ struct qdisc_impair;
 int nlb_opt_impair(lua_State *L, int t, int arg, struct qdisc_impair *q);
 /* Sets .impair of each link in the list on top (link.get, link.list) from ns's root qdiscs. */
 int nlb_link_impair_attach(lua_State *L, struct ns *ns, struct nl_err *err);
+/*
+ * link.add's kind-specific options (link_kinds.c) read into spec, whose kind
+ * is set: raises on a bad one or on one the kind does not take.
+ */
+struct link_spec;
+void nlb_link_kind_opts(lua_State *L, int t, struct link_spec *spec);
+/* link_info.c: a link's table (its addrs list empty), its state's, an address's. */
+struct link_info;
+struct addr_info;
+void nlb_link_push_info(lua_State *L, const struct link_info *li, const char *nsname);
+void nlb_link_push_state(lua_State *L, const struct link_info *li);
+void nlb_link_push_addr(lua_State *L, const struct addr_info *ai);
 
 /* Module openers, and the list the interpreter preloads. */
 int luaopen_netlab(lua_State *L);

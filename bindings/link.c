@@ -4,9 +4,6 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
-#include <strings.h>
-#include <linux/if_ether.h>
-#include <linux/if_link.h>
 #include <linux/rtnetlink.h>
 
 #include "bind.h"
@@ -116,152 +113,6 @@ static void check_end(lua_State *L, int t, struct link_end *e)
 	check_addrs(L, t, e);
 }
 
-static const char *const veth_only[] = { "peer", "queues", NULL };
-static const char *const bridge_only[] = { "stp", "vlan_filtering", "mcast_snooping",
-					   "vlan_protocol", "vlan_default_pvid", NULL };
-static const char *const vlan_only[] = { "id", "protocol", NULL };
-static const char *const vxlan_only[] = { "vni", "remote", "group", "local", "dev", "dstport",
-					  "learning", NULL };
-static const char *const parent_only[] = { "parent", NULL };
-static const char *const mode_only[] = { "mode", NULL };
-
-/* Options of one kind given to another would be dropped unread: refused instead. */
-static void only_for(lua_State *L, int t, const char *kind, const char *want,
-		     const char *const *fields)
-{
-	if (!t || !strcmp(kind, want))
-		return;
-	for (; *fields; fields++) {
-		if (lua_getfield(L, t, *fields) != LUA_TNIL)
-			nlb_argerror(L, t, "field '%s': only a %s has it, not a %s", *fields, want, kind);
-		lua_pop(L, 1);
-	}
-}
-
-/* A bridge's vlan_protocol ("802.1Q", "802.1ad") and vlan_default_pvid (0: none). */
-static void check_bridge_vlans(lua_State *L, int t, struct link_spec *spec)
-{
-	const char *p = nlb_optstring(L, t, "vlan_protocol", NULL);
-	lua_Integer pvid = nlb_optint(L, t, "vlan_default_pvid", -1, 0, 4094);
-
-	if (p && !strcasecmp(p, "802.1Q"))
-		spec->br_vlan_proto = ETH_P_8021Q;
-	else if (p && !strcasecmp(p, "802.1ad"))
-		spec->br_vlan_proto = ETH_P_8021AD;
-	else if (p)
-		nlb_argerror(L, t, "field 'vlan_protocol': \"802.1Q\" or \"802.1ad\" expected, "
-			     "got \"%s\"", p);
-	spec->br_default_pvid = pvid < 0 ? 0 : pvid == 0 ? -1 : (int)pvid;
-}
-
-/* A name from a list, its index in it; -1 when absent. */
-static int check_mode(lua_State *L, int t, const char *kind, const char *const *names,
-		      const char *list)
-{
-	const char *m = nlb_optstring(L, t, "mode", NULL);
-	int i;
-
-	if (!m)
-		return -1;
-	for (i = 0; names[i]; i++)
-		if (names[i][0] != '-' && !strcmp(names[i], m))
-			return i;
-	return nlb_argerror(L, t, "field 'mode': %s mode %s expected, got \"%s\"", kind, list, m);
-}
-
-/* A VXLAN endpoint address; multicast says whether it must be one (1) or must not (0). */
-static void check_endpoint(lua_State *L, int t, const char *field, int multicast,
-			   struct cidr *out)
-{
-	const char *s = nlb_optstring(L, t, field, NULL);
-	char why[PARSE_WHY];
-	int mc;
-
-	if (!s)
-		return;
-	if (parse_addr(s, out, why) < 0)
-		nlb_argerror(L, t, "field '%s': %s", field, why);
-	mc = cidr_multicast(out);
-	if (multicast >= 0 && mc != multicast)
-		nlb_argerror(L, t, "field '%s': %s is %s multicast address%s", field, s,
-			     mc ? "a" : "not a", mc ? " (a group =, not a remote =)" : "");
-}
-
-/* The options of macvlan, ipvlan, vlan and vxlan, checked before anything is made. */
-static void check_kind(lua_State *L, int t, struct link_spec *spec)
-{
-	static const char *const macvlan_modes[] = { "-", "private", "vepa", "-", "bridge", "-",
-						     "-", "-", "passthru", "-", "-", "-", "-",
-						     "-", "-", "-", "source", NULL };
-	static const char *const ipvlan_modes[] = { "l2", "l3", "l3s", NULL };
-	const char *k = spec->kind;
-	int vxlan = !strcmp(k, "vxlan");
-	int mode;
-
-	if (!strcmp(k, "macvlan") || !strcmp(k, "ipvlan") || !strcmp(k, "vlan")) {
-		spec->parent = nlb_optlinkname(L, t, "parent");
-		if (!spec->parent)
-			nlb_argerror(L, t ? t : 2, "field 'parent' missing: a %s sits on a link "
-				     "of its namespace", k);
-	}
-	if (!strcmp(k, "macvlan")) {
-		mode = check_mode(L, t, k, macvlan_modes,
-				  "\"bridge\", \"private\", \"vepa\", \"passthru\" or \"source\"");
-		spec->mode = mode < 0 ? MACVLAN_MODE_BRIDGE : mode;
-	} else if (!strcmp(k, "ipvlan")) {
-		mode = check_mode(L, t, k, ipvlan_modes, "\"l2\", \"l3\" or \"l3s\"");
-		spec->mode = mode + 1; /* 0: the kernel's default */
-	} else if (!strcmp(k, "vlan")) {
-		const char *p = nlb_optstring(L, t, "protocol", "802.1Q");
-
-		if (!t || lua_getfield(L, t, "id") == LUA_TNIL)
-			nlb_argerror(L, t ? t : 2, "field 'id' missing: a VLAN's id, 1-4094");
-		lua_pop(L, 1);
-		spec->vlan_id = (unsigned int)nlb_optint(L, t, "id", 0, 1, 4094);
-		if (!strcasecmp(p, "802.1Q"))
-			spec->vlan_proto = ETH_P_8021Q;
-		else if (!strcasecmp(p, "802.1ad"))
-			spec->vlan_proto = ETH_P_8021AD;
-		else
-			nlb_argerror(L, t, "field 'protocol': \"802.1Q\" or \"802.1ad\" expected, "
-				     "got \"%s\"", p);
-	} else if (vxlan) {
-		int remote, group;
-
-		if (!t || lua_getfield(L, t, "vni") == LUA_TNIL)
-			nlb_argerror(L, t ? t : 2, "field 'vni' missing: a VXLAN's id, 0-16777215");
-		lua_pop(L, 1);
-		spec->vni = (unsigned int)nlb_optint(L, t, "vni", 0, 0, (1 << 24) - 1);
-		remote = lua_getfield(L, t, "remote") != LUA_TNIL;
-		group = lua_getfield(L, t, "group") != LUA_TNIL;
-		lua_pop(L, 2);
-		if (remote && group)
-			nlb_argerror(L, t, "fields 'remote' and 'group' together: a VXLAN sends "
-				     "either to one remote or to a multicast group");
-		check_endpoint(L, t, "remote", 0, &spec->remote);
-		check_endpoint(L, t, "group", 1, &spec->remote);
-		check_endpoint(L, t, "local", 0, &spec->local);
-		spec->parent = nlb_optlinkname(L, t, "dev");
-		if (group && !spec->parent)
-			nlb_argerror(L, t, "field 'group' without a 'dev' to join it on");
-		spec->dstport = (unsigned int)nlb_optint(L, t, "dstport", 4789, 1, 65535);
-		spec->learning = nlb_optbool(L, t, "learning");
-	}
-	if (!vxlan) {
-		only_for(L, t, k, "vxlan", vxlan_only);
-		if (strcmp(k, "vlan"))
-			only_for(L, t, k, "vlan", vlan_only);
-		if (strcmp(k, "macvlan") && strcmp(k, "ipvlan") && strcmp(k, "vlan"))
-			only_for(L, t, k, "macvlan, ipvlan or vlan", parent_only);
-		if (strcmp(k, "macvlan") && strcmp(k, "ipvlan"))
-			only_for(L, t, k, "macvlan or ipvlan", mode_only);
-	} else {
-		only_for(L, t, k, "vlan", vlan_only);
-		only_for(L, t, k, "macvlan, ipvlan or vlan", parent_only);
-		only_for(L, t, k, "macvlan or ipvlan", mode_only);
-	}
-}
-
 /* link.add{name, kind = …, ns =, up =, mtu =, master =, peer = {name, …}} */
 static int l_add(lua_State *L)
 {
@@ -298,15 +149,7 @@ static int l_add(lua_State *L)
 		}
 		spec.queues = (unsigned int)nlb_optint(L, t, "queues", 1, 1, 4096);
 	}
-	if (!strcmp(spec.kind, "bridge")) {
-		spec.stp = nlb_optbool(L, t, "stp");
-		spec.vlan_filtering = nlb_optbool(L, t, "vlan_filtering");
-		spec.mcast_snooping = nlb_optbool(L, t, "mcast_snooping");
-		check_bridge_vlans(L, t, &spec);
-	}
-	only_for(L, t, spec.kind, "veth", veth_only);
-	only_for(L, t, spec.kind, "bridge", bridge_only);
-	check_kind(L, t, &spec);
+	nlb_link_kind_opts(L, t, &spec);
 	if (link_add(&spec, &err) < 0)
 		return nlb_error(L, &err);
 	nlb_pushlink(L, spec.dev.ns->name, spec.dev.name);
@@ -394,151 +237,6 @@ static int l_del(lua_State *L)
 	return 0;
 }
 
-static void setstr(lua_State *L, const char *k, const char *v)
-{
-	if (!v || !*v)
-		return;
-	lua_pushstring(L, v);
-	lua_setfield(L, -2, k);
-}
-
-static void setint(lua_State *L, const char *k, lua_Integer v)
-{
-	lua_pushinteger(L, v);
-	lua_setfield(L, -2, k);
-}
-
-/* Names as ip lists them, and bits none names as ip writes them (hex). */
-static void push_names(lua_State *L, const char **names, size_t n, unsigned int rest)
-{
-	size_t i;
-
-	lua_createtable(L, (int)n, 0);
-	for (i = 0; i < n; i++) {
-		lua_pushstring(L, names[i]);
-		lua_rawseti(L, -2, (lua_Integer)i + 1);
-	}
-	if (rest) {
-		lua_pushfstring(L, "%x", rest);
-		lua_rawseti(L, -2, (lua_Integer)n + 1);
-	}
-}
-
-/*
- * linkinfo.info_data as ip -j -d gives it, field by field from what the
- * core read (core/link_data.c): this names no kind. A link of the same
- * namespace goes as its index, for netlab.state to name.
- */
-static void push_data(lua_State *L, const struct link_info *li)
-{
-	const char *names[32];
-	unsigned int i, rest;
-	size_t n;
-
-	if (!li->ndata)
-		return;
-	lua_createtable(L, 0, (int)li->ndata);
-	for (i = 0; i < li->ndata; i++) {
-		const struct link_datum *d = &li->data[i];
-
-		switch (d->type) {
-		case LINK_DV_BOOL:
-			lua_pushboolean(L, (int)d->num);
-			break;
-		case LINK_DV_STR:
-			lua_pushstring(L, d->str);
-			break;
-		case LINK_DV_FLAGS:
-			n = link_flag_list((unsigned int)d->num, d->flagnames, names, 32, &rest);
-			push_names(L, names, n < 32 ? n : 32, rest);
-			break;
-		default:
-			lua_pushinteger(L, d->num);
-		}
-		lua_setfield(L, -2, d->name);
-	}
-	lua_setfield(L, -2, "info_data");
-}
-
-static void push_info(lua_State *L, const struct link_info *li, const char *nsname)
-{
-	const char *names[32];
-	unsigned int rest;
-	size_t n;
-	char mac[18];
-
-	lua_createtable(L, 0, 12);
-	setstr(L, "name", li->name);
-	setstr(L, "ns", nsname);
-	setint(L, "index", li->index);
-	setstr(L, "kind", li->kind[0] ? li->kind : "device");
-	setstr(L, "state", link_state_name(li->operstate));
-	lua_pushboolean(L, !!(li->flags & IFF_UP));
-	lua_setfield(L, -2, "up");
-	/* Set with the carrier itself, where state waits for the kernel's linkwatch (docs/hacking.md). */
-	lua_pushboolean(L, !!(li->flags & IFF_LOWER_UP));
-	lua_setfield(L, -2, "carrier");
-	setint(L, "mtu", li->mtu);
-	setstr(L, "master", li->master_name);
-	/* The other link: a veth's peer, or the parent another kind sits on (a vxlan's dev). */
-	if (!strcmp(li->kind, "veth")) {
-		setstr(L, "peer", li->other_name);
-		setstr(L, "peer_ns", li->other_name[0] ? li->other_ns : NULL);
-	} else {
-		setstr(L, "parent", li->other_name);
-		setstr(L, "parent_ns", li->other_name[0] ? li->other_ns : NULL);
-	}
-	setstr(L, "alias", li->alias);
-	/* As `ip -j link` gives them: the peer's index, and the id of its namespace when it is another. */
-	if (li->link && (li->link != li->index || li->link_nsid >= 0))
-		setint(L, "link_index", li->link);
-	if (li->link_nsid >= 0)
-		setint(L, "link_netnsid", li->link_nsid);
-	snprintf(mac, sizeof(mac), "%02x:%02x:%02x:%02x:%02x:%02x", li->mac[0], li->mac[1],
-		 li->mac[2], li->mac[3], li->mac[4], li->mac[5]);
-	setstr(L, "mac", mac);
-	n = link_ifflags(li->flags, names, 32, &rest);
-	push_names(L, names, n < 32 ? n : 32, rest);
-	lua_setfield(L, -2, "flags");
-	push_data(L, li);
-	lua_newtable(L);
-	lua_setfield(L, -2, "addrs");
-	nlb_setmeta(L, "netlab.linkinfo");
-}
-
-static const char *scope_name(int scope)
-{
-	switch (scope) {
-	case RT_SCOPE_UNIVERSE:
-		return "global";
-	case RT_SCOPE_LINK:
-		return "link";
-	case RT_SCOPE_HOST:
-		return "host";
-	case RT_SCOPE_SITE:
-		return "site";
-	default:
-		return "nowhere";
-	}
-}
-
-static void push_addr(lua_State *L, const struct addr_info *ai)
-{
-	char b[INET6_ADDRSTRLEN + 8];
-
-	lua_createtable(L, 0, 5);
-	setstr(L, "dev", ai->dev);
-	cidr_fmt(&ai->local, b, sizeof(b));
-	setstr(L, "addr", b);
-	setstr(L, "family", ai->local.family == AF_INET ? "inet" : "inet6");
-	if (ai->has_brd) {
-		inet_ntop(AF_INET, ai->broadcast.a.b, b, sizeof(b));
-		setstr(L, "brd", b);
-	}
-	setstr(L, "scope", scope_name(ai->scope));
-	nlb_setmeta(L, "netlab.addr");
-}
-
 /* Adds ai's address to the addrs list of the info table whose index matches. */
 static int attach_addr(const struct addr_info *ai, void *data)
 {
@@ -588,7 +286,7 @@ static int l_get(lua_State *L)
 		return 0;
 	/* Put it in a list of one, so attach_addr serves both get and list. */
 	lua_createtable(L, 1, 0);
-	push_info(L, &li, ns->name);
+	nlb_link_push_info(L, &li, ns->name);
 	lua_rawseti(L, -2, 1);
 	if (addr_list(ns, NULL, AF_UNSPEC, attach_addr, L, &err) < 0 ||
 	    nlb_link_impair_attach(L, ns, &err) < 0)
@@ -616,7 +314,7 @@ static int list_cb(const struct link_info *li, void *data)
 	lua_State *L = data;
 
 	lua_getfield(L, -1, "__ns");
-	push_info(L, li, lua_tostring(L, -1));
+	nlb_link_push_info(L, li, lua_tostring(L, -1));
 	lua_remove(L, -2);
 	lua_rawseti(L, -2, (lua_Integer)lua_rawlen(L, -2) + 1);
 	return 0;
@@ -682,7 +380,7 @@ static int addrs_cb(const struct addr_info *ai, void *data)
 {
 	lua_State *L = data;
 
-	push_addr(L, ai);
+	nlb_link_push_addr(L, ai);
 	lua_rawseti(L, -2, (lua_Integer)lua_rawlen(L, -2) + 1);
 	return 0;
 }
@@ -733,14 +431,7 @@ static int l_state(lua_State *L)
 
 	if (!read_link(L, 0, &li, &ns))
 		return 0;
-	lua_createtable(L, 0, 6);
-	setint(L, "index", li.index);
-	setstr(L, "kind", li.kind[0] ? li.kind : "device");
-	lua_pushboolean(L, !!(li.flags & IFF_UP));
-	lua_setfield(L, -2, "up");
-	setint(L, "mtu", li.mtu);
-	setint(L, "master", li.master);
-	setstr(L, "alias", li.alias);
+	nlb_link_push_state(L, &li);
 	return 1;
 }
 

@@ -8,8 +8,8 @@
 #include <linux/rtnetlink.h>
 #include <libmnl/libmnl.h>
 
-#include "vec.h"
 #include "addr.h"
+#include "dump.h"
 #include "link.h"
 
 int addr_brd_plus(const struct cidr *local, struct cidr *brd)
@@ -132,75 +132,35 @@ int addr_del(struct ns *ns, const char *dev, const struct cidr *local, struct nl
 	return addr_change(ns, dev, RTM_DELADDR, &a, err);
 }
 
-struct addrs {
-	struct addr_info *v;
-	size_t n, cap;
-	int ifindex;
-};
-
-static int collect(const struct nlmsghdr *nlh, void *data)
+static int keep(const struct nlmsghdr *nlh, void *rec, void *arg)
 {
-	struct addrs *d = data;
-
-	struct addr_info *p = vec_room(d->v, &d->cap, d->n, sizeof(*p));
-
-	if (!p)
-		return -ENOMEM;
-	d->v = p;
-	if (addr_parse_msg(nlh, &d->v[d->n]) == 0 &&
-	    (!d->ifindex || d->v[d->n].ifindex == d->ifindex))
-		d->n++;
-	return 0;
-}
-
-static int name_cb(const struct link_info *li, void *data)
-{
-	struct addrs *d = data;
-	size_t i;
-
-	for (i = 0; i < d->n; i++)
-		if (d->v[i].ifindex == li->index)
-			snprintf(d->v[i].dev, sizeof(d->v[i].dev), "%s", li->name);
-	return 0;
+	(void)arg;
+	return addr_parse_msg(nlh, rec) == 0;
 }
 
 int addr_list(struct ns *ns, const char *dev, int family, addr_cb cb, void *data,
 	      struct nl_err *err)
 {
 	char buf[NL_REQSZ];
-	struct addrs d = { 0 };
+	struct dump d = { .size = sizeof(struct addr_info), .keep = keep,
+			  .ifindex_at = offsetof(struct addr_info, ifindex),
+			  .dev_at = offsetof(struct addr_info, dev) };
+	const struct addr_info *v;
 	struct ifaddrmsg *ifa;
-	struct nl_sock *s;
 	struct nl_msg m;
 	size_t i;
 	int r;
 
 	nl_obj(err, "addresses in \"%s\"", ns->name);
-	r = ns_rtnl(ns, &s, err);
-	if (r < 0)
-		return r;
-	if (dev) {
-		r = link_index(ns, dev, &d.ifindex, err);
-		if (r < 0)
-			return r;
-	}
 	nl_msg_start(&m, buf, sizeof(buf), RTM_GETADDR, NLM_F_REQUEST | NLM_F_DUMP, err);
 	ifa = nl_put_extra(&m, sizeof(*ifa));
 	ifa->ifa_family = (uint8_t)family;
 	if (!nl_msg_done(&m))
 		return -err->code;
-	r = nl_talk(s, m.nlh, collect, &d, err);
-	if (r == 0 && d.n) {
-		if (dev) {
-			for (i = 0; i < d.n; i++)
-				snprintf(d.v[i].dev, sizeof(d.v[i].dev), "%s", dev);
-		} else {
-			/* One dump of links names them all, rather than a lookup each. */
-			r = link_list(ns, 0, name_cb, &d, err);
-		}
-	}
+	r = dump_read(ns, dev, m.nlh, &d, err);
+	v = d.v;
 	for (i = 0; r == 0 && i < d.n; i++)
-		r = cb(&d.v[i], data);
+		r = cb(&v[i], data);
 	free(d.v);
 	return r < 0 ? r : 0;
 }

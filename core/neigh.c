@@ -14,7 +14,7 @@
 #include <linux/rtnetlink.h>
 #include <libmnl/libmnl.h>
 
-#include "vec.h"
+#include "dump.h"
 #include "link.h"
 #include "neigh.h"
 
@@ -127,68 +127,37 @@ int neigh_del(struct ns *ns, const char *dev, const struct cidr *addr, struct nl
 	return neigh_change(ns, dev, RTM_DELNEIGH, &s, err);
 }
 
-struct neighs {
-	struct neigh_info *v;
-	size_t n, cap;
-	int ifindex;
-};
-
-static int collect(const struct nlmsghdr *nlh, void *data)
+/* As `ip neigh show`: NOARP entries (loopback, multicast) are the kernel's, not the table's. */
+static int keep(const struct nlmsghdr *nlh, void *rec, void *arg)
 {
-	struct neighs *d = data;
-	struct neigh_info *p = vec_room(d->v, &d->cap, d->n, sizeof(*p));
+	struct neigh_info *ni = rec;
 
-	if (!p)
-		return -ENOMEM;
-	d->v = p;
-	/* As `ip neigh show`: NOARP entries (loopback, multicast) are the kernel's, not the table's. */
-	if (neigh_parse_msg(nlh, &d->v[d->n]) == 0 && !(d->v[d->n].state & NUD_NOARP) &&
-	    (!d->ifindex || d->v[d->n].ifindex == d->ifindex))
-		d->n++;
-	return 0;
-}
-
-static int name_cb(const struct link_info *li, void *data)
-{
-	struct neighs *d = data;
-	size_t i;
-
-	for (i = 0; i < d->n; i++)
-		if (d->v[i].ifindex == li->index)
-			snprintf(d->v[i].dev, sizeof(d->v[i].dev), "%s", li->name);
-	return 0;
+	(void)arg;
+	return neigh_parse_msg(nlh, ni) == 0 && !(ni->state & NUD_NOARP);
 }
 
 int neigh_list(struct ns *ns, const char *dev, neigh_cb cb, void *data, struct nl_err *err)
 {
 	char buf[NL_REQSZ];
-	struct neighs d = { 0 };
+	struct dump d = { .size = sizeof(struct neigh_info), .keep = keep,
+			  .ifindex_at = offsetof(struct neigh_info, ifindex),
+			  .dev_at = offsetof(struct neigh_info, dev) };
+	const struct neigh_info *v;
 	struct ndmsg *nd;
-	struct nl_sock *s;
 	struct nl_msg m;
 	size_t i;
 	int r;
 
 	nl_obj(err, "neighbours in \"%s\"", ns->name);
-	r = ns_rtnl(ns, &s, err);
-	if (r < 0)
-		return r;
-	if (dev) {
-		r = link_index(ns, dev, &d.ifindex, err);
-		if (r < 0)
-			return r;
-	}
 	nl_msg_start(&m, buf, sizeof(buf), RTM_GETNEIGH, NLM_F_REQUEST | NLM_F_DUMP, err);
 	nd = nl_put_extra(&m, sizeof(*nd));
 	nd->ndm_family = AF_UNSPEC;
 	if (!nl_msg_done(&m))
 		return -err->code;
-	r = nl_talk(s, m.nlh, collect, &d, err);
-	/* One dump of links names them all, rather than a lookup each. */
-	if (r == 0 && d.n)
-		r = link_list(ns, 0, name_cb, &d, err);
+	r = dump_read(ns, dev, m.nlh, &d, err);
+	v = d.v;
 	for (i = 0; r == 0 && i < d.n; i++)
-		r = cb(&d.v[i], data);
+		r = cb(&v[i], data);
 	free(d.v);
 	return r < 0 ? r : 0;
 }

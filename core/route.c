@@ -8,7 +8,7 @@
 #include <linux/rtnetlink.h>
 #include <libmnl/libmnl.h>
 
-#include "vec.h"
+#include "dump.h"
 #include "link.h"
 #include "route.h"
 #include "text.h"
@@ -157,67 +157,39 @@ int route_change(struct ns *ns, enum route_op op, const struct route_spec *r, st
 	return rc;
 }
 
-struct routes {
-	struct route_info *v;
-	size_t n, cap;
-	unsigned int table;
-};
-
-static int collect(const struct nlmsghdr *nlh, void *data)
+/* arg: the table listed, or ROUTE_TABLE_ALL. */
+static int keep(const struct nlmsghdr *nlh, void *rec, void *arg)
 {
-	struct routes *d = data;
-	struct route_info *ri;
+	struct route_info *ri = rec;
+	unsigned int table = *(unsigned int *)arg;
 
-	struct route_info *p = vec_room(d->v, &d->cap, d->n, sizeof(*p));
-
-	if (!p)
-		return -ENOMEM;
-	d->v = p;
-	ri = &d->v[d->n];
-	if (route_parse(nlh, ri) < 0)
-		return 0;
-	if (d->table != ROUTE_TABLE_ALL && ri->table != d->table)
-		return 0;
-	d->n++;
-	return 0;
-}
-
-static int name_cb(const struct link_info *li, void *data)
-{
-	struct routes *d = data;
-	size_t i;
-
-	for (i = 0; i < d->n; i++)
-		if (d->v[i].oif == li->index)
-			snprintf(d->v[i].dev, sizeof(d->v[i].dev), "%s", li->name);
-	return 0;
+	return route_parse(nlh, ri) == 0 && (table == ROUTE_TABLE_ALL || ri->table == table);
 }
 
 int route_list(struct ns *ns, int family, unsigned int table, route_cb cb, void *data,
 	       struct nl_err *err)
 {
 	char buf[NL_REQSZ];
-	struct routes d = { .table = table ? table : RT_TABLE_MAIN };
+	unsigned int t = table ? table : RT_TABLE_MAIN;
+	struct dump d = { .size = sizeof(struct route_info), .keep = keep, .arg = &t,
+			  .ifindex_at = offsetof(struct route_info, oif),
+			  .dev_at = offsetof(struct route_info, dev) };
+	const struct route_info *v;
 	struct rtmsg *rtm;
-	struct nl_sock *s;
 	struct nl_msg m;
 	size_t i;
 	int r;
 
 	nl_obj(err, "routes in \"%s\"", ns->name);
-	r = ns_rtnl(ns, &s, err);
-	if (r < 0)
-		return r;
 	nl_msg_start(&m, buf, sizeof(buf), RTM_GETROUTE, NLM_F_REQUEST | NLM_F_DUMP, err);
 	rtm = nl_put_extra(&m, sizeof(*rtm));
 	rtm->rtm_family = (uint8_t)family;
 	if (!nl_msg_done(&m))
 		return -err->code;
-	r = nl_talk(s, m.nlh, collect, &d, err);
-	if (r == 0 && d.n)
-		r = link_list(ns, 0, name_cb, &d, err);
+	r = dump_read(ns, NULL, m.nlh, &d, err);
+	v = d.v;
 	for (i = 0; r == 0 && i < d.n; i++)
-		r = cb(&d.v[i], data);
+		r = cb(&v[i], data);
 	free(d.v);
 	return r < 0 ? r : 0;
 }

@@ -58,15 +58,6 @@ int trace_netns_kill(const char *name, int sig, char *buf, size_t len);
 /* sysctl -w KEY=VALUE, through `ip netns exec NS` outside the root. */
 int trace_sysctl(const char *ns, const char *key, const char *value, char *buf, size_t len);
 
-/*
- * trace_brvlan.c: a bridge VLAN request (AF_BRIDGE RTM_SETLINK/RTM_DELLINK)
- * as `bridge vlan add|del`, appended at *k in buf; 0 or -errno as above.
- * trace_word: " WORD" quoted for sh as every line's words are.
- */
-int trace_brvlan(const struct nlmsghdr *nlh, const struct trace_names *n, char *buf, size_t len,
-		 size_t *k);
-void trace_word(char *buf, size_t len, size_t *k, const char *w);
-
 struct nl_sock;
 /*
  * trace_talk.c: the line of one message nl_talk()/nl_talk_many() sends on s

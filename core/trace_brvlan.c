@@ -2,7 +2,7 @@
 /*
  * The trace of a bridge's VLAN requests (core/brvlan.c) as bridge(8) says
  * them: `bridge [-n NS] vlan add dev PORT vid N [pvid] [untagged] [self]`.
- * trace.c hands over every link request of family AF_BRIDGE.
+ * trace_link.c hands over every link request of family AF_BRIDGE.
  */
 #include <errno.h>
 #include <net/if.h>
@@ -12,11 +12,9 @@
 #include <libmnl/libmnl.h>
 
 #include "nl.h"
-#include "text.h"
-#include "trace.h"
+#include "trace_int.h"
 
-int trace_brvlan(const struct nlmsghdr *nlh, const struct trace_names *n, char *buf, size_t len,
-		 size_t *k)
+int trace_brvlan(struct out *o, const struct nlmsghdr *nlh, const struct trace_names *n)
 {
 	const struct ifinfomsg *ifm = mnl_nlmsg_get_payload(nlh);
 	const struct bridge_vlan_info *vi = NULL;
@@ -45,21 +43,18 @@ int trace_brvlan(const struct nlmsghdr *nlh, const struct trace_names *n, char *
 	if (!vi || (vi->flags & ~(BRIDGE_VLAN_INFO_PVID | BRIDGE_VLAN_INFO_UNTAGGED)) ||
 	    (flags & ~BRIDGE_FLAGS_SELF))
 		return -EOPNOTSUPP;
-	if (!n->ifname || ifm->ifi_index <= 0)
-		return -ENODEV;
-	r = n->ifname(n->data, ifm->ifi_index, dev);
+	r = if_name(n, ifm->ifi_index, dev);
 	if (r < 0)
 		return r;
-	text_append(buf, len, k, "bridge");
-	if (n->ns && strcmp(n->ns, "root")) {
-		text_append(buf, len, k, " -n");
-		trace_word(buf, len, k, n->ns);
+	put(o, "bridge");
+	if (!is_root(n->ns)) {
+		put(o, " -n");
+		word(o, n->ns);
 	}
-	text_append(buf, len, k, " vlan %s dev", nlh->nlmsg_type == RTM_SETLINK ? "add" : "del");
-	trace_word(buf, len, k, dev);
-	text_append(buf, len, k, " vid %u%s%s%s", vi->vid,
-		    vi->flags & BRIDGE_VLAN_INFO_PVID ? " pvid" : "",
-		    vi->flags & BRIDGE_VLAN_INFO_UNTAGGED ? " untagged" : "",
-		    flags & BRIDGE_FLAGS_SELF ? " self" : "");
+	put(o, " vlan %s dev", nlh->nlmsg_type == RTM_SETLINK ? "add" : "del");
+	word(o, dev);
+	put(o, " vid %u%s%s%s", vi->vid, vi->flags & BRIDGE_VLAN_INFO_PVID ? " pvid" : "",
+	    vi->flags & BRIDGE_VLAN_INFO_UNTAGGED ? " untagged" : "",
+	    flags & BRIDGE_FLAGS_SELF ? " self" : "");
 	return 0;
 }

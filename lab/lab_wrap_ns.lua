@@ -10,10 +10,11 @@ local plan = P.plan
 
 local wrappers = {}
 
--- Each wrapper hands arguments it cannot make sense of to the original,
--- which refuses them with the proper message.
-function wrappers.ns_add(run, orig, name)
-  if type(name) ~= "string" then return orig(name) end
+-- ns.add and ns.attach (... is what orig takes: the name, and attach's pid):
+-- the namespace the previous run made, the same one by id, is kept; else it
+-- is made (in a dry run, planned) and recorded. Second result: made just now.
+local function add_ns(run, orig, attach, ...)
+  local name, pid = ...
   local want = {kind = "ns", name = name}
   local p = run:prev(want)
   if p then
@@ -25,15 +26,26 @@ function wrappers.ns_add(run, orig, name)
     end
   end
   if run.dry then
+    -- ns.attach's process, for the plan's trace (lab_trace.lua), at this line only.
+    if attach then want.pid, want.pid_planned = pid, D.planned_pid(run, pid) end
     plan(run, "+", want)
+    want.pid, want.pid_planned = nil, nil
     run.nsmade[name] = true
     return P.ns_object(name)
   end
-  local n = run:make(want, orig, name)
+  local n = run:make(want, orig, ...)
   want.id = n.id
   run:record(want)
+  return n, true
+end
+
+-- Each wrapper hands arguments it cannot make sense of to the original,
+-- which refuses them with the proper message.
+function wrappers.ns_add(run, orig, name)
+  if type(name) ~= "string" then return orig(name) end
+  local n, made = add_ns(run, orig, false, name)
   -- Nothing in a namespace made just now needs comparing before it is changed.
-  run.nsnew[name] = true
+  if made then run.nsnew[name] = true end
   return n
 end
 
@@ -42,28 +54,7 @@ end
 -- as after `ip netns del` of an attached name).
 function wrappers.ns_attach(run, orig, name, pid)
   if type(name) ~= "string" then return orig(name, pid) end
-  local want = {kind = "ns", name = name}
-  local p = run:prev(want)
-  if p then
-    local cur = ns.get(name)
-    if cur and cur.id == p.id then
-      run:claim(p)
-      if run.dry then plan(run, "=", want) end
-      return cur
-    end
-  end
-  if run.dry then
-    -- The process, for the plan's trace (lab_trace.lua), at this line only.
-    want.pid, want.pid_planned = pid, D.planned_pid(run, pid)
-    plan(run, "+", want)
-    want.pid, want.pid_planned = nil, nil
-    run.nsmade[name] = true
-    return P.ns_object(name)
-  end
-  local n = run:make(want, orig, name, pid)
-  want.id = n.id
-  run:record(want)
-  return n
+  return (add_ns(run, orig, true, name, pid))
 end
 
 function wrappers.ns_del(run, orig, n)
