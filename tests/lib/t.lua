@@ -71,6 +71,17 @@ function t.ip(n, ...)
   return json.decode(out)
 end
 
+-- The bundled scripts' names (scripts/NAME.lua), sorted; demo.lua aside:
+-- `make demo` runs it, and it prints rather than expects.
+function t.scripts()
+  local out = {}
+  for f in t.sh_ok("ls scripts"):gmatch("([^\n]+)%.lua\n") do
+    if f ~= "demo" then out[#out + 1] = f end
+  end
+  table.sort(out)
+  return out
+end
+
 -- A container of our own, standing in for Docker's: a process in a new
 -- network namespace (`unshare --net sleep 60`). unshare execs sleep in
 -- place, so the PID is the container's once its namespace is no longer
