@@ -192,40 +192,33 @@ local function show_one(e, out)
   out[#out + 1] = ("== %s"):format(e.name)
   out[#out + 1] = "  " .. netlab._columns(link_rows(model_rows(e.links), true),
     {"NAME", "STATE", "KIND", "MTU", "MASTER", "PEER", "ADDRESSES"}):gsub("\n", "\n  ")
-  local vx = {}
-  for _, l in ipairs(e.links) do
-    if l.kind == "vxlan" and l.linkinfo and l.linkinfo.info_data then
-      vx[#vx + 1] = ("    %s: %s"):format(l.ifname, vxlan_text(l))
+  -- Per-link sections: a title, then "    NAME: TEXT" for each link that
+  -- has something to say (text(l) not nil).
+  local function section(title, text)
+    local rows = {}
+    for _, l in ipairs(e.links) do
+      local x = text(l)
+      if x then rows[#rows + 1] = ("    %s: %s"):format(l.ifname, x) end
+    end
+    if #rows > 0 then
+      out[#out + 1] = "  " .. title .. ":"
+      table.move(rows, 1, #rows, #out + 1, out)
     end
   end
-  if #vx > 0 then
-    out[#out + 1] = "  vxlan:"
-    table.move(vx, 1, #vx, #out + 1, out)
-  end
+  section("vxlan", function(l)
+    return l.kind == "vxlan" and l.linkinfo and l.linkinfo.info_data and vxlan_text(l) or nil
+  end)
   -- A VLAN-aware bridge's VLANs, port by port, as `bridge vlan` words them.
-  local vl = {}
-  for _, l in ipairs(e.links) do
-    if l.vlans then
-      local w = {}
-      for _, v in ipairs(l.vlans) do
-        w[#w + 1] = tostring(v.vid) .. (v.pvid and " PVID" or "") .. (v.untagged and " untagged" or "")
-      end
-      vl[#vl + 1] = ("    %s: %s"):format(l.ifname, table.concat(w, ", "))
+  section("vlans", function(l)
+    if not l.vlans then return nil end
+    local w = {}
+    for _, v in ipairs(l.vlans) do
+      w[#w + 1] = tostring(v.vid) .. (v.pvid and " PVID" or "") .. (v.untagged and " untagged" or "")
     end
-  end
-  if #vl > 0 then
-    out[#out + 1] = "  vlans:"
-    table.move(vl, 1, #vl, #out + 1, out)
-  end
+    return table.concat(w, ", ")
+  end)
   -- What link.impair does to a link's sending side, in tc's words.
-  local imp = {}
-  for _, l in ipairs(e.links) do
-    if l.impair then imp[#imp + 1] = ("    %s: %s"):format(l.ifname, link._impair_text(l.impair)) end
-  end
-  if #imp > 0 then
-    out[#out + 1] = "  impaired (egress):"
-    table.move(imp, 1, #imp, #out + 1, out)
-  end
+  section("impaired (egress)", function(l) return l.impair and link._impair_text(l.impair) or nil end)
   local routes = {}
   for _, r in ipairs(e.routes) do
     if r.table == "main" and (r.family == "inet" or (r.protocol ~= "kernel" and r.type == "unicast")) then

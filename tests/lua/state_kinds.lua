@@ -202,4 +202,19 @@ kind_case("ipvlan", "ip link add k0 link pv0 type ipvlan mode l3", function(g)
   t.ok(out:find("ipvlan(l3)@pv0", 1, true), "show: ipvlan(l3)@pv0: " .. out)
 end)
 
+t.test("netlab show: a vxlan's endpoints and a link's impairment, each in its section", function()
+  local _ <close> = t.fresh()
+  t.sh_ok([[ip netns add h1 && ip link add u1 netns h1 type veth peer name u2 &&
+            ip -n h1 addr add 10.0.0.1/24 dev u1 && ip -n h1 link set u1 up &&
+            ip -n h1 link add vx0 type vxlan id 42 remote 10.0.0.2 local 10.0.0.1 dev u1 dstport 4789]])
+  link.impair("u1", {rate = "2mbit"}, {ns = "h1"})
+  t.eq(t.sh_ok("tc -n h1 -j qdisc show dev u1"):match('"kind":"(%w+)"'), "tbf", "tc: the rate is a tbf")
+  local out = t.sh_ok(t.bin .. " show h1")
+  t.ok(out:find("\n  vxlan:\n    vx0: vxlan id 42 remote 10.0.0.2 local 10.0.0.1 dev u1 dstport 4789\n", 1, true),
+       "the vxlan section: " .. out)
+  t.ok(out:find("\n  impaired (egress):\n    u1: rate 2mbit\n", 1, true), "the impairment section: " .. out)
+  link.impair("u1", false, {ns = "h1"})
+  t.ok(not t.sh_ok(t.bin .. " show h1"):find("impaired", 1, true), "cleared: no section")
+end)
+
 t.done()
