@@ -142,11 +142,13 @@ ok $? "an unreachable node is named ($(echo "$out" | tail -n 1))"
 ok $? "nothing built on the reachable node"
 
 # The shared connections end with the command: no ssh master left running
-# (a master told to exit may take a moment to go).
+# (a master told to exit may take a moment to go). Only this test's: those
+# that use its ssh_config (another test may run ssh of its own meanwhile).
 sshs() {
 	n=0
 	for p in /proc/[0-9]*; do
 		[ "$(cat $p/comm 2>/dev/null)" = ssh ] || continue
+		tr "\000" " " <$p/cmdline 2>/dev/null | grep -qF "$nodes_dir/ssh_config" || continue
 		n=$((n + 1))
 		[ -z "${1:-}" ] || echo "# left: $(tr "\000" " " <$p/cmdline)"
 	done
