@@ -34,7 +34,17 @@ struct node {
 	size_t ncap;
 	int code;           /* exit code: 255 is ssh's own failure */
 	int built;          /* its part of the lab is up */
+	int later;          /* run: expectations it left for check (-1: not told) */
 };
+
+/*
+ * The last line `run --node` prints on a node: how many expectations it left
+ * for the check round (lab/lab.lua). It starts with an ASCII record
+ * separator, which no line of a script's starts with by accident; the
+ * controller takes it in and does not show it.
+ */
+#define NODES_LATER "\036netlab-later "
+
 
 struct ctl {
 	struct node n[NODES_MAX];

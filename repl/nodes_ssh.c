@@ -211,6 +211,11 @@ static void emit(struct ctl *c, struct node *nd, struct stream *s, const char *p
 {
 	if (c->mode == QUIET)
 		return;
+	if (s == &nd->s[0] && n > strlen(NODES_LATER) &&
+	    !memcmp(p, NODES_LATER, strlen(NODES_LATER))) {
+		nd->later = atoi(p + strlen(NODES_LATER));
+		return;
+	}
 	if (c->mode == CAPTURE && s == &nd->s[0]) {
 		char *m = realloc(nd->cap, nd->ncap + n + 1);
 
