@@ -40,8 +40,9 @@ struct node {
 /*
  * The last line `run --node` prints on a node: how many expectations it left
  * for the check round (lab/lab.lua). It starts with an ASCII record
- * separator, which no line of a script's starts with by accident; the
- * controller takes it in and does not show it.
+ * separator, which a script's output has nowhere by accident; the
+ * controller takes it in and does not show it, but shows what is before it
+ * on the line (a script's last output without a newline).
  */
 #define NODES_LATER "\036netlab-later "
 

@@ -213,11 +213,15 @@ static void emit(struct ctl *c, struct node *nd, struct stream *s, const char *p
 {
 	if (c->mode == QUIET)
 		return;
-	if (s == &nd->s[0] && n > strlen(NODES_LATER) &&
-	    !memcmp(p, NODES_LATER, strlen(NODES_LATER))) {
-		nd->later = atoi(p + strlen(NODES_LATER));
-		return;
-	}
+	/* After a script's last print that had no newline, the line is that text and the count. */
+	for (size_t o = 0, m = strlen(NODES_LATER); s == &nd->s[0] && o + m < n; o++)
+		if (!memcmp(p + o, NODES_LATER, m)) {
+			nd->later = atoi(p + o + m);
+			if (!o)
+				return;
+			n = o;
+			break;
+		}
 	if (c->mode == CAPTURE && s == &nd->s[0]) {
 		char *m = realloc(nd->cap, nd->ncap + n + 1);
 
