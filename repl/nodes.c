@@ -54,30 +54,6 @@ static void on_interrupt(int sig)
 				kill(live->n[i].pid, SIGTERM);
 }
 
-/* hello: every node answers with the address ssh reached it at ($SSH_CONNECTION's third word). */
-static int hello(struct ctl *c)
-{
-	const char *w[] = { "-e", "io.write(os.getenv('SSH_CONNECTION') or '')", NULL };
-	int bad = 0;
-
-	nodes_round(c, w, NULL, CAPTURE);
-	for (int i = 0; i < c->count; i++) {
-		struct node *nd = &c->n[i];
-		char a[3][64];
-
-		if (nd->code != 0) {
-			nodes_why(nd, "netlab -e");
-			bad = 1;
-		} else if (!nd->cap || sscanf(nd->cap, "%63s %63s %63s", a[0], a[1], a[2]) != 3) {
-			nodes_say("node %s: no SSH_CONNECTION in its environment", nd->name);
-			bad = 1;
-		} else {
-			snprintf(nd->addr, sizeof(nd->addr), "%s", a[2]);
-		}
-	}
-	return bad ? -1 : 0;
-}
-
 static int is_built(const struct node *nd)
 {
 	return nd->built;
@@ -87,6 +63,79 @@ static int is_built(const struct node *nd)
 static int has_later(const struct node *nd)
 {
 	return nd->later != 0;
+}
+
+/*
+ * The run round's barrier: each node says its address first (NODES_ADDR),
+ * then waits on standard input; once all have, each is sent the list of all
+ * and the script. A node lost before (unreachable, no netlab, Ctrl-C) gets
+ * nothing: every node's input ends, and none builds anything.
+ */
+static const char *sending; /* the script, while the run round waits */
+static int listed;          /* the list went out */
+
+static void send_list(struct ctl *c)
+{
+	char list[NODES_MAX * 80], *text = NULL;
+	size_t k = 0, len = 0;
+	int open_ = 0, all = 1, lost = interrupted != 0;
+	FILE *f;
+
+	for (int i = 0; i < c->count; i++) {
+		struct node *nd = &c->n[i];
+
+		if (nd->fd_w < 0)
+			continue;
+		open_ = 1;
+		if (!strcmp(nd->addr, "-")) {
+			nodes_say("node %s: no SSH_CONNECTION in its environment", nd->name);
+			nd->addr[0] = '\0';
+			lost = 1;
+		} else if (!nd->addr[0]) {
+			all = 0;
+			lost |= nd->s[0].fd < 0;
+		}
+	}
+	if (!open_ || (!lost && !all))
+		return;
+	if (!lost) {
+		for (int i = 0; i < c->count; i++)
+			text_append(list, sizeof(list), &k, "%s%s=%s", i ? "," : "", c->n[i].name,
+				    c->n[i].addr);
+		f = fopen(sending, "r");
+		if (f) {
+			text = malloc(1 << 20);
+			len = text ? fread(text, 1, 1 << 20, f) : 0;
+			fclose(f);
+		}
+		if (!text || len == 1 << 20) {
+			nodes_say("cannot read %s (up to 1 MiB): %s", sending, text ? "too long" :
+				  strerror(errno));
+			lost = 1;
+		}
+	}
+	for (int i = 0; i < c->count; i++) {
+		struct node *nd = &c->n[i];
+
+		if (nd->fd_w < 0)
+			continue;
+		if (!lost) {
+			dprintf(nd->fd_w, "%s\n", list);
+			for (size_t o = 0; o < len; ) {
+				ssize_t r = write(nd->fd_w, text + o, len - o);
+
+				if (r < 0 && errno == EINTR)
+					continue;
+				if (r <= 0)
+					break;
+				o += (size_t)r;
+			}
+		}
+		close(nd->fd_w);
+		nd->fd_w = -1;
+	}
+	listed = !lost;
+	free(text);
 }
 
 /* run or check on every node where want(node) (NULL: all), the script on standard input. */
@@ -111,7 +160,17 @@ static int script_round(struct ctl *c, const struct nodes_cmd *cmd, const char *
 		if (!nd->code)
 			continue;
 		nd->later = want ? nd->later : -1;
-		fd = open(cmd->script, O_RDONLY | O_CLOEXEC);
+		nd->fd_w = -1;
+		if (!want) {
+			/* run: its input from the barrier above (the ends of others' pipes stay here). */
+			int p[2];
+
+			fd = pipe2(p, O_CLOEXEC) < 0 ? -1 : p[0];
+			nd->fd_w = fd < 0 ? -1 : p[1];
+			nd->addr[0] = '\0';
+		} else {
+			fd = open(cmd->script, O_RDONLY | O_CLOEXEC);
+		}
 		if (fd < 0) {
 			nodes_say("cannot open %s: %s", cmd->script, strerror(errno));
 			nd->code = 1;
@@ -121,7 +180,7 @@ static int script_round(struct ctl *c, const struct nodes_cmd *cmd, const char *
 		w[n++] = "--node";
 		w[n++] = nd->name;
 		w[n++] = "--nodes";
-		w[n++] = list;
+		w[n++] = want ? list : "-";
 		w[n++] = "--name";
 		w[n++] = lab;
 		w[n++] = "--as";
@@ -133,10 +192,16 @@ static int script_round(struct ctl *c, const struct nodes_cmd *cmd, const char *
 		if (nodes_start(c, nd, w, 0, fd) < 0) {
 			nodes_say("node %s: cannot start ssh: %s", nd->name, strerror(errno));
 			nd->code = 127;
+			nd->pid = 0;
+			nd->s[0].fd = -1;
 		}
 		close(fd);
 	}
+	c->step = want ? NULL : send_list;
+	sending = cmd->script;
+	listed = 0;
 	nodes_finish(c);
+	c->step = NULL;
 	for (int i = 0; i < c->count; i++) {
 		struct node *nd = &c->n[i];
 
@@ -165,7 +230,7 @@ int nodes_run(const struct nodes_cmd *cmd)
 	char lab[256], failed[NODES_MAX * 66] = "";
 	struct sigaction sa = { .sa_handler = on_interrupt }, old;
 	size_t k = 0;
-	int rc = 1;
+	int rc = 1, run;
 
 	if (!c)
 		return 1;
@@ -184,12 +249,14 @@ int nodes_run(const struct nodes_cmd *cmd)
 	else
 		snprintf(lab, sizeof(lab), "%.*s", (int)(strlen(as) > 4 &&
 			 !strcmp(as + strlen(as) - 4, ".lua") ? strlen(as) - 4 : strlen(as)), as);
-	if (hello(c) < 0 || interrupted) {
+	signal(SIGPIPE, SIG_IGN); /* a node lost while its script is sent: its write fails */
+	run = script_round(c, cmd, "run", lab, as, NULL);
+	if (run < 0 && !listed) {
 		nodes_say("lab \"%s\": not started: %s", lab, interrupted ? "interrupted" :
 		    "every node must answer first");
 		goto out;
 	}
-	if (script_round(c, cmd, "run", lab, as, NULL) == 0 && !interrupted) {
+	if (run == 0 && !interrupted) {
 		int later = 0;
 
 		for (int i = 0; i < c->count; i++) {

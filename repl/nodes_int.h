@@ -35,6 +35,7 @@ struct node {
 	int code;           /* exit code: 255 is ssh's own failure */
 	int built;          /* its part of the lab is up */
 	int later;          /* run: expectations it left for check (-1: not told) */
+	int fd_w;           /* run: its standard input, until the list and script are sent */
 };
 
 /*
@@ -45,6 +46,8 @@ struct node {
  * on the line (a script's last output without a newline).
  */
 #define NODES_LATER "\036netlab-later "
+/* The first line `run --nodes -` prints: the node's address as ssh reached it. */
+#define NODES_ADDR "\036netlab-addr "
 
 
 struct ctl {
@@ -56,6 +59,8 @@ struct ctl {
 	char *ssh[WORDS_MAX], *rem[WORDS_MAX];
 	int nssh, nrem;
 	enum mode mode;
+	/* Called after each read while nodes_finish waits (NULL: none). */
+	void (*step)(struct ctl *c);
 };
 
 /* One line on standard error after "netlab: ". */

@@ -81,6 +81,7 @@ static int parse_spec(struct ctl *c, const char *spec)
 			nodes_say("--nodes: more than %d nodes", NODES_MAX);
 			return -1;
 		}
+		nd->fd_w = -1;
 		memcpy(nd->name, t, len);
 		nd->name[len] = '\0';
 		for (int i = 0; i < c->count; i++)
@@ -188,6 +189,7 @@ int nodes_start(struct ctl *c, struct node *nd, const char *const *words, int ra
 
 		signal(SIGINT, SIG_IGN);
 		signal(SIGQUIT, SIG_IGN);
+		signal(SIGPIPE, SIG_DFL); /* run --nodes ignores it for itself */
 		if (in < 0 || dup2(in, 0) < 0 || dup2(out[1], 1) < 0 || dup2(err[1], 2) < 0)
 			_exit(127);
 		execvp(argv[0], (char *const *)argv);
@@ -213,6 +215,16 @@ static void emit(struct ctl *c, struct node *nd, struct stream *s, const char *p
 {
 	if (c->mode == QUIET)
 		return;
+	if (s == &nd->s[0] && n >= strlen(NODES_ADDR) &&
+	    !memcmp(p, NODES_ADDR, strlen(NODES_ADDR))) {
+		/* "-": it has no address to say (repl/nodes.c's send_list names it). */
+		if (n > strlen(NODES_ADDR))
+			snprintf(nd->addr, sizeof(nd->addr), "%.*s", (int)(n - strlen(NODES_ADDR)),
+				 p + strlen(NODES_ADDR));
+		else
+			snprintf(nd->addr, sizeof(nd->addr), "-");
+		return;
+	}
 	/* After a script's last print that had no newline, the line is that text and the count. */
 	for (size_t o = 0, m = strlen(NODES_LATER); s == &nd->s[0] && o + m < n; o++)
 		if (!memcmp(p + o, NODES_LATER, m)) {
@@ -292,6 +304,8 @@ void nodes_finish(struct ctl *c)
 		for (int i = 0; i < n; i++)
 			if (p[i].revents)
 				drain(c, by[i], of[i]);
+		if (c->step)
+			c->step(c);
 	}
 	for (int i = 0; i < c->count; i++) {
 		struct node *nd = &c->n[i];
