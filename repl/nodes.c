@@ -8,12 +8,15 @@
  * one SSH handshake however many commands it is sent (per-command SSH is
  * what made meshnet-lab's 1089 nodes take hours). The rounds of a run:
  *
- *   hello  `netlab -e` prints $SSH_CONNECTION: the node is reachable, runs
- *          netlab, and its address as the controller reached it (which the
- *          script sees as netlab.nodes[i].addr);
- *   run    `netlab run --node NAME --nodes NAME=ADDR,… --name LAB --as FILE -`
- *          with the script on standard input;
- *   check  `netlab check …` the same way: the script's expectations, once
+ *   run    `netlab run --node NAME --nodes - --name LAB --as FILE -`: the
+ *          node first prints its address as the controller reached it
+ *          ($SSH_CONNECTION's third word, netlab.nodes[i].addr), then reads
+ *          NAME=ADDR,… and the script from standard input, sent once every
+ *          node has answered (send_list), so nothing is built unless all are
+ *          reachable and run netlab; its last line says how many
+ *          expectations it left;
+ *   check  `netlab check --nodes NAME=ADDR,… …` with the script on standard
+ *          input, only on the nodes that left expectations: they run once
  *          every node has built its part (a pod on one node reaches a pod on
  *          another only then);
  *   down   on failure, on every node that built its part: all or nothing.
