@@ -105,6 +105,18 @@ end
 -- its name. On one machine both are nil.
 function netlab._set_nodes(node, list)
   local nodes = {}
+  -- --nodes - (run --nodes' one round): this node's address first, as ssh
+  -- reached it ($SSH_CONNECTION's third word), in a line the controller
+  -- takes in (repl/nodes_int.h's NODES_ADDR); the list of all comes back as
+  -- the first line of standard input, once every node has said its address,
+  -- and the script after it. No list: another node did not answer.
+  if list == "-" then
+    local addr = (os.getenv("SSH_CONNECTION") or ""):match("^%S+ %S+ (%S+)")
+    io.write("\30netlab-addr ", addr or "", "\n")
+    io.flush()
+    list = io.read("l")
+    if not list then error("--nodes -: no list of nodes came (not every node answered)", 0) end
+  end
   for item in list:gmatch("[^,]+") do
     local name, addr = item:match("^([%w_%-]+)=(.+)$")
     if not name then error(("--nodes: %q is not NAME=ADDR"):format(item), 0) end

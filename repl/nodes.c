@@ -8,12 +8,15 @@
  * one SSH handshake however many commands it is sent (per-command SSH is
  * what made meshnet-lab's 1089 nodes take hours). The rounds of a run:
  *
- *   hello  `netlab -e` prints $SSH_CONNECTION: the node is reachable, runs
- *          netlab, and its address as the controller reached it (which the
- *          script sees as netlab.nodes[i].addr);
- *   run    `netlab run --node NAME --nodes NAME=ADDR,… --name LAB --as FILE -`
- *          with the script on standard input;
- *   check  `netlab check …` the same way: the script's expectations, once
+ *   run    `netlab run --node NAME --nodes - --name LAB --as FILE -`: the
+ *          node first prints its address as the controller reached it
+ *          ($SSH_CONNECTION's third word, netlab.nodes[i].addr), then reads
+ *          NAME=ADDR,… and the script from standard input, sent once every
+ *          node has answered (send_list), so nothing is built unless all are
+ *          reachable and run netlab; its last line says how many
+ *          expectations it left;
+ *   check  `netlab check --nodes NAME=ADDR,… …` with the script on standard
+ *          input, only on the nodes that left expectations: they run once
  *          every node has built its part (a pod on one node reaches a pod on
  *          another only then);
  *   down   on failure, on every node that built its part: all or nothing.
@@ -54,38 +57,93 @@ static void on_interrupt(int sig)
 				kill(live->n[i].pid, SIGTERM);
 }
 
-/* hello: every node answers with the address ssh reached it at ($SSH_CONNECTION's third word). */
-static int hello(struct ctl *c)
-{
-	const char *w[] = { "-e", "io.write(os.getenv('SSH_CONNECTION') or '')", NULL };
-	int bad = 0;
-
-	nodes_round(c, w, NULL, CAPTURE);
-	for (int i = 0; i < c->count; i++) {
-		struct node *nd = &c->n[i];
-		char a[3][64];
-
-		if (nd->code != 0) {
-			nodes_why(nd, "netlab -e");
-			bad = 1;
-		} else if (!nd->cap || sscanf(nd->cap, "%63s %63s %63s", a[0], a[1], a[2]) != 3) {
-			nodes_say("node %s: no SSH_CONNECTION in its environment", nd->name);
-			bad = 1;
-		} else {
-			snprintf(nd->addr, sizeof(nd->addr), "%s", a[2]);
-		}
-	}
-	return bad ? -1 : 0;
-}
-
 static int is_built(const struct node *nd)
 {
 	return nd->built;
 }
 
-/* run or check on every node, the script on standard input. */
+/* Whether check has anything to do there: expectations left, or not told (an older netlab). */
+static int has_later(const struct node *nd)
+{
+	return nd->later != 0;
+}
+
+/*
+ * The run round's barrier: each node says its address first (NODES_ADDR),
+ * then waits on standard input; once all have, each is sent the list of all
+ * and the script. A node lost before (unreachable, no netlab, Ctrl-C) gets
+ * nothing: every node's input ends, and none builds anything.
+ */
+static const char *sending; /* the script, while the run round waits */
+static int listed;          /* the list went out */
+
+static void send_list(struct ctl *c)
+{
+	char list[NODES_MAX * 80], *text = NULL;
+	size_t k = 0, len = 0;
+	int open_ = 0, all = 1, lost = interrupted != 0;
+	FILE *f;
+
+	for (int i = 0; i < c->count; i++) {
+		struct node *nd = &c->n[i];
+
+		if (nd->fd_w < 0)
+			continue;
+		open_ = 1;
+		if (!strcmp(nd->addr, "-")) {
+			nodes_say("node %s: no SSH_CONNECTION in its environment", nd->name);
+			nd->addr[0] = '\0';
+			lost = 1;
+		} else if (!nd->addr[0]) {
+			all = 0;
+			lost |= nd->s[0].fd < 0;
+		}
+	}
+	if (!open_ || (!lost && !all))
+		return;
+	if (!lost) {
+		for (int i = 0; i < c->count; i++)
+			text_append(list, sizeof(list), &k, "%s%s=%s", i ? "," : "", c->n[i].name,
+				    c->n[i].addr);
+		f = fopen(sending, "r");
+		if (f) {
+			text = malloc(1 << 20);
+			len = text ? fread(text, 1, 1 << 20, f) : 0;
+			fclose(f);
+		}
+		if (!text || len == 1 << 20) {
+			nodes_say("cannot read %s (up to 1 MiB): %s", sending, text ? "too long" :
+				  strerror(errno));
+			lost = 1;
+		}
+	}
+	for (int i = 0; i < c->count; i++) {
+		struct node *nd = &c->n[i];
+
+		if (nd->fd_w < 0)
+			continue;
+		if (!lost) {
+			dprintf(nd->fd_w, "%s\n", list);
+			for (size_t o = 0; o < len; ) {
+				ssize_t r = write(nd->fd_w, text + o, len - o);
+
+				if (r < 0 && errno == EINTR)
+					continue;
+				if (r <= 0)
+					break;
+				o += (size_t)r;
+			}
+		}
+		close(nd->fd_w);
+		nd->fd_w = -1;
+	}
+	listed = !lost;
+	free(text);
+}
+
+/* run or check on every node where want(node) (NULL: all), the script on standard input. */
 static int script_round(struct ctl *c, const struct nodes_cmd *cmd, const char *verb,
-			const char *lab, const char *as)
+			const char *lab, const char *as, int (*want)(const struct node *))
 {
 	char list[NODES_MAX * 80];
 	const char *w[WORDS_MAX + 16];
@@ -98,9 +156,24 @@ static int script_round(struct ctl *c, const struct nodes_cmd *cmd, const char *
 	c->mode = strcmp(verb, "check") ? SHOW : CAPTURE;
 	for (int i = 0; i < c->count; i++) {
 		struct node *nd = &c->n[i];
-		int n = 0, fd = open(cmd->script, O_RDONLY | O_CLOEXEC);
+		int n = 0, fd;
 
-		nd->code = -1;
+		/* A node left out has nothing to fail. */
+		nd->code = want && !want(nd) ? 0 : -1;
+		if (!nd->code)
+			continue;
+		nd->later = want ? nd->later : -1;
+		nd->fd_w = -1;
+		if (!want) {
+			/* run: its input from the barrier above (the ends of others' pipes stay here). */
+			int p[2];
+
+			fd = pipe2(p, O_CLOEXEC) < 0 ? -1 : p[0];
+			nd->fd_w = fd < 0 ? -1 : p[1];
+			nd->addr[0] = '\0';
+		} else {
+			fd = open(cmd->script, O_RDONLY | O_CLOEXEC);
+		}
 		if (fd < 0) {
 			nodes_say("cannot open %s: %s", cmd->script, strerror(errno));
 			nd->code = 1;
@@ -110,7 +183,7 @@ static int script_round(struct ctl *c, const struct nodes_cmd *cmd, const char *
 		w[n++] = "--node";
 		w[n++] = nd->name;
 		w[n++] = "--nodes";
-		w[n++] = list;
+		w[n++] = want ? list : "-";
 		w[n++] = "--name";
 		w[n++] = lab;
 		w[n++] = "--as";
@@ -122,13 +195,21 @@ static int script_round(struct ctl *c, const struct nodes_cmd *cmd, const char *
 		if (nodes_start(c, nd, w, 0, fd) < 0) {
 			nodes_say("node %s: cannot start ssh: %s", nd->name, strerror(errno));
 			nd->code = 127;
+			nd->pid = 0;
+			nd->s[0].fd = -1;
 		}
 		close(fd);
 	}
+	c->step = want ? NULL : send_list;
+	sending = cmd->script;
+	listed = 0;
 	nodes_finish(c);
+	c->step = NULL;
 	for (int i = 0; i < c->count; i++) {
 		struct node *nd = &c->n[i];
 
+		if (want && !want(nd))
+			continue;
 		if (nd->code != 0) {
 			nodes_why(nd, verb);
 			bad = 1;
@@ -152,7 +233,7 @@ int nodes_run(const struct nodes_cmd *cmd)
 	char lab[256], failed[NODES_MAX * 66] = "";
 	struct sigaction sa = { .sa_handler = on_interrupt }, old;
 	size_t k = 0;
-	int rc = 1;
+	int rc = 1, run;
 
 	if (!c)
 		return 1;
@@ -171,16 +252,27 @@ int nodes_run(const struct nodes_cmd *cmd)
 	else
 		snprintf(lab, sizeof(lab), "%.*s", (int)(strlen(as) > 4 &&
 			 !strcmp(as + strlen(as) - 4, ".lua") ? strlen(as) - 4 : strlen(as)), as);
-	if (hello(c) < 0 || interrupted) {
+	signal(SIGPIPE, SIG_IGN); /* a node lost while its script is sent: its write fails */
+	run = script_round(c, cmd, "run", lab, as, NULL);
+	if (run < 0 && !listed) {
 		nodes_say("lab \"%s\": not started: %s", lab, interrupted ? "interrupted" :
 		    "every node must answer first");
 		goto out;
 	}
-	if (script_round(c, cmd, "run", lab, as) == 0 && !interrupted) {
-		for (int i = 0; i < c->count; i++)
+	if (run == 0 && !interrupted) {
+		int later = 0;
+
+		for (int i = 0; i < c->count; i++) {
 			c->n[i].built = 1;
-		/* Every part is up: now what crosses nodes can be checked. */
-		if (script_round(c, cmd, "check", lab, as) == 0 && !interrupted) {
+			later |= has_later(&c->n[i]);
+		}
+		/*
+		 * Every part is up: now what crosses nodes can be checked, on
+		 * the nodes whose script left expectations for it (a round of
+		 * ssh and a second run of the script each, so none when none).
+		 */
+		if (!later || (script_round(c, cmd, "check", lab, as, has_later) == 0 &&
+			       !interrupted)) {
 			rc = 0;
 			goto out;
 		}

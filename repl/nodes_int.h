@@ -34,7 +34,21 @@ struct node {
 	size_t ncap;
 	int code;           /* exit code: 255 is ssh's own failure */
 	int built;          /* its part of the lab is up */
+	int later;          /* run: expectations it left for check (-1: not told) */
+	int fd_w;           /* run: its standard input, until the list and script are sent */
 };
+
+/*
+ * The last line `run --node` prints on a node: how many expectations it left
+ * for the check round (lab/lab.lua). It starts with an ASCII record
+ * separator, which a script's output has nowhere by accident; the
+ * controller takes it in and does not show it, but shows what is before it
+ * on the line (a script's last output without a newline).
+ */
+#define NODES_LATER "\036netlab-later "
+/* The first line `run --nodes -` prints: the node's address as ssh reached it. */
+#define NODES_ADDR "\036netlab-addr "
+
 
 struct ctl {
 	struct node n[NODES_MAX];
@@ -45,6 +59,8 @@ struct ctl {
 	char *ssh[WORDS_MAX], *rem[WORDS_MAX];
 	int nssh, nrem;
 	enum mode mode;
+	/* Called after each read while nodes_finish waits (NULL: none). */
+	void (*step)(struct ctl *c);
 };
 
 /* One line on standard error after "netlab: ". */

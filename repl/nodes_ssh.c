@@ -15,6 +15,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -79,6 +81,7 @@ static int parse_spec(struct ctl *c, const char *spec)
 			nodes_say("--nodes: more than %d nodes", NODES_MAX);
 			return -1;
 		}
+		nd->fd_w = -1;
 		memcpy(nd->name, t, len);
 		nd->name[len] = '\0';
 		for (int i = 0; i < c->count; i++)
@@ -186,6 +189,7 @@ int nodes_start(struct ctl *c, struct node *nd, const char *const *words, int ra
 
 		signal(SIGINT, SIG_IGN);
 		signal(SIGQUIT, SIG_IGN);
+		signal(SIGPIPE, SIG_DFL); /* run --nodes ignores it for itself */
 		if (in < 0 || dup2(in, 0) < 0 || dup2(out[1], 1) < 0 || dup2(err[1], 2) < 0)
 			_exit(127);
 		execvp(argv[0], (char *const *)argv);
@@ -211,6 +215,25 @@ static void emit(struct ctl *c, struct node *nd, struct stream *s, const char *p
 {
 	if (c->mode == QUIET)
 		return;
+	if (s == &nd->s[0] && n >= strlen(NODES_ADDR) &&
+	    !memcmp(p, NODES_ADDR, strlen(NODES_ADDR))) {
+		/* "-": it has no address to say (repl/nodes.c's send_list names it). */
+		if (n > strlen(NODES_ADDR))
+			snprintf(nd->addr, sizeof(nd->addr), "%.*s", (int)(n - strlen(NODES_ADDR)),
+				 p + strlen(NODES_ADDR));
+		else
+			snprintf(nd->addr, sizeof(nd->addr), "-");
+		return;
+	}
+	/* After a script's last print that had no newline, the line is that text and the count. */
+	for (size_t o = 0, m = strlen(NODES_LATER); s == &nd->s[0] && o + m < n; o++)
+		if (!memcmp(p + o, NODES_LATER, m)) {
+			nd->later = atoi(p + o + m);
+			if (!o)
+				return;
+			n = o;
+			break;
+		}
 	if (c->mode == CAPTURE && s == &nd->s[0]) {
 		char *m = realloc(nd->cap, nd->ncap + n + 1);
 
@@ -281,6 +304,8 @@ void nodes_finish(struct ctl *c)
 		for (int i = 0; i < n; i++)
 			if (p[i].revents)
 				drain(c, by[i], of[i]);
+		if (c->step)
+			c->step(c);
 	}
 	for (int i = 0; i < c->count; i++) {
 		struct node *nd = &c->n[i];
@@ -329,6 +354,65 @@ void nodes_why(const struct node *nd, const char *what)
 		nodes_say("node %s: %s failed (exit %d)", nd->name, what, nd->code);
 }
 
+/* One framed message of OpenSSH's PROTOCOL.mux: length, then big-endian words. */
+static int mux_send(int fd, const unsigned *w, int n)
+{
+	unsigned char b[4 * 4];
+
+	for (int i = -1; i < n; i++) {
+		unsigned v = i < 0 ? (unsigned)(4 * n) : w[i];
+
+		for (int j = 0; j < 4; j++)
+			b[4 * (i + 1) + j] = (unsigned char)(v >> (24 - 8 * j));
+	}
+	return write(fd, b, (size_t)(4 * (n + 1))) == 4 * (n + 1) ? 0 : -1;
+}
+
+/* The first word of the master's next message (a second at most); 0 when it hung up. */
+static int mux_recv(int fd, unsigned *type)
+{
+	unsigned char b[256];
+	struct pollfd p = { .fd = fd, .events = POLLIN };
+	ssize_t r;
+
+	*type = 0;
+	if (poll(&p, 1, 1000) != 1 || (r = read(fd, b, sizeof(b))) < 0 || (r > 0 && r < 8))
+		return -1;
+	if (r == 0)
+		return 0;
+	*type = (unsigned)b[4] << 24 | (unsigned)b[5] << 16 | (unsigned)b[6] << 8 | b[7];
+	return 0;
+}
+
+/*
+ * Asks the master on path to end, as `ssh -O exit` does (hello, then
+ * MUX_C_TERMINATE), without starting an ssh client for it: that costs a
+ * process and tens of milliseconds per node at the end of every command.
+ * The master answers MUX_S_OK, or (OpenSSH 9.2) hangs up as it ends; a
+ * master that answers anything else is left to ssh -O exit.
+ */
+static int mux_exit(const char *path)
+{
+	struct sockaddr_un a = { .sun_family = AF_UNIX };
+	const unsigned hello[] = { 0x00000001, 4 }, term[] = { 0x10000005, 1 };
+	unsigned type;
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0), rc = -1;
+
+	if (fd < 0)
+		return -1;
+	if (strlen(path) >= sizeof(a.sun_path)) {
+		close(fd);
+		return -1;
+	}
+	memcpy(a.sun_path, path, strlen(path));
+	if (connect(fd, (struct sockaddr *)&a, sizeof(a)) == 0 && mux_send(fd, hello, 2) == 0 &&
+	    mux_recv(fd, &type) == 0 && type == 0x00000001 && mux_send(fd, term, 2) == 0 &&
+	    mux_recv(fd, &type) == 0 && (type == 0x80000001 || type == 0))
+		rc = 0;
+	close(fd);
+	return rc;
+}
+
 /* The masters go: each ends its connection; the directory goes. */
 void nodes_ctl_fini(struct ctl *c)
 {
@@ -340,7 +424,7 @@ void nodes_ctl_fini(struct ctl *c)
 		const char *w[] = { "-O", "exit", c->n[i].dest, NULL };
 
 		snprintf(path, sizeof(path), "%s/%s", c->dir, c->n[i].name);
-		if (access(path, F_OK) == 0)
+		if (access(path, F_OK) == 0 && mux_exit(path) < 0)
 			nodes_start(c, &c->n[i], w, 1, -1);
 	}
 	nodes_finish(c);

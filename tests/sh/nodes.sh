@@ -90,6 +90,30 @@ case $v in *"\"id\":102"*"\"remote\":\"10.99.0.1\""*) ok 0 "node2 tunnels to the
 ok $? "down --nodes: the three nodes as before"
 rm -rf "$d"
 
+# The check round only where the script left expectations for it: each run
+# of the script (the check round runs it again) leaves a line on the node.
+d=$(mktemp -d)
+cat >"$d/some.lua" <<LUA
+local f = io.open("/run/some.runs", "a") f:write("run\\n") f:close()
+ns.add("some" .. netlab.node, {lo = true})
+if netlab.node == "node1" then probe.expect{{"some" .. netlab.node, "127.0.0.1"}} end
+if netlab.node == "node2" then io.write("no newline") end
+LUA
+out=$("$bin" run --nodes $nodes "$d/some.lua" 2>&1); rc=$?
+echo "$out" | sed "s/^/# /"
+r1=$(node_exec node1 cat /run/some.runs | wc -l) r2=$(node_exec node2 cat /run/some.runs | wc -l)
+[ $rc = 0 ] && [ "$r1" = 2 ] && [ "$r2" = 1 ] &&
+	echo "$out" | grep -q "^node1: lab \"some\": 1 probe as the script expects" &&
+	! echo "$out" | grep -q "^node2: lab" && ! echo "$out" | grep -q "netlab-later" &&
+	echo "$out" | grep -q "^node2: no newline$"
+ok $? "run --nodes: checked on node1 (script run $r1 times), not on node2 with nothing to check ($r2)"
+"$bin" down some --nodes $nodes >/dev/null 2>&1
+node_exec node1 rm -f /run/some.runs
+node_exec node2 rm -f /run/some.runs
+[ "$(snap node1)" = "$b1" ] && [ "$(snap node2)" = "$b2" ]
+ok $? "down --nodes: both nodes as before"
+rm -rf "$d"
+
 # Ctrl-C during the run: the nodes finish their part, then every node rolls back.
 d=$(mktemp -d)
 printf "%s\n" "ns.add(\"slow\" .. netlab.node)" "netlab.sleep(3)" >"$d/slow.lua"
