@@ -166,8 +166,8 @@ ok $? "an unreachable node is named ($(echo "$out" | tail -n 1))"
 ok $? "nothing built on the reachable node"
 
 # The shared connections end with the command: no ssh master left running
-# (a master told to exit may take a moment to go). Only this test's: those
-# that use its ssh_config (another test may run ssh of its own meanwhile).
+# (a master told to exit may take a moment to go). Only the ones this test
+# runs, which use its ssh_config: another test may run ssh meanwhile.
 sshs() {
 	n=0
 	for p in /proc/[0-9]*; do
